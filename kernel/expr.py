@@ -1,0 +1,351 @@
+"""Terms and formulas of Quod's logic: one immutable node type, locally nameless.
+
+Grammar (``op`` of a node, its ``data`` and its children)::
+
+    term    ::= int(n) | var(name) | bvar(i)
+              | add(t, t) | sub(t, t) | mul(t, t) | neg(t) | div(t, t) | mod(t, t)
+              | abs(t) | min(t, t) | max(t, t) | ite(formula, t, t)
+              | app(fname; t, ...)
+    formula ::= true | false | not(A) | and(A, B) | or(A, B) | imp(A, B) | iff(A, B)
+              | eq(t, t) | lt(t, t) | le(t, t) | pred(pname; t, ...)
+              | forall(hint; A) | exists(hint; A)
+
+Bound variables are de Bruijn indices (``bvar``), free variables are names
+(``var``). So alpha-equivalent formulas are equal as data, and substituting a
+term without loose indices can never capture: both are structural facts, not
+algorithms to get right. A binder's ``data`` is only a name hint for printing
+and is ignored by equality and hashing.
+
+Every traversal here is iterative: terms 100,000 levels deep are fine.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from .errors import KernelError
+
+TERM, FORMULA = "term", "formula"
+
+# op -> (sort of the node, sorts of the children); None = variable arity terms
+SIGNATURE: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "int": (TERM, ()), "var": (TERM, ()), "bvar": (TERM, ()),
+    "add": (TERM, (TERM, TERM)), "sub": (TERM, (TERM, TERM)), "mul": (TERM, (TERM, TERM)),
+    "neg": (TERM, (TERM,)), "div": (TERM, (TERM, TERM)), "mod": (TERM, (TERM, TERM)),
+    "abs": (TERM, (TERM,)), "min": (TERM, (TERM, TERM)), "max": (TERM, (TERM, TERM)),
+    "ite": (TERM, (FORMULA, TERM, TERM)), "app": (TERM, None),
+    "true": (FORMULA, ()), "false": (FORMULA, ()), "not": (FORMULA, (FORMULA,)),
+    "and": (FORMULA, (FORMULA, FORMULA)), "or": (FORMULA, (FORMULA, FORMULA)),
+    "imp": (FORMULA, (FORMULA, FORMULA)), "iff": (FORMULA, (FORMULA, FORMULA)),
+    "eq": (FORMULA, (TERM, TERM)), "lt": (FORMULA, (TERM, TERM)), "le": (FORMULA, (TERM, TERM)),
+    "pred": (FORMULA, None), "forall": (FORMULA, (FORMULA,)), "exists": (FORMULA, (FORMULA,)),
+}
+BINDERS = ("forall", "exists")
+
+
+class Expr:
+    """An immutable term or formula node with a cached structural hash."""
+
+    __slots__ = ("op", "data", "args", "_hash", "lbr", "_fv")
+
+    def __init__(self, op: str, args: tuple = (), data=None):
+        sig = SIGNATURE.get(op)
+        if sig is None:
+            raise KernelError("expr", f"unknown operator {op!r}")
+        want = sig[1]
+        if want is None:
+            want = (TERM,) * len(args)
+            if not isinstance(data, str) or not data:
+                raise KernelError("expr", f"{op} needs a symbol name")
+        if len(args) != len(want):
+            raise KernelError("expr", f"{op} takes {len(want)} arguments, got {len(args)}")
+        lbr = 0
+        for a, s in zip(args, want):
+            if not isinstance(a, Expr) or a.sort != s:
+                raise KernelError("expr", f"{op} expects a {s} argument")
+            if a.lbr > lbr:
+                lbr = a.lbr
+        if op == "int":
+            if type(data) is not int:
+                raise KernelError("expr", "int literal needs a Python int")
+        elif op == "var":
+            if not isinstance(data, str) or not data:
+                raise KernelError("expr", "var needs a name")
+        elif op == "bvar":
+            if type(data) is not int or data < 0:
+                raise KernelError("expr", "bvar needs an index >= 0")
+            lbr = data + 1
+        elif op in BINDERS:
+            lbr = max(lbr - 1, 0)
+            data = data if isinstance(data, str) and data else "x"
+        elif op not in ("app", "pred"):
+            data = None
+        key = data if op not in BINDERS else None
+        s = object.__setattr__
+        s(self, "op", op)
+        s(self, "data", data)
+        s(self, "args", tuple(args))
+        s(self, "lbr", lbr)
+        s(self, "_fv", None)
+        s(self, "_hash", hash((op, key, tuple(a._hash for a in args))))
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Expr is immutable")
+
+    @property
+    def sort(self) -> str:
+        return SIGNATURE[self.op][0]
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, Expr):
+            return NotImplemented
+        stack = [(self, other)]
+        while stack:
+            a, b = stack.pop()
+            if a is b:
+                continue
+            if a._hash != b._hash or a.op != b.op or len(a.args) != len(b.args):
+                return False
+            if a.op not in BINDERS and a.data != b.data:
+                return False
+            stack.extend(zip(a.args, b.args))
+        return True
+
+    def __ne__(self, other) -> bool:
+        r = self.__eq__(other)
+        return r if r is NotImplemented else not r
+
+    def __reduce__(self):
+        return (Expr, (self.op, self.args, self.data))
+
+    def __repr__(self) -> str:
+        return f"Expr({show(self)!r})"
+
+    def __str__(self) -> str:
+        return show(self)
+
+
+# ---- constructors -------------------------------------------------------------
+
+def Int(n: int) -> Expr:
+    return Expr("int", (), n)
+
+
+def Var(name: str) -> Expr:
+    return Expr("var", (), name)
+
+
+TRUE, FALSE = Expr("true"), Expr("false")
+
+
+def mk(op: str, *args: Expr) -> Expr:
+    return Expr(op, args)
+
+
+def App(name: str, *args: Expr) -> Expr:
+    return Expr("app", args, name)
+
+
+def Pred(name: str, *args: Expr) -> Expr:
+    return Expr("pred", args, name)
+
+
+def Forall(x: str, body: Expr) -> Expr:
+    """forall x, body  (x a free variable of body, abstracted)."""
+    return Expr("forall", (abstract(body, x),), x)
+
+
+def Exists(x: str, body: Expr) -> Expr:
+    return Expr("exists", (abstract(body, x),), x)
+
+
+# ---- iterative traversals -------------------------------------------------------
+
+def rebuild(e: Expr, visit: Callable[[Expr, int], Expr | None]) -> Expr:
+    """Rebuild ``e`` bottom-up; ``visit(node, depth)`` may replace a node outright.
+
+    ``depth`` counts the binders above the node. Shared subterms are rebuilt once
+    per depth. Iterative, so any depth is fine.
+    """
+    memo: dict[tuple[int, int], Expr] = {}
+    stack: list[tuple[Expr, int, bool]] = [(e, 0, False)]
+    while stack:
+        node, depth, done = stack.pop()
+        key = (id(node), depth)
+        if key in memo:
+            continue
+        if not done:
+            rep = visit(node, depth)
+            if rep is not None:
+                memo[key] = rep
+                continue
+            stack.append((node, depth, True))
+            d = depth + 1 if node.op in BINDERS else depth
+            stack.extend((a, d, False) for a in node.args)
+            continue
+        d = depth + 1 if node.op in BINDERS else depth
+        new = tuple(memo[(id(a), d)] for a in node.args)
+        if all(x is y for x, y in zip(new, node.args)):
+            memo[key] = node
+        else:
+            memo[key] = Expr(node.op, new, node.data)
+    return memo[(id(e), 0)]
+
+
+def instantiate(body: Expr, t: Expr) -> Expr:
+    """Open a binder: replace the loose index 0 of ``body`` by ``t`` (no loose indices)."""
+    if t.lbr:
+        raise KernelError("instantiate", "the instance has loose bound variables")
+
+    def visit(n: Expr, depth: int):
+        if n.lbr <= depth:
+            return n
+        if n.op == "bvar" and n.data == depth:
+            return t
+        return None
+    return rebuild(body, visit)
+
+
+def abstract(body: Expr, x: str) -> Expr:
+    """Close over free variable ``x``: the inverse of instantiate with Var(x)."""
+    def visit(n: Expr, depth: int):
+        if x not in free_vars(n):
+            return n
+        if n.op == "var":
+            return Expr("bvar", (), depth)
+        return None
+    return rebuild(body, visit)
+
+
+def subst(e: Expr, sigma: dict[str, Expr]) -> Expr:
+    """Simultaneous substitution of terms for free variables (capture-free by construction)."""
+    for t in sigma.values():
+        if t.lbr:
+            raise KernelError("subst", "a substituted term has loose bound variables")
+    names = set(sigma)
+
+    def visit(n: Expr, depth: int):
+        if not (free_vars(n) & names):
+            return n
+        if n.op == "var":
+            return sigma[n.data]
+        return None
+    return rebuild(e, visit)
+
+
+def postorder(e: Expr) -> Iterable[Expr]:
+    """Each distinct node once, children before parents."""
+    seen: set[int] = set()
+    stack: list[tuple[Expr, bool]] = [(e, False)]
+    while stack:
+        n, done = stack.pop()
+        if done:
+            yield n
+            continue
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        stack.append((n, True))
+        stack.extend((a, False) for a in n.args)
+
+
+_EMPTY: frozenset = frozenset()
+
+
+def free_vars(e: Expr) -> frozenset:
+    """Names of the free variables of ``e`` (cached on each node)."""
+    if e._fv is not None:
+        return e._fv
+    for n in postorder(e):
+        if n._fv is not None:
+            continue
+        if n.op == "var":
+            fv = frozenset((n.data,))
+        elif not n.args:
+            fv = _EMPTY
+        else:
+            sets = [a._fv for a in n.args if a._fv]
+            fv = sets[0] if len(sets) == 1 else (frozenset().union(*sets) if sets else _EMPTY)
+        object.__setattr__(n, "_fv", fv)
+    return e._fv
+
+
+def symbols(e: Expr) -> set[tuple[str, str, int]]:
+    """The (kind, name, arity) of every defined symbol that ``e`` applies."""
+    return {(n.op, n.data, len(n.args)) for n in postorder(e) if n.op in ("app", "pred")}
+
+
+def size(e: Expr) -> int:
+    return sum(1 for _ in postorder(e))
+
+
+def fresh_name(base: str, avoid) -> str:
+    """``base`` or ``base1``, ``base2``, ... whichever is first not in ``avoid``."""
+    if base not in avoid:
+        return base
+    stem = base.rstrip("0123456789'") or "x"
+    i = 1
+    while f"{stem}{i}" in avoid:
+        i += 1
+    return f"{stem}{i}"
+
+
+# ---- printing (recursion bounded by MAX_DEPTH, so deep terms print with "...") ----
+
+MAX_DEPTH = 60
+_INFIX = {"add": ("+", 6), "sub": ("-", 6), "mul": ("*", 7), "div": ("/", 7), "mod": ("%", 7),
+          "eq": ("=", 4), "lt": ("<", 4), "le": ("<=", 4),
+          "and": ("and", 3), "or": ("or", 2), "imp": ("->", 1), "iff": ("<->", 0)}
+_UNICODE = {"<=": "≤", "->": "→", "<->": "↔", "and": "∧", "or": "∨",
+            "forall": "∀", "exists": "∃", "not": "¬", "!=": "≠", ">=": "≥"}
+
+
+def show(e: Expr, ascii: bool = True) -> str:
+    """Readable concrete syntax, the same that the .proof parser reads."""
+    return _show(e, [], free_vars(e), 0, -1, ascii)
+
+
+def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str:
+    if depth > MAX_DEPTH:
+        return "..."
+    u = (lambda s: s) if ascii else (lambda s: _UNICODE.get(s, s))
+    op, d = e.op, depth + 1
+    if op == "int":
+        return str(e.data) if e.data >= 0 or ctx < 0 else f"({e.data})"
+    if op == "var":
+        return e.data
+    if op == "bvar":
+        i = len(names) - 1 - e.data
+        return names[i] if 0 <= i < len(names) else f"#{e.data}"
+    if op in ("true", "false"):
+        return op
+    if op in ("app", "pred"):
+        return f"{e.data}(" + ", ".join(_show(a, names, avoid, d, -1, ascii) for a in e.args) + ")"
+    if op in ("abs", "min", "max"):
+        return f"{op}(" + ", ".join(_show(a, names, avoid, d, -1, ascii) for a in e.args) + ")"
+    if op in BINDERS:
+        x = fresh_name(e.data, set(avoid) | set(names))
+        body = _show(e.args[0], names + [x], avoid, d, -1, ascii)
+        s = f"{u(op)} {x} : int, {body}"
+        return f"({s})" if ctx >= 0 else s
+    if op == "not":
+        a = e.args[0]
+        if a.op == "eq":
+            return _show(a.args[0], names, avoid, d, 5, ascii) + f" {u('!=')} " + _show(a.args[1], names, avoid, d, 5, ascii)
+        return f"{u('not')} " + _show(a, names, avoid, d, 8, ascii)
+    if op == "neg":
+        return "-" + _show(e.args[0], names, avoid, d, 8, ascii)
+    if op == "ite":
+        c, a, b = (_show(x, names, avoid, d, -1, ascii) for x in e.args)
+        return f"(if {c} then {a} else {b})"
+    sym, prec = _INFIX[op]
+    right_assoc = op in ("imp", "and", "or")
+    lp = prec + 1 if right_assoc or prec == 4 else prec
+    rp = prec if right_assoc else prec + 1
+    s = f"{_show(e.args[0], names, avoid, d, lp, ascii)} {u(sym)} {_show(e.args[1], names, avoid, d, rp, ascii)}"
+    return f"({s})" if prec < ctx else s
