@@ -1,0 +1,257 @@
+"""From Lark parse trees to the syntax of ``syntax.py`` (non-recursively, so deep input is fine)."""
+
+from __future__ import annotations
+
+import re
+
+from lark import Token, Transformer_NonRecursive, v_args
+
+from .syntax import AxiomDecl, Binder, Command, DefDecl, Import, Pos, SExpr, Tactic, TheoremDecl
+
+_CMP = {"=": "eq", "!=": "ne", "≠": "ne", "<": "lt", "<=": "le", "≤": "le", ">": "gt", ">=": "ge", "≥": "ge"}
+_BIN = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
+
+
+class Build(Transformer_NonRecursive):
+    def __init__(self, file: str, line: int, col: int, text: str):
+        super().__init__()
+        self.file, self.line, self.col, self.text = file, line, col, text
+
+    # -- positions -----------------------------------------------------------------
+    def pos(self, tok) -> Pos:
+        if isinstance(tok, Token) and tok.line is not None:
+            ln = tok.line
+            return Pos(self.file, self.line + ln - 1, tok.column + (self.col - 1 if ln == 1 else 0))
+        p = getattr(tok, "pos", None)
+        return p if p is not None else Pos(self.file, self.line, self.col)
+
+    def first_pos(self, children) -> Pos:
+        for c in children:
+            if isinstance(c, Token) or getattr(c, "pos", None) is not None:
+                return self.pos(c)
+            if isinstance(c, list) and c:
+                return self.first_pos(c)
+        return Pos(self.file, self.line, self.col)
+
+    def e(self, kind, args, data, children):
+        return SExpr(kind, tuple(args), data, self.first_pos(children))
+
+    # -- expressions ---------------------------------------------------------------
+    def literal(self, c):
+        return SExpr("lit", (), int(c[0]), self.pos(c[0]))
+
+    def name(self, c):
+        return SExpr("name", (), str(c[0]), self.pos(c[0]))
+
+    def true_(self, c):
+        return SExpr("true", (), None, None)
+
+    def false_(self, c):
+        return SExpr("false", (), None, None)
+
+    def hole(self, c):
+        return SExpr("hole", (), None, None)
+
+    def call(self, c):
+        return SExpr("call", tuple(x for x in c[1:] if x is not None), str(c[0]), self.pos(c[0]))
+
+    def ite(self, c):
+        return self.e("ite", c, None, c)
+
+    def negate(self, c):
+        return SExpr("neg", (c[1],), None, self.pos(c[0]))
+
+    def binop(self, c):
+        return SExpr(_BIN[str(c[1])], (c[0], c[2]), None, self.pos(c[1]))
+
+    def cmp(self, c):
+        return SExpr(_CMP[str(c[1])], (c[0], c[2]), None, self.pos(c[1]))
+
+    def divides(self, c):
+        return SExpr("dvd", (c[0], c[2]), None, self.pos(c[1]))
+
+    def not_(self, c):
+        return SExpr("not", (c[1],), None, self.pos(c[0]))
+
+    def conj(self, c):
+        return SExpr("and", (c[0], c[2]), None, self.pos(c[1]))
+
+    def disj(self, c):
+        return SExpr("or", (c[0], c[2]), None, self.pos(c[1]))
+
+    def imp(self, c):
+        return SExpr("imp", (c[0], c[2]), None, self.pos(c[1]))
+
+    def iff(self, c):
+        return SExpr("iff", (c[0], c[2]), None, self.pos(c[1]))
+
+    def qbinders(self, c):
+        return [str(t) for t in c]
+
+    def quant(self, c):
+        kind = "forall" if str(c[0]) in ("forall", "∀") else "exists"
+        return SExpr(kind, (c[2],), tuple(c[1]), self.pos(c[0]))
+
+    # -- declarations ----------------------------------------------------------------
+    def item(self, c):
+        return c[0]
+
+    def import_decl(self, c):
+        return Import(str(c[0]), self.pos(c[0]))
+
+    def attributes(self, c):
+        return ("attrs", [str(t) for t in c])
+
+    def sort_int(self, c):
+        return "int"
+
+    def sort_prop(self, c):
+        return "Prop"
+
+    def type_int(self, c):
+        return "int"
+
+    def type_formula(self, c):
+        return c[0]
+
+    def binder(self, c):
+        return Binder([str(t) for t in c[:-1]], c[-1], self.pos(c[0]))
+
+    def decreasing(self, c):
+        return ("decreasing", c[0])
+
+    def _split_attrs(self, c):
+        attrs = []
+        if c and isinstance(c[0], tuple) and c[0][0] == "attrs":
+            attrs, c = c[0][1], c[1:]
+        return attrs, c
+
+    def def_decl(self, c):
+        attrs, c = self._split_attrs(c)
+        dec = None
+        if c and isinstance(c[-1], tuple) and c[-1][0] == "decreasing":
+            dec, c = c[-1][1], c[:-1]
+        name, binders, sort, body = c[0], c[1:-2], c[-2], c[-1]
+        return DefDecl(str(name), list(binders), sort, body, dec, attrs, self.pos(name))
+
+    def theorem_decl(self, c):
+        from .parser import parse_block
+        attrs, c = self._split_attrs(c)
+        kw, name, binders, stmt, tail = c[0], c[1], c[2:-2], c[-2], c[-1]
+        p = self.pos(tail)
+        text = str(tail)
+        if tail.type == "PROOF_BLOCK":
+            body = text[len("proof"):]
+            body = body[: body.rstrip().rfind("qed")] if body.rstrip().endswith("qed") else body
+            if not text.rstrip().endswith("qed"):
+                from .syntax import QuodError
+                raise QuodError(p, "this 'proof' has no matching 'qed'")
+            block = parse_block(body, self.file, p.line, p.col + len("proof"))
+        else:
+            k = text.index("by") + 2
+            pre = text[:k]
+            lines = pre.count("\n")
+            col = (p.col + k) if lines == 0 else (k - pre.rfind("\n"))
+            block = parse_block(text[k:], self.file, p.line + lines, col)
+        return TheoremDecl(str(name), list(binders), stmt, block, attrs, self.pos(name), str(kw))
+
+    def axiom_decl(self, c):
+        return AxiomDecl(str(c[0]), list(c[1:-1]), c[-1], self.pos(c[0]))
+
+    def print_axioms(self, c):
+        return Command("print_axioms", str(c[0]), self.pos(c[0]))
+
+    def check_cmd(self, c):
+        return Command("check", c[0], c[0].pos or Pos(self.file, self.line, self.col))
+
+    def eval_cmd(self, c):
+        return Command("eval", c[0], c[0].pos or Pos(self.file, self.line, self.col))
+
+    def search_cmd(self, c):
+        return Command("search", c[0], c[0].pos or Pos(self.file, self.line, self.col))
+
+    # -- tactics ---------------------------------------------------------------------
+    def tactic_seq(self, c):
+        return list(c)
+
+    def meta_pos(self, meta) -> Pos:
+        if getattr(meta, "empty", True):
+            return Pos(self.file, self.line, self.col)
+        ln = meta.line
+        return Pos(self.file, self.line + ln - 1, meta.column + (self.col - 1 if ln == 1 else 0))
+
+    def sub_pos(self, tok, k: int) -> Pos:
+        """Position of character ``k`` of token ``tok``."""
+        p = self.pos(tok)
+        pre = str(tok)[:k]
+        if "\n" not in pre:
+            return Pos(p.file, p.line, p.col + k)
+        return Pos(p.file, p.line + pre.count("\n"), k - pre.rfind("\n"))
+
+    def __default__(self, data, children, meta):
+        # Every atomic tactic: its name is the rule name; its position is its keyword's.
+        return Tactic(str(data).rstrip("_"), tuple(children), self.meta_pos(meta))
+
+    @v_args(meta=True)
+    def have(self, meta, children):
+        from .parser import parse_block
+        name, stmt = str(children[0]), children[1]
+        block = None
+        if len(children) > 2:
+            tail = children[2]
+            k = str(tail).index("by") + 2
+            p = self.sub_pos(tail, k)
+            block = parse_block(str(tail)[k:], self.file, p.line, p.col)
+        return Tactic("have", (name, stmt, block), self.meta_pos(meta))
+
+    @v_args(meta=True)
+    def calc(self, meta, children):
+        from .parser import parse_block, parse_expr
+        from .syntax import QuodError
+        tail = children[0]
+        text = str(tail)
+        starts = [0] + [m.start() + len(m.group(0)) - 1 for m in re.finditer(r"\n[ \t]*_", text)]
+        steps = []
+        for i, a in enumerate(starts):
+            b = starts[i + 1] if i + 1 < len(starts) else len(text)
+            seg = text[a:b]
+            k = seg.find(":=")
+            if k < 0:
+                raise QuodError(self.sub_pos(tail, a), "a calc step needs ':= by ...' after its relation")
+            p = self.sub_pos(tail, a)
+            rel = parse_expr(seg[:k], self.file, p.line, p.col)
+            rest = seg[k + 2:]
+            m = re.match(r"[ \t\n]*by\b", rest)
+            if not m:
+                raise QuodError(self.sub_pos(tail, a + k), "a calc step is proved with ':= by TACTICS'")
+            bp = self.sub_pos(tail, a + k + 2 + m.end())
+            steps.append((rel, parse_block(rest[m.end():], self.file, bp.line, bp.col)))
+        return Tactic("calc", tuple(steps), self.meta_pos(meta))
+
+    def atomic(self, c):
+        return c[0]
+
+    def then_all(self, c):
+        return Tactic("then_all", (c[0], c[1]), c[0].pos)
+
+    def try_(self, c):
+        return Tactic("try", (c[0],), c[0].pos)
+
+    def repeat_(self, c):
+        return Tactic("repeat", (c[0],), c[0].pos)
+
+    def first_(self, c):
+        return Tactic("first", tuple(c), c[0].pos)
+
+    def all_goals(self, c):
+        return Tactic("all_goals", (c[0],), c[0].pos)
+
+    def focus(self, c):
+        return Tactic("focus", (c[0],), c[0][0].pos if c[0] else Pos(self.file, self.line, self.col))
+
+    def group(self, c):
+        return Tactic("group", (c[0],), c[0][0].pos if c[0] else Pos(self.file, self.line, self.col))
+
+    def rw_rule(self, c):
+        rev = len(c) == 2
+        return ("rw", rev, c[-1])
