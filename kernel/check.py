@@ -69,7 +69,7 @@ class Checker:
 
     def not_free_in_context(self, x: str, rule: str) -> None:
         if self.ctx_fv[x]:
-            bad = next(h for h, fs in self.ctx.items() if any(x in free_vars(f) for f in fs))
+            bad = next(h for h, fs in self.ctx.items() if any(f is not None and x in free_vars(f) for f in fs))
             raise KernelError(rule, f"eigenvariable {x} is free in hypothesis {bad}")
 
     # -- the driver ---------------------------------------------------------------
@@ -127,15 +127,21 @@ class Checker:
 
     def _push(self, binds) -> None:
         for h, f in binds:
+            if f is None:                       # clear: hide the innermost h
+                self.ctx_fv.subtract(free_vars(self.ctx[h][-1]))
+            else:
+                self.ctx_fv.update(free_vars(f))
             self.ctx.setdefault(h, []).append(f)
-            self.ctx_fv.update(free_vars(f))
 
     def _pop(self, binds) -> None:
         for h, f in reversed(binds):
             self.ctx[h].pop()
+            if f is None:
+                self.ctx_fv.update(free_vars(self.ctx[h][-1]))
+            else:
+                self.ctx_fv.subtract(free_vars(f))
             if not self.ctx[h]:
                 del self.ctx[h]
-            self.ctx_fv.subtract(free_vars(f))
 
 
 def check_proof(env, proof: Proof, fuel: int = DEFAULT_FUEL) -> tuple[Expr, frozenset]:
@@ -168,9 +174,22 @@ def hyp(c: Checker, h):
     """   ----------- hyp      (h : A in the context)
            G, h:A |- A                                   """
     fs = c.ctx.get(c.name(h, "hyp"))
-    if not fs:
+    if not fs or fs[-1] is None:
         raise KernelError("hyp", f"no hypothesis named {h}")
     return fs[-1]
+
+
+def clear(c: Checker, names, p):
+    """ G |- A
+        -------------- clear   (weakening, read upwards: p may not use the hypotheses named)
+        G, h:B |- A                                                                          """
+    if not isinstance(names, tuple) or len(set(names)) != len(names):
+        raise KernelError("clear", "expected distinct hypothesis names")
+    for h in names:
+        fs = c.ctx.get(c.name(h, "clear"))
+        if not fs or fs[-1] is None:
+            raise KernelError("clear", f"no hypothesis named {h}")
+    return (yield p, tuple((h, None) for h in names))
 
 
 def thm(c: Checker, name):
@@ -382,6 +401,27 @@ def subst_rule(c: Checker, pe, x, m, p):
     return subst(m, {x: b})
 
 
+def replace(c: Checker, pe, q, g):
+    """ a = b (or A <-> B)   F
+        ---------------------- replace   (G is F with some occurrences of a replaced by b)
+                  G                                                                      """
+    g = c.formula(g, "replace")
+    eq = yield pe, ()
+    if eq.op not in ("eq", "iff"):
+        raise KernelError("replace", f"the first premise must be an equation or equivalence, got {eq}")
+    a, b = eq.args
+    f = yield q, ()
+    stack = [(f, g)]
+    while stack:
+        x, y = stack.pop()
+        if x == y or (x == a and y == b):
+            continue
+        if x.op != y.op or len(x.args) != len(y.args) or (x.op not in BINDERS and x.data != y.data):
+            raise KernelError("replace", f"{g} is not {f} with {a} replaced by {b}")
+        stack.extend(zip(x.args, y.args))
+    return g
+
+
 # ---- arithmetic -----------------------------------------------------------------------
 
 def ring(c: Checker, a, b):
@@ -423,6 +463,13 @@ def eval_rule(c: Checker, a):
     if arith.evaluate(a, "eval") is not True:
         raise KernelError("eval", f"{a} evaluates to false")
     return a
+
+
+def trichotomy(c: Checker, a, b):
+    """ --------------------------- trichotomy
+        a < b or (a = b or b < a)                """
+    a, b = c.term(a, "trichotomy"), c.term(b, "trichotomy")
+    return mk("or", mk("lt", a, b), mk("or", mk("eq", a, b), mk("lt", b, a)))
 
 
 def _arith_axioms():
@@ -527,7 +574,7 @@ RULES = {
     "iff_intro": iff_intro, "iff_left": iff_left, "iff_right": iff_right, "by_contra": by_contra,
     "forall_intro": forall_intro, "forall_elim": forall_elim,
     "exists_intro": exists_intro, "exists_elim": exists_elim,
-    "refl": refl, "subst": subst_rule,
+    "refl": refl, "subst": subst_rule, "replace": replace, "clear": clear, "trichotomy": trichotomy,
     "ring": ring, "linarith": linarith, "lin_round": lin_round, "eval": eval_rule,
     "arith": arith_axiom, "ite_true": ite_true, "ite_false": ite_false,
     "unfold": unfold, "induction": induction, "strong_induction": strong_induction,
