@@ -97,6 +97,22 @@ class Environment:
         e._decls = dict(self._decls)
         return e
 
+    def include(self, other: "Environment") -> None:
+        """Add everything ``other`` has admitted (an import). Shared names must be the same entry."""
+        for name in other.order:
+            mine = self._defs.get(name) or self._thms.get(name)
+            theirs = other._defs.get(name) or other._thms.get(name)
+            if mine is not None:
+                if mine is not theirs:
+                    raise ScopeError("import", f"{name} is declared differently in two modules")
+                continue
+            if name in other._defs:
+                self._defs[name] = theirs
+            else:
+                self._thms[name] = theirs
+            self._decls[name] = other._decls[name]
+            self.order.append(name)
+
     # -- lookups used by the checker ----------------------------------------------------
 
     def check_symbol(self, op: str, name: str, arity: int, rule: str) -> None:
