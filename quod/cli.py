@@ -1,0 +1,78 @@
+"""The ``quod`` command: check, verify, and the version.
+
+Imports are lazy: ``quod --version`` and ``quod verify`` load neither Lark
+nor z3 nor the tactics, and ``verify`` runs on the kernel alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+VERSION = "0.1.0"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="quod", description="Quod: yes, no or don't know, with proofs.")
+    parser.add_argument("--version", action="version", version=f"quod {VERSION}")
+    sub = parser.add_subparsers(dest="command")
+
+    chk = sub.add_parser("check", help="check .proof files (default: the bundled theories/ and proofs/)")
+    chk.add_argument("paths", nargs="*", help=".proof files or directories")
+    chk.add_argument("--json", action="store_true", help="print the results as one JSON document")
+    chk.add_argument("--strict", action="store_true", help="also fail theorems that rest on an oracle or axiom")
+    chk.add_argument("-j", "--jobs", type=int, default=1, help="check independent files in N processes")
+    chk.add_argument("--no-cache", action="store_true", help="ignore and do not write .quod-cache/")
+    chk.add_argument("--emit-proofs", metavar="DIR", help="write each proved theorem's proof term as JSON")
+
+    ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
+    ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
+
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            from .check import run_check
+            return run_check(args)
+        if args.command == "verify":
+            return run_verify(args.dir)
+        parser.print_help()
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 1
+
+
+def run_verify(target: str) -> int:
+    """Re-check exported files; only the kernel is imported."""
+    from pathlib import Path
+
+    from kernel import KernelError
+    from kernel.export import verify_file
+    p = Path(target)
+    if p.is_dir():
+        files = sorted(p.rglob("*.json"))
+    elif p.is_file():
+        files = [p]
+    else:
+        print(f"quod verify: error: {target}: no such file or directory", file=sys.stderr)
+        return 2
+    if not files:
+        print(f"quod verify: error: no .json proof files in {target}", file=sys.stderr)
+        return 2
+    bad = 0
+    for f in files:
+        try:
+            env, names = verify_file(f)
+        except KernelError as exc:
+            bad += 1
+            print(f"{f}: rejected: {exc}")
+            continue
+        print(f"{f}: ok ({len(names)} declarations re-checked, last {names[-1] if names else '-'})")
+    print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected")
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

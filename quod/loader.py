@@ -1,0 +1,352 @@
+"""Loading .proof files: imports, declarations, proofs, and what each theorem came to.
+
+A module is checked once per run. Its environment starts from the prelude
+(``integers.prelude``, which every file sees without an import) and the
+environments of its imports; each declaration is elaborated, each proof run by
+the tactic engine, and only what the kernel accepts is added.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kernel import (FORMULA, TERM, AxiomDecl, Def, Environment, Expr, Forall, KernelError, TheoremDecl,
+                    decreasing_obligations, mk, show)
+from tactics import syntax as S
+from tactics.syntax import Pos, QuodError
+
+ROOT = Path(__file__).resolve().parent.parent
+THEORIES = ROOT / "theories"
+PRELUDE = "integers.prelude"
+MAIN_TACTICS = ["smt", "induction", "strong_induction", "calc", "linarith", "simp", "ring", "norm_num",
+                "rewrite", "unfold", "cases", "apply", "exact", "intro"]
+
+
+@dataclass
+class Result:
+    """What happened to one theorem (or axiom) of a file."""
+    file: str
+    line: int
+    name: str
+    status: str            # proved, failed, sorry, oracle, don't know, axiom
+    detail: str = ""
+    ms: float = 0.0
+    axioms: list = field(default_factory=list)
+    error: str | None = None
+
+
+@dataclass
+class Module:
+    name: str
+    path: Path
+    env: Environment
+    results: list
+    messages: list          # (Pos, text) from commands
+    simp_lemmas: list
+    imports: list           # module names
+    source: str = ""
+
+
+def search_path() -> list[Path]:
+    extra = [Path(p) for p in os.environ.get("QUOD_PATH", "").split(os.pathsep) if p]
+    return [THEORIES] + extra
+
+
+class Loader:
+    def __init__(self, paths: list[Path] | None = None):
+        self.paths = paths if paths is not None else search_path()
+        self.modules: dict[Path, Module] = {}
+        self.loading: list[Path] = []
+
+    # -- modules ------------------------------------------------------------------------
+
+    def resolve(self, name: str, pos: Pos | None) -> Path:
+        rel = Path(*name.split(".")).with_suffix(".proof")
+        for base in self.paths:
+            p = base / rel
+            if p.is_file():
+                return p.resolve()
+        where = ", ".join(str(b) for b in self.paths)
+        raise QuodError(pos, f"module {name} not found (looked for {rel} in {where})")
+
+    def module(self, name: str, pos: Pos | None = None) -> Module:
+        return self.load(self.resolve(name, pos), name, pos)
+
+    def prelude(self) -> Module | None:
+        try:
+            return self.module(PRELUDE)
+        except QuodError:
+            return None
+
+    def load(self, path: Path, name: str | None = None, pos: Pos | None = None) -> Module:
+        path = Path(path).resolve()
+        if path in self.modules:
+            return self.modules[path]
+        if path in self.loading:
+            cycle = " -> ".join(p.stem for p in self.loading[self.loading.index(path):] + [path])
+            raise QuodError(pos, f"import cycle: {cycle}")
+        self.loading.append(path)
+        try:
+            mod = self._check(path, name or path.stem)
+        finally:
+            self.loading.pop()
+        self.modules[path] = mod
+        return mod
+
+    def _read(self, path: Path) -> str:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise QuodError(Pos(str(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise QuodError(_offset_pos(data, exc.start, str(path)), "this file is not UTF-8 text") from None
+        if "\x00" in text:
+            raise QuodError(_offset_pos(data, data.index(b"\x00"), str(path)), "this file contains a NUL byte;"
+                            " is it a binary file?")
+        return text
+
+    def _check(self, path: Path, name: str) -> Module:
+        from tactics.parser import parse_file
+        text = self._read(path)
+        shown = _display(path)
+        items = parse_file(text, shown)
+        env = Environment()
+        mod = Module(name, path, env, [], [], [], [], text)
+        is_prelude = self.paths and path == (THEORIES / "integers" / "prelude.proof").resolve()
+        if not is_prelude:
+            pre = self.prelude()
+            if pre is not None:
+                env.include(pre.env)
+                mod.simp_lemmas.extend(pre.simp_lemmas)
+        for item in items:
+            self.declare(mod, item)
+        return mod
+
+    # -- declarations --------------------------------------------------------------------
+
+    def declare(self, mod: Module, item) -> None:
+        """Process one parsed item into ``mod`` (used by files and the REPL)."""
+        if isinstance(item, S.Import):
+            dep = self.module(item.module, item.pos)
+            try:
+                mod.env.include(dep.env)
+            except KernelError as exc:
+                raise QuodError(item.pos, str(exc)) from None
+            mod.simp_lemmas.extend(x for x in dep.simp_lemmas if x not in mod.simp_lemmas)
+            mod.imports.append(item.module)
+        elif isinstance(item, S.DefDecl):
+            self.define(mod, item)
+        elif isinstance(item, S.TheoremDecl):
+            mod.results.append(self.theorem(mod, item))
+        elif isinstance(item, S.AxiomDecl):
+            stmt = self.statement(mod.env, item.binders, item.statement)
+            try:
+                mod.env.add(AxiomDecl(item.name, stmt))
+            except KernelError as exc:
+                raise QuodError(item.pos, str(exc)) from None
+            mod.results.append(Result(item.pos.file, item.pos.line, item.name, "axiom", "axiom", 0.0, [item.name]))
+        elif isinstance(item, S.Command):
+            mod.messages.append((item.pos, self.command(mod, item)))
+
+    def statement(self, env, binders, se) -> Expr:
+        """The closed statement of a theorem: forall over the variables, -> over the hypotheses."""
+        from tactics.elab import Elaborator
+        scope: list[str] = []
+        parts = []
+        for b in binders:
+            if b.type == "int":
+                for n in b.names:
+                    scope.append(n)
+                    parts.append(("var", n))
+            else:
+                if len(b.names) != 1:
+                    raise QuodError(b.pos, "a hypothesis binder names one hypothesis: (h : formula)")
+                parts.append(("hyp", Elaborator(env, scope).formula(b.type)))
+        f = Elaborator(env, scope).formula(se)
+        for kind, x in reversed(parts):
+            f = Forall(x, f) if kind == "var" else mk("imp", x, f)
+        return f
+
+    def theorem(self, mod: Module, item: S.TheoremDecl) -> Result:
+        from tactics.engine import Engine, TacticError
+        from tactics.state import ProofState, assemble, show_goal
+        from tactics.syntax import Tactic
+        t0 = time.perf_counter()
+        res = Result(item.pos.file, item.pos.line, item.name, "failed")
+        try:
+            stmt = self.statement(mod.env, item.binders, item.statement)
+            eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
+            state = ProofState.start(stmt)
+            intro_names = [n for b in item.binders for n in (b.names if b.type == "int" else b.names)]
+            if intro_names:
+                state = eng.run(state, Tactic("intro", tuple(intro_names), item.pos))
+            state = eng.run_block(state, item.proof)
+            if state.goals:
+                raise TacticError(item.proof.pos, f"{len(state.goals)} unsolved goal(s) at the end of the proof",
+                                  show_goal(state.goals[0]))
+            proof = assemble(state)
+            try:
+                thm = mod.env.add(TheoremDecl(item.name, stmt, proof))
+            except KernelError as exc:
+                raise QuodError(item.pos, f"the kernel rejected the proof: {exc}") from None
+            res.axioms = sorted(thm.axioms)
+            if "sorry" in thm.axioms:
+                res.status = "sorry"
+            elif thm.axioms:
+                res.status = "oracle"
+            else:
+                res.status = "proved"
+            res.detail = _main_tactic(eng.used)
+            if "simp" in item.attrs:
+                mod.simp_lemmas.append(item.name)
+        except QuodError as exc:
+            res.status = "failed"
+            res.error = format_error(exc, mod.source)
+            res.detail = exc.message.splitlines()[0] if exc.message else "error"
+        res.ms = (time.perf_counter() - t0) * 1000
+        return res
+
+    def define(self, mod: Module, item: S.DefDecl) -> None:
+        from tactics.elab import Elaborator
+        params = []
+        for b in item.binders:
+            if b.type != "int":
+                raise QuodError(b.pos, "definition parameters are integers: (x y : int)")
+            params.extend(b.names)
+        sort = TERM if item.sort == "int" else FORMULA
+        extra = {item.name: (sort, len(params))} if item.decreasing is not None else {}
+        el = Elaborator(mod.env, params, extra=extra)
+        body = el.term(item.body) if sort == TERM else el.formula(item.body)
+        measure = None
+        proofs: tuple = ()
+        if item.decreasing is not None:
+            measure = Elaborator(mod.env, params).term(item.decreasing)
+            try:
+                obligations = decreasing_obligations(mod.env, item.name, tuple(params), body, measure)
+            except KernelError as exc:
+                raise QuodError(item.pos, str(exc)) from None
+            proofs = tuple(self._obligation(mod, item, ob) for ob in obligations)
+        try:
+            mod.env.add(Def(item.name, tuple(params), sort, body, measure, proofs))
+        except KernelError as exc:
+            raise QuodError(item.pos, f"definition rejected: {exc}") from None
+
+    def _obligation(self, mod: Module, item: S.DefDecl, ob: Expr):
+        """Prove a decreasing obligation automatically: intros, split, linarith."""
+        from tactics.engine import Engine
+        from tactics.state import ProofState, assemble
+        from tactics.syntax import Tactic
+        eng = Engine(mod.env, item.pos.file)
+        state = ProofState.start(ob)
+        pos = item.decreasing.pos or item.pos
+        try:
+            state = eng.run(state, Tactic("intros", (), pos))
+            state = eng.run(state, Tactic("try", (Tactic("split", (), pos),), pos))
+            state = eng.run(state, Tactic("all_goals", (Tactic("linarith", (), pos),), pos))
+        except QuodError as exc:
+            raise QuodError(pos, f"cannot prove that {item.name}'s measure decreases: {show(ob)}\n"
+                                 f"  ({exc.message.splitlines()[0]})") from None
+        return assemble(state)
+
+    # -- commands ------------------------------------------------------------------------
+
+    def command(self, mod: Module, cmd: S.Command) -> str:
+        from tactics.elab import Elaborator
+        if cmd.name == "print_axioms":
+            try:
+                t = mod.env.theorem(cmd.arg)
+            except KernelError:
+                raise QuodError(cmd.pos, f"no theorem named {cmd.arg}") from None
+            if not t.axioms:
+                return f"{cmd.arg} depends on no axioms (kernel rules only)"
+            return f"{cmd.arg} depends on: " + ", ".join(sorted(t.axioms))
+        if cmd.name == "check":
+            e = Elaborator(mod.env).any(cmd.arg)
+            kind = "formula" if e.sort == FORMULA else "int"
+            return f"{show(e)} : {kind}"
+        if cmd.name == "eval":
+            from tactics.evaluate import EvalError, Evaluator
+            e = Elaborator(mod.env).any(cmd.arg)
+            try:
+                v = Evaluator(mod.env).run(e)
+            except EvalError as exc:
+                raise QuodError(cmd.pos, f"eval: {exc}") from None
+            return str(v).lower() if isinstance(v, bool) else str(v)
+        if cmd.name == "search":
+            return "\n".join(search(mod.env, cmd.arg)) or "no matching theorems"
+        raise QuodError(cmd.pos, f"unknown command {cmd.name}")
+
+
+def search(env: Environment, pattern) -> list[str]:
+    """Theorems with a subformula or subterm matching the pattern (``_`` and unknown names are holes)."""
+    from tactics.elab import Elaborator
+    from tactics.engine import match, subterms
+    from kernel import Var, instantiate
+    el = Elaborator(env, holes=True)
+    pat = el.any(pattern)
+    mvars = set(el.pattern_vars)
+    out = []
+    for name, t in env.theorems().items():
+        f = t.statement
+        i = 0
+        while f.op == "forall":
+            f = instantiate(f.args[0], Var(f"_b{i}"))
+            i += 1
+        if any(match(pat, s, mvars, {}) for s in subterms(f)):
+            out.append(f"{name} : {show(t.statement)}")
+    return sorted(out)
+
+
+def _main_tactic(used: list[str]) -> str:
+    for t in MAIN_TACTICS:
+        if t in used:
+            return t
+    return used[-1] if used else "-"
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _offset_pos(data: bytes, offset: int, file: str) -> Pos:
+    line = data.count(b"\n", 0, offset) + 1
+    col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+    return Pos(file, line, col)
+
+
+def format_error(exc: QuodError, source: str | None = None) -> str:
+    """``file:line:col: error: message``, the offending line and a caret, then the goal if any."""
+    pos = exc.pos
+    msg = exc.message
+    if pos is None:
+        return f"error: {msg}"
+    out = [f"{pos}: error: {msg}"]
+    text = source
+    if text is None:
+        try:
+            text = Path(pos.file).read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            text = None
+    if text is not None:
+        lines = text.split("\n")
+        if 1 <= pos.line <= len(lines):
+            line = lines[pos.line - 1]
+            if len(line) > 200:
+                start = max(0, pos.col - 100)
+                line, col = line[start:start + 200], pos.col - start
+            else:
+                col = pos.col
+            out.append("  " + line.replace("\t", " "))
+            out.append("  " + " " * max(col - 1, 0) + "^")
+    if exc.goal:
+        out.append("the goal was:")
+        out.extend("    " + g for g in exc.goal.splitlines())
+    return "\n".join(out)

@@ -1,0 +1,272 @@
+"""Arithmetic tactics on goals: linarith (with case splits), norm_num, calc.
+
+``linarith`` refutes the negated goal together with the comparisons among the
+hypotheses. Before the linear search it splits cases the way omega-style
+procedures do: a disequality ``a != b`` into ``a < b`` or ``b < a``; ``abs``,
+``min``, ``max`` and ``if`` atoms into their two branches (by the kernel's
+defining axioms); and it adds the range facts of ``% k`` and ``/ k`` for
+literal ``k``. Each branch ends in a kernel ``linarith`` certificate.
+"""
+
+from __future__ import annotations
+
+from kernel import Expr, Int, KernelError, P, Proof, mk, show
+from kernel.expr import postorder
+
+from .linarith import LinarithFailed, prove_false
+from .state import Goal
+
+MAX_SPLITS = 6
+_CMP = ("eq", "le", "lt")
+
+
+def _is_cmp(f: Expr) -> bool:
+    return f.op in _CMP or (f.op == "not" and f.args[0].op in ("le", "lt", "eq"))
+
+
+def hyp_facts(goal: Goal) -> list[tuple[Expr, Proof]]:
+    """Comparisons among the hypotheses, looking inside conjunctions."""
+    out = []
+    stack = [(f, P("hyp", h)) for h, f in goal.hyps]
+    while stack:
+        f, p = stack.pop()
+        if f.op == "and":
+            stack.append((f.args[0], P("and_left", p)))
+            stack.append((f.args[1], P("and_right", p)))
+        elif f.op == "iff" and f.args[0].op in _CMP and f.args[1].op in _CMP:
+            continue
+        elif _is_cmp(f):
+            out.append((f, p))
+    return out
+
+
+class _Names:
+    def __init__(self, goal: Goal):
+        self.used = goal.names()
+        self.i = 0
+
+    def __call__(self) -> str:
+        while True:
+            self.i += 1
+            n = f"_la{self.i}"
+            if n not in self.used:
+                return n
+
+
+def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
+    """A proof of false from the facts, splitting cases where that helps."""
+    try:
+        return prove_false(facts)
+    except LinarithFailed:
+        if depth >= MAX_SPLITS:
+            raise
+    split = _find_split(facts)
+    if split is None:
+        raise LinarithFailed("linarith failed: no contradiction found among the linear facts")
+    return split(facts, names, depth)
+
+
+def _find_split(facts):
+    known = {f: p for f, p in facts}
+    # a disequality a != b
+    for f, p in facts:
+        if f.op == "not" and f.args[0].op == "eq":
+            a, b = f.args[0].args
+            lt1, lt2 = mk("lt", a, b), mk("lt", b, a)
+            if lt1 in known or lt2 in known:
+                continue
+
+            def split(facts, names, depth, a=a, b=b, p=p, f=f):
+                rest = [x for x in facts if x[0] != f]
+                h1, h2, h3, h4 = names(), names(), names(), names()
+                case1 = refute(rest + [(mk("lt", a, b), P("hyp", h1))], names, depth + 1)
+                case3 = refute(rest + [(mk("lt", b, a), P("hyp", h4))], names, depth + 1)
+                case2 = P("not_elim", p, P("hyp", h3))
+                inner = P("or_elim", P("hyp", h2), h3, case2, h4, case3)
+                return P("or_elim", P("trichotomy", a, b), h1, case1, h2, inner)
+            return split
+    # abs / min / max / if atoms and division by literals
+    seen = set()
+    for f, _ in facts:
+        for n in postorder(f):
+            if n in seen:
+                continue
+            seen.add(n)
+            s = _atom_split(n, known)
+            if s is not None:
+                return s
+    return None
+
+
+def _atom_split(n: Expr, known):
+    if n.op in ("abs", "min", "max"):
+        name = n.op + "_def"
+        eq = mk("eq", n, _def_rhs(n))
+        if eq in known:
+            return None
+        ite = eq.args[1]
+        return _ite_split(ite, extra=[(eq, P("arith", name, n.args))])
+    if n.op == "ite":
+        c, a, b = n.args
+        if mk("eq", n, a) in known or mk("eq", n, b) in known:
+            return None
+        return _ite_split(n, extra=[])
+    if n.op == "mod" and n.args[1].op != "int":
+        t, b = n.args
+        for c, ax, rng in ((mk("lt", Int(0), b), "mod_pos", lambda m: (mk("le", Int(0), m), mk("lt", m, b))),
+                           (mk("lt", b, Int(0)), "mod_neg", lambda m: (mk("lt", b, m), mk("le", m, Int(0))))):
+            lo, hi = rng(n)
+            if mk("not", c) in known or lo in known:
+                continue
+
+            def facts_yes(pc, t=t, b=b, ax=ax, lo=lo, hi=hi):
+                rp = P("imp_elim", P("arith", ax, (t, b)), pc)
+                return [(lo, P("and_left", rp)), (hi, P("and_right", rp))]
+            if c in known:
+                return lambda facts, names, depth, pc=known[c], fy=facts_yes: refute(
+                    facts + fy(pc), names, depth + 1)
+            return _cond_split(c, facts_yes)
+        return None
+    if n.op in ("div", "mod") and n.args[1].op == "int" and n.args[1].data != 0:
+        t, k = n.args
+        dm = mk("eq", t, mk("add", mk("mul", k, mk("div", t, k)), mk("mod", t, k)))
+        if dm in known:
+            return None
+        m = mk("mod", t, k)
+        if k.data > 0:
+            rng = mk("and", mk("le", Int(0), m), mk("lt", m, k))
+            rp = P("imp_elim", P("arith", "mod_pos", (t, k)), P("eval", mk("lt", Int(0), k)))
+        else:
+            rng = mk("and", mk("lt", k, m), mk("le", m, Int(0)))
+            rp = P("imp_elim", P("arith", "mod_neg", (t, k)), P("eval", mk("lt", k, Int(0))))
+
+        def add(facts, names, depth):
+            more = [(dm, P("arith", "div_mod", (t, k))), (rng.args[0], P("and_left", rp)),
+                    (rng.args[1], P("and_right", rp))]
+            return refute(facts + more, names, depth + 1)
+        return add
+    return None
+
+
+def _def_rhs(n: Expr) -> Expr:
+    if n.op == "abs":
+        a = n.args[0]
+        return Expr("ite", (mk("le", Int(0), a), a, mk("neg", a)))
+    a, b = n.args
+    if n.op == "min":
+        return Expr("ite", (mk("le", a, b), a, b))
+    return Expr("ite", (mk("le", a, b), b, a))
+
+
+def _cond_split(c: Expr, facts_yes):
+    """Split on comparison c; in the c branch add facts_yes(hypothesis name)."""
+    def split(facts, names, depth):
+        hc, hn = names(), names()
+        p_yes = refute(facts + [(c, P("hyp", hc))] + facts_yes(P("hyp", hc)), names, depth + 1)
+        p_no = refute(facts + [(mk("not", c), P("hyp", hn))], names, depth + 1)
+        return P("imp_elim", P("imp_intro", hn, mk("not", c), p_no), P("not_intro", hc, c, p_yes))
+    return split
+
+
+def _ite_split(ite: Expr, extra: list):
+    c, a, b = ite.args
+
+    def split(facts, names, depth):
+        hc, hn = names(), names()
+        yes = facts + extra + [(mk("eq", ite, a), P("imp_elim", P("ite_true", c, a, b), P("hyp", hc)))]
+        no = facts + extra + [(mk("eq", ite, b), P("imp_elim", P("ite_false", c, a, b), P("hyp", hn)))]
+        if _is_cmp(c):
+            yes.append((c, P("hyp", hc)))
+        if _is_cmp(mk("not", c)) or c.op in ("le", "lt"):
+            no.append((mk("not", c), P("hyp", hn)))
+        p_yes = refute(yes, names, depth + 1)
+        p_no = refute(no, names, depth + 1)
+        # not c follows from the first branch; the second branch then proves false
+        return P("imp_elim", P("imp_intro", hn, mk("not", c), p_no), P("not_intro", hc, c, p_yes))
+    return split
+
+
+def linarith_goal(eng, goal: Goal, tac, extra=()) -> Proof:
+    facts = hyp_facts(goal) + [(f, p) for p, f in extra if _is_cmp(f)]
+    names = _Names(goal)
+    t = goal.target
+    try:
+        return _prove(t, facts, names)
+    except LinarithFailed as exc:
+        eng.fail(tac, goal, str(exc))
+    except KernelError as exc:
+        eng.fail(tac, goal, f"linarith: {exc}")
+
+
+def _prove(t: Expr, facts, names) -> Proof:
+    if t.op == "false":
+        return refute(facts, names)
+    if t.op == "true":
+        return P("true_intro")
+    if t.op == "and":
+        return P("and_intro", _prove(t.args[0], facts, names), _prove(t.args[1], facts, names))
+    if t.op in ("le", "lt"):
+        h = names()
+        return P("by_contra", h, t, refute(facts + [(mk("not", t), P("hyp", h))], names))
+    if t.op == "not" and t.args[0].op in _CMP:
+        h = names()
+        return P("not_intro", h, t.args[0], refute(facts + [(t.args[0], P("hyp", h))], names))
+    if t.op == "eq":
+        a, b = t.args
+        h1, h2, h3, h4 = names(), names(), names(), names()
+        c1 = P("false_elim", refute(facts + [(mk("lt", a, b), P("hyp", h1))], names), t)
+        c3 = P("false_elim", refute(facts + [(mk("lt", b, a), P("hyp", h4))], names), t)
+        return P("or_elim", P("trichotomy", a, b), h1, c1, h2, P("or_elim", P("hyp", h2), h3, P("hyp", h3), h4, c3))
+    raise LinarithFailed(f"linarith proves comparisons (=, <, <=, !=) and false, not {show(t)}")
+
+
+def norm_num(eng, goal: Goal, tac):
+    t = goal.target
+    if all(n.op not in ("var", "app", "pred", "forall", "exists") for n in postorder(t)):
+        from kernel.arith import evaluate
+        try:
+            v = evaluate(t, "norm_num")
+        except KernelError as exc:
+            eng.fail(tac, goal, f"norm_num: {exc.message}")
+        if v is not True:
+            eng.fail(tac, goal, f"norm_num: {show(t)} is false")
+        return [], P("eval", t)
+    from .simp import simp
+    return simp(eng, goal, tac, arith_only=True)
+
+
+def calc(eng, goal: Goal, tac):
+    from .state import ProofState, assemble
+    from .syntax import QuodError
+    steps = []
+    prev = None
+    for rel_se, block in tac.args:
+        rel = eng.elab(goal, rel_se, hole_term=prev)
+        if rel.op not in ("eq", "le", "lt"):
+            raise QuodError(rel_se.pos, "a calc step is a relation =, <=, <, >= or >")
+        if prev is not None and rel.args[0] != prev:
+            raise QuodError(rel_se.pos, f"this step starts at {show(rel.args[0])}, not at {show(prev)}")
+        sub = Goal(goal.hyps, rel, goal.vars)
+        st = eng.run_block(ProofState((sub,), {}, sub.id), block)
+        if st.goals:
+            from .engine import TacticError
+            from .state import show_goal
+            raise TacticError(block.pos, "this calc step is not proved:\n" + show_goal(st.goals[0]))
+        steps.append((assemble(st), rel))
+        prev = rel.args[1]
+    first, last = steps[0][1].args[0], steps[-1][1].args[1]
+    if all(r.op == "eq" for _, r in steps):
+        p, f = steps[0]
+        for q, r in steps[1:]:
+            p = P("subst", q, "_z", mk("eq", first, Expr("var", (), "_z")), p)
+            f = mk("eq", first, r.args[1])
+        if f == goal.target:
+            return [], p
+        if goal.target == mk("eq", last, first):
+            from .engine import eq_symm
+            return [], eq_symm(p, first, last)
+    names = _Names(goal)
+    try:
+        return [], _prove(goal.target, [(r, p) for p, r in steps] + hyp_facts(goal), names)
+    except LinarithFailed:
+        eng.fail(tac, goal, f"the calc chain from {show(first)} to {show(last)} does not prove the goal")
