@@ -336,7 +336,8 @@ def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str
     if op == "not":
         a = e.args[0]
         if a.op == "eq":
-            return _show(a.args[0], names, avoid, d, 5, ascii) + f" {u('!=')} " + _show(a.args[1], names, avoid, d, 5, ascii)
+            lhs, rhs = (_show(x, names, avoid, d, 5, ascii) for x in a.args)
+            return f"{lhs} {u('!=')} {rhs}"
         return f"{u('not')} " + _show(a, names, avoid, d, 8, ascii)
     if op == "neg":
         return "-" + _show(e.args[0], names, avoid, d, 8, ascii)
