@@ -41,36 +41,52 @@ SIGNATURE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "pred": (FORMULA, None), "forall": (FORMULA, (FORMULA,)), "exists": (FORMULA, (FORMULA,)),
 }
 BINDERS = ("forall", "exists")
+SYMBOLS = ("app", "pred")
+_EMPTY: frozenset = frozenset()
 
 
 class Expr:
-    """An immutable term or formula node with a cached structural hash."""
+    """An immutable term or formula node.
 
-    __slots__ = ("op", "data", "args", "_hash", "lbr", "_fv")
+    Besides ``op``, ``data`` and ``args`` each node caches, computed once when it is
+    built from its children's: its ``sort``, its structural hash, ``lbr`` (one more
+    than the largest loose bound index, 0 if closed), ``fv`` (the names of its free
+    variables) and ``has_symbols`` (whether it applies any defined symbol).
+    """
+
+    __slots__ = ("op", "data", "args", "sort", "lbr", "fv", "has_symbols", "_hash")
 
     def __init__(self, op: str, args: tuple = (), data=None):
         sig = SIGNATURE.get(op)
         if sig is None:
             raise KernelError("expr", f"unknown operator {op!r}")
-        want = sig[1]
+        sort, want = sig
+        if type(args) is not tuple:
+            args = tuple(args)
         if want is None:
             want = (TERM,) * len(args)
             if not isinstance(data, str) or not data:
                 raise KernelError("expr", f"{op} needs a symbol name")
         if len(args) != len(want):
             raise KernelError("expr", f"{op} takes {len(want)} arguments, got {len(args)}")
-        lbr = 0
+        lbr, fv, sym, hs = 0, _EMPTY, op in SYMBOLS, []
         for a, s in zip(args, want):
             if not isinstance(a, Expr) or a.sort != s:
                 raise KernelError("expr", f"{op} expects a {s} argument")
             if a.lbr > lbr:
                 lbr = a.lbr
+            f = a.fv
+            if f and f is not fv:
+                fv = f if not fv or fv < f else fv if f <= fv else fv | f
+            sym = sym or a.has_symbols
+            hs.append(a._hash)
         if op == "int":
             if type(data) is not int:
                 raise KernelError("expr", "int literal needs a Python int")
         elif op == "var":
             if not isinstance(data, str) or not data:
                 raise KernelError("expr", "var needs a name")
+            fv = frozenset((data,))
         elif op == "bvar":
             if type(data) is not int or data < 0:
                 raise KernelError("expr", "bvar needs an index >= 0")
@@ -78,23 +94,22 @@ class Expr:
         elif op in BINDERS:
             lbr = max(lbr - 1, 0)
             data = data if isinstance(data, str) and data else "x"
-        elif op not in ("app", "pred"):
+        elif op not in SYMBOLS:
             data = None
-        key = data if op not in BINDERS else None
-        s = object.__setattr__
-        s(self, "op", op)
-        s(self, "data", data)
-        s(self, "args", tuple(args))
-        s(self, "lbr", lbr)
-        s(self, "_fv", None)
-        s(self, "_hash", hash((op, key, tuple(a._hash for a in args))))
+        _set_op(self, op)
+        _set_data(self, data)
+        _set_args(self, args)
+        _set_sort(self, sort)
+        _set_lbr(self, lbr)
+        _set_fv(self, fv)
+        _set_sym(self, sym)
+        _set_hash(self, hash((op, None if op in BINDERS else data, *hs)))
 
     def __setattr__(self, name, value):
         raise AttributeError("Expr is immutable")
 
-    @property
-    def sort(self) -> str:
-        return SIGNATURE[self.op][0]
+    def __delattr__(self, name):
+        raise AttributeError("Expr is immutable")
 
     def __hash__(self) -> int:
         return self._hash
@@ -128,6 +143,11 @@ class Expr:
 
     def __str__(self) -> str:
         return show(self)
+
+
+# slot setters: Expr.__setattr__ refuses, so __init__ writes through the slot descriptors
+_set_op, _set_data, _set_args, _set_sort, _set_lbr, _set_fv, _set_sym, _set_hash = (
+    getattr(Expr, name).__set__ for name in Expr.__slots__)
 
 
 # ---- constructors -------------------------------------------------------------
@@ -254,30 +274,16 @@ def postorder(e: Expr) -> Iterable[Expr]:
         stack.extend((a, False) for a in n.args)
 
 
-_EMPTY: frozenset = frozenset()
-
-
 def free_vars(e: Expr) -> frozenset:
     """Names of the free variables of ``e`` (cached on each node)."""
-    if e._fv is not None:
-        return e._fv
-    for n in postorder(e):
-        if n._fv is not None:
-            continue
-        if n.op == "var":
-            fv = frozenset((n.data,))
-        elif not n.args:
-            fv = _EMPTY
-        else:
-            sets = [a._fv for a in n.args if a._fv]
-            fv = sets[0] if len(sets) == 1 else (frozenset().union(*sets) if sets else _EMPTY)
-        object.__setattr__(n, "_fv", fv)
-    return e._fv
+    return e.fv
 
 
 def symbols(e: Expr) -> set[tuple[str, str, int]]:
     """The (kind, name, arity) of every defined symbol that ``e`` applies."""
-    return {(n.op, n.data, len(n.args)) for n in postorder(e) if n.op in ("app", "pred")}
+    if not e.has_symbols:
+        return set()
+    return {(n.op, n.data, len(n.args)) for n in postorder(e) if n.op in SYMBOLS}
 
 
 def size(e: Expr) -> int:
@@ -324,14 +330,20 @@ def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str
         return names[i] if 0 <= i < len(names) else f"#{e.data}"
     if op in ("true", "false"):
         return op
+    if op == "pred" and e.data == "dvd" and len(e.args) == 2:     # the prelude's divisibility
+        s = f"{_show(e.args[0], names, avoid, d, 5, ascii)} | {_show(e.args[1], names, avoid, d, 5, ascii)}"
+        return f"({s})" if ctx > 4 else s
     if op in ("app", "pred"):
         return f"{e.data}(" + ", ".join(_show(a, names, avoid, d, -1, ascii) for a in e.args) + ")"
     if op in ("abs", "min", "max"):
         return f"{op}(" + ", ".join(_show(a, names, avoid, d, -1, ascii) for a in e.args) + ")"
     if op in BINDERS:
-        x = fresh_name(e.data, set(avoid) | set(names))
-        body = _show(e.args[0], names + [x], avoid, d, -1, ascii)
-        s = f"{u(op)} {x} : int, {body}"
+        xs, body = [], e
+        while body.op == op and len(xs) < MAX_DEPTH:      # forall x y : int, ...
+            xs.append(fresh_name(body.data, set(avoid) | set(names) | set(xs)))
+            body = body.args[0]
+        inner = _show(body, names + xs, avoid, d, -1, ascii)
+        s = f"{u(op)} {' '.join(xs)} : int, {inner}"
         return f"({s})" if ctx >= 0 else s
     if op == "not":
         a = e.args[0]
