@@ -25,6 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--no-cache", action="store_true", help="ignore and do not write .quod-cache/")
     chk.add_argument("--emit-proofs", metavar="DIR", help="write each proved theorem's proof term as JSON")
 
+    prv = sub.add_parser("prove", help="answer yes / no / don't know for one formula")
+    prv.add_argument("formula", help='for example "forall x y : int, x + y = y + x"')
+    prv.add_argument("--import", dest="imports", action="append", metavar="MOD", help="import a module first")
+    prv.add_argument("--strict", action="store_true", help="a yes that needs an oracle is reported as don't know")
+    prv.add_argument("--timeout", type=int, default=10_000, metavar="MS", help="wall-clock cap for z3 (ms)")
+    prv.add_argument("--rlimit", type=int, default=5_000_000, help="z3's deterministic resource budget")
+
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
 
@@ -33,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             from .check import run_check
             return run_check(args)
+        if args.command == "prove":
+            from .prove import run_prove
+            return run_prove(args)
         if args.command == "verify":
             return run_verify(args.dir)
         parser.print_help()

@@ -205,7 +205,8 @@ class Loader:
             if "simp" in item.attrs:
                 mod.simp_lemmas.append(item.name)
         except QuodError as exc:
-            res.status = "failed"
+            from tactics.engine import DontKnow
+            res.status = "don't know" if isinstance(exc, DontKnow) else "failed"
             res.error = format_error(exc, mod.source)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000

@@ -23,6 +23,10 @@ class TacticError(QuodError):
     """A tactic failed: where, why, and the goal it was given."""
 
 
+class DontKnow(TacticError):
+    """Automation could neither prove nor refute the goal (and says why)."""
+
+
 class Engine:
     def __init__(self, env, file: str = "<input>", simp_lemmas=(), options=None):
         self.env = env
@@ -803,8 +807,19 @@ def t_calc(eng, goal, tac):
 
 
 def t_smt(eng, goal, tac):
-    eng.fail(tac, goal, "the smt tactic is not available yet (it arrives with the SMT work); "
-             "use linarith, ring, simp or norm_num")
+    from .smt import SmtCounterexample, SmtDontKnow, smt_prove
+    lemmas = [eng.proof_expr(goal, se) for se in tac.args if isinstance(se, SExpr)]
+    opts = eng.options
+    try:
+        out = smt_prove(eng.env, goal, [(p, f) for p, f in lemmas], opts.get("rlimit", 5_000_000),
+                        opts.get("timeout_ms", 10_000))
+    except SmtCounterexample as cex:
+        eng.fail(tac, goal, f"smt: the goal is false: counterexample {cex.text}")
+    except SmtDontKnow as exc:
+        raise DontKnow(tac.pos, f"smt: don't know: {exc}", show_goal(goal)) from None
+    if not out.reconstructed:
+        eng.used.append("smt_oracle")
+    return [], out.proof
 
 
 TACTICS = {

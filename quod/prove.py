@@ -1,0 +1,88 @@
+"""``quod prove "FORMULA"``: yes (kernel-checked), no (a checked counterexample) or don't know.
+
+The formula is elaborated in the prelude (and ``--import``ed modules), its
+leading quantifiers and hypotheses are introduced, and the smt machinery
+decides it. Every "yes" is a theorem the kernel admitted; every "no" carries
+values under which Quod's own evaluator finds the statement false.
+"""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_YES, EXIT_NO, EXIT_USAGE, EXIT_DONT_KNOW = 0, 1, 2, 3
+
+
+def run_prove(args) -> int:
+    from kernel import KernelError, TheoremDecl, free_vars
+    from tactics.parser import parse_expr
+    from tactics.syntax import QuodError, Tactic
+    from tactics.elab import Elaborator
+    from tactics.engine import Engine
+    from tactics.smt import SmtCounterexample, SmtDontKnow, decide, reconstruct
+    from tactics.state import ProofState, assemble
+
+    from .loader import Loader, format_error
+    loader = Loader()
+    try:
+        pre = loader.prelude()
+        env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
+        for m in args.imports or []:
+            env.include(loader.module(m).env)
+        se = parse_expr(args.formula, "<formula>")
+        stmt = Elaborator(env).formula(se)
+    except QuodError as exc:
+        print(format_error(exc, args.formula), file=sys.stderr)
+        return EXIT_USAGE
+    except KernelError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if free_vars(stmt):
+        print(f"error: unbound variables {', '.join(sorted(free_vars(stmt)))}; quantify them "
+              "(forall x y : int, ...)", file=sys.stderr)
+        return EXIT_USAGE
+    eng = Engine(env, "<formula>")
+    state = ProofState.start(stmt)
+    try:
+        state = eng.run(state, Tactic("intros", (), None))
+    except QuodError:
+        pass
+    goal = state.goals[0]
+    rlimit = args.rlimit
+    timeout = args.timeout
+    proof = None
+    oracle = False
+    try:
+        decide(env, goal, rlimit, timeout)
+    except SmtCounterexample as cex:
+        print(f"no: counterexample {cex.text}")
+        return EXIT_NO
+    except SmtDontKnow as exc:
+        pf = reconstruct(env, goal)
+        if pf is None:
+            print(f"don't know: {exc}")
+            return EXIT_DONT_KNOW
+        proof = pf
+    if proof is None:
+        proof = reconstruct(env, goal)
+    if proof is None:
+        from tactics.smt import smt_prove
+        proof = smt_prove(env, goal, (), rlimit, timeout).proof
+        oracle = True
+    full = assemble(state.solve(goal, proof, []))
+    try:
+        thm = env.copy().add(TheoremDecl("_prove", stmt, full))
+    except KernelError as exc:
+        print(f"don't know: the proof Quod built was rejected by the kernel ({exc})")
+        return EXIT_DONT_KNOW
+    if thm.axioms:
+        if args.strict:
+            print("don't know: only the oracle proved it")
+            return EXIT_DONT_KNOW
+        print("yes")
+        print(f"note: rests on {', '.join(sorted(thm.axioms))} (z3's word, not a kernel proof)")
+        return EXIT_YES
+    del oracle
+    print("yes")
+    print("kernel-checked proof")
+    return EXIT_YES

@@ -1,0 +1,276 @@
+"""The smt tactic: z3 decides, Quod's own procedures rebuild the proof, the kernel checks it.
+
+*Encode*: a goal (hypotheses and target) becomes a z3 query for a
+counterexample, with Quod's floor division made total exactly as the kernel
+defines it, ``abs min max if`` as z3 terms, non-recursive definitions unfolded
+and recursive ones as uninterpreted functions with their defining equations
+as quantified axioms. *Decide*: z3 with a deterministic resource limit
+(``rlimit``) and a wall-clock cap. *Certify*: on "unsat" the refutation
+tableau (propositional structure, linarith with case splits, definitions
+unfolded at their ground instances) builds a kernel proof; where it cannot, the
+step is the named oracle ``smt_oracle``, visible everywhere. On "sat" the model
+is read back in the user's names and checked by evaluating the goal before it
+is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kernel import Expr, KernelError, P, instantiate, mk, show
+from kernel import subst as ksubst
+from kernel.expr import postorder
+
+DEFAULT_RLIMIT = 5_000_000
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+class SmtDontKnow(Exception):
+    """z3 gave up (unknown, resource limit) or its model could not be confirmed."""
+
+
+class SmtCounterexample(Exception):
+    """The goal is false: values for its variables under which it evaluates to false."""
+
+    def __init__(self, assignment: dict, text: str):
+        super().__init__(text)
+        self.assignment = assignment
+        self.text = text
+
+
+@dataclass
+class SmtOutcome:
+    proof: object
+    reconstructed: bool
+    z3_ms: float
+
+
+class Encoder:
+    """Kernel formulas to z3 expressions."""
+
+    def __init__(self, env):
+        import z3
+        self.z3 = z3
+        self.env = env
+        self.consts: dict[str, object] = {}
+        self.funcs: dict[str, object] = {}
+        self.axioms: list = []
+        self._defining: set[str] = set()
+
+    def var(self, name: str):
+        if name not in self.consts:
+            self.consts[name] = self.z3.Int(name)
+        return self.consts[name]
+
+    def enc(self, e: Expr, bound: list | None = None):
+        z3 = self.z3
+        bound = bound or []
+        op, a = e.op, e.args
+        if op == "int":
+            return z3.IntVal(e.data)
+        if op == "var":
+            return self.var(e.data)
+        if op == "bvar":
+            return bound[len(bound) - 1 - e.data]
+        if op in ("true", "false"):
+            return z3.BoolVal(op == "true")
+        if op in ("forall", "exists"):
+            x = z3.FreshInt(e.data or "x")
+            body = self.enc(a[0], bound + [x])
+            return z3.ForAll([x], body) if op == "forall" else z3.Exists([x], body)
+        if op in ("app", "pred"):
+            return self.app(e, [self.enc(x, bound) for x in a])
+        v = [self.enc(x, bound) for x in a]
+        if op == "add":
+            return v[0] + v[1]
+        if op == "sub":
+            return v[0] - v[1]
+        if op == "mul":
+            return v[0] * v[1]
+        if op == "neg":
+            return -v[0]
+        if op == "div":
+            return floor_div(z3, v[0], v[1])
+        if op == "mod":
+            return floor_mod(z3, v[0], v[1])
+        if op == "abs":
+            return z3.If(v[0] >= 0, v[0], -v[0])
+        if op == "min":
+            return z3.If(v[0] <= v[1], v[0], v[1])
+        if op == "max":
+            return z3.If(v[0] <= v[1], v[1], v[0])
+        if op == "ite":
+            return z3.If(v[0], v[1], v[2])
+        if op == "eq":
+            return v[0] == v[1]
+        if op == "lt":
+            return v[0] < v[1]
+        if op == "le":
+            return v[0] <= v[1]
+        if op == "not":
+            return z3.Not(v[0])
+        if op == "and":
+            return z3.And(v[0], v[1])
+        if op == "or":
+            return z3.Or(v[0], v[1])
+        if op == "imp":
+            return z3.Implies(v[0], v[1])
+        if op == "iff":
+            return v[0] == v[1]
+        raise SmtDontKnow(f"cannot encode {op}")
+
+    def app(self, e: Expr, args: list):
+        z3 = self.z3
+        d = self.env.definition(e.data)
+        if d.measure is None:
+            body = ksubst(d.body, {p: Expr("var", (), f"__arg{i}") for i, p in enumerate(d.params)})
+            saved = {f"__arg{i}": self.consts.get(f"__arg{i}") for i in range(len(d.params))}
+            for i, x in enumerate(args):
+                self.consts[f"__arg{i}"] = x
+            try:
+                return self.enc(body)
+            finally:
+                for k, v in saved.items():
+                    if v is None:
+                        self.consts.pop(k, None)
+                    else:
+                        self.consts[k] = v
+        f = self.funcs.get(d.name)
+        if f is None:
+            sort = z3.IntSort() if d.sort == "term" else z3.BoolSort()
+            f = z3.Function(d.name, *([z3.IntSort()] * len(d.params)), sort)
+            self.funcs[d.name] = f
+            xs = [z3.FreshInt(p) for p in d.params]
+            body = ksubst(d.body, {p: Expr("var", (), f"__def_{d.name}_{p}") for p in d.params})
+            for p, x in zip(d.params, xs):
+                self.consts[f"__def_{d.name}_{p}"] = x
+            eq = f(*xs) == self.enc(body)
+            self.axioms.append(z3.ForAll(xs, eq) if xs else eq)
+        return f(*args)
+
+
+def floor_div(z3, a, b):
+    """Quod's a / b (floor, total with a / 0 = 0) from z3's Euclidean div."""
+    q = a / b
+    return z3.If(b == 0, 0, z3.If(b > 0, q, z3.If(a % b == 0, q, q - 1)))
+
+
+def floor_mod(z3, a, b):
+    """Quod's a % b (sign of b, a % 0 = a) from z3's Euclidean mod."""
+    r = a % b
+    return z3.If(b == 0, a, z3.If(b > 0, r, z3.If(r == 0, 0, r + b)))
+
+
+def goal_formula(goal) -> Expr:
+    """hyps -> target, as one formula over the goal's free variables."""
+    f = goal.target
+    for _, h in reversed(goal.hyps):
+        f = mk("imp", h, f)
+    return f
+
+
+def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS, extra=()):
+    """z3's verdict on the goal: 'unsat' (valid), or raises SmtCounterexample / SmtDontKnow."""
+    import time
+
+    import z3
+    enc = Encoder(env)
+    s = z3.Solver()
+    s.set("rlimit", rlimit)
+    s.set("timeout", timeout_ms)
+    claim = enc.enc(goal_formula(goal))
+    for f in extra:
+        s.add(enc.enc(f))
+    s.add(z3.Not(claim))
+    for ax in enc.axioms:
+        s.add(ax)
+    t0 = time.perf_counter()
+    r = s.check()
+    ms = (time.perf_counter() - t0) * 1000
+    if r == z3.unsat:
+        return ms
+    if r == z3.sat:
+        model = s.model()
+        names = sorted(set(goal.vars) | {n for n in enc.consts if not n.startswith("__")})
+        assignment = {}
+        for n in names:
+            v = model.eval(enc.var(n), model_completion=True)
+            assignment[n] = v.as_long()
+        confirm_counterexample(env, goal, assignment)
+        text = ", ".join(f"{n} = {assignment[n]}" for n in names if n in goal.used_vars()) or "(any values)"
+        raise SmtCounterexample(assignment, text)
+    reason = s.reason_unknown()
+    if "max. resource limit" in reason or "rlimit" in reason:
+        reason = "z3 ran out of its resource budget"
+    elif "timeout" in reason or "canceled" in reason:
+        reason = f"timeout after {timeout_ms / 1000:g} s"
+    raise SmtDontKnow(f"z3 says unknown: {reason}")
+
+
+def confirm_counterexample(env, goal, assignment: dict) -> None:
+    """Evaluate hyps -> target under the assignment with Quod's own semantics; it must be false."""
+    from .evaluate import EvalError, Evaluator
+    f = ksubst(goal_formula(goal), {n: Expr("int", (), v) for n, v in assignment.items()})
+    try:
+        ok = Evaluator(env).run(f)
+    except (EvalError, KernelError) as exc:
+        raise SmtDontKnow(f"z3 found a possible counterexample that could not be confirmed ({exc})") from None
+    if ok is not False:
+        raise SmtDontKnow("z3's model is not a counterexample under Quod's semantics")
+
+
+def reconstruct(env, goal, facts_extra=()):
+    """A kernel proof of the goal from the tableau, or None."""
+    from .tableau import Tableau, TableauFailed
+    from .linarith import LinarithFailed
+    tab = Tableau(goal.names(), goal.used_vars())
+    neg = tab.fresh("_goal")
+    facts = [(f, P("hyp", h)) for h, f in goal.hyps] + list(facts_extra)
+    facts.append((mk("not", goal.target), P("hyp", neg)))
+    facts = _unfold_facts(env, facts)
+    try:
+        pf = tab.prove_false(facts)
+    except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+        return None
+    return P("by_contra", neg, goal.target, pf)
+
+
+def _unfold_facts(env, facts):
+    """Add the defining equation of every ground application of a definition (one round)."""
+    out = list(facts)
+    seen = set()
+    for f, _ in facts:
+        for n in postorder(f):
+            if n.op in ("app", "pred") and n.lbr == 0 and n not in seen:
+                seen.add(n)
+                try:
+                    d = env.definition(n.data)
+                except KernelError:
+                    continue
+                body = ksubst(d.body, dict(zip(d.params, n.args)))
+                eq = mk("eq", n, body) if n.op == "app" else mk("iff", n, body)
+                out.append((eq, P("unfold", n.data, n.args)))
+    return out
+
+
+def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS):
+    """Decide the goal with z3 (lemmas as extra facts) and return an SmtOutcome with a proof term."""
+    extra_formulas = [f for _, f in lemmas]
+    z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas)
+    pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
+    if pf is not None:
+        return SmtOutcome(pf, True, z3_ms)
+    # The oracle admits exactly what z3 proved: the hypotheses imply the target.
+    claim = goal_formula(goal)
+    for f in reversed(extra_formulas):
+        claim = mk("imp", f, claim)
+    proof = P("oracle", "smt_oracle", claim)
+    for p, _ in lemmas:
+        proof = P("imp_elim", proof, p)
+    for h, _ in goal.hyps:
+        proof = P("imp_elim", proof, P("hyp", h))
+    return SmtOutcome(proof, False, z3_ms)
+
+
+__all__ = ["smt_prove", "decide", "reconstruct", "SmtDontKnow", "SmtCounterexample", "Encoder",
+           "floor_div", "floor_mod", "instantiate", "show"]

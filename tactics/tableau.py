@@ -1,0 +1,180 @@
+"""A refutation tableau: first-order propositional structure with linarith at the leaves.
+
+Given facts (formula, proof) that are jointly contradictory, build a kernel
+proof of ``false``: conjunctions and negated disjunctions/implications are
+decomposed, existentials opened with fresh variables, double negations
+removed, and disjunctions, implications and negated conjunctions branched on.
+A branch closes on ``false``, on a pair ``A``/``not A``, or when linarith
+(with its case splits) refutes its comparisons. This is how ``smt``'s "unsat"
+is rebuilt as a proof the kernel checks.
+"""
+
+from __future__ import annotations
+
+from kernel import Expr, P, Var, free_vars, instantiate, mk
+
+from .arith_tactics import _is_cmp, refute
+from .linarith import LinarithFailed
+
+MAX_BRANCH_DEPTH = 14
+MAX_NODES = 2000
+
+
+class TableauFailed(Exception):
+    pass
+
+
+class Tableau:
+    def __init__(self, used_names: set[str], used_vars: set[str]):
+        self.used = set(used_names) | set(used_vars)
+        self.counter = 0
+        self.nodes = 0
+
+    def fresh(self, base: str = "_t") -> str:
+        while True:
+            self.counter += 1
+            n = f"{base}{self.counter}"
+            if n not in self.used:
+                self.used.add(n)
+                return n
+
+    def __call__(self) -> str:           # the name supply interface of arith_tactics.refute
+        return self.fresh("_la")
+
+    def prove_false(self, facts: list) -> object:
+        for f, _ in facts:
+            self.used |= free_vars(f)
+        return self._refute(list(facts), 0)
+
+    def _refute(self, facts: list, depth: int):
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise TableauFailed("the case analysis grew too large")
+        facts = self._saturate(facts)
+        if isinstance(facts, tuple):          # closed: (proof,)
+            return facts[0]
+        for i, (f, p) in enumerate(facts):
+            if f.op == "exists":
+                x = self.fresh(f.data or "x")
+                h = self.fresh("_e")
+                body = instantiate(f.args[0], Var(x))
+                rest = facts[:i] + facts[i + 1:]
+                return P("exists_elim", p, x, h, self._refute(rest + [(body, P("hyp", h))], depth))
+            if f.op == "not" and f.args[0].op == "forall":
+                x = self.fresh(f.args[0].data or "x")
+                h = self.fresh("_e")
+                body = mk("not", instantiate(f.args[0].args[0], Var(x)))
+                ex = Expr("exists", (mk("not", f.args[0].args[0]),), f.args[0].data)
+                pex = _not_forall_to_exists(p, f.args[0], ex, self)
+                rest = facts[:i] + facts[i + 1:]
+                return P("exists_elim", pex, x, h, self._refute(rest + [(body, P("hyp", h))], depth))
+        comparisons = [(f, p) for f, p in facts if _is_cmp(f)]
+        try:
+            return refute(comparisons, self)
+        except LinarithFailed:
+            pass
+        if depth >= MAX_BRANCH_DEPTH:
+            raise TableauFailed("too many case splits")
+        for i, (f, p) in enumerate(facts):
+            rest = facts[:i] + facts[i + 1:]
+            if f.op == "or":
+                h1, h2 = self.fresh("_o"), self.fresh("_o")
+                a, b = f.args
+                return P("or_elim", p, h1, self._refute(rest + [(a, P("hyp", h1))], depth + 1),
+                         h2, self._refute(rest + [(b, P("hyp", h2))], depth + 1))
+            if f.op == "imp" or (f.op == "not" and f.args[0].op == "and"):
+                if f.op == "imp":
+                    a, b = f.args
+                    yes = lambda ha, p=p: (b, P("imp_elim", p, P("hyp", ha)))  # noqa: E731
+                else:
+                    a, b0 = f.args[0].args
+                    yes = lambda ha, p=p, b0=b0: (mk("not", b0), _not_and_right(p, ha, b0, self))  # noqa: E731
+                ha, hn = self.fresh("_i"), self.fresh("_i")
+                p_yes = self._refute(rest + [(a, P("hyp", ha)), yes(ha)], depth + 1)
+                p_no = self._refute(rest + [(mk("not", a), P("hyp", hn))], depth + 1)
+                return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+            if f.op == "iff":
+                a, b = f.args
+                ha, hn = self.fresh("_i"), self.fresh("_i")
+                p_yes = self._refute(rest + [(a, P("hyp", ha)), (b, P("imp_elim", P("iff_left", p), P("hyp", ha)))],
+                                     depth + 1)
+                hb = self.fresh("_i")
+                nb = (mk("not", b), P("not_intro", hb, b, P("not_elim", P("hyp", hn),
+                                                             P("imp_elim", P("iff_right", p), P("hyp", hb)))))
+                p_no = self._refute(rest + [(mk("not", a), P("hyp", hn)), nb], depth + 1)
+                return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+        raise TableauFailed("no contradiction found")
+
+    def _saturate(self, facts: list):
+        """Decompose facts that need no branching; return (proof,) if a branch closes."""
+        out: list = []
+        seen: dict = {}
+        todo = list(facts)
+        while todo:
+            f, p = todo.pop(0)
+            if f in seen:
+                continue
+            if f.op == "false":
+                return (p,)
+            if f.op == "not" and f.args[0] in seen:
+                return (P("not_elim", p, seen[f.args[0]]),)
+            if mk("not", f) in seen:
+                return (P("not_elim", seen[mk("not", f)], p),)
+            if f.op == "not" and f.args[0].op == "eq" and f.args[0].args[0] == f.args[0].args[1]:
+                return (P("not_elim", p, P("refl", f.args[0].args[0])),)
+            seen[f] = p
+            if f.op == "and":
+                todo.append((f.args[0], P("and_left", p)))
+                todo.append((f.args[1], P("and_right", p)))
+                continue
+            if f.op == "not":
+                g = f.args[0]
+                if g.op == "not":
+                    h = self.fresh("_n")
+                    todo.append((g.args[0], P("by_contra", h, g.args[0], P("not_elim", p, P("hyp", h)))))
+                    continue
+                if g.op == "or":
+                    a, b = g.args
+                    h = self.fresh("_n")
+                    todo.append((mk("not", a), P("not_intro", h, a, P("not_elim", p, P("or_left", P("hyp", h), b)))))
+                    todo.append((mk("not", b), P("not_intro", h, b, P("not_elim", p, P("or_right", a, P("hyp", h))))))
+                    continue
+                if g.op == "imp":
+                    a, b = g.args
+                    h, h2 = self.fresh("_n"), self.fresh("_n")
+                    pa = P("by_contra", h, a, P("not_elim", p, P("imp_intro", h2, a,
+                                                                 P("false_elim", P("not_elim", P("hyp", h),
+                                                                                   P("hyp", h2)), b))))
+                    pnb = P("not_intro", h, b, P("not_elim", p, P("imp_intro", h2, a, P("hyp", h))))
+                    todo.append((a, pa))
+                    todo.append((mk("not", b), pnb))
+                    continue
+                if g.op == "true":
+                    return (P("not_elim", p, P("true_intro")),)
+                if g.op == "exists":
+                    # not exists x, A  gives  forall x, not A
+                    x = self.fresh(g.data or "x")
+                    h = self.fresh("_n")
+                    body = instantiate(g.args[0], Var(x))
+                    pf = P("forall_intro", x, P("not_intro", h, body, P("not_elim", p, P("exists_intro", g, Var(x),
+                                                                                         P("hyp", h)))))
+                    from kernel import Forall
+                    todo.append((Forall(x, mk("not", body)), pf))
+                    continue
+            out.append((f, p))
+        return out
+
+
+def _not_and_right(p, ha: str, b, tab: Tableau):
+    """From p : not (A and B) and ha : A, a proof of not B."""
+    hb = tab.fresh("_n")
+    return P("not_intro", hb, b, P("not_elim", p, P("and_intro", P("hyp", ha), P("hyp", hb))))
+
+
+def _not_forall_to_exists(p, fa: Expr, ex: Expr, tab: Tableau):
+    """From p : not (forall x, A), a proof of exists x, not A."""
+    h, h2 = tab.fresh("_n"), tab.fresh("_n")
+    x = tab.fresh(fa.data or "x")
+    body = instantiate(fa.args[0], Var(x))
+    inner = P("by_contra", h2, body, P("not_elim", P("hyp", h), P("exists_intro", ex, Var(x), P("hyp", h2))))
+    return P("by_contra", h, ex, P("not_elim", p, P("forall_intro", x, inner)))
