@@ -66,10 +66,26 @@ def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
     return split(facts, names, depth)
 
 
+def _closes_both(facts, f, a, b) -> bool:
+    """Whether splitting a != b closes both branches by linear arithmetic alone."""
+    rest = [x for x in facts if x[0] != f]
+    for lt in (mk("lt", a, b), mk("lt", b, a)):
+        try:
+            prove_false(rest + [(lt, P("hyp", "_probe"))])
+        except LinarithFailed:
+            return False
+    return True
+
+
 def _find_split(facts):
     known = {f: p for f, p in facts}
+    diseqs = [(f, p) for f, p in facts if f.op == "not" and f.args[0].op == "eq"]
+    if len(diseqs) > 1:
+        # prefer a disequality whose two cases close at once
+        best = [(f, p) for f, p in diseqs if _closes_both(facts, f, *f.args[0].args)]
+        diseqs = best[:1] + [d for d in diseqs if d not in best[:1]]
     # a disequality a != b
-    for f, p in facts:
+    for f, p in diseqs:
         if f.op == "not" and f.args[0].op == "eq":
             a, b = f.args[0].args
             lt1, lt2 = mk("lt", a, b), mk("lt", b, a)

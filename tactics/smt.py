@@ -200,8 +200,10 @@ def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TI
         text = ", ".join(f"{n} = {assignment[n]}" for n in names if n in goal.used_vars()) or "(any values)"
         raise SmtCounterexample(assignment, text)
     reason = s.reason_unknown()
-    if "max. resource limit" in reason or "rlimit" in reason:
-        reason = "z3 ran out of its resource budget"
+    st = s.statistics()
+    used = st.get_key_value("rlimit count") if "rlimit count" in st.keys() else 0
+    if used >= rlimit:
+        reason = f"z3 spent its resource budget (rlimit {rlimit}) without an answer"
     elif "timeout" in reason or "canceled" in reason:
         reason = f"timeout after {timeout_ms / 1000:g} s"
     raise SmtDontKnow(f"z3 says unknown: {reason}")
@@ -236,27 +238,53 @@ def reconstruct(env, goal, facts_extra=()):
 
 
 def _unfold_facts(env, facts):
-    """Add the defining equation of every ground application of a definition (one round)."""
-    out = list(facts)
+    """Unfold definitions in the facts: non-recursive ones in place (by ``replace``), recursive
+    ones by adding the defining equation of each ground application (one round)."""
+    from .engine import replace_all
+    out = []
+    for f, p in facts:
+        for _ in range(20):
+            occ = next((n for n in postorder(f) if n.op in ("app", "pred") and n.lbr == 0
+                        and _nonrecursive(env, n.data)), None)
+            if occ is None:
+                break
+            eq = _defining(env, occ)
+            g = replace_all(f, occ, eq.args[1])
+            f, p = g, P("replace", P("unfold", occ.data, occ.args), p, g)
+        out.append((f, p))
     seen = set()
-    for f, _ in facts:
+    for f, _ in list(out):
         for n in postorder(f):
             if n.op in ("app", "pred") and n.lbr == 0 and n not in seen:
                 seen.add(n)
-                try:
-                    d = env.definition(n.data)
-                except KernelError:
-                    continue
-                body = ksubst(d.body, dict(zip(d.params, n.args)))
-                eq = mk("eq", n, body) if n.op == "app" else mk("iff", n, body)
-                out.append((eq, P("unfold", n.data, n.args)))
+                out.append((_defining(env, n), P("unfold", n.data, n.args)))
     return out
+
+
+def _nonrecursive(env, name: str) -> bool:
+    try:
+        return env.definition(name).measure is None
+    except KernelError:
+        return False
+
+
+def _defining(env, n: Expr) -> Expr:
+    d = env.definition(n.data)
+    body = ksubst(d.body, dict(zip(d.params, n.args)))
+    return mk("eq", n, body) if n.op == "app" else mk("iff", n, body)
 
 
 def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS):
     """Decide the goal with z3 (lemmas as extra facts) and return an SmtOutcome with a proof term."""
     extra_formulas = [f for _, f in lemmas]
-    z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas)
+    try:
+        z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas)
+    except SmtDontKnow:
+        # z3 gave up; Quod's own procedures may still find a proof
+        pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
+        if pf is None:
+            raise
+        return SmtOutcome(pf, True, 0.0)
     pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
     if pf is not None:
         return SmtOutcome(pf, True, z3_ms)

@@ -18,6 +18,7 @@ from .linarith import LinarithFailed
 
 MAX_BRANCH_DEPTH = 14
 MAX_NODES = 2000
+MAX_INSTANCES = 24
 
 
 class TableauFailed(Exception):
@@ -29,6 +30,7 @@ class Tableau:
         self.used = set(used_names) | set(used_vars)
         self.counter = 0
         self.nodes = 0
+        self.instantiated = False
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -103,7 +105,34 @@ class Tableau:
                                                              P("imp_elim", P("iff_right", p), P("hyp", hb)))))
                 p_no = self._refute(rest + [(mk("not", a), P("hyp", hn)), nb], depth + 1)
                 return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+        if not self.instantiated:
+            inst = self._instances(facts)
+            if inst:
+                self.instantiated = True
+                try:
+                    return self._refute(facts + inst, depth + 1)
+                finally:
+                    self.instantiated = False
         raise TableauFailed("no contradiction found")
+
+    def _instances(self, facts: list) -> list:
+        """One round of instances of the universal facts at nearby ground terms (x, x + 1, x - 1, 0, 1)."""
+        from kernel import Int
+        foralls = [(f, p) for f, p in facts if f.op == "forall"]
+        if not foralls:
+            return []
+        ground: list = [Int(0), Int(1)]
+        for f, _ in facts:
+            for v in sorted(free_vars(f)):
+                x = Var(v)
+                for t in (x, mk("add", x, Int(1)), mk("sub", x, Int(1))):
+                    if t not in ground:
+                        ground.append(t)
+        out = []
+        for f, p in foralls:
+            for t in ground[:MAX_INSTANCES]:
+                out.append((instantiate(f.args[0], t), P("forall_elim", p, t)))
+        return out
 
     def _saturate(self, facts: list):
         """Decompose facts that need no branching; return (proof,) if a branch closes."""
