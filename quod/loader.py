@@ -21,7 +21,7 @@ from tactics.syntax import Pos, QuodError
 ROOT = Path(__file__).resolve().parent.parent
 THEORIES = ROOT / "theories"
 PRELUDE = "integers.prelude"
-MAIN_TACTICS = ["smt", "induction", "strong_induction", "calc", "linarith", "simp", "ring", "norm_num",
+MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith", "simp", "ring", "norm_num",
                 "rewrite", "unfold", "cases", "apply", "exact", "intro"]
 
 
@@ -185,7 +185,10 @@ class Loader:
             intro_names = [n for b in item.binders for n in (b.names if b.type == "int" else b.names)]
             if intro_names:
                 state = eng.run(state, Tactic("intro", tuple(intro_names), item.pos))
-            state = eng.run_block(state, item.proof)
+            try:
+                state = eng.run_block(state, item.proof)
+            finally:
+                mod.messages.extend(eng.messages)
             if state.goals:
                 raise TacticError(item.proof.pos, f"{len(state.goals)} unsolved goal(s) at the end of the proof",
                                   show_goal(state.goals[0]))

@@ -252,6 +252,9 @@ class Build(Transformer_NonRecursive):
     def group(self, c):
         return Tactic("group", (c[0],), c[0][0].pos if c[0] else Pos(self.file, self.line, self.col))
 
+    def smt_option(self, c):
+        return ("option", str(c[0]), int(c[1]))
+
     def rw_rule(self, c):
         rev = len(c) == 2
         return ("rw", rev, c[-1])

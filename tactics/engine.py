@@ -34,6 +34,7 @@ class Engine:
         self.simp_lemmas = list(simp_lemmas)
         self.options = options or {}
         self.used: list[str] = []   # names of the tactics that ran, for reports
+        self.messages: list = []    # (Pos, text) suggestions for the user, e.g. hammer's "try this"
 
     # -- running --------------------------------------------------------------------
 
@@ -806,13 +807,27 @@ def t_calc(eng, goal, tac):
     return calc(eng, goal, tac)
 
 
-def t_smt(eng, goal, tac):
+def _smt_options(eng, goal, tac) -> tuple[int, int]:
+    rlimit = eng.options.get("rlimit", 5_000_000)
+    timeout = eng.options.get("timeout_ms", 10_000)
+    for a in tac.args:
+        if isinstance(a, tuple) and a and a[0] == "option":
+            if a[1] == "timeout":
+                timeout = a[2]
+            elif a[1] == "rlimit":
+                rlimit = a[2]
+            else:
+                eng.fail(tac, goal, f"unknown smt option {a[1]} (known: timeout in ms, rlimit)")
+    return rlimit, timeout
+
+
+def t_smt(eng, goal, tac, lemmas=None):
     from .smt import SmtCounterexample, SmtDontKnow, smt_prove
-    lemmas = [eng.proof_expr(goal, se) for se in tac.args if isinstance(se, SExpr)]
-    opts = eng.options
+    if lemmas is None:
+        lemmas = [eng.proof_expr(goal, se) for se in tac.args if isinstance(se, SExpr)]
+    rlimit, timeout = _smt_options(eng, goal, tac)
     try:
-        out = smt_prove(eng.env, goal, [(p, f) for p, f in lemmas], opts.get("rlimit", 5_000_000),
-                        opts.get("timeout_ms", 10_000))
+        out = smt_prove(eng.env, goal, [(p, f) for p, f in lemmas], rlimit, timeout)
     except SmtCounterexample as cex:
         eng.fail(tac, goal, f"smt: the goal is false: counterexample {cex.text}")
     except SmtDontKnow as exc:
@@ -822,6 +837,20 @@ def t_smt(eng, goal, tac):
     return [], out.proof
 
 
+def t_hammer(eng, goal, tac):
+    """smt with lemmas chosen from everything imported: a relevance filter, then z3's unsat core."""
+    from .smt import relevant_lemmas, unsat_core
+    rlimit, timeout = _smt_options(eng, goal, tac)
+    candidates = relevant_lemmas(eng.env, goal)
+    used = unsat_core(eng.env, goal, candidates, rlimit, timeout)
+    if used is None:
+        return t_smt(eng, goal, tac, lemmas=[])
+    lemmas = [(P("thm", n), eng.env.theorem(n).statement) for n in used]
+    call = "smt [" + ", ".join(used) + "]" if used else "smt"
+    eng.messages.append((tac.pos, f"try this: {call}"))
+    return t_smt(eng, goal, tac, lemmas=lemmas)
+
+
 TACTICS = {
     "intro": t_intro, "intros": t_intros, "exact": t_exact, "apply": t_apply, "assumption": t_assumption,
     "split": t_split, "left": t_left, "right": t_right, "exists": t_exists, "cases": t_cases,
@@ -829,5 +858,5 @@ TACTICS = {
     "unfold": t_unfold, "have": t_have, "show": t_show, "by_contra": t_by_contra,
     "contradiction": t_contradiction, "exfalso": t_exfalso, "ring": t_ring, "linarith": t_linarith,
     "norm_num": t_norm_num, "simp": t_simp, "sorry": t_sorry, "trivial": t_trivial,
-    "reflexivity": t_reflexivity, "specialize": t_specialize, "calc": t_calc, "smt": t_smt,
+    "reflexivity": t_reflexivity, "specialize": t_specialize, "calc": t_calc, "smt": t_smt, "hammer": t_hammer,
 }

@@ -300,5 +300,46 @@ def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: in
     return SmtOutcome(proof, False, z3_ms)
 
 
-__all__ = ["smt_prove", "decide", "reconstruct", "SmtDontKnow", "SmtCounterexample", "Encoder",
+def _symbols(f: Expr) -> set:
+    return {n.data if n.op in ("app", "pred") else n.op for n in postorder(f)
+            if n.op in ("app", "pred", "div", "mod", "abs", "min", "max", "mul")}
+
+
+def relevant_lemmas(env, goal, limit: int = 24) -> list[str]:
+    """Theorems sharing the most symbols with the goal (a MePo-style filter), best first."""
+    want = _symbols(goal_formula(goal))
+    scored = []
+    for name, t in env.theorems().items():
+        syms = _symbols(t.statement)
+        if not syms:
+            continue
+        common = len(syms & want)
+        if common:      # lemmas resting on sorry or an oracle come last (and say so when used)
+            scored.append((bool(t.axioms), -common / len(syms), -common, name))
+    scored.sort()
+    return [n for *_, n in scored[:limit]]
+
+
+def unsat_core(env, goal, names: list[str], rlimit: int, timeout_ms: int):
+    """The lemmas (among names) z3 needs to prove the goal, or None if z3 cannot with all of them."""
+    import z3
+    enc = Encoder(env)
+    s = z3.Solver()
+    s.set("rlimit", rlimit)
+    s.set("timeout", timeout_ms)
+    s.set("unsat_core", True)
+    s.add(z3.Not(enc.enc(goal_formula(goal))))
+    tracks = {}
+    for n in names:
+        b = z3.Bool(f"__lemma_{n}")
+        tracks[str(b)] = n
+        s.assert_and_track(enc.enc(env.theorem(n).statement), b)
+    for ax in enc.axioms:
+        s.add(ax)
+    if s.check() != z3.unsat:
+        return None
+    return sorted(tracks[str(b)] for b in s.unsat_core() if str(b) in tracks)
+
+
+__all__ = ["relevant_lemmas", "unsat_core", "smt_prove", "decide", "reconstruct", "SmtDontKnow", "SmtCounterexample", "Encoder",
            "floor_div", "floor_mod", "instantiate", "show"]

@@ -122,12 +122,16 @@ class Tableau:
         if not foralls:
             return []
         ground: list = [Int(0), Int(1)]
+        from kernel.expr import postorder
         for f, _ in facts:
             for v in sorted(free_vars(f)):
                 x = Var(v)
                 for t in (x, mk("add", x, Int(1)), mk("sub", x, Int(1))):
                     if t not in ground:
                         ground.append(t)
+            for n in postorder(f):
+                if n.op == "app" and n.lbr == 0 and n not in ground:
+                    ground.append(n)
         out = []
         for f, p in foralls:
             for t in ground[:MAX_INSTANCES]:
