@@ -21,7 +21,8 @@ from tactics.syntax import Pos, QuodError
 ROOT = Path(__file__).resolve().parent.parent
 THEORIES = ROOT / "theories"
 PRELUDE = "integers.prelude"
-MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith", "simp", "ring", "norm_num",
+MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith",
+                "simp", "ring", "norm_num",
                 "rewrite", "unfold", "cases", "apply", "exact", "intro"]
 
 

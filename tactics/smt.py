@@ -341,5 +341,5 @@ def unsat_core(env, goal, names: list[str], rlimit: int, timeout_ms: int):
     return sorted(tracks[str(b)] for b in s.unsat_core() if str(b) in tracks)
 
 
-__all__ = ["relevant_lemmas", "unsat_core", "smt_prove", "decide", "reconstruct", "SmtDontKnow", "SmtCounterexample", "Encoder",
-           "floor_div", "floor_mod", "instantiate", "show"]
+__all__ = ["relevant_lemmas", "unsat_core", "smt_prove", "decide", "reconstruct", "SmtDontKnow",
+           "SmtCounterexample", "Encoder", "floor_div", "floor_mod", "instantiate", "show"]
