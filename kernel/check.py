@@ -13,11 +13,11 @@ well-formed (closed under binders, only admitted symbols) before use.
 
 from __future__ import annotations
 
-from collections import Counter
+import gc
 from types import GeneratorType
 
 from . import arith
-from .errors import KernelError, ResourceError, ScopeError
+from .errors import KernelError, ResourceError
 from .expr import (BINDERS, FALSE, FORMULA, TERM, TRUE, Expr, Forall, Int, Var, free_vars,
                    fresh_name, instantiate, mk, postorder, subst)
 from .proofs import Proof
@@ -36,7 +36,7 @@ class Checker:
         self.fuel = fuel
         self.axioms: set[str] = set()
         self.ctx: dict[str, list[Expr]] = {}
-        self.ctx_fv: Counter = Counter()
+        self.ctx_fv: dict[str, int] = {}    # how many visible hypotheses mention each variable
         self._wf: set[Expr] = set()
 
     # -- well-formedness of data carried by proofs --------------------------------
@@ -46,14 +46,13 @@ class Checker:
             raise KernelError(rule, f"expected a {sort}, got {type(e).__name__}")
         if e.sort != sort:
             raise KernelError(rule, f"expected a {sort}, got a {e.sort}: {e}")
-        if e in self._wf:
-            return e
         if e.lbr:
             raise KernelError(rule, f"{sort} has loose bound variables")
-        for n in postorder(e):
-            if n.op in ("app", "pred"):
-                self.env.check_symbol(n.op, n.data, len(n.args), rule)
-        self._wf.add(e)
+        if e.has_symbols and e not in self._wf:
+            for n in postorder(e):
+                if n.op in ("app", "pred"):
+                    self.env.check_symbol(n.op, n.data, len(n.args), rule)
+            self._wf.add(e)
         return e
 
     def term(self, e, rule: str) -> Expr:
@@ -68,80 +67,100 @@ class Checker:
         return x
 
     def not_free_in_context(self, x: str, rule: str) -> None:
-        if self.ctx_fv[x]:
-            bad = next(h for h, fs in self.ctx.items() if any(f is not None and x in free_vars(f) for f in fs))
+        if self.ctx_fv.get(x):
+            bad = next(h for h, fs in self.ctx.items() if any(f is not None and x in f.fv for f in fs))
             raise KernelError(rule, f"eigenvariable {x} is free in hypothesis {bad}")
 
     # -- the driver ---------------------------------------------------------------
 
     def run(self, proof: Proof) -> Expr:
         """Check ``proof`` in the current context; return the formula it proves."""
-        stack: list = []   # (generator, binds)
-        result = None
+        enabled = gc.isenabled()
+        gc.disable()        # checking makes no reference cycles: collecting would only cost time
+        try:
+            return self._run(proof)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _run(self, proof: Proof) -> Expr:
+        """The loop of ``run``.
+
+        ``stack`` holds the rules waiting for a premise, each with the hypotheses
+        (``binds``) that its own premise added to the context. A rule without
+        premises returns its formula at once; one with premises is a generator that
+        yields ``(premise, binds)`` and is sent back the premise's formula.
+        """
+        stack: list = []
         todo, binds = proof, ()
         while True:
-            if todo is not None:
+            if binds:
                 self._push(binds)
-                r = self._start(todo)
-                if isinstance(r, GeneratorType):
-                    stack.append((r, binds))
-                    send = None
-                else:
-                    self._pop(binds)
-                    result = r
-                    if not stack:
-                        return result
-                    send = result
-                todo = None
-            gen, gbinds = stack[-1]
+            # start the rule of ``todo``
+            if not isinstance(todo, Proof):
+                raise KernelError("check", f"expected a proof, got {type(todo).__name__}")
+            self.fuel -= 1
+            if self.fuel < 0:
+                raise ResourceError("check", "proof exceeds the checking budget")
+            fn = RULES.get(todo.rule)
+            if fn is None:
+                raise KernelError("check", f"unknown rule {todo.rule!r}")
             try:
-                req = gen.send(send)
-            except StopIteration as stop:
-                stack.pop()
-                self._pop(gbinds)
-                if not isinstance(stop.value, Expr):
-                    raise KernelError("check", "a rule returned no formula") from None
+                r = fn(self, *todo.args)
+            except TypeError as exc:
+                if "positional argument" in str(exc):
+                    raise KernelError(todo.rule, f"wrong number of arguments ({len(todo.args)})") from None
+                raise
+            if type(r) is GeneratorType:
+                stack.append((r, binds))
+                r = None
+            else:
+                if binds:
+                    self._pop(binds)
                 if not stack:
-                    return stop.value
-                send = stop.value
-                continue
-            todo, binds = req
-            for h, f in binds:
+                    return r
+            # resume waiting rules until one asks for its next premise
+            while True:
+                gen, gbinds = stack[-1]
+                try:
+                    todo, binds = gen.send(r)
+                    break
+                except StopIteration as stop:
+                    stack.pop()
+                    if gbinds:
+                        self._pop(gbinds)
+                    r = stop.value
+                    if not isinstance(r, Expr):
+                        raise KernelError("check", "a rule returned no formula") from None
+                    if not stack:
+                        return r
+            for h, _ in binds:
                 self.name(h, "check")
 
-    def _start(self, p):
-        if not isinstance(p, Proof):
-            raise KernelError("check", f"expected a proof, got {type(p).__name__}")
-        self.fuel -= 1
-        if self.fuel < 0:
-            raise ResourceError("check", "proof exceeds the checking budget")
-        fn = RULES.get(p.rule)
-        if fn is None:
-            raise KernelError("check", f"unknown rule {p.rule!r}")
-        try:
-            return fn(self, *p.args)
-        except TypeError as exc:
-            if "positional argument" in str(exc):
-                raise KernelError(p.rule, f"wrong number of arguments ({len(p.args)})") from None
-            raise
-
     def _push(self, binds) -> None:
+        ctx, count = self.ctx, self.ctx_fv
         for h, f in binds:
             if f is None:                       # clear: hide the innermost h
-                self.ctx_fv.subtract(free_vars(self.ctx[h][-1]))
+                for v in ctx[h][-1].fv:
+                    count[v] -= 1
             else:
-                self.ctx_fv.update(free_vars(f))
-            self.ctx.setdefault(h, []).append(f)
+                for v in f.fv:
+                    count[v] = count.get(v, 0) + 1
+            ctx.setdefault(h, []).append(f)
 
     def _pop(self, binds) -> None:
+        ctx, count = self.ctx, self.ctx_fv
         for h, f in reversed(binds):
-            self.ctx[h].pop()
+            fs = ctx[h]
+            fs.pop()
             if f is None:
-                self.ctx_fv.update(free_vars(self.ctx[h][-1]))
+                for v in fs[-1].fv:
+                    count[v] += 1
             else:
-                self.ctx_fv.subtract(free_vars(f))
-            if not self.ctx[h]:
-                del self.ctx[h]
+                for v in f.fv:
+                    count[v] -= 1
+            if not fs:
+                del ctx[h]
 
 
 def check_proof(env, proof: Proof, fuel: int = DEFAULT_FUEL) -> tuple[Expr, frozenset]:
