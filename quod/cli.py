@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     prv.add_argument("--timeout", type=int, default=10_000, metavar="MS", help="wall-clock cap for z3 (ms)")
     prv.add_argument("--rlimit", type=int, default=5_000_000, help="z3's deterministic resource budget")
 
+    rpl = sub.add_parser("repl", help="an interactive session (reads commands line by line when not a terminal)")
+    rpl.add_argument("file", nargs="?", help="a .proof file to load and walk")
+    rpl.add_argument("--ascii", action="store_true", help="print |- and ASCII connectives")
+
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
 
@@ -43,6 +47,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "prove":
             from .prove import run_prove
             return run_prove(args)
+        if args.command == "repl":
+            from .repl import run_repl
+            return run_repl(args)
         if args.command == "verify":
             return run_verify(args.dir)
         parser.print_help()

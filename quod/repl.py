@@ -1,0 +1,170 @@
+"""``quod repl``: the interactive front end over ``Session``.
+
+On a terminal it uses prompt-toolkit (highlighting, completion, history in the
+user's data directory, a bottom toolbar, multi-line blocks); otherwise it
+reads commands line by line and prints plain text, so it can be scripted.
+Ctrl-C during a long step (``smt``, ``hammer``) cancels that step and keeps the
+state; Ctrl-C at the prompt clears the line; Ctrl-D with unsaved work asks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from pathlib import Path
+
+from .session import REPL_COMMANDS, Session
+
+
+def history_file() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or os.path.join(os.path.expanduser("~"), ".local", "share")
+    d = Path(base) / "quod"
+    try:
+        d.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass
+    return d / "history"
+
+
+def run_interruptible(session: Session, text: str) -> str:
+    """Run one input in a worker thread so that Ctrl-C can cancel it (z3 is interrupted)."""
+    box: dict = {}
+
+    def work():
+        try:
+            box["out"] = session.handle(text)
+        except EOFError:
+            box["eof"] = True
+        except BaseException as exc:  # noqa: BLE001 - reported to the user, never a traceback
+            box["out"] = f"error: {type(exc).__name__}: {exc}"
+
+    t = threading.Thread(target=work, daemon=True)
+    t.start()
+    try:
+        while t.is_alive():
+            t.join(0.05)
+    except KeyboardInterrupt:
+        _interrupt_z3()
+        t.join(5)
+        return "interrupted; the proof state is unchanged"
+    if box.get("eof"):
+        raise EOFError
+    return box.get("out", "")
+
+
+def _interrupt_z3() -> None:
+    if "z3" in sys.modules:
+        try:
+            sys.modules["z3"].main_ctx().interrupt()
+        except Exception:
+            pass
+
+
+def read_block(first: str, more, session: Session) -> str:
+    """Collect a multi-line block: after a line ending in `by`, `:=` or `proof`, read until a blank line."""
+    lines = [first]
+    if not session.needs_more(first):
+        return first
+    while True:
+        nxt = more()
+        if nxt is None or not nxt.strip():
+            break
+        lines.append(nxt)
+        if nxt.strip() == "qed" and first.lstrip().startswith(("theorem", "lemma")):
+            break
+    return "\n".join(lines)
+
+
+def plain(session: Session, stdin=sys.stdin, out=sys.stdout) -> int:
+    """Line-by-line mode for pipes and scripts: no prompt-toolkit, plain text."""
+    def more():
+        line = stdin.readline()
+        return None if line == "" else line.rstrip("\n")
+    while True:
+        line = more()
+        if line is None:
+            return 0
+        text = read_block(line, more, session)
+        try:
+            res = session.handle(text)
+        except EOFError:
+            return 0
+        if res:
+            print(res, file=out, flush=True)
+
+
+def interactive(session: Session) -> int:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.completion import Completer, Completion
+    from prompt_toolkit.history import FileHistory
+    from prompt_toolkit.lexers import PygmentsLexer
+
+    from .lexer import TACTICS, ProofLexer
+
+    class Words(Completer):
+        def get_completions(self, document, complete_event):
+            word = document.get_word_before_cursor(WORD=False)
+            if not word:
+                return
+            names = set(TACTICS) | set(REPL_COMMANDS) | set(session.mod.env.order)
+            names |= {"theorem", "lemma", "def", "import", "axiom", "print axioms", "check", "eval", "search"}
+            if session.proof is not None and session.proof.current.state.goals:
+                names |= {h for h, _ in session.proof.current.state.goals[0].hyps}
+            for n in sorted(names):
+                if n.startswith(word) and n != word:
+                    yield Completion(n, start_position=-len(word))
+
+    try:
+        hist = FileHistory(str(history_file()))
+    except OSError:
+        hist = None
+    ps = PromptSession(history=hist, lexer=PygmentsLexer(ProofLexer), completer=Words(),
+                       bottom_toolbar=lambda: session.toolbar())
+    print("Quod REPL. Type help for help, quit to leave.")
+    while True:
+        try:
+            line = ps.prompt(session.prompt())
+        except KeyboardInterrupt:
+            continue            # Ctrl-C at the prompt clears the line
+        except EOFError:
+            if session.dirty or session.proof is not None:
+                try:
+                    ans = ps.prompt("unsaved work (use save FILE); quit anyway? [y/N] ")
+                except (EOFError, KeyboardInterrupt):
+                    ans = "y"
+                if ans.strip().lower() not in ("y", "yes"):
+                    continue
+            return 0
+
+        def more():
+            try:
+                return ps.prompt("... ")
+            except (EOFError, KeyboardInterrupt):
+                return None
+        text = read_block(line, more, session)
+        try:
+            res = run_interruptible(session, text)
+        except EOFError:
+            return 0
+        if res:
+            print(res)
+
+
+def run_repl(args) -> int:
+    session = Session(ascii=args.ascii)
+    if args.file:
+        print(_load(session, args.file))
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return interactive(session)
+    return plain(session)
+
+
+def _load(session: Session, path: str) -> str:
+    from tactics.syntax import QuodError
+
+    from .loader import format_error
+    try:
+        return session.load_file(path)
+    except QuodError as exc:
+        return format_error(exc)

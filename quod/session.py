@@ -1,0 +1,404 @@
+"""A REPL session: declarations, an open proof kept as a tree of states, file walking.
+
+This is the REPL without its terminal: ``Session.handle(text)`` takes one
+input (a declaration, a command, a tactic or a REPL command) and returns the
+text to show. Every proof step is a node in a tree, so ``undo`` and ``redo``
+always work, also after an error (which changes nothing). Both the
+prompt-toolkit front end and the plain line-by-line mode drive this class.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kernel import Environment, KernelError, TheoremDecl, show
+from tactics.syntax import QuodError
+
+from .loader import Loader, Module, format_error
+
+REPL_COMMANDS = ["undo", "redo", "restart", "goals", "qed", "abort", "save", "help", "quit", "next", "prev",
+                 "goto"]
+HELP = {
+    "": """Enter a declaration (def, theorem NAME : FORMULA, import, axiom), a command
+(print axioms NAME, check E, eval E, search PATTERN) or, inside a proof, a tactic.
+REPL commands: undo [N], redo [N], restart, goals, qed, abort, save FILE, help [TOPIC], quit.
+Walking a file (quod repl FILE): next, prev, goto LINE.
+Topics: help tactics, help proof, help walk.""",
+    "tactics": """intro/intros, apply, exact, assumption, split, left, right, exists t, cases h,
+induction n [from b], strong_induction n, rewrite [h, <- l] [at h], unfold f, simp, have h : P := by ..,
+show P, calc, by_contra, contradiction, exfalso, ring, linarith, norm_num, smt [lemmas], hammer, sorry.
+Combinators: t1; t2   t <;> t'   try t   repeat t   first | t1 | t2   all_goals t   . (bullet)   { }""",
+    "proof": """Start a proof with `theorem NAME (x : int) (h : x > 0) : FORMULA`, enter tactics one at a
+time, then `qed` (the kernel checks the whole proof). `undo`/`redo` move in the history, `restart`
+goes back to the start, `abort` drops the proof.""",
+    "walk": """After `quod repl FILE`: `next` and `prev` step through the file's proofs one tactic at a
+time, showing the state before and after; `goto LINE` jumps to the step at that line.""",
+}
+
+
+@dataclass
+class Node:
+    state: object
+    parent: "Node | None"
+    text: str = ""
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class OpenProof:
+    name: str
+    header: str          # the theorem's text up to its statement
+    statement: object
+    root: Node
+    current: Node
+    redo: list = field(default_factory=list)
+
+
+class Session:
+    def __init__(self, ascii: bool = False, loader: Loader | None = None):
+        self.ascii = ascii
+        self.loader = loader or Loader()
+        env = Environment()
+        self.mod = Module("<repl>", Path("<repl>"), env, [], [], [], [])
+        pre = self.loader.prelude()
+        if pre is not None:
+            env.include(pre.env)
+            self.mod.simp_lemmas.extend(pre.simp_lemmas)
+        self.proof: OpenProof | None = None
+        self.saved_text: list[str] = []     # declarations and finished proofs, in order
+        self.dirty = False
+        self.walk = None
+        self.messages_seen = 0
+
+    # -- prompt and status ---------------------------------------------------------------
+
+    def prompt(self) -> str:
+        if self.proof is None:
+            return "quod> "
+        n = len(self.proof.current.state.goals)
+        return f"{self.proof.name} ({n} goal{'s' if n != 1 else ''})> "
+
+    def toolbar(self) -> str:
+        if self.proof is None:
+            return " no open proof | help for help"
+        return f" proving {self.proof.name} | {len(self.proof.current.state.goals)} goals | undo, redo, qed, abort"
+
+    def needs_more(self, text: str) -> bool:
+        """Whether an input line opens a block that continues on the next lines."""
+        s = text.rstrip()
+        if s.split(" ", 1)[0] in REPL_COMMANDS:
+            return False
+        return bool(re.search(r"(^|\s)(by|:=|proof|calc)$", s))
+
+    # -- input ---------------------------------------------------------------------------
+
+    def handle(self, text: str) -> str:
+        """Process one input; never raises for bad input."""
+        text = text.rstrip()
+        if not text.strip():
+            return ""
+        try:
+            return self._handle(text)
+        except QuodError as exc:
+            return format_error(exc, text)
+        except KernelError as exc:
+            return f"error: {exc}"
+        except RecursionError:
+            return "error: input nested too deeply"
+
+    def _handle(self, text: str) -> str:
+        word, _, rest = text.strip().partition(" ")
+        rest = rest.strip()
+        if word in ("quit", "exit"):
+            raise EOFError
+        if word == "help":
+            return HELP.get(rest, f"no help on {rest!r}; topics: tactics, proof, walk")
+        if word in ("next", "prev", "goto") and self.walk is not None:
+            return self._walk(word, rest)
+        if word == "save":
+            return self.save(rest)
+        if self.proof is not None:
+            if word in ("undo", "redo"):
+                return self._undo(word, rest)
+            if word == "restart":
+                p = self.proof
+                p.redo = []
+                p.current = p.root
+                return self.show_goals()
+            if word == "goals":
+                return self.show_goals()
+            if word == "abort":
+                name = self.proof.name
+                self.proof = None
+                return f"proof of {name} aborted"
+            if word == "qed":
+                return self.qed()
+            if word in ("theorem", "lemma", "def", "import", "axiom"):
+                return "error: finish the open proof first (qed or abort)"
+            return self.tactic(text)
+        if word in ("undo", "redo", "restart", "goals", "qed", "abort"):
+            return f"error: no open proof ({word} works inside a proof)"
+        if word in ("theorem", "lemma") and not re.search(r":=\s*by\b|\bproof\b", text):
+            return self.start_proof(text)
+        return self.declare(text)
+
+    def declare(self, text: str) -> str:
+        from tactics.parser import parse_file
+        out = []
+        for item in parse_file(text, "<repl>"):
+            n_res, n_msg = len(self.mod.results), len(self.mod.messages)
+            self.loader.declare(self.mod, item)
+            for r in self.mod.results[n_res:]:
+                if r.error:
+                    out.append(r.error)
+                else:
+                    out.append(f"{r.name}: {r.status}" + (f" [axioms: {', '.join(r.axioms)}]" if r.axioms else ""))
+            for _, m in self.mod.messages[n_msg:]:
+                out.append(m)
+            kind = type(item).__name__
+            if kind in ("DefDecl", "AxiomDecl", "Import") or (kind == "TheoremDecl" and self.mod.results
+                                                               and self.mod.results[-1].status != "failed"):
+                self.saved_text.append(text)
+                self.dirty = True
+                if kind == "DefDecl":
+                    out.append(f"defined {item.name}")
+                elif kind == "AxiomDecl":
+                    out.append(f"axiom {item.name} (reported like an oracle)")
+                elif kind == "Import":
+                    out.append(f"imported {item.module}")
+        return "\n".join(out)
+
+    def start_proof(self, text: str) -> str:
+        from tactics.engine import Engine
+        from tactics.parser import parse_file
+        from tactics.state import ProofState
+        from tactics.syntax import Tactic
+        items = parse_file(text + " := by skip", "<repl>")
+        if len(items) != 1 or type(items[0]).__name__ != "TheoremDecl":
+            return "error: expected `theorem NAME (binders) : FORMULA`"
+        item = items[0]
+        if item.name in self.mod.env:
+            return f"error: {item.name} is already declared"
+        stmt = self.loader.statement(self.mod.env, item.binders, item.statement)
+        state = ProofState.start(stmt)
+        names = [n for b in item.binders for n in b.names]
+        if names:
+            state = Engine(self.mod.env).run(state, Tactic("intro", tuple(names), item.pos))
+        root = Node(state, None, "")
+        self.proof = OpenProof(item.name, text.strip(), stmt, root, root)
+        return self.show_goals()
+
+    def tactic(self, text: str) -> str:
+        from tactics.engine import Engine
+        from tactics.parser import parse_block
+        p = self.proof
+        before = p.current.state
+        block = parse_block(text, "<repl>", 1, 1)
+        eng = Engine(self.mod.env, "<repl>", self.mod.simp_lemmas)
+        try:
+            after = eng.run_block(before, block)
+        except QuodError as exc:
+            return format_error(exc, text) + "\n(the proof state is unchanged)"
+        node = Node(after, p.current, text.strip())
+        p.current.children.append(node)
+        p.current = node
+        p.redo = []
+        extra = "".join(f"\n{m}" for _, m in eng.messages)
+        return self.show_goals(before) + extra
+
+    def _undo(self, word: str, rest: str) -> str:
+        p = self.proof
+        try:
+            n = int(rest) if rest else 1
+        except ValueError:
+            return f"error: {word} takes a number of steps"
+        for _ in range(max(n, 0)):
+            if word == "undo":
+                if p.current.parent is None:
+                    break
+                p.redo.append(p.current)
+                p.current = p.current.parent
+            else:
+                if not p.redo:
+                    break
+                p.current = p.redo.pop()
+        return self.show_goals()
+
+    def qed(self) -> str:
+        from tactics.state import assemble, show_goal
+        p = self.proof
+        st = p.current.state
+        if st.goals:
+            return f"error: {len(st.goals)} goal(s) remain:\n" + show_goal(st.goals[0], self.ascii)
+        try:
+            thm = self.mod.env.add(TheoremDecl(p.name, p.statement, assemble(st)))
+        except KernelError as exc:
+            return f"error: the kernel rejected the proof: {exc}"
+        steps = []
+        node = p.current
+        while node.parent is not None:
+            steps.append(node.text)
+            node = node.parent
+        body = "\n".join("  " + line for s in reversed(steps) for line in s.splitlines())
+        self.saved_text.append(f"{p.header} := by\n{body if body.strip() else '  skip'}")
+        self.dirty = True
+        self.proof = None
+        ax = f" (axioms: {', '.join(sorted(thm.axioms))})" if thm.axioms else ""
+        return f"{p.name} proved; the kernel checked it{ax}"
+
+    def save(self, path: str) -> str:
+        if not path:
+            return "error: save needs a file name"
+        text = "\n\n".join(self.saved_text) + "\n"
+        try:
+            Path(path).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return f"error: cannot write {path}: {exc.strerror or exc}"
+        self.dirty = False
+        return f"saved {len(self.saved_text)} declarations to {path}"
+
+    # -- display ---------------------------------------------------------------------------
+
+    def show_goals(self, before=None) -> str:
+        st = self.proof.current.state
+        if not st.goals:
+            return "no goals left; type qed"
+        return show_state(st, before, self.ascii)
+
+    # -- walking a file ----------------------------------------------------------------------
+
+    def load_file(self, path: str) -> str:
+        """Load a .proof file into the session and prepare to walk its proofs."""
+        from tactics.parser import parse_file
+        p = Path(path)
+        text = self.loader._read(p)
+        items = parse_file(text, str(path))
+        out = []
+        for item in items:
+            n_res = len(self.mod.results)
+            try:
+                self.loader.declare(self.mod, item)
+            except QuodError as exc:
+                out.append(format_error(exc, text))
+            for r in self.mod.results[n_res:]:
+                out.append(f"{r.name}: {r.status}")
+        self.walk = Walker(self, items, text)
+        theorems = sum(1 for i in items if type(i).__name__ == "TheoremDecl")
+        out.append(f"loaded {path}: {theorems} theorems; `next` walks its proofs step by step")
+        return "\n".join(out)
+
+    def _walk(self, word: str, rest: str) -> str:
+        w = self.walk
+        if word == "next":
+            return w.move(w.pos + 1)
+        if word == "prev":
+            return w.move(w.pos - 1)
+        try:
+            line = int(rest)
+        except ValueError:
+            return "error: goto takes a line number"
+        return w.goto(line)
+
+
+class Walker:
+    """The proof steps of a file, flattened (bullets become focus/unfocus), run up to a position."""
+
+    def __init__(self, session: Session, items, text: str):
+        self.session = session
+        self.text = text.split("\n")
+        self.steps = []      # (theorem item, ops up to and including this step, tactic)
+        for item in items:
+            if type(item).__name__ != "TheoremDecl":
+                continue
+            ops = []
+            self._flatten(item.proof, ops)
+            for i, op in enumerate(ops):
+                if op[0] == "tac":
+                    self.steps.append((item, ops[: i + 1], op[1]))
+        self.pos = -1
+
+    def _flatten(self, block, ops) -> None:
+        for t in block.steps:
+            if t.name == "bullet":
+                ops.append(("push", t))
+                self._flatten(t.args[0], ops)
+                ops.append(("pop", t))
+            else:
+                ops.append(("tac", t))
+
+    def goto(self, line: int) -> str:
+        for i, (_, _, t) in enumerate(self.steps):
+            if t.pos.line >= line:
+                return self.move(i)
+        return "error: no proof step at or after that line"
+
+    def move(self, i: int) -> str:
+        if not self.steps:
+            return "this file has no proof steps"
+        if i < 0 or i >= len(self.steps):
+            return "at the " + ("start" if i < 0 else "end") + " of the file's proof steps"
+        self.pos = i
+        item, ops, tac = self.steps[i]
+        before = self._run(item, ops[:-1])
+        after = self._run(item, ops)
+        line = self.text[tac.pos.line - 1] if 0 < tac.pos.line <= len(self.text) else ""
+        head = f"{item.name}, step {i + 1}/{len(self.steps)} at line {tac.pos.line}:\n  {line.strip()}"
+        if isinstance(before, str):
+            return head + "\n" + before
+        b = show_state(before, None, self.session.ascii)
+        a = after if isinstance(after, str) else show_state(after, before, self.session.ascii)
+        return f"{head}\nbefore:\n{b}\nafter:\n{a}"
+
+    def _run(self, item, ops):
+        from tactics.engine import Engine
+        from tactics.state import ProofState
+        from tactics.syntax import Tactic
+        s = self.session
+        env = s.mod.env.copy()
+        try:
+            stmt = s.loader.statement(env, item.binders, item.statement)
+        except QuodError as exc:
+            return format_error(exc)
+        eng = Engine(env, item.pos.file, s.mod.simp_lemmas)
+        state = ProofState.start(stmt)
+        names = [n for b in item.binders for n in b.names]
+        stack = []
+        try:
+            if names:
+                state = eng.run(state, Tactic("intro", tuple(names), item.pos))
+            for kind, t in ops:
+                if kind == "tac":
+                    state = eng.run(state, t)
+                elif kind == "push":
+                    stack.append(state.goals[1:])
+                    state = ProofState(state.goals[:1], state.assign, state.root)
+                else:
+                    rest = stack.pop()
+                    state = ProofState(state.goals + rest, state.assign, state.root)
+        except QuodError as exc:
+            return format_error(exc, "\n".join(self.text))
+        return state
+
+
+def show_state(state, before=None, ascii: bool = False) -> str:
+    """Goals with numbered hypotheses, the target under a turnstile line; changes marked with '*'."""
+    if not state.goals:
+        return "no goals"
+    turn = "|-" if ascii else "⊢"
+    g = state.goals[0]
+    old = before.goals[0] if before is not None and before.goals else None
+    old_hyps = dict(old.hyps) if old is not None else None
+    n = len(state.goals)
+    lines = [f"{n} goal{'s' if n != 1 else ''}"]
+    if g.vars:
+        lines.append("   " + " ".join(g.vars) + " : int")
+    for i, (h, f) in enumerate(g.hyps, 1):
+        mark = "*" if old_hyps is not None and old_hyps.get(h) != f else " "
+        lines.append(f"{mark}{i:>2}. {h} : {show(f, ascii)}")
+    mark = "*" if old is not None and old.target != g.target else " "
+    lines.append(f"{mark}  {turn} {show(g.target, ascii)}")
+    for k, other in enumerate(state.goals[1:], 2):
+        lines.append(f"goal {k}: {turn} {show(other.target, ascii)}")
+    return "\n".join(lines)
