@@ -143,6 +143,12 @@ def _atom_split(n: Expr, known):
                     facts + fy(pc), names, depth + 1)
             return _cond_split(c, facts_yes)
         return None
+    if n.op in ("div", "mod") and n.args[1].op == "int" and n.args[1].data == 0:
+        fact = (mk("eq", n, Int(0) if n.op == "div" else n.args[0]),
+                P("arith", "div_zero" if n.op == "div" else "mod_zero", (n.args[0],)))
+        if fact[0] in known:
+            return None
+        return lambda facts, names, depth: refute(facts + [fact], names, depth + 1)
     if n.op in ("div", "mod") and n.args[1].op == "int" and n.args[1].data != 0:
         t, k = n.args
         dm = mk("eq", t, mk("add", mk("mul", k, mk("div", t, k)), mk("mod", t, k)))

@@ -169,10 +169,45 @@ def goal_formula(goal) -> Expr:
     return f
 
 
+def quick_counterexample(env, goal, extra=(), budget: int = 400) -> dict | None:
+    """Try small values (0, 1, -1, 2, -2, ...) for the goal's variables before asking z3,
+    so that a plainly false goal is refuted at once whatever z3's budget is."""
+    import itertools
+
+    from .evaluate import EvalError, Evaluator
+    f = goal_formula(goal)
+    for e in extra:
+        f = mk("imp", e, f)
+    names = sorted(free_vars_of(f))
+    if len(names) > 4:
+        return None
+    values = [0, 1, -1, 2, -2, 3, -3, 5, -5, 10]
+    ev = Evaluator(env)
+    for i, combo in enumerate(itertools.product(values, repeat=len(names))):
+        if i >= budget:
+            return None
+        g = ksubst(f, {n: Expr("int", (), v) for n, v in zip(names, combo)})
+        try:
+            if ev.run(g) is False:
+                return dict(zip(names, combo))
+        except (EvalError, KernelError):
+            return None
+    return None
+
+
+def free_vars_of(e: Expr) -> frozenset:
+    from kernel import free_vars
+    return free_vars(e)
+
+
 def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS, extra=()):
     """z3's verdict on the goal: 'unsat' (valid), or raises SmtCounterexample / SmtDontKnow."""
     import time
 
+    quick = quick_counterexample(env, goal, extra)
+    if quick is not None:
+        text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items()))
+        raise SmtCounterexample(quick, text)
     import z3
     enc = Encoder(env)
     s = z3.Solver()

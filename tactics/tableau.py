@@ -18,7 +18,7 @@ from .linarith import LinarithFailed
 
 MAX_BRANCH_DEPTH = 14
 MAX_NODES = 2000
-MAX_INSTANCES = 24
+MAX_INSTANCES = 40
 
 
 class TableauFailed(Exception):
@@ -126,7 +126,7 @@ class Tableau:
         for f, _ in facts:
             for v in sorted(free_vars(f)):
                 x = Var(v)
-                for t in (x, mk("add", x, Int(1)), mk("sub", x, Int(1))):
+                for t in (x, mk("add", x, Int(1)), mk("sub", x, Int(1)), mk("add", x, Int(2)), mk("sub", x, Int(2))):
                     if t not in ground:
                         ground.append(t)
             for n in postorder(f):
