@@ -21,6 +21,7 @@ Every traversal here is iterative: terms 100,000 levels deep are fine.
 
 from __future__ import annotations
 
+from operator import is_
 from typing import Callable, Iterable
 
 from .errors import KernelError
@@ -192,29 +193,30 @@ def rebuild(e: Expr, visit: Callable[[Expr, int], Expr | None]) -> Expr:
     ``depth`` counts the binders above the node. Shared subterms are rebuilt once
     per depth. Iterative, so any depth is fine.
     """
-    memo: dict[tuple[int, int], Expr] = {}
+    top = visit(e, 0)
+    if top is not None:
+        return top
+    memo: dict[tuple[int, int], Expr] = {}     # (id(node), depth) -> rebuilt node
     stack: list[tuple[Expr, int, bool]] = [(e, 0, False)]
     while stack:
         node, depth, done = stack.pop()
-        key = (id(node), depth)
-        if key in memo:
-            continue
-        if not done:
-            rep = visit(node, depth)
-            if rep is not None:
-                memo[key] = rep
-                continue
-            stack.append((node, depth, True))
-            d = depth + 1 if node.op in BINDERS else depth
-            stack.extend((a, d, False) for a in node.args)
-            continue
         d = depth + 1 if node.op in BINDERS else depth
-        new = tuple(memo[(id(a), d)] for a in node.args)
-        if all(x is y for x, y in zip(new, node.args)):
-            memo[key] = node
-        else:
-            memo[key] = Expr(node.op, new, node.data)
-    return memo[(id(e), 0)]
+        if done:        # children are rebuilt: rebuild the node, or keep it if nothing changed
+            old = node.args
+            new = tuple([memo[id(a), d] for a in old])
+            memo[id(node), depth] = node if all(map(is_, new, old)) else Expr(node.op, new, node.data)
+            continue
+        if (id(node), depth) in memo:
+            continue
+        stack.append((node, depth, True))
+        for a in node.args:
+            if (id(a), d) not in memo:
+                rep = visit(a, d)
+                if rep is None:
+                    stack.append((a, d, False))
+                else:
+                    memo[id(a), d] = rep
+    return memo[id(e), 0]
 
 
 def instantiate(body: Expr, t: Expr) -> Expr:
@@ -234,7 +236,7 @@ def instantiate(body: Expr, t: Expr) -> Expr:
 def abstract(body: Expr, x: str) -> Expr:
     """Close over free variable ``x``: the inverse of instantiate with Var(x)."""
     def visit(n: Expr, depth: int):
-        if x not in free_vars(n):
+        if x not in n.fv:
             return n
         if n.op == "var":
             return Expr("bvar", (), depth)
@@ -250,7 +252,7 @@ def subst(e: Expr, sigma: dict[str, Expr]) -> Expr:
     names = set(sigma)
 
     def visit(n: Expr, depth: int):
-        if not (free_vars(n) & names):
+        if names.isdisjoint(n.fv):
             return n
         if n.op == "var":
             return sigma[n.data]
