@@ -261,13 +261,16 @@ def calc(eng, goal: Goal, tac):
     from .state import ProofState, assemble
     from .syntax import QuodError
     steps = []
+    ends = []
     prev = None
     for rel_se, block in tac.args:
         rel = eng.elab(goal, rel_se, hole_term=prev)
         if rel.op not in ("eq", "le", "lt"):
             raise QuodError(rel_se.pos, "a calc step is a relation =, <=, <, >= or >")
-        if prev is not None and rel.args[0] != prev:
-            raise QuodError(rel_se.pos, f"this step starts at {show(rel.args[0])}, not at {show(prev)}")
+        # as written: `a >= b` is `b <= a` in the kernel, but the chain reads it left to right
+        left, right = (rel.args[1], rel.args[0]) if rel_se.kind in ("ge", "gt") else rel.args
+        if prev is not None and left != prev:
+            raise QuodError(rel_se.pos, f"this step starts at {show(left)}, not at {show(prev)}")
         sub = Goal(goal.hyps, rel, goal.vars)
         st = eng.run_block(ProofState((sub,), {}, sub.id), block)
         if st.goals:
@@ -275,8 +278,9 @@ def calc(eng, goal: Goal, tac):
             from .state import show_goal
             raise TacticError(block.pos, "this calc step is not proved:\n" + show_goal(st.goals[0]))
         steps.append((assemble(st), rel))
-        prev = rel.args[1]
-    first, last = steps[0][1].args[0], steps[-1][1].args[1]
+        ends.append((left, right))
+        prev = right
+    first, last = ends[0][0], ends[-1][1]
     if all(r.op == "eq" for _, r in steps):
         p, f = steps[0]
         for q, r in steps[1:]:

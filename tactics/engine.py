@@ -72,15 +72,22 @@ class Engine:
             except QuodError:
                 return state
         if name == "repeat":
-            for _ in range(MAX_REPEAT):
+            # apply to the main goal, then again to every goal that step created (Lean 4's repeat)
+            budget = [MAX_REPEAT]
+
+            def rep(st: ProofState, goal: Goal) -> ProofState:
+                if budget[0] <= 0 or goal not in st.goals:
+                    return st
+                budget[0] -= 1
+                before = {g.id for g in st.goals}
                 try:
-                    new = self.run(state, tac.args[0])
+                    new = self._on_goal(st, goal, tac.args[0])
                 except QuodError:
-                    return state
-                if new.goals == state.goals:
-                    return new
-                state = new
-            return state
+                    return st
+                for g in [g for g in new.goals if g.id not in before]:
+                    new = rep(new, g)
+                return new
+            return rep(state, state.goals[0]) if state.goals else state
         if name == "first":
             errors = []
             for alt in tac.args:
@@ -152,11 +159,14 @@ class Engine:
                 if f.op == "forall":
                     t = self.elab(goal, arg, TERM)
                     p, f = P("forall_elim", p, t), instantiate(f.args[0], t)
-                elif f.op == "imp":
+                elif f.op in ("imp", "not"):
                     q, g = self.proof_expr(goal, arg)
                     if g != f.args[0]:
                         raise QuodError(arg.pos, f"this proves {show(g)}, but {show(f.args[0])} is needed")
-                    p, f = P("imp_elim", p, q), f.args[1]
+                    if f.op == "imp":
+                        p, f = P("imp_elim", p, q), f.args[1]
+                    else:
+                        p, f = P("not_elim", p, q), Expr("false")
                 else:
                     raise QuodError(arg.pos, f"too many arguments: {show(f)} is not a forall or implication")
             return p, f
@@ -181,7 +191,7 @@ def match(pat: Expr, t: Expr, mvars: set, sigma: dict) -> bool:
     while stack:
         p, x = stack.pop()
         if p.op == "var" and p.data in mvars:
-            if x.lbr:
+            if x.lbr or x.sort != TERM:
                 return False
             old = sigma.get(p.data)
             if old is None:
@@ -204,8 +214,12 @@ def open_binders(f: Expr, goal: Goal):
     steps = []
     mvars = []
     used = goal.used_vars()
+    yield [], f, []
     while True:
-        if f.op == "forall":
+        if f.op == "not":
+            steps.append(("not", f.args[0]))
+            f = Expr("false")
+        elif f.op == "forall":
             v = f"?{f.data}{len(mvars)}"
             while v in used:
                 v += "'"
@@ -217,7 +231,7 @@ def open_binders(f: Expr, goal: Goal):
             f = f.args[1]
         else:
             return steps, f, mvars
-        yield steps, f, mvars
+        yield list(steps), f, list(mvars)
 
 
 def subterms(e: Expr):
@@ -329,7 +343,7 @@ def _close_with(eng: Engine, goal: Goal, tac: Tactic, p: Proof, f: Expr, allow_g
             else:
                 sub = Goal(goal.hyps, ksubst(x, sigma), goal.vars)
                 new_goals.append(sub)
-                proof = P("imp_elim", proof, hole(sub.id))
+                proof = P("imp_elim" if kind == "imp" else "not_elim", proof, hole(sub.id))
         if new_goals and not allow_goals:
             eng.fail(tac, goal, "exact leaves premises unproved: " + ", ".join(show(g.target) for g in new_goals))
         return new_goals, proof
@@ -520,7 +534,7 @@ def _instantiate_eq(eng, goal, tac, p, f, target):
     if f.op in ("eq", "iff") and not f.lbr:
         return p, f
     for steps, concl, mvars in open_binders(f, goal):
-        if concl.op not in ("eq", "iff") or any(k == "imp" for k, _ in steps):
+        if concl.op not in ("eq", "iff") or any(k != "forall" for k, _ in steps):
             continue
         lhs = concl.args[0]
         for sub in subterms(target):
@@ -585,7 +599,7 @@ def t_rewrite(eng, goal, tac):
 
 def _instantiate_eq_rev(eng, goal, tac, p, f, target):
     for steps, concl, mvars in open_binders(f, goal):
-        if concl.op not in ("eq", "iff") or any(k == "imp" for k, _ in steps):
+        if concl.op not in ("eq", "iff") or any(k != "forall" for k, _ in steps):
             continue
         rhs = concl.args[1]
         for sub in subterms(target):

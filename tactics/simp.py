@@ -80,7 +80,7 @@ class _Simp:
                 continue
             for p, f in self.lemmas:
                 for steps, concl, mvars in open_binders(f, self.goal):
-                    if concl.op not in ("eq", "iff") or any(k == "imp" for k, _ in steps):
+                    if concl.op not in ("eq", "iff") or any(k != "forall" for k, _ in steps):
                         continue
                     sigma: dict = {}
                     if match(concl.args[0], sub, set(mvars), sigma) and all(v in sigma for v in mvars):

@@ -114,44 +114,46 @@ class ProofState:
 
 def assemble(state: ProofState) -> Proof:
     """The proof term with every hole filled (iteratively; proofs may be deep)."""
-    keep_alive: dict[int, Proof] = {}   # ids in `out` stay unique while we work
-    stack = [(state.assign[state.root], False)] if state.root in state.assign else []
-    if not stack:
-        return hole(state.root)
+    assign = state.assign
+
+    def deref(p: Proof) -> Proof:
+        """Follow a hole to the proof recorded for its goal (possibly another hole)."""
+        seen = set()
+        while p.rule == "?goal" and p.args[0] in assign and p.args[0] not in seen:
+            seen.add(p.args[0])
+            p = assign[p.args[0]]
+        return p
+
+    root = deref(hole(state.root))
+    keep_alive: list = []               # ids in `out` stay unique while we work
     out: dict[int, Proof] = {}
 
     def resolve(x):
         if isinstance(x, Proof):
-            if x.rule == "?goal":
-                gid = x.args[0]
-                return out[id(state.assign[gid])] if gid in state.assign else x
-            return out[id(x)]
+            return out[id(deref(x))]
         if isinstance(x, tuple):
             return tuple(resolve(y) for y in x)
         return x
 
-    def children(x):
-        for y in x.args:
+    def children(args):
+        for y in args:
             if isinstance(y, Proof):
-                if y.rule == "?goal":
-                    if y.args[0] in state.assign:
-                        yield state.assign[y.args[0]]
-                else:
-                    yield y
+                yield deref(y)
             elif isinstance(y, tuple):
-                yield from children(Proof("tuple", y))
+                yield from children(y)
 
+    stack = [(root, False)]
     while stack:
         p, done = stack.pop()
         if id(p) in out:
             continue
         if not done:
             stack.append((p, True))
-            stack.extend((c, False) for c in children(p))
+            stack.extend((c, False) for c in children(p.args) if id(c) not in out)
             continue
-        out[id(p)] = Proof(p.rule, tuple(resolve(y) for y in p.args))
-        keep_alive[id(p)] = p
-    return out[id(state.assign[state.root])]
+        out[id(p)] = p if p.rule == "?goal" else Proof(p.rule, tuple(resolve(y) for y in p.args))
+        keep_alive.append(p)
+    return out[id(root)]
 
 
 def show_goal(goal: Goal, ascii: bool = True) -> str:

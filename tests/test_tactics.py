@@ -909,9 +909,7 @@ def test_show_of_the_goal_itself_is_accepted_by_the_tactic(tmp_path):
     assert "1 unsolved goal(s)" in r.error and "|- x < y" in r.error
 
 
-@pytest.mark.xfail(strict=True, reason="show leaves a bare hole that assemble() does not follow; the kernel then "
-                                       "rejects the proof: unknown rule '?goal'")
-def test_bug_show_breaks_the_proof(tmp_path):
+def test_show_then_exact(tmp_path):
     proved(tmp_path, """
         theorem t (x y : int) (h : x < y) : x < y := by
           show y > x
@@ -919,9 +917,7 @@ def test_bug_show_breaks_the_proof(tmp_path):
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="simp ignores equations without a forall (hypotheses, closed lemmas, even "
-                                       "@[simp] ones): open_binders yields nothing for them")
-def test_bug_simp_unquantified_equation(tmp_path):
+def test_simp_with_unquantified_equation(tmp_path):
     mod = load(tmp_path, """
         def g (n : int) : int := n + 1
         @[simp] theorem g0 : g(0) = 1 := by
@@ -937,18 +933,20 @@ def test_bug_simp_unquantified_equation(tmp_path):
     assert [r.status for r in mod.results] == ["proved"] * 4
 
 
-@pytest.mark.xfail(strict=True, reason="rewrite with forall y, y = y + 0: the bare pattern ?y matches a formula; "
-                                       "fails with 'expr: add expects a term argument'")
-def test_bug_rewrite_bare_variable_pattern(tmp_path):
-    proved(tmp_path, """
+def test_rewrite_bare_variable_pattern_rewrites_the_first_term(tmp_path):
+    # As in Lean, ?y is fixed by the first term found (x + 1), and every x + 1 is rewritten,
+    # including the one inside the right-hand side: the goal is left, not a crash.
+    failed(tmp_path, """
         theorem t (x : int) (e : forall y : int, y = y + 0) : x + 1 = x + 1 + 0 := by
           rw [e]
+        """, "unsolved goal", "x + 1 + 0 = x + 1 + 0 + 0")
+    proved(tmp_path, """
+        theorem t (x : int) (e : forall y : int, y = y + 0) : x + 1 = x + 1 + 0 := by
+          rw [<- e]
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="calc with >= steps: 'a >= b' becomes 'b <= a', and the next '_' is then "
-                                       "filled with a, so the chain is rejected: 'this step starts at c, not at a'")
-def test_bug_calc_ge_chain(tmp_path):
+def test_calc_ge_chain(tmp_path):
     proved(tmp_path, """
         theorem t (a b c : int) (h1 : a >= b) (h2 : b > c) : a > c := by
           calc a >= b := by exact h1
@@ -956,8 +954,7 @@ def test_bug_calc_ge_chain(tmp_path):
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="apply h with h : not P does not treat not P as P -> false")
-def test_bug_apply_negation(tmp_path):
+def test_apply_negation(tmp_path):
     proved(tmp_path, """
         theorem t (x : int) (h : x > 1) (hn : not (x > 1)) : false := by
           apply hn
@@ -965,8 +962,7 @@ def test_bug_apply_negation(tmp_path):
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="a negation cannot be applied to a proof: exact hn(h)")
-def test_bug_exact_negation_applied(tmp_path):
+def test_exact_negation_applied(tmp_path):
     proved(tmp_path, """
         theorem t (x : int) (h : x > 1) (hn : not (x > 1)) : false := by
           exact hn(h)
@@ -1007,8 +1003,7 @@ def test_division_by_zero_with_a_variable(tmp_path):
         """, "linarith failed")
 
 
-@pytest.mark.xfail(strict=True, reason="repeat does not recurse into the subgoals a step creates (Lean 4 does)")
-def test_bug_repeat_only_first_goal(tmp_path):
+def test_repeat_recurses_into_subgoals(tmp_path):
     proved(tmp_path, """
         theorem t (x : int) : x = x and (x = x and x = x) := by
           repeat split
