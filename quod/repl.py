@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .session import REPL_COMMANDS, Session
+from .session import INTERRUPTED, REPL_COMMANDS, Session
 
 
 def history_file() -> Path:
@@ -28,8 +28,15 @@ def history_file() -> Path:
 
 
 def run_interruptible(session: Session, text: str) -> str:
-    """Run one input in a worker thread so that Ctrl-C can cancel it (z3 is interrupted)."""
+    """Run one input in a worker thread so that Ctrl-C can cancel it (z3 is interrupted).
+
+    The worker signals the end with an Event rather than being joined: a ``Thread.join``
+    interrupted by KeyboardInterrupt can report a running thread as finished (CPython 3.11).
+    After Ctrl-C the session's ``cancel`` flag makes the step discard its result, and z3 is
+    interrupted until the worker is done, so the next input never runs beside it.
+    """
     box: dict = {}
+    done = threading.Event()
 
     def work():
         try:
@@ -38,19 +45,42 @@ def run_interruptible(session: Session, text: str) -> str:
             box["eof"] = True
         except BaseException as exc:  # noqa: BLE001 - reported to the user, never a traceback
             box["out"] = f"error: {type(exc).__name__}: {exc}"
+        finally:
+            done.set()
 
-    t = threading.Thread(target=work, daemon=True)
-    t.start()
+    _quiet_z3()
+    session.cancel.clear()
+    threading.Thread(target=work, daemon=True).start()
     try:
-        while t.is_alive():
-            t.join(0.05)
+        while not done.wait(0.05):
+            pass
     except KeyboardInterrupt:
-        _interrupt_z3()
-        t.join(5)
-        return "interrupted; the proof state is unchanged"
+        session.cancel.set()
+        while True:
+            try:
+                while not done.wait(0.05):
+                    _interrupt_z3()
+                break
+            except KeyboardInterrupt:
+                continue
+        return INTERRUPTED
+    finally:
+        _quiet_z3()
     if box.get("eof"):
         raise EOFError
     return box.get("out", "")
+
+
+def _quiet_z3() -> None:
+    """Once z3 is loaded, stop it from catching SIGINT itself: then Ctrl-C reaches Python and
+    cancels the whole step (z3's own handler cancels one call, and `first | smt | t` goes on)."""
+    z3 = sys.modules.get("z3")
+    if z3 is not None and not getattr(_quiet_z3, "done", False):
+        try:
+            z3.set_param("ctrl_c", False)
+            _quiet_z3.done = True
+        except Exception:
+            pass
 
 
 def _interrupt_z3() -> None:
@@ -59,6 +89,17 @@ def _interrupt_z3() -> None:
             sys.modules["z3"].main_ctx().interrupt()
         except Exception:
             pass
+
+
+def _warm_up(session: Session) -> None:
+    """Background work after the first prompt: the prelude, the tactic engine and z3."""
+    try:
+        session.ready()
+        import tactics.engine  # noqa: F401
+        import z3  # noqa: F401
+        _quiet_z3()
+    except BaseException:  # noqa: BLE001 - the first real input reports any problem
+        pass
 
 
 def read_block(first: str, more, session: Session) -> str:
@@ -121,41 +162,52 @@ def interactive(session: Session) -> int:
         hist = None
     ps = PromptSession(history=hist, lexer=PygmentsLexer(ProofLexer), completer=Words(),
                        bottom_toolbar=lambda: session.toolbar())
+    def may_quit() -> bool:
+        if not (session.dirty or session.proof is not None):
+            return True
+        try:
+            ans = ps.prompt("unsaved work (use save FILE); quit anyway? [y/N] ")
+        except EOFError:
+            return True         # a second Ctrl-D
+        except KeyboardInterrupt:
+            return False
+        return ans.strip().lower() in ("y", "yes")
+
+    def more():
+        try:
+            return ps.prompt("... ")
+        except EOFError:
+            return None         # Ctrl-D ends the block
+        # Ctrl-C (KeyboardInterrupt) abandons the whole block
+
     print("Quod REPL. Type help for help, quit to leave.")
+    threading.Thread(target=_warm_up, args=(session,), daemon=True).start()
     while True:
         try:
             line = ps.prompt(session.prompt())
+            text = read_block(line, more, session)
         except KeyboardInterrupt:
             continue            # Ctrl-C at the prompt clears the line
         except EOFError:
-            if session.dirty or session.proof is not None:
-                try:
-                    ans = ps.prompt("unsaved work (use save FILE); quit anyway? [y/N] ")
-                except (EOFError, KeyboardInterrupt):
-                    ans = "y"
-                if ans.strip().lower() not in ("y", "yes"):
-                    continue
-            return 0
-
-        def more():
-            try:
-                return ps.prompt("... ")
-            except (EOFError, KeyboardInterrupt):
-                return None
-        text = read_block(line, more, session)
+            if may_quit():
+                return 0
+            continue
         try:
             res = run_interruptible(session, text)
-        except EOFError:
-            return 0
+        except EOFError:        # quit
+            if may_quit():
+                return 0
+            continue
         if res:
             print(res)
 
 
 def run_repl(args) -> int:
-    session = Session(ascii=args.ascii)
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    session = Session(ascii=args.ascii, preload=not tty)    # on a terminal: loaded after the first prompt
     if args.file:
         print(_load(session, args.file))
-    if sys.stdin.isatty() and sys.stdout.isatty():
+    if tty:
         return interactive(session)
     return plain(session)
 

@@ -10,6 +10,7 @@ prompt-toolkit front end and the plain line-by-line mode drive this class.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from tactics.syntax import QuodError
 
 from .loader import Loader, Module, format_error
 
+INTERRUPTED = "interrupted; the proof state is unchanged"
 REPL_COMMANDS = ["undo", "redo", "restart", "goals", "qed", "abort", "save", "help", "quit", "next", "prev",
                  "goto"]
 HELP = {
@@ -57,20 +59,33 @@ class OpenProof:
 
 
 class Session:
-    def __init__(self, ascii: bool = False, loader: Loader | None = None):
+    def __init__(self, ascii: bool = False, loader: Loader | None = None, preload: bool = True):
         self.ascii = ascii
         self.loader = loader or Loader()
         env = Environment()
         self.mod = Module("<repl>", Path("<repl>"), env, [], [], [], [])
-        pre = self.loader.prelude()
-        if pre is not None:
-            env.include(pre.env)
-            self.mod.simp_lemmas.extend(pre.simp_lemmas)
         self.proof: OpenProof | None = None
         self.saved_text: list[str] = []     # declarations and finished proofs, in order
         self.dirty = False
         self.walk = None
         self.messages_seen = 0
+        self.cancel = threading.Event()     # set by the front end on Ctrl-C: the running step is not kept
+        self._lock = threading.Lock()
+        self._loaded = False
+        if preload:
+            self.ready()
+
+    def ready(self) -> None:
+        """Load the prelude unless done already (the front end may call this from a background
+        thread, so that the first prompt does not wait for parsing and checking the prelude)."""
+        with self._lock:
+            if self._loaded:
+                return
+            self._loaded = True
+            pre = self.loader.prelude()
+            if pre is not None:
+                self.mod.env.include(pre.env)
+                self.mod.simp_lemmas.extend(pre.simp_lemmas)
 
     # -- prompt and status ---------------------------------------------------------------
 
@@ -83,13 +98,16 @@ class Session:
     def toolbar(self) -> str:
         if self.proof is None:
             return " no open proof | help for help"
-        return f" proving {self.proof.name} | {len(self.proof.current.state.goals)} goals | undo, redo, qed, abort"
+        n = len(self.proof.current.state.goals)
+        return f" proving {self.proof.name} | {n} goal{'s' if n != 1 else ''} | undo, redo, qed, abort"
 
     def needs_more(self, text: str) -> bool:
         """Whether an input line opens a block that continues on the next lines."""
         s = text.rstrip()
         if s.split(" ", 1)[0] in REPL_COMMANDS:
             return False
+        if s.strip() == "proof" and self.proof is not None:
+            return False        # `theorem NAME : F` then `proof` on its own line, as in a file
         return bool(re.search(r"(^|\s)(by|:=|proof|calc)$", s))
 
     # -- input ---------------------------------------------------------------------------
@@ -99,6 +117,7 @@ class Session:
         text = text.rstrip()
         if not text.strip():
             return ""
+        self.ready()
         try:
             return self._handle(text)
         except QuodError as exc:
@@ -115,7 +134,9 @@ class Session:
             raise EOFError
         if word == "help":
             return HELP.get(rest, f"no help on {rest!r}; topics: tactics, proof, walk")
-        if word in ("next", "prev", "goto") and self.walk is not None:
+        if word in ("next", "prev", "goto"):
+            if self.walk is None:
+                return f"error: no file to walk ({word} works after `quod repl FILE`)"
             return self._walk(word, rest)
         if word == "save":
             return self.save(rest)
@@ -135,8 +156,12 @@ class Session:
                 return f"proof of {name} aborted"
             if word == "qed":
                 return self.qed()
+            if word == "proof" and not rest and self.proof.current is self.proof.root:
+                return self.show_goals()    # the `proof` line of a file-style theorem
             if word in ("theorem", "lemma", "def", "import", "axiom"):
                 return "error: finish the open proof first (qed or abort)"
+            if word in ("eval", "check", "search") or text.split()[:2] == ["print", "axioms"]:
+                return self.declare(text)   # commands work inside a proof too
             return self.tactic(text)
         if word in ("undo", "redo", "restart", "goals", "qed", "abort"):
             return f"error: no open proof ({word} works inside a proof)"
@@ -175,7 +200,12 @@ class Session:
         from tactics.parser import parse_file
         from tactics.state import ProofState
         from tactics.syntax import Tactic
-        items = parse_file(text + " := by skip", "<repl>")
+        try:
+            items = parse_file(text + "\n  := by skip", "<repl>")     # on its own line: after any -- comment
+        except QuodError as exc:
+            if exc.pos is not None and exc.pos.line > text.count("\n") + 1:     # in the added `:= by skip`
+                return "error: the statement is incomplete; expected `theorem NAME (binders) : FORMULA`"
+            raise
         if len(items) != 1 or type(items[0]).__name__ != "TheoremDecl":
             return "error: expected `theorem NAME (binders) : FORMULA`"
         item = items[0]
@@ -195,18 +225,36 @@ class Session:
         from tactics.parser import parse_block
         p = self.proof
         before = p.current.state
-        block = parse_block(text, "<repl>", 1, 1)
-        eng = Engine(self.mod.env, "<repl>", self.mod.simp_lemmas)
         try:
+            block = parse_block(text, "<repl>", 1, 1)
+            eng = Engine(self.mod.env, "<repl>", self.mod.simp_lemmas)
             after = eng.run_block(before, block)
         except QuodError as exc:
-            return format_error(exc, text) + "\n(the proof state is unchanged)"
+            if self.cancel.is_set():
+                return INTERRUPTED
+            return self._failure(exc, text, before)
+        if self.cancel.is_set():
+            return INTERRUPTED  # Ctrl-C came while this step ran: it is not kept
         node = Node(after, p.current, text.strip())
         p.current.children.append(node)
         p.current = node
         p.redo = []
         extra = "".join(f"\n{m}" for _, m in eng.messages)
         return self.show_goals(before) + extra
+
+    def _failure(self, exc: QuodError, text: str, before) -> str:
+        """The error, then the goal it failed on shown as the REPL shows goals (numbered hypotheses,
+        --ascii honoured) when it is one of the current goals, else as the tactic engine wrote it."""
+        from tactics.state import show_goal
+        goal = before.goals[0] if before.goals else None
+        if exc.goal:
+            goal = next((g for g in before.goals if show_goal(g, True) == exc.goal), None)
+        if goal is not None:
+            exc.goal = None
+        out = format_error(exc, text)
+        if goal is not None:
+            out += "\nthe goal was:\n" + "\n".join(goal_lines(goal, None, self.ascii))
+        return out + "\n(the proof state is unchanged)"
 
     def _undo(self, word: str, rest: str) -> str:
         p = self.proof
@@ -227,11 +275,11 @@ class Session:
         return self.show_goals()
 
     def qed(self) -> str:
-        from tactics.state import assemble, show_goal
+        from tactics.state import assemble
         p = self.proof
         st = p.current.state
         if st.goals:
-            return f"error: {len(st.goals)} goal(s) remain:\n" + show_goal(st.goals[0], self.ascii)
+            return "error: the proof is not finished:\n" + self.show_goals()
         try:
             thm = self.mod.env.add(TheoremDecl(p.name, p.statement, assemble(st)))
         except KernelError as exc:
@@ -242,7 +290,8 @@ class Session:
             steps.append(node.text)
             node = node.parent
         body = "\n".join("  " + line for s in reversed(steps) for line in s.splitlines())
-        self.saved_text.append(f"{p.header} := by\n{body if body.strip() else '  skip'}")
+        sep = "\n  := by" if "--" in p.header.splitlines()[-1] else " := by"    # a trailing -- comment
+        self.saved_text.append(f"{p.header}{sep}\n{body if body.strip() else '  skip'}")
         self.dirty = True
         self.proof = None
         ax = f" (axioms: {', '.join(sorted(thm.axioms))})" if thm.axioms else ""
@@ -257,7 +306,8 @@ class Session:
         except OSError as exc:
             return f"error: cannot write {path}: {exc.strerror or exc}"
         self.dirty = False
-        return f"saved {len(self.saved_text)} declarations to {path}"
+        note = f" (the open proof of {self.proof.name} is not included)" if self.proof is not None else ""
+        return f"saved {len(self.saved_text)} declarations to {path}{note}"
 
     # -- display ---------------------------------------------------------------------------
 
@@ -272,6 +322,7 @@ class Session:
     def load_file(self, path: str) -> str:
         """Load a .proof file into the session and prepare to walk its proofs."""
         from tactics.parser import parse_file
+        self.ready()
         p = Path(path)
         text = self.loader._read(p)
         items = parse_file(text, str(path))
@@ -382,16 +433,12 @@ class Walker:
         return state
 
 
-def show_state(state, before=None, ascii: bool = False) -> str:
-    """Goals with numbered hypotheses, the target under a turnstile line; changes marked with '*'."""
-    if not state.goals:
-        return "no goals"
+def goal_lines(g, old=None, ascii: bool = False) -> list[str]:
+    """One goal: its variables, numbered hypotheses, the target after a turnstile; lines that differ
+    from the goal ``old`` (when given) are marked with '*'."""
     turn = "|-" if ascii else "⊢"
-    g = state.goals[0]
-    old = before.goals[0] if before is not None and before.goals else None
     old_hyps = dict(old.hyps) if old is not None else None
-    n = len(state.goals)
-    lines = [f"{n} goal{'s' if n != 1 else ''}"]
+    lines = []
     if g.vars:
         lines.append("   " + " ".join(g.vars) + " : int")
     for i, (h, f) in enumerate(g.hyps, 1):
@@ -399,6 +446,17 @@ def show_state(state, before=None, ascii: bool = False) -> str:
         lines.append(f"{mark}{i:>2}. {h} : {show(f, ascii)}")
     mark = "*" if old is not None and old.target != g.target else " "
     lines.append(f"{mark}  {turn} {show(g.target, ascii)}")
+    return lines
+
+
+def show_state(state, before=None, ascii: bool = False) -> str:
+    """Goals with numbered hypotheses, the target under a turnstile line; changes marked with '*'."""
+    if not state.goals:
+        return "no goals"
+    turn = "|-" if ascii else "⊢"
+    old = before.goals[0] if before is not None and before.goals else None
+    n = len(state.goals)
+    lines = [f"{n} goal{'s' if n != 1 else ''}"] + goal_lines(state.goals[0], old, ascii)
     for k, other in enumerate(state.goals[1:], 2):
         lines.append(f"goal {k}: {turn} {show(other.target, ascii)}")
     return "\n".join(lines)
