@@ -99,6 +99,8 @@ class Environment:
 
     def include(self, other: "Environment") -> None:
         """Add everything ``other`` has admitted (an import). Shared names must be the same entry."""
+        if not isinstance(other, Environment):      # its entries are trusted: they must be checked ones
+            raise KernelError("import", f"not an environment: {type(other).__name__}")
         for name in other.order:
             mine = self._defs.get(name) or self._thms.get(name)
             theirs = other._defs.get(name) or other._thms.get(name)

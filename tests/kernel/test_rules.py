@@ -644,3 +644,31 @@ def test_resource_limits():
         check(P("eval", eq(mul(big, big), 0)))
     with pytest.raises(ResourceError):
         check(P("ring", mul(big, mul(big, x)), x))
+
+
+def test_include_takes_only_environments():
+    """Regression: include() trusted any object with environment-like fields, so a fake 'theorem'
+    of false with no axioms could be imported and then used to prove false without axioms."""
+    from types import SimpleNamespace
+    fake = SimpleNamespace(order=["bad"], _defs={}, _thms={"bad": SimpleNamespace(statement=FALSE,
+                                                                                  axioms=frozenset())},
+                           _decls={"bad": None})
+    env = Environment()
+    with pytest.raises(KernelError, match="not an environment"):
+        env.include(fake)
+    with pytest.raises(ScopeError, match="no theorem named bad"):
+        env.add(TheoremDecl("oops", FALSE, P("thm", "bad")))
+
+
+def test_include_shares_only_identical_entries():
+    a, b = base_env(), base_env()
+    with pytest.raises(ScopeError, match="declared differently"):
+        a.include(b)                 # same names, separately checked: not the same entries
+    c = a.copy()
+    c.add(TheoremDecl("extra", TRUE, P("true_intro")))
+    a.include(c)
+    assert a.theorem("extra").statement == TRUE
+    d = Environment()
+    d.include(a)
+    assert set(d.theorems()) == set(a.theorems()) and set(d.definitions()) == set(a.definitions())
+    assert check(P("unfold", "sum_to", (Int(0),)), d).op == "eq"
