@@ -72,25 +72,40 @@ def test_kernel_uses_no_assert(path):
     assert lines == [], f"{path.name} uses assert at lines {lines}"
 
 
+TABLES = {"RULES", "ORACLES", "ARITH_AXIOMS", "SIGNATURE"}
+MUTATORS = {"update", "pop", "popitem", "setdefault", "clear", "__setitem__", "__delitem__"}
+
+
+def _name(node) -> str | None:
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else None
+
+
 def theorem_forgeries(src: str) -> list[str]:
-    """Calls of Theorem(...) and uses of the kernel's private token, found by syntax and by text."""
+    """Ways around the kernel, found by syntax and by text: calls of Theorem(...), the private token,
+    the environment's theorem table, object.__setattr__, and changes to the kernel's rule tables."""
     found = []
     try:
         tree = ast.parse(src)
     except SyntaxError:
         tree = None
-    if tree is not None:
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call):
-                f = node.func
-                name = f.id if isinstance(f, ast.Name) else f.attr if isinstance(f, ast.Attribute) else None
-                if name == "Theorem":
-                    found.append(f"Theorem(...) at line {node.lineno}")
-            if isinstance(node, ast.Name) and node.id == "_TOKEN" or \
-                    isinstance(node, ast.Attribute) and node.attr == "_TOKEN":
-                found.append(f"_TOKEN at line {node.lineno}")
-            if isinstance(node, ast.alias) and node.name == "_TOKEN":
-                found.append("import of _TOKEN")
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Call):
+            f = node.func
+            if _name(f) == "Theorem":
+                found.append(f"Theorem(...) at line {node.lineno}")
+            if isinstance(f, ast.Attribute) and f.attr == "__setattr__" and _name(f.value) == "object":
+                found.append(f"object.__setattr__ at line {node.lineno}")
+            if isinstance(f, ast.Attribute) and f.attr in MUTATORS and _name(f.value) in TABLES:
+                found.append(f"{_name(f.value)}.{f.attr} at line {node.lineno}")
+        if isinstance(node, (ast.Name, ast.Attribute)) and _name(node) in ("_TOKEN", "_thms"):
+            found.append(f"{_name(node)} at line {node.lineno}")
+        if isinstance(node, ast.alias) and node.name.split(".")[-1] in ("_TOKEN",):
+            found.append(f"import of {node.name}")
+        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for t in targets:
+            if isinstance(t, ast.Subscript) and _name(t.value) in TABLES:
+                found.append(f"{_name(t.value)}[...] changed at line {node.lineno}")
     for i, line in enumerate(src.splitlines(), 1):
         code = line.split("#", 1)[0]
         if re.search(r"(?<![\w.])Theorem\s*\(", code) or re.search(r"\b_TOKEN\b", code):
@@ -110,7 +125,12 @@ def test_forgery_scanner_sees_forgeries():
     assert theorem_forgeries("import kernel\nt = kernel.env.Theorem(kernel.env._TOKEN, 'n', f, a)\n")
     assert theorem_forgeries("from kernel.env import _TOKEN as t\n")
     assert theorem_forgeries("x = (Theorem (a, b))\n")
-    assert not theorem_forgeries("d = TheoremDecl('n', f, p)\nisinstance(t, Theorem)\n")
+    assert theorem_forgeries("env._thms['t'] = old\n")
+    assert theorem_forgeries("object.__setattr__(t, 'statement', f)\n")
+    assert theorem_forgeries("from kernel.check import RULES\nRULES['magic'] = lambda c: f\n")
+    assert theorem_forgeries("import kernel\nkernel.check.RULES.update(magic=g)\n")
+    assert theorem_forgeries("del kernel.ORACLES['sorry']\n")
+    assert not theorem_forgeries("d = TheoremDecl('n', f, p)\nisinstance(t, Theorem)\nrule = RULES['hyp']\n")
 
 
 def test_kernel_package_exports_no_token():
