@@ -600,3 +600,8 @@ RULES = {
 }
 
 __all__ = ["check_proof", "Checker", "RULES", "ORACLES", "ARITH_AXIOMS", "BINDERS"]
+
+
+from .hoare import HOARE_RULES  # noqa: E402  (the program logic's rules, in their own module)
+
+RULES.update(HOARE_RULES)

@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from .errors import KernelError
 
-TERM, FORMULA = "term", "formula"
+TERM, FORMULA, STMT = "term", "formula", "stmt"
 
 # op -> (sort of the node, sorts of the children); None = variable arity terms
 SIGNATURE: dict[str, tuple[str, tuple[str, ...] | None]] = {
@@ -40,7 +40,17 @@ SIGNATURE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "imp": (FORMULA, (FORMULA, FORMULA)), "iff": (FORMULA, (FORMULA, FORMULA)),
     "eq": (FORMULA, (TERM, TERM)), "lt": (FORMULA, (TERM, TERM)), "le": (FORMULA, (TERM, TERM)),
     "pred": (FORMULA, None), "forall": (FORMULA, (FORMULA,)), "exists": (FORMULA, (FORMULA,)),
+    # programs (see hoare.py): statements over program variables, and judgments about them
+    "skip": (STMT, ()), "assign": (STMT, (TERM,)), "havoc": (STMT, ()), "seq": (STMT, (STMT, STMT)),
+    "if": (STMT, (FORMULA, STMT, STMT)), "while": (STMT, (FORMULA, STMT)),
+    "assume": (STMT, (FORMULA,)), "assert": (STMT, (FORMULA,)),
+    "hoare": (FORMULA, (FORMULA, STMT, FORMULA)), "total": (FORMULA, (FORMULA, STMT, FORMULA)),
+    "diverges": (FORMULA, (FORMULA, STMT)),
 }
+# A judgment speaks of every state: its variables are bound by it, so it has no free variables
+# and substitution and abstraction never enter it.
+JUDGMENTS = ("hoare", "total", "diverges")
+WRITES = ("assign", "havoc")
 BINDERS = ("forall", "exists")
 SYMBOLS = ("app", "pred")
 _EMPTY: frozenset = frozenset()
@@ -95,6 +105,14 @@ class Expr:
         elif op in BINDERS:
             lbr = max(lbr - 1, 0)
             data = data if isinstance(data, str) and data else "x"
+        elif op in WRITES:
+            if not isinstance(data, str) or not data:
+                raise KernelError("expr", f"{op} needs a variable name")
+            fv = fv | {data}
+        elif op in JUDGMENTS:
+            if lbr:
+                raise KernelError("expr", "a program judgment cannot mention bound variables")
+            fv, data = _EMPTY, None
         elif op not in SYMBOLS:
             data = None
         _set_op(self, op)
@@ -323,6 +341,8 @@ def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str
         return "..."
     u = (lambda s: s) if ascii else (lambda s: _UNICODE.get(s, s))
     op, d = e.op, depth + 1
+    if e.sort == STMT or op in JUDGMENTS:
+        return _show_program(e, lambda x: _show(x, names, avoid, d, -1, ascii), depth)
     if op == "int":
         return str(e.data) if e.data >= 0 or ctx < 0 else f"({e.data})"
     if op == "var":
@@ -364,3 +384,30 @@ def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str
     rp = prec if right_assoc else prec + 1
     s = f"{_show(e.args[0], names, avoid, d, lp, ascii)} {u(sym)} {_show(e.args[1], names, avoid, d, rp, ascii)}"
     return f"({s})" if prec < ctx else s
+
+
+def _show_program(e: Expr, sh, depth: int) -> str:
+    """Statements in C-like syntax; judgments as {P} c {Q}, [P] c [Q], diverges c from P."""
+    if depth > MAX_DEPTH:
+        return "..."
+    op, a = e.op, e.args
+    sub = lambda x: _show_program(x, sh, depth + 1)  # noqa: E731
+    if op == "hoare":
+        return f"{{{sh(a[0])}}} {sub(a[1])} {{{sh(a[2])}}}"
+    if op == "total":
+        return f"[{sh(a[0])}] {sub(a[1])} [{sh(a[2])}]"
+    if op == "diverges":
+        return f"diverges {sub(a[1])} from ({sh(a[0])})"
+    if op == "skip":
+        return "skip;"
+    if op == "assign":
+        return f"{e.data} = {sh(a[0])};"
+    if op == "havoc":
+        return f"havoc {e.data};"
+    if op == "seq":
+        return f"{sub(a[0])} {sub(a[1])}"
+    if op == "if":
+        return f"if ({sh(a[0])}) {{ {sub(a[1])} }} else {{ {sub(a[2])} }}"
+    if op == "while":
+        return f"while ({sh(a[0])}) {{ {sub(a[1])} }}"
+    return f"{op}({sh(a[0])});"

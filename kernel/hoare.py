@@ -1,0 +1,251 @@
+"""Program logic: partial correctness, total correctness and divergence.
+
+Programs are statements over integer program variables (``expr.py``):
+``skip``, ``x = e``, ``havoc x``, ``c1 c2``, ``if``, ``while``, ``assume b``,
+``assert b``. Three judgments are formulas with no free variables (they speak
+of every state):
+
+- ``{P} c {Q}`` (hoare): from a state satisfying P, c fails no assertion, and
+  if it terminates normally the final state satisfies Q;
+- ``[P] c [Q]`` (total): the same, and every execution terminates;
+- ``diverges c from P``: from a state satisfying P, no execution of c
+  terminates normally (and none fails an assertion).
+
+An execution blocked by a false ``assume`` neither terminates nor fails.
+Side conditions about states are closed formulas: ``closure(A)`` is ``A``
+universally quantified over its free variables, in sorted order, and must be
+proved as such, so no hypothesis about a logical variable can leak into a
+statement about all states.
+"""
+
+from __future__ import annotations
+
+from .check import Checker, _expect, _same
+from .errors import KernelError
+from .expr import STMT, Expr, Forall, Int, Var, free_vars, mk, subst
+
+
+def closure(f: Expr) -> Expr:
+    """forall over the free variables of f (sorted), the form side conditions are proved in."""
+    for x in sorted(free_vars(f), reverse=True):
+        f = Forall(x, f)
+    return f
+
+
+def _stmt(c: Checker, s, rule: str) -> Expr:
+    return c.wf(s, STMT, rule)
+
+
+def _triple(kind: str, pre: Expr, prog: Expr, post: Expr) -> Expr:
+    return Expr(kind, (pre, prog, post))
+
+
+def _judgment(rule: str, got: Expr, kind: str) -> Expr:
+    if got.op != kind:
+        want = {"hoare": "{P} c {Q}", "total": "[P] c [Q]", "diverges": "diverges c from P"}[kind]
+        raise KernelError(rule, f"the premise must be a judgment {want}, got {got}")
+    return got
+
+
+# ---- rules shared by partial and total correctness (kind = hoare or total) ----------------
+
+def _skip(kind):
+    def rule(c: Checker, p):
+        """ ---------------- skip
+            {P} skip {P}          """
+        p = c.formula(p, kind + "_skip")
+        return _triple(kind, p, Expr("skip"), p)
+    return rule
+
+
+def _assign(kind):
+    def rule(c: Checker, x, e, q):
+        """ ------------------------ assign
+            {Q[e/x]} x = e {Q}             """
+        name = kind + "_assign"
+        x, e, q = c.name(x, name), c.term(e, name), c.formula(q, name)
+        return _triple(kind, subst(q, {x: e}), Expr("assign", (e,), x), q)
+    return rule
+
+
+def _havoc(kind):
+    def rule(c: Checker, x, q):
+        """ ---------------------------- havoc
+            {forall x, Q} havoc x {Q}          """
+        name = kind + "_havoc"
+        x, q = c.name(x, name), c.formula(q, name)
+        return _triple(kind, Forall(x, q), Expr("havoc", (), x), q)
+    return rule
+
+
+def _assume(kind):
+    def rule(c: Checker, b, q):
+        """ ------------------------- assume
+            {b -> Q} assume b {Q}           """
+        name = kind + "_assume"
+        b, q = c.formula(b, name), c.formula(q, name)
+        return _triple(kind, mk("imp", b, q), Expr("assume", (b,)), q)
+    return rule
+
+
+def _assert(kind):
+    def rule(c: Checker, b, q):
+        """ -------------------------- assert
+            {b and Q} assert b {Q}           """
+        name = kind + "_assert"
+        b, q = c.formula(b, name), c.formula(q, name)
+        return _triple(kind, mk("and", b, q), Expr("assert", (b,)), q)
+    return rule
+
+
+def _seq(kind):
+    def rule(c: Checker, p1, p2):
+        """ {P} c1 {R}   {R} c2 {Q}
+            ----------------------- seq
+               {P} c1 c2 {Q}             """
+        name = kind + "_seq"
+        a = _judgment(name, (yield p1, ()), kind)
+        b = _judgment(name, (yield p2, ()), kind)
+        _same(name, b.args[0], a.args[2], "the middle assertions differ")
+        return _triple(kind, a.args[0], Expr("seq", (a.args[1], b.args[1])), b.args[2])
+    return rule
+
+
+def _if(kind):
+    def rule(c: Checker, b, p1, p2):
+        """ {P and b} c1 {Q}   {P and not b} c2 {Q}
+            --------------------------------------- if
+                  {P} if (b) c1 else c2 {Q}              """
+        name = kind + "_if"
+        b = c.formula(b, name)
+        t = _judgment(name, (yield p1, ()), kind)
+        e = _judgment(name, (yield p2, ()), kind)
+        pre = _expect(name, t.args[0], "and", "the precondition of the then-branch")
+        _same(name, pre.args[1], b, "the then-branch must assume the condition")
+        _same(name, e.args[0], mk("and", pre.args[0], mk("not", b)), "the else-branch precondition")
+        _same(name, e.args[2], t.args[2], "the two branches end in different postconditions")
+        return _triple(kind, pre.args[0], Expr("if", (b, t.args[1], e.args[1])), t.args[2])
+    return rule
+
+
+def _conseq(kind):
+    def rule(c: Checker, p_pre, p, p_post, pre, post):
+        """ closure(P -> P')   {P'} c {Q'}   closure(Q' -> Q)
+            ------------------------------------------------- conseq
+                              {P} c {Q}                               """
+        name = kind + "_conseq"
+        pre, post = c.formula(pre, name), c.formula(post, name)
+        t = _judgment(name, (yield p, ()), kind)
+        _same(name, (yield p_pre, ()), closure(mk("imp", pre, t.args[0])), "the precondition side condition")
+        _same(name, (yield p_post, ()), closure(mk("imp", t.args[2], post)), "the postcondition side condition")
+        return _triple(kind, pre, t.args[1], post)
+    return rule
+
+
+# ---- loops -------------------------------------------------------------------------------
+
+def hoare_while(c: Checker, p):
+    """ {I and b} c {I}
+        ------------------------------- hoare_while
+        {I} while (b) c {I and not b}                """
+    t = _judgment("hoare_while", (yield p, ()), "hoare")
+    pre = _expect("hoare_while", t.args[0], "and", "the precondition of the body")
+    inv, b = pre.args
+    _same("hoare_while", t.args[2], inv, "the body must re-establish the invariant")
+    return _triple("hoare", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
+
+
+def total_while(c: Checker, z, p_bound, p_body):
+    """ closure(I and b -> 0 <= v)   [I and b and v = z] c [I and v < z]   (z not in I, b, v, c)
+        -------------------------------------------------------------------------------------- total_while
+                                [I] while (b) c [I and not b]                                            """
+    z = c.name(z, "total_while")
+    t = _judgment("total_while", (yield p_body, ()), "total")
+    pre = _expect("total_while", t.args[0], "and", "the precondition of the body")
+    ib = _expect("total_while", pre.args[0], "and", "the invariant and guard")
+    inv, b = ib.args
+    eq = _expect("total_while", pre.args[1], "eq", "the variant snapshot")
+    v, zz = eq.args
+    if zz != Var(z):
+        raise KernelError("total_while", f"the snapshot must be {v} = {z}")
+    if z in free_vars(inv) | free_vars(b) | free_vars(v) | free_vars(t.args[1]):
+        raise KernelError("total_while", f"the snapshot variable {z} must not occur in the loop or its invariant")
+    _same("total_while", t.args[2], mk("and", inv, mk("lt", v, Var(z))), "the body must decrease the variant")
+    _same("total_while", (yield p_bound, ()), closure(mk("imp", ib, mk("le", Int(0), v))),
+          "the variant must be bounded below")
+    return _triple("total", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
+
+
+def total_to_hoare(c: Checker, p):
+    """ [P] c [Q]
+        --------- total_to_hoare
+        {P} c {Q}                  """
+    t = _judgment("total_to_hoare", (yield p, ()), "total")
+    return _triple("hoare", *t.args)
+
+
+# ---- divergence ----------------------------------------------------------------------------
+
+def diverges_while(c: Checker, b, p_guard, p_body):
+    """ closure(R -> b)   {R} c {R}
+        ---------------------------- diverges_while   (R is a recurrent set)
+        diverges while (b) c from R                                         """
+    b = c.formula(b, "diverges_while")
+    t = _judgment("diverges_while", (yield p_body, ()), "hoare")
+    r = t.args[0]
+    _same("diverges_while", t.args[2], r, "the body must stay in the recurrent set")
+    _same("diverges_while", (yield p_guard, ()), closure(mk("imp", r, b)), "the recurrent set must imply the guard")
+    return Expr("diverges", (r, Expr("while", (b, t.args[1]))))
+
+
+def diverges_seq(c: Checker, p1, p2):
+    """ {P} c1 {R}   diverges c2 from R
+        ------------------------------- diverges_seq
+            diverges c1 c2 from P                     """
+    a = _judgment("diverges_seq", (yield p1, ()), "hoare")
+    d = _judgment("diverges_seq", (yield p2, ()), "diverges")
+    _same("diverges_seq", d.args[0], a.args[2], "the first part must end where the second diverges")
+    return Expr("diverges", (a.args[0], Expr("seq", (a.args[1], d.args[1]))))
+
+
+def diverges_prefix(c: Checker, p, rest):
+    """ diverges c1 from P
+        ---------------------- diverges_prefix
+        diverges c1 c2 from P                   """
+    rest = _stmt(c, rest, "diverges_prefix")
+    d = _judgment("diverges_prefix", (yield p, ()), "diverges")
+    return Expr("diverges", (d.args[0], Expr("seq", (d.args[1], rest))))
+
+
+def diverges_if(c: Checker, b, other, p_cond, p, then: bool):
+    """ closure(P -> b)   diverges c1 from P
+        ------------------------------------ diverges_if_then   (and _else with not b, c2)
+        diverges if (b) c1 else c2 from P                                                 """
+    name = "diverges_if_then" if then else "diverges_if_else"
+    b, other = c.formula(b, name), _stmt(c, other, name)
+    d = _judgment(name, (yield p, ()), "diverges")
+    cond = b if then else mk("not", b)
+    _same(name, (yield p_cond, ()), closure(mk("imp", d.args[0], cond)), "the branch condition")
+    branches = (d.args[1], other) if then else (other, d.args[1])
+    return Expr("diverges", (d.args[0], Expr("if", (b, *branches))))
+
+
+def diverges_conseq(c: Checker, p_imp, p, pre):
+    """ closure(P -> P')   diverges c from P'
+        ------------------------------------ diverges_conseq
+               diverges c from P                              """
+    pre = c.formula(pre, "diverges_conseq")
+    d = _judgment("diverges_conseq", (yield p, ()), "diverges")
+    _same("diverges_conseq", (yield p_imp, ()), closure(mk("imp", pre, d.args[0])), "the precondition")
+    return Expr("diverges", (pre, d.args[1]))
+
+
+HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_to_hoare": total_to_hoare,
+               "diverges_while": diverges_while, "diverges_seq": diverges_seq,
+               "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
+               "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
+               "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}
+for _kind in ("hoare", "total"):
+    for _name, _make in (("skip", _skip), ("assign", _assign), ("havoc", _havoc), ("assume", _assume),
+                         ("assert", _assert), ("seq", _seq), ("if", _if), ("conseq", _conseq)):
+        HOARE_RULES[f"{_kind}_{_name}"] = _make(_kind)
