@@ -36,10 +36,22 @@ def main(argv: list[str] | None = None) -> int:
     rpl.add_argument("file", nargs="?", help="a .proof file to load and walk")
     rpl.add_argument("--ascii", action="store_true", help="print |- and ASCII connectives")
 
+    trm = sub.add_parser("terminates", help="does a C or Python function always terminate? yes / no / don't know")
+    trm.add_argument("file", help="a .c or .py file")
+    trm.add_argument("--function", help="the function to analyse (default: the only one, or main)")
+    trm.add_argument("--int", choices=["c", "math"], default="c",
+                     help="C int as 32-bit with overflow ruled out (c, default) or as mathematical integers")
+    trm.add_argument("--strict", action="store_true", help="an answer that needs an oracle is don't know")
+
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
 
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):     # a source line that cannot be shown must not crash us
+        try:
+            stream.reconfigure(errors="backslashreplace")
+        except (AttributeError, ValueError):
+            pass
     try:
         if args.command == "check":
             from .check import run_check
@@ -50,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "repl":
             from .repl import run_repl
             return run_repl(args)
+        if args.command == "terminates":
+            from .terminates import run_terminates
+            return run_terminates(args)
         if args.command == "verify":
             return run_verify(args.dir)
         parser.print_help()
@@ -57,7 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:        # `quod check | head`: stop quietly
+        try:
+            import os
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
         return 1
 
 
@@ -86,7 +106,22 @@ def run_verify(target: str) -> int:
             bad += 1
             print(f"{f}: rejected: {exc}")
             continue
-        print(f"{f}: ok ({len(names)} declarations re-checked, last {names[-1] if names else '-'})")
+        except (RecursionError, MemoryError) as exc:
+            bad += 1
+            print(f"{f}: rejected: too large or too deep to check ({type(exc).__name__})")
+            continue
+        except Exception as exc:    # a malformed file must be rejected, never crash the checker
+            bad += 1
+            print(f"{f}: rejected: malformed proof file ({type(exc).__name__}: {str(exc)[:200]})")
+            continue
+        last = names[-1] if names else "-"
+        note = ""
+        try:
+            axioms = sorted(env.theorem(last).axioms) if names else []
+            note = f"; rests on {', '.join(axioms)}" if axioms else ""
+        except KernelError:
+            pass
+        print(f"{f}: ok ({len(names)} declarations re-checked, last {last}{note})")
     print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected")
     return 1 if bad else 0
 

@@ -1,0 +1,591 @@
+"""Termination and non-termination: find the evidence, then have the kernel check it.
+
+*Termination*: every loop gets an invariant and a ranking function. The
+invariant is the facts on entry to the loop about variables the loop never
+changes (so "y > 0 holds because the loop never changes y"), plus the
+candidate atoms (type ranges, the program's own conditions) that z3 shows are
+preserved (Houdini). The ranking function is the first candidate (the guard's
+distance, a variable, a difference of two) that z3 shows is bounded below and
+decreasing. Loops are handled inside out, so nested loops get a
+lexicographic argument. The total-correctness proof is then built by
+``vcgen`` and every verification condition is proved by Quod's own procedures
+(tableau + linarith); one that only z3 can prove becomes the named oracle.
+
+*Non-termination*: for a loop, a recurrent set ``R`` = the guard plus
+candidate atoms that the body preserves (z3); a witness input is searched by
+running the program on small inputs until it reaches the loop inside ``R``.
+The kernel checks ``diverges prog from (x = 5 and y = 0)``, and the run is
+replayed for many iterations and seen to stay in ``R``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
+from kernel.expr import postorder
+from kernel.hoare import closure
+
+from .lang import Program, conj, precondition, range_fact
+from .vcgen import LoopSpec, Obligations, Prover
+
+
+# ---- z3 validity -------------------------------------------------------------------------------
+
+class Z3:
+    def __init__(self, env, timeout_ms: int = 2000):
+        self.env = env
+        self.timeout = timeout_ms
+        self.cache: dict = {}
+
+    def valid(self, f: Expr) -> bool:
+        if f in self.cache:
+            return self.cache[f]
+        import z3
+
+        from tactics.smt import Encoder
+        enc = Encoder(self.env)
+        s = z3.Solver()
+        s.set("timeout", self.timeout)
+        s.set("rlimit", 3_000_000)
+        s.add(z3.Not(enc.enc(f)))
+        for ax in enc.axioms:
+            s.add(ax)
+        r = s.check() == z3.unsat
+        self.cache[f] = r
+        return r
+
+    def model(self, f: Expr, names) -> dict | None:
+        import z3
+
+        from tactics.smt import Encoder
+        enc = Encoder(self.env)
+        s = z3.Solver()
+        s.set("timeout", self.timeout)
+        s.add(enc.enc(f))
+        if s.check() != z3.sat:
+            return None
+        m = s.model()
+        return {n: m.eval(enc.var(n), model_completion=True).as_long() for n in names}
+
+
+# ---- program structure ---------------------------------------------------------------------------
+
+def modified(c: Expr) -> set[str]:
+    return {n.data for n in postorder(c) if n.op in ("assign", "havoc")}
+
+
+def loops_of(c: Expr) -> list[Expr]:
+    """While nodes, outermost first, in program order."""
+    out, stack = [], [c]
+    while stack:
+        n = stack.pop()
+        if n.op == "while":
+            out.append(n)
+        if n.sort == "stmt":
+            stack.extend(reversed(n.args))
+    return out
+
+
+def atoms(f: Expr) -> list[Expr]:
+    """Comparison atoms of a formula (under and/or/not/imp)."""
+    out = []
+    for n in postorder(f):
+        if n.op in ("lt", "le", "eq") and n.lbr == 0 and n not in out:
+            out.append(n)
+    return out
+
+
+def conjuncts(f: Expr) -> list[Expr]:
+    if f.op == "and":
+        return conjuncts(f.args[0]) + conjuncts(f.args[1])
+    return [] if f.op == "true" else [f]
+
+
+def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
+    """Strongest postcondition (loops summarised by their invariant and exit condition)."""
+    from kernel import Exists
+    op = c.op
+    if op == "skip":
+        return pre
+    if op in ("assign", "havoc"):
+        x = c.data
+        old = f"_o{next(counter)}"
+        body = subst(pre, {x: Var(old)})
+        if op == "assign":
+            body = mk("and", body, mk("eq", Var(x), subst(c.args[0], {x: Var(old)})))
+        return Exists(old, body)
+    if op == "assume":
+        return mk("and", pre, c.args[0])
+    if op == "assert":
+        return mk("and", pre, c.args[0])
+    if op == "seq":
+        return sp(c.args[1], sp(c.args[0], pre, specs), specs)
+    if op == "if":
+        b = c.args[0]
+        return mk("or", sp(c.args[1], mk("and", pre, b), specs), sp(c.args[2], mk("and", pre, mk("not", b)), specs))
+    if op == "while":
+        spec = specs.get(c)
+        inv = spec.invariant if spec is not None else frame_of(pre, modified(c))
+        return mk("and", inv, mk("not", c.args[0]))
+    raise ValueError(op)
+
+
+def frame_of(pre: Expr, changed: set) -> Expr:
+    """The top-level facts of pre (outside existentials) that mention no changed variable."""
+    facts = []
+    stack = [pre]
+    while stack:
+        f = stack.pop()
+        if f.op == "and":
+            stack.extend(f.args)
+        elif f.op == "exists":
+            continue
+        elif not (free_vars(f) & changed) and f.lbr == 0 and f.op != "true":
+            facts.append(f)
+    return conj(facts)
+
+
+def entry_facts(pre: Expr) -> list[Expr]:
+    """Quantifier-free facts implied syntactically by pre (existential bodies opened, old values dropped)."""
+    out = []
+    stack = [pre]
+    while stack:
+        f = stack.pop()
+        if f.op == "and":
+            stack.extend(f.args)
+        elif f.op == "exists":
+            stack.append(f.args[0])
+        elif f.lbr == 0 and f.op not in ("or", "true"):
+            out.append(f)
+    return out
+
+
+# ---- finding loop specifications ---------------------------------------------------------------
+
+@dataclass
+class Found:
+    specs: dict          # while node -> LoopSpec
+    notes: list          # human-readable lines
+
+
+def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
+    cands = []
+    for n in postorder(c):
+        if n.op in ("if", "while", "assume", "assert"):
+            for a in atoms(n.args[0]):
+                for x in (a, negate(a)):
+                    if x not in cands:
+                        cands.append(x)
+    for x, t in prog.types().items():
+        f = range_fact(x, t)
+        if f is not None:
+            cands.extend(y for y in conjuncts(f) if y not in cands)
+    for x in sorted(free_vars_stmt(c)):
+        for a in (mk("le", Int(0), Var(x)), mk("lt", Int(0), Var(x))):
+            if a not in cands:
+                cands.append(a)
+    return cands
+
+
+def free_vars_stmt(c: Expr) -> set:
+    return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
+
+
+def negate(a: Expr) -> Expr:
+    if a.op == "lt":
+        return mk("le", a.args[1], a.args[0])
+    if a.op == "le":
+        return mk("lt", a.args[1], a.args[0])
+    return mk("not", a)
+
+
+def ranking_candidates(w: Expr) -> list[Expr]:
+    b = w.args[0]
+    vs = sorted(v for v in free_vars_stmt(w) if not v.startswith("_"))
+    out = []
+    for a in atoms(b):
+        if a.op == "lt":
+            out.append(mk("sub", a.args[1], a.args[0]))
+        elif a.op == "le":
+            out.append(mk("add", mk("sub", a.args[1], a.args[0]), Int(1)))
+    for v in vs:
+        out.append(Var(v))
+        out.append(mk("neg", Var(v)))
+    for x, y in itertools.permutations(vs, 2):
+        out.append(mk("sub", Var(x), Var(y)))
+    for x, y in itertools.combinations(vs, 2):
+        out.append(mk("add", Var(x), Var(y)))
+    seen, uniq = set(), []
+    for t in out:
+        if t not in seen:
+            seen.add(t)
+            uniq.append(t)
+    return uniq
+
+
+def find_specs(env, prog: Program, pre: Expr, total: bool, z3v: Z3, notes: list) -> dict | None:
+    """Invariants (and variants) for every loop, or None."""
+    specs: dict = {}
+    cands = candidate_atoms(prog, prog.body)
+    if not _walk(env, prog, prog.body, pre, specs, cands, total, z3v, notes):
+        return None
+    return specs
+
+
+def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> bool:
+    """Assign specs to the loops of c, given that pre holds before c."""
+    op = c.op
+    if op == "seq":
+        if not _walk(env, prog, c.args[0], pre, specs, cands, total, z3v, notes):
+            return False
+        return _walk(env, prog, c.args[1], sp(c.args[0], pre, specs), specs, cands, total, z3v, notes)
+    if op == "if":
+        b = c.args[0]
+        return (_walk(env, prog, c.args[1], mk("and", pre, b), specs, cands, total, z3v, notes) and
+                _walk(env, prog, c.args[2], mk("and", pre, mk("not", b)), specs, cands, total, z3v, notes))
+    if op != "while":
+        return True
+    b, body = c.args
+    changed = modified(body)
+    # facts about unchanged variables hold throughout the loop
+    frame = [f for f in entry_facts(pre) if not (free_vars(f) & changed) and not _mentions_old(f)]
+    inv = [f for f in frame]
+    # Houdini: candidate atoms over changed variables that hold on entry and are preserved
+    trial = [a for a in cands if (free_vars(a) & changed) and z3v.valid(closure(mk("imp", pre, a)))]
+    while True:
+        guess = conj(inv + trial)
+        inner_specs = dict(specs)
+        _walk(env, prog, body, mk("and", guess, b), inner_specs, cands, False, z3v, [])
+        keep = []
+        for a in trial:
+            pre_a, _ = _wp_partial(body, a, inner_specs)
+            if pre_a is not None and z3v.valid(closure(mk("imp", mk("and", guess, b), pre_a))):
+                keep.append(a)
+        if len(keep) == len(trial):
+            break
+        trial = keep
+    invariant = conj(inv + trial)
+    spec = LoopSpec(invariant, None)
+    specs[c] = spec
+    if not _walk(env, prog, body, mk("and", invariant, b), specs, cands, total, z3v, notes):
+        return False
+    if total:
+        guard = mk("and", invariant, b)
+        for v in ranking_candidates(c):
+            if not z3v.valid(closure(mk("imp", guard, mk("le", Int(0), v)))):
+                continue
+            z = Var("_rank")
+            wp_v, _ = _wp_partial(body, mk("lt", v, z), specs)
+            if wp_v is None:
+                continue
+            if z3v.valid(closure(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))):
+                spec.variant = v
+                notes.append(f"loop at `while ({show(b)})`: ranking function {show(v)}, invariant {show(invariant)}")
+                return True
+        notes.append(f"no ranking function found for `while ({show(b)})`")
+        return False
+    return True
+
+
+def _mentions_old(f: Expr) -> bool:
+    return any(v.startswith("_o") for v in free_vars(f))
+
+
+def _wp_partial(c: Expr, q: Expr, specs: dict):
+    """wp for checking (loops by their spec, frame otherwise); None if a loop has no spec."""
+    ob = Obligations()
+    try:
+        pre, _ = Prover("hoare", _with_default(specs, c), ob).wp(c, q)
+    except Exception:
+        return None, None
+    # a loop's obligations must hold too: fold them into the precondition as implications
+    extra = [g.target for g, _ in ob.goals]
+    return conj([pre] + extra), ob
+
+
+def _with_default(specs: dict, c: Expr) -> dict:
+    out = dict(specs)
+    for w in loops_of(c):
+        if w not in out:
+            out[w] = LoopSpec(Expr("true"))
+    return out
+
+
+# ---- proofs ------------------------------------------------------------------------------------
+
+@dataclass
+class Verdict:
+    answer: str           # "yes", "no", "don't know"
+    text: str             # the first line to print
+    details: list
+    proof: object = None
+    statement: Expr | None = None
+    oracle: bool = False
+
+
+def discharge(env, goal_formula: Expr):
+    """A kernel proof of a closed verification condition: Quod's procedures, else the z3 oracle."""
+    from tactics.engine import Engine
+    from tactics.smt import SmtCounterexample, SmtDontKnow, smt_prove
+    from tactics.state import ProofState, assemble
+    from tactics.syntax import Tactic
+    state = ProofState.start(goal_formula)
+    eng = Engine(env)
+    try:
+        state = eng.run(state, Tactic("intros", (), None))
+    except Exception:
+        pass
+    g = state.goals[0]
+    try:
+        out = smt_prove(env, g, (), 3_000_000, 5000)
+    except (SmtDontKnow, SmtCounterexample):
+        return None, False
+    return assemble(state.solve(g, out.proof, [])), not out.reconstructed
+
+
+def terminates_statement(prog: Program, when: Expr | None = None) -> Expr:
+    pre = precondition(prog)
+    if when is not None:
+        pre = mk("and", pre, when)
+    return Expr("total", (pre, prog.body, Expr("true")))
+
+
+def prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
+    z3v = Z3(env)
+    stmt = terminates_statement(prog, when)
+    pre = stmt.args[0]
+    notes: list = []
+    specs = find_specs(env, prog, pre, True, z3v, notes)
+    if specs is None:
+        return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)
+    return prove_with_specs(env, stmt, specs, notes)
+
+
+def prove_with_specs(env, stmt: Expr, specs: dict, notes: list) -> Verdict:
+    kind = stmt.op
+    ob = Obligations()
+    proof = Prover(kind, specs, ob).triple(*stmt.args)
+    filled = {}
+    oracle = False
+    for g, why in ob.goals:
+        p, used_oracle = discharge(env, g.target)
+        if p is None:
+            return Verdict("don't know", f"don't know: could not prove that {why}: {show(g.target)}", notes)
+        oracle |= used_oracle
+        filled[g.id] = p
+    proof = _fill_holes(proof, filled)
+    return Verdict("yes", "", notes, proof, stmt, oracle)
+
+
+def _fill_holes(p, filled: dict):
+    from tactics.state import ProofState, assemble
+    root = -1
+    assign = dict(filled)
+    assign[root] = p
+    return assemble(ProofState((), assign, root))
+
+
+# ---- non-termination ----------------------------------------------------------------------------
+
+def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 2000, replay: int = 1000):
+    """Search a witness and a recurrent set; None if none is found.
+
+    Small inputs are run; one still looping after many steps is a suspect. The
+    atoms true at every loop test of that run (the program's own conditions, type
+    ranges, and each constant variable's value) form a first recurrent set, which
+    is shrunk until z3 shows the body preserves it (Houdini). The kernel then checks
+    divergence from that input, and the run is replayed inside the set."""
+    from tactics.evaluate import EvalError
+
+    from .interp import AssertionFailed, Blocked, OutOfSteps, StateEvaluator, run
+    z3v = Z3(env)
+    cands = candidate_atoms(prog, prog.body)
+    names = [x for x, _ in prog.params]
+    values = [0, 1, 2, 5, -1, 3, 10, -5, 4, -2]
+    tried = 0
+    for combo in itertools.product(values, repeat=len(names)):
+        if tried >= max_inputs:
+            break
+        start = dict(zip(names, combo))
+        if not _satisfies(env, precondition(prog), start):
+            continue
+        tried += 1
+        heads: dict = {}
+
+        def record(node, state, heads=heads):
+            heads.setdefault(id(node), (node, []))[1].append(dict(state))
+        try:
+            run(env, prog.body, start, probe, on_loop=record)
+            continue                      # it terminated
+        except OutOfSteps:
+            pass
+        except (AssertionFailed, Blocked, EvalError, KernelError):
+            continue
+        for node, states in heads.values():
+            if node.op != "while" or loops_of(node.args[1]) or len(states) < 3:
+                continue
+            if any(n.op == "havoc" for n in postorder(node.args[1])):
+                continue
+            r = _recurrent_set(env, node, states[len(states) // 2:], cands, z3v)
+            if r is None:
+                continue
+            verdict = _divergence_proof(env, prog, node, r, start)
+            if verdict is None:
+                continue
+            seen = [0]
+
+            def watch(n, state, seen=seen, node=node, r=r):
+                if n is node:
+                    seen[0] += 1
+                    if StateEvaluator(env, state).ev(r) is not True:
+                        raise _Left()
+            try:
+                run(env, prog.body, start, replay * 50, on_loop=watch)
+                continue
+            except OutOfSteps:
+                pass
+            except (_Left, AssertionFailed, Blocked, EvalError, KernelError):
+                continue
+            verdict.details.append(f"replayed {seen[0]} loop iterations from the witness; every one stayed in the set")
+            return verdict
+    return None
+
+
+def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+    from tactics.evaluate import EvalError
+
+    from .interp import StateEvaluator
+    b, body = w.args
+    extra = []
+    for x in sorted(states[0]):
+        vals = {st.get(x) for st in states}
+        if len(vals) == 1 and None not in vals:
+            extra.append(mk("eq", Var(x), Int(vals.pop())))
+    pool = []
+    for a in cands + extra:
+        try:
+            if all(StateEvaluator(env, st).ev(a) is True for st in states) and a not in pool:
+                pool.append(a)
+        except (EvalError, KernelError):
+            continue
+    trial = [a for a in pool if a != b]
+    for _ in range(len(trial) + 1):
+        r = conj([b] + trial)
+        keep = [a for a in trial if _wp_ok(body, r, a, z3v)]
+        guard_ok = _wp_ok(body, r, b, z3v)
+        if len(keep) == len(trial) and guard_ok:
+            return _minimise(body, b, trial, z3v)
+        if not guard_ok and len(keep) == len(trial):
+            return None
+        trial = keep
+    return None
+
+
+def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3) -> Expr:
+    """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
+    keep = list(atoms_)
+    # try the most specific atoms (a variable pinned to one value) first
+    for a in sorted(atoms_, key=lambda x: x.op != "eq"):
+        trial = [x for x in keep if x is not a]
+        r = conj([b] + trial)
+        if all(_wp_ok(body, r, x, z3v) for x in trial + [b]):
+            keep = trial
+    return conj([b] + keep)
+
+
+class _Reached(Exception):
+    pass
+
+
+class _Left(Exception):
+    pass
+
+
+def _wp_ok(body, r, a, z3v) -> bool:
+    pre_a, _ = _wp_partial(body, a, {})
+    return pre_a is not None and z3v.valid(closure(mk("imp", r, pre_a)))
+
+
+def _satisfies(env, f: Expr, state: dict) -> bool:
+    from tactics.evaluate import EvalError
+
+    from .interp import StateEvaluator
+    try:
+        return StateEvaluator(env, state).ev(f) is True
+    except (EvalError, KernelError):
+        return False
+
+
+def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
+    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
+    from .interp import run
+    pre = conj([mk("eq", Var(x), Int(v)) for x, v in sorted(start.items())])
+    ob = Obligations()
+
+    def go(c: Expr, p: Expr, state: dict):
+        """proof of diverges c from p, where p pins the concrete state."""
+        if c is w or c == w:
+            b, body = c.args
+            pr = Prover("hoare", {}, ob)
+            body_t = pr.triple(r, body, r)
+            guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
+            d = P("diverges_while", b, guard, body_t)
+            entry = ob.need(closure(mk("imp", p, r)), "the witness state is in the recurrent set")
+            return P("diverges_conseq", entry, d, p)
+        if c.op == "seq":
+            first, second = c.args
+            if any(n is w for n in postorder(first)):
+                return P("diverges_prefix", go(first, p, state), second)
+            after = run(env, first, state, 100_000)
+            q = conj([mk("eq", Var(x), Int(v)) for x, v in sorted(after.items())])
+            t = Prover("hoare", {}, ob).triple(p, first, q)
+            return P("diverges_seq", t, go(second, q, after))
+        if c.op == "if":
+            from .interp import StateEvaluator
+            b = c.args[0]
+            take = StateEvaluator(env, state).ev(b)
+            branch, other = (c.args[1], c.args[2]) if take else (c.args[2], c.args[1])
+            cond = ob.need(closure(mk("imp", p, b if take else mk("not", b))), "the branch taken")
+            return P("diverges_if_then" if take else "diverges_if_else", b, other, cond, go(branch, p, state))
+        raise ValueError("the loop is not reachable along a supported path")
+
+    try:
+        proof = go(prog.body, pre, dict(start))
+    except Exception:
+        return None
+    filled, oracle = {}, False
+    for g, why in ob.goals:
+        p, used = discharge(env, g.target)
+        if p is None:
+            return None
+        oracle |= used
+        filled[g.id] = p
+    stmt = Expr("diverges", (pre, prog.body))
+    witness = ", ".join(f"{x} = {v}" for x, v in start.items())
+    return Verdict("no", f"no: runs forever from {witness}", [f"recurrent set: {show(r)}"],
+                   _fill_holes(proof, filled), stmt, oracle)
+
+
+def decide_termination(env, prog: Program) -> Verdict:
+    """yes (kernel-checked ranking argument), no (kernel-checked recurrent set + replayed witness),
+    or don't know."""
+    from kernel import TheoremDecl
+    v = prove_termination(env, prog)
+    if v.answer != "yes":
+        d = prove_divergence(env, prog)
+        if d is not None:
+            v = d
+        elif v.answer == "don't know":
+            return v
+    try:
+        thm = env.copy().add(TheoremDecl("_verdict", v.statement, v.proof))
+    except KernelError as exc:
+        return Verdict("don't know", f"don't know: the kernel rejected the proof ({exc})", v.details)
+    v.oracle = bool(thm.axioms)
+    if v.answer == "yes":
+        ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
+                 if "ranking function" in n]
+        v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
+    return v

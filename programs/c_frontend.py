@@ -1,0 +1,484 @@
+"""The C front end: a function of the supported C subset, parsed with pycparser, as a Program.
+
+Types ``int`` (32-bit, overflow is an ``assert`` the verification conditions
+must discharge; with ``int_mode="math"`` the mathematical integers, as in the
+termination competition's C_Integer programs), ``long`` (64-bit), ``unsigned``
+(wraps modulo 2^32) and ``_Bool``/``bool``. Division and remainder truncate
+toward zero, as in C. ``__VERIFIER_nondet_int()`` is a fresh ``havoc``.
+``break``, ``continue`` and early ``return`` become flags that guard the rest.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kernel import Expr, Int, Var, mk
+
+from .lang import I32_MAX, I32_MIN, I64_MAX, I64_MIN, RET, U32, Loop, Program, ProgramError, conj, range_fact, seq
+
+TRUE, FALSE = Expr("true"), Expr("false")
+_ARITH = {"+": "add", "-": "sub", "*": "mul"}
+_CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
+_PRELUDE = "typedef int u32; typedef int i32; typedef int i64; typedef int bool;\n"
+
+
+def _prepare(source: str) -> str:
+    """Drop preprocessor lines (#include ...) so pycparser sees plain C; keep line numbers."""
+    lines = []
+    for line in source.split("\n"):
+        lines.append("" if line.lstrip().startswith("#") else line)
+    text = "\n".join(lines)
+    if not re.search(r"\btypedef\b[^;]*\bbool\s*;", text):
+        text = "typedef _Bool bool;\n" + text
+    else:
+        text = "\n" + text
+    return text
+
+
+def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None) -> Program:
+    from pycparser import c_ast, c_parser
+    text = _prepare(source)
+    try:
+        ast = c_parser.CParser().parse(text, filename="<c>")
+    except Exception as exc:     # pycparser raises ParseError with "file:line:col: message"
+        msg = str(exc)
+        m = re.match(r"[^:]*:(\d+):(\d+): (.*)", msg)
+        if m:
+            raise ProgramError(f"C syntax: {m.group(3)}", int(m.group(1)) - 1) from None
+        raise ProgramError(f"C syntax: {msg}") from None
+    funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
+    if not funcs:
+        raise ProgramError("no function definition in the C source")
+    if function is None:
+        chosen = funcs[0] if len(funcs) == 1 else next((f for f in funcs if f.decl.name == "main"), funcs[0])
+    else:
+        chosen = next((f for f in funcs if f.decl.name == function), None)
+        if chosen is None:
+            raise ProgramError(f"no function named {function} (found: {', '.join(f.decl.name for f in funcs)})")
+    return _Translator(int_mode, source).function(chosen, name)
+
+
+def _ctype(node, int_mode: str) -> str:
+    from pycparser import c_ast
+    t = node
+    while isinstance(t, (c_ast.TypeDecl,)):
+        t = t.type
+    if isinstance(t, c_ast.PtrDecl) or isinstance(t, c_ast.ArrayDecl):
+        raise ProgramError("pointers and arrays are not supported", _line(node))
+    if isinstance(t, c_ast.Enum):
+        return "i32" if int_mode == "c" else "int"
+    if not isinstance(t, c_ast.IdentifierType):
+        raise ProgramError(f"unsupported type {type(t).__name__}", _line(node))
+    names = t.names
+    if "void" in names:
+        return "void"
+    if "_Bool" in names or "bool" in names:
+        return "bool"
+    if "u32" in names or "unsigned" in names:
+        if "long" in names:
+            raise ProgramError("unsigned long is not supported", _line(node))
+        return "u32"
+    if "i64" in names or "long" in names:
+        return "i64" if int_mode == "c" else "int"
+    if "int" in names or "i32" in names or "signed" in names or "short" in names or "char" in names:
+        return "i32" if int_mode == "c" else "int"
+    raise ProgramError(f"unsupported type {' '.join(names)}", _line(node))
+
+
+def _line(node) -> int | None:
+    c = getattr(node, "coord", None)
+    return c.line - 1 if c is not None and c.line else None
+
+
+def tdiv(a: Expr, b: Expr) -> Expr:
+    """C's truncating division, from the logic's floor division."""
+    q = mk("div", Expr("abs", (a,)), Expr("abs", (b,)))
+    opposite = mk("or", mk("and", mk("lt", a, Int(0)), mk("lt", Int(0), b)),
+                  mk("and", mk("le", Int(0), a), mk("lt", b, Int(0))))
+    return Expr("ite", (opposite, mk("neg", q), q))
+
+
+def tmod(a: Expr, b: Expr) -> Expr:
+    """C's remainder: a - b * (a / b) with truncating division (the sign of a)."""
+    return mk("sub", a, mk("mul", b, tdiv(a, b)))
+
+
+class _Translator:
+    def __init__(self, int_mode: str, source: str):
+        if int_mode not in ("c", "math"):
+            raise ProgramError("int mode is c or math")
+        self.int_mode = int_mode
+        self.source = source
+        self.types: dict[str, str] = {}
+        self.loops: list[Loop] = []
+        self.fresh = 0
+        self.flags: set[str] = set()
+
+    # -- functions -------------------------------------------------------------------
+    def function(self, fd, name: str | None) -> Program:
+        from pycparser import c_ast
+        decl = fd.decl
+        ftype = decl.type
+        params = []
+        if ftype.args is not None:
+            for p in ftype.args.params:
+                if isinstance(p, c_ast.Typename) and _ctype(p.type, self.int_mode) == "void":
+                    continue
+                if not isinstance(p, c_ast.Decl) or not p.name:
+                    raise ProgramError("unsupported parameter", _line(p))
+                ty = _ctype(p.type, self.int_mode)
+                params.append((p.name, ty))
+                self.types[p.name] = ty
+        result = _ctype(ftype.type, self.int_mode)
+        self.result = None if result == "void" else result
+        if self.result is not None:
+            self.types[RET] = self.result
+        body = self.block(fd.body.block_items or [])
+        if "__ret" in self.flags or "__brk" in self.flags or "__cont" in self.flags:
+            inits = [Expr("assign", (Int(0),), f) for f in sorted(self.flags)]
+            body = seq(inits + [body])
+        locals_ = {k: v for k, v in self.types.items() if k not in dict(params)}
+        return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source)
+
+    # -- statements ------------------------------------------------------------------
+    def block(self, items) -> Expr:
+        """A statement list; after a statement that may jump (break, continue, return),
+        the rest runs only if no jump happened."""
+        out = []
+        for i, s in enumerate(items):
+            st, jumps = self.stmt(s)
+            out.append(st)
+            if jumps and i + 1 < len(items):
+                rest = self.block(items[i + 1:])
+                guard = conj([mk("eq", Var(f), Int(0)) for f in sorted(jumps)])
+                out.append(Expr("if", (guard, rest, Expr("skip"))))
+                break
+        return seq(out)
+
+    def stmt(self, s) -> tuple[Expr, set]:
+        """(statement, flags it may set)"""
+        from pycparser import c_ast
+        if isinstance(s, c_ast.Compound):
+            st = self.block(s.block_items or [])
+            return st, self._jumps_in(s)
+        if isinstance(s, c_ast.Decl):
+            if isinstance(s.type, c_ast.FuncDecl):
+                return Expr("skip"), set()
+            ty = _ctype(s.type, self.int_mode)
+            self.types[s.name] = ty
+            if s.init is None:
+                fact = range_fact(s.name, ty)
+                return seq([Expr("havoc", (), s.name)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
+            return self.assign_to(s.name, s.init, s), set()
+        if isinstance(s, c_ast.Assignment):
+            return self.assignment(s), set()
+        if isinstance(s, c_ast.UnaryOp) and s.op in ("p++", "++", "p--", "--"):
+            return self.incdec(s), set()
+        if isinstance(s, c_ast.FuncCall):
+            name = s.name.name if isinstance(s.name, c_ast.ID) else "?"
+            if name in ("__VERIFIER_assume", "assume"):
+                pre, cond = self.cond(s.args.exprs[0])
+                return seq(pre + [Expr("assume", (cond,))]), set()
+            if name in ("__VERIFIER_error", "reach_error", "abort"):
+                return Expr("assert", (FALSE,)), set()
+            if name in ("assert", "__VERIFIER_assert"):
+                pre, cond = self.cond(s.args.exprs[0])
+                return seq(pre + [Expr("assert", (cond,))]), set()
+            if name.startswith("__VERIFIER_nondet"):
+                return Expr("skip"), set()
+            raise ProgramError(f"calls to {name} are not supported", _line(s))
+        if isinstance(s, c_ast.If):
+            pre, cond = self.cond(s.cond)
+            t, jt = self.stmt(s.iftrue) if s.iftrue is not None else (Expr("skip"), set())
+            e, je = self.stmt(s.iffalse) if s.iffalse is not None else (Expr("skip"), set())
+            return seq(pre + [Expr("if", (cond, t, e))]), jt | je
+        if isinstance(s, c_ast.While):
+            return self.loop(s.cond, s.stmt, None, s), self._ret_only(s.stmt)
+        if isinstance(s, c_ast.DoWhile):
+            body, _ = self.stmt(s.stmt)
+            return seq([body, self.loop(s.cond, s.stmt, None, s)]), self._ret_only(s.stmt)
+        if isinstance(s, c_ast.For):
+            init = []
+            if s.init is not None:
+                if isinstance(s.init, c_ast.DeclList):
+                    init = [self.stmt(d)[0] for d in s.init.decls]
+                else:
+                    init = [self.stmt(s.init)[0]]
+            return seq(init + [self.loop(s.cond, s.stmt, s.next, s)]), self._ret_only(s.stmt)
+        if isinstance(s, c_ast.Return):
+            if s.expr is None:
+                st = Expr("skip")
+            elif self.result is None:
+                raise ProgramError("return with a value in a void function", _line(s))
+            else:
+                st = self.assign_to(RET, s.expr, s)
+            self.flags.add("__ret")
+            return seq([st, Expr("assign", (Int(1),), "__ret")]), {"__ret"}
+        if isinstance(s, c_ast.Break):
+            self.flags.add("__brk")
+            return Expr("assign", (Int(1),), "__brk"), {"__brk"}
+        if isinstance(s, c_ast.Continue):
+            self.flags.add("__cont")
+            return Expr("assign", (Int(1),), "__cont"), {"__cont"}
+        if isinstance(s, c_ast.EmptyStatement):
+            return Expr("skip"), set()
+        if isinstance(s, c_ast.ExprList):
+            return seq([self.stmt(x)[0] for x in s.exprs]), set()
+        raise ProgramError(f"unsupported statement {type(s).__name__}", _line(s))
+
+    def _jumps_in(self, node) -> set:
+        from pycparser import c_ast
+        found = set()
+
+        def walk(n, in_loop):
+            if isinstance(n, c_ast.Return):
+                found.add("__ret")
+            elif isinstance(n, c_ast.Break) and not in_loop:
+                found.add("__brk")
+            elif isinstance(n, c_ast.Continue) and not in_loop:
+                found.add("__cont")
+            loop = isinstance(n, (c_ast.While, c_ast.DoWhile, c_ast.For))
+            for _, ch in n.children():
+                walk(ch, in_loop or loop)
+        walk(node, False)
+        return found
+
+    def _ret_only(self, body) -> set:
+        return {"__ret"} if "__ret" in self._jumps_in(body) else set()
+
+    def loop(self, cond, body, step, node) -> Expr:
+        from pycparser import c_ast
+        pre, c = self.cond(cond) if cond is not None else ([], TRUE)
+        if pre:
+            raise ProgramError("nondeterministic values in a loop condition are not supported", _line(node))
+        items = body.block_items if isinstance(body, c_ast.Compound) else [body]
+        inv = dec = None
+        rest = []
+        for it in items or []:
+            if isinstance(it, c_ast.FuncCall) and isinstance(it.name, c_ast.ID) and it.name.name in (
+                    "invariant", "decreasing"):
+                if it.name.name == "invariant":
+                    inv = self.cond(it.args.exprs[0])[1]
+                else:
+                    dec = self.value(it.args.exprs[0])[1]
+                continue
+            rest.append(it)
+        jumps = self._jumps_in(c_ast.Compound(rest))
+        b = self.block(rest)
+        if "__cont" in jumps:
+            b = seq([Expr("assign", (Int(0),), "__cont"), b])
+        if step is not None:
+            st = self.stmt(step)[0]
+            b = seq([b, Expr("if", (mk("eq", Var("__brk"), Int(0)) if "__brk" in jumps else TRUE, st,
+                                    Expr("skip")))]) if "__brk" in jumps or "__ret" in jumps else seq([b, st])
+        guards = []
+        if "__ret" in jumps:
+            guards.append(mk("eq", Var("__ret"), Int(0)))
+        if "__brk" in jumps:
+            guards.append(mk("eq", Var("__brk"), Int(0)))
+        w = Expr("while", (conj(guards + [c]), b))
+        self.loops.append(Loop(w, inv, dec, _line(node)))
+        return seq([w, Expr("assign", (Int(0),), "__brk")]) if "__brk" in jumps else w
+
+    # -- assignments --------------------------------------------------------------------
+    def assignment(self, s) -> Expr:
+        from pycparser import c_ast
+        if not isinstance(s.lvalue, c_ast.ID):
+            raise ProgramError("only assignments to variables are supported", _line(s))
+        x = s.lvalue.name
+        if s.op == "=":
+            return self.assign_to(x, s.rvalue, s)
+        op = s.op[:-1]
+        return self.assign_to(x, c_ast.BinaryOp(op, s.lvalue, s.rvalue, s.coord), s)
+
+    def incdec(self, s) -> Expr:
+        from pycparser import c_ast
+        if not isinstance(s.expr, c_ast.ID):
+            raise ProgramError("++/-- apply to variables only", _line(s))
+        op = "+" if "++" in s.op else "-"
+        return self.assign_to(s.expr.name, c_ast.BinaryOp(op, s.expr, c_ast.Constant("int", "1"), s.coord), s)
+
+    def assign_to(self, x: str, rhs, node) -> Expr:
+        if x not in self.types:
+            raise ProgramError(f"{x} is not declared", _line(node))
+        pre, v, ty = self.value(rhs)
+        v, checks = self.convert(v, ty, self.types[x])
+        return seq(pre + [Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
+
+    # -- expressions -----------------------------------------------------------------------
+    def convert(self, v: Expr, src: str, dst: str) -> tuple[Expr, list]:
+        if dst == src or dst == "int":
+            return v, []
+        if dst == "u32":
+            return mk("mod", v, Int(U32)), []
+        if dst == "bool":
+            return Expr("ite", (mk("not", mk("eq", v, Int(0))), Int(1), Int(0))), []
+        fact = _range_of(v, dst)
+        if src in ("bool",) or (src == "i32" and dst == "i64"):
+            return v, []
+        return v, [fact] if fact is not None else []
+
+    def value(self, e) -> tuple[list, Expr, str]:
+        """(statements to run first, the value as a term, its C type); overflow checks are asserts."""
+        checks: list = []
+        pre: list = []
+        v, ty = self._val(e, checks, pre)
+        return pre + [Expr("assert", (c,)) for c in checks], v, ty
+
+    def cond(self, e) -> tuple[list, Expr]:
+        checks: list = []
+        pre: list = []
+        f = self._cond(e, checks, pre)
+        return pre + [Expr("assert", (c,)) for c in checks], f
+
+    def _common(self, a: str, b: str) -> str:
+        if "u32" in (a, b):
+            return "u32"
+        if "int" in (a, b):
+            return "int"
+        if "i64" in (a, b):
+            return "i64"
+        return "i32" if self.int_mode == "c" else "int"
+
+    def _val(self, e, checks, pre) -> tuple[Expr, str]:
+        from pycparser import c_ast
+        small = "i32" if self.int_mode == "c" else "int"
+        if isinstance(e, c_ast.Constant):
+            if e.type == "char":
+                return Int(ord(e.value.strip("'")[0])), small
+            txt = e.value.lower()
+            unsigned = "u" in txt
+            digits = txt.rstrip("ul")
+            n = int(digits, 16) if digits.startswith("0x") else int(digits, 8) if digits.startswith("0") and \
+                len(digits) > 1 else int(digits)
+            if unsigned:
+                return Int(n % U32), "u32"
+            return Int(n), small if n <= I32_MAX or self.int_mode == "math" else "i64"
+        if isinstance(e, c_ast.ID):
+            if e.name in ("true", "false", "TRUE", "FALSE"):
+                return Int(1 if e.name.lower() == "true" else 0), small
+            if e.name not in self.types:
+                raise ProgramError(f"{e.name} is not declared", _line(e))
+            return Var(e.name), self.types[e.name]
+        if isinstance(e, c_ast.Cast):
+            v, ty = self._val(e.expr, checks, pre)
+            dst = _ctype(e.to_type.type, self.int_mode)
+            v2, more = self.convert(v, ty, dst)
+            checks.extend(more)
+            return v2, dst
+        if isinstance(e, c_ast.UnaryOp):
+            if e.op == "-":
+                v, ty = self._val(e.expr, checks, pre)
+                ty = small if ty == "bool" else ty
+                if ty == "u32":
+                    return mk("mod", mk("neg", v), Int(U32)), ty
+                r = mk("neg", v)
+                self._check_range(r, ty, checks)
+                return r, ty
+            if e.op == "+":
+                return self._val(e.expr, checks, pre)
+            if e.op == "!":
+                return Expr("ite", (self._cond(e, checks, pre), Int(1), Int(0))), small
+            raise ProgramError(f"unsupported operator {e.op} in an expression", _line(e))
+        if isinstance(e, c_ast.BinaryOp):
+            if e.op in _ARITH or e.op in ("/", "%"):
+                a, ta = self._val(e.left, checks, pre)
+                b, tb = self._val(e.right, checks, pre)
+                ty = self._common(ta, tb)
+                if ty == "u32":
+                    a, b = _to_u32(a, ta), _to_u32(b, tb)
+                if e.op in ("/", "%"):
+                    checks.append(mk("not", mk("eq", b, Int(0))))
+                    if ty == "u32":
+                        r = mk("div" if e.op == "/" else "mod", a, b)
+                    else:
+                        r = tdiv(a, b) if e.op == "/" else tmod(a, b)
+                        if e.op == "%" and ty != "int":
+                            self._check_range(tdiv(a, b), ty, checks)
+                else:
+                    r = mk(_ARITH[e.op], a, b)
+                    if ty == "u32":
+                        return mk("mod", r, Int(U32)), ty
+                if ty != "u32":
+                    self._check_range(r, ty, checks)
+                return r, ty
+            if e.op in _CMP or e.op in ("&&", "||"):
+                return Expr("ite", (self._cond(e, checks, pre), Int(1), Int(0))), small
+            raise ProgramError(f"unsupported operator {e.op}", _line(e))
+        if isinstance(e, c_ast.TernaryOp):
+            c = self._cond(e.cond, checks, pre)
+            ca, cb = [], []
+            a, ta = self._val(e.iftrue, ca, pre)
+            b, tb = self._val(e.iffalse, cb, pre)
+            checks.extend(mk("imp", c, x) for x in ca)
+            checks.extend(mk("imp", mk("not", c), x) for x in cb)
+            ty = self._common(ta, tb)
+            return Expr("ite", (c, a, b)), ty
+        if isinstance(e, c_ast.FuncCall):
+            name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
+            if name.startswith("__VERIFIER_nondet"):
+                self.fresh += 1
+                t = f"__nd{self.fresh}"
+                ty = "u32" if "uint" in name or "unsigned" in name else \
+                    "bool" if "bool" in name else ("i64" if "long" in name else small)
+                if ty == "i64" and self.int_mode == "math":
+                    ty = "int"
+                self.types[t] = ty
+                pre.append(Expr("havoc", (), t))
+                fact = range_fact(t, ty)
+                if fact is not None:
+                    pre.append(Expr("assume", (fact,)))
+                return Var(t), ty
+            raise ProgramError(f"calls to {name} are not supported", _line(e))
+        if isinstance(e, c_ast.Assignment) or (isinstance(e, c_ast.UnaryOp) and "++" in e.op or
+                                               isinstance(e, c_ast.UnaryOp) and "--" in e.op):
+            raise ProgramError("assignments inside expressions are not supported", _line(e))
+        raise ProgramError(f"unsupported expression {type(e).__name__}", _line(e))
+
+    def _cond(self, e, checks, pre) -> Expr:
+        from pycparser import c_ast
+        if isinstance(e, c_ast.UnaryOp) and e.op == "!":
+            return mk("not", self._cond(e.expr, checks, pre))
+        if isinstance(e, c_ast.BinaryOp) and e.op in ("&&", "||"):
+            a = self._cond(e.left, checks, pre)
+            inner: list = []
+            b = self._cond(e.right, inner, pre)
+            guard = a if e.op == "&&" else mk("not", a)
+            checks.extend(mk("imp", guard, x) for x in inner)   # the right side runs only sometimes
+            return mk("and" if e.op == "&&" else "or", a, b)
+        if isinstance(e, c_ast.BinaryOp) and e.op in _CMP:
+            a, ta = self._val(e.left, checks, pre)
+            b, tb = self._val(e.right, checks, pre)
+            if self._common(ta, tb) == "u32":
+                a, b = _to_u32(a, ta), _to_u32(b, tb)
+            op = _CMP[e.op]
+            if op == "gt":
+                return mk("lt", b, a)
+            if op == "ge":
+                return mk("le", b, a)
+            if op == "ne":
+                return mk("not", mk("eq", a, b))
+            return mk(op, a, b)
+        if isinstance(e, c_ast.ID) and e.name in ("true", "false", "TRUE", "FALSE"):
+            return TRUE if e.name.lower() == "true" else FALSE
+        v, _ = self._val(e, checks, pre)
+        if v.op == "int":
+            return TRUE if v.data != 0 else FALSE
+        return mk("not", mk("eq", v, Int(0)))
+
+    def _check_range(self, r: Expr, ty: str, checks: list) -> None:
+        fact = _range_of(r, ty)
+        if fact is not None and self.int_mode == "c":
+            checks.append(fact)
+
+
+def _to_u32(v: Expr, ty: str) -> Expr:
+    return v if ty == "u32" else mk("mod", v, Int(U32))
+
+
+def _range_of(v: Expr, ty: str) -> Expr | None:
+    if ty == "i32":
+        return mk("and", mk("le", Int(I32_MIN), v), mk("le", v, Int(I32_MAX)))
+    if ty == "i64":
+        return mk("and", mk("le", Int(I64_MIN), v), mk("le", v, Int(I64_MAX)))
+    return None

@@ -1,0 +1,103 @@
+"""Programs as Quod sees them: a kernel statement plus what the source said about it.
+
+The C and Python front ends (and the native ``program`` syntax) all produce a
+``Program``: parameters with their types, the body as a kernel statement over
+unbounded integers, the loop annotations, and where each loop came from. The
+source language's integer semantics is already compiled into the statement:
+C ``unsigned`` wraps modulo 2^32 (``% 4294967296``), C ``int`` overflow is an
+``assert`` that the verification conditions must discharge, C ``/`` and ``%``
+truncate (written with ``abs`` and floor division), Python's are the logic's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kernel import Expr, Int, Var, mk
+
+I32_MIN, I32_MAX = -2**31, 2**31 - 1
+I64_MIN, I64_MAX = -2**63, 2**63 - 1
+U32 = 2**32
+RET = "ret"
+
+TYPES = ("int", "i32", "u32", "i64", "bool")
+
+
+class ProgramError(Exception):
+    """Source outside the supported subset, with a line number when known."""
+
+    def __init__(self, message: str, line: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+@dataclass
+class Loop:
+    """A while loop of the program with its annotations (kernel formulas / terms, or None)."""
+    node: Expr
+    invariant: Expr | None = None
+    decreasing: Expr | None = None
+    line: int | None = None
+
+
+@dataclass
+class Program:
+    name: str
+    params: list                 # [(name, type)]
+    result: str | None           # result type, or None for void
+    body: Expr                   # kernel statement
+    language: str                # "c", "python" or "quod"
+    locals: dict = field(default_factory=dict)   # name -> type
+    loops: list = field(default_factory=list)    # [Loop], in source order
+    source: str = ""
+
+    def types(self) -> dict:
+        t = dict(self.locals)
+        t.update(dict(self.params))
+        return t
+
+    def loop(self, node: Expr) -> Loop | None:
+        for lp in self.loops:
+            if lp.node is node or lp.node == node:
+                return lp
+        return None
+
+
+def range_fact(x: str, ty: str) -> Expr | None:
+    """The values a variable of this type can hold, as a formula (None for unbounded int)."""
+    v = Var(x)
+    if ty == "i32":
+        return mk("and", mk("le", Int(I32_MIN), v), mk("le", v, Int(I32_MAX)))
+    if ty == "i64":
+        return mk("and", mk("le", Int(I64_MIN), v), mk("le", v, Int(I64_MAX)))
+    if ty == "u32":
+        return mk("and", mk("le", Int(0), v), mk("lt", v, Int(U32)))
+    if ty == "bool":
+        return mk("and", mk("le", Int(0), v), mk("le", v, Int(1)))
+    return None
+
+
+def conj(fs: list) -> Expr:
+    fs = [f for f in fs if f is not None]
+    if not fs:
+        return Expr("true")
+    out = fs[-1]
+    for f in reversed(fs[:-1]):
+        out = mk("and", f, out)
+    return out
+
+
+def seq(stmts: list) -> Expr:
+    stmts = [s for s in stmts if s is not None and s.op != "skip"]
+    if not stmts:
+        return Expr("skip")
+    out = stmts[-1]
+    for s in reversed(stmts[:-1]):
+        out = Expr("seq", (s, out))
+    return out
+
+
+def precondition(prog: Program) -> Expr:
+    """The type facts of the parameters: what every call may assume."""
+    return conj([range_fact(x, t) for x, t in prog.params])

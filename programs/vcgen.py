@@ -1,0 +1,140 @@
+"""Verification conditions with their proofs: weakest preconditions that build kernel proof terms.
+
+``Prover.triple(kind, P, c, Q)`` walks the statement backwards (weakest
+preconditions), choosing each loop's invariant (and, for total correctness,
+its variant) from ``annotations``, and returns a kernel proof of ``{P} c {Q}``
+or ``[P] c [Q]`` together with the verification conditions it still needs:
+closed formulas, each with a hole in the proof. Conditions that are pure
+bookkeeping (``Q -> Q``, the two halves of an ``if``) are proved on the spot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from kernel import Expr, Int, P, Var, mk
+from kernel.hoare import closure
+
+from tactics.state import Goal, hole
+
+
+@dataclass
+class LoopSpec:
+    invariant: Expr
+    variant: Expr | None = None
+
+
+@dataclass
+class Obligations:
+    """The verification conditions a proof still needs, as goals (closed formulas)."""
+    goals: list = field(default_factory=list)
+    fresh: int = 0
+
+    def need(self, formula: Expr, why: str) -> object:
+        g = Goal((), formula, ())
+        g_why = (g, why)
+        self.goals.append(g_why)
+        return hole(g.id)
+
+
+def identity(f: Expr) -> object:
+    """A proof of closure(f -> f)."""
+    c = closure(mk("imp", f, f))
+    xs = []
+    g = c
+    while g.op == "forall":
+        xs.append(g.data)
+        g = g.args[0]
+    # the closure binds the free variables of f in sorted order; reopen with the same names
+    p = P("imp_intro", "_h", f, P("hyp", "_h"))
+    for x in reversed(sorted(set(xs))):
+        p = P("forall_intro", x, p)
+    return p
+
+
+class Prover:
+    def __init__(self, kind: str, specs: dict, obligations: Obligations):
+        self.kind = kind                      # "hoare" or "total"
+        self.specs = specs                    # while node -> LoopSpec
+        self.ob = obligations
+
+    def rule(self, name: str) -> str:
+        return f"{self.kind}_{name}"
+
+    def conseq(self, pre: Expr, proof, inner_pre: Expr, post: Expr, why: str, inner_post: Expr | None = None):
+        """From a proof of {inner_pre} c {inner_post}, one of {pre} c {post}."""
+        inner_post = post if inner_post is None else inner_post
+        p_pre = identity(pre) if pre == inner_pre else self.ob.need(closure(mk("imp", pre, inner_pre)), why)
+        p_post = identity(post) if post == inner_post else self.ob.need(closure(mk("imp", inner_post, post)),
+                                                                          "the loop's exit")
+        return P(self.rule("conseq"), p_pre, proof, p_post, pre, post)
+
+    def wp(self, c: Expr, q: Expr) -> tuple[Expr, object]:
+        """(weakest precondition, proof of {wp} c {q})"""
+        op = c.op
+        if op == "skip":
+            return q, P(self.rule("skip"), q)
+        if op == "assign":
+            from kernel import subst
+            return subst(q, {c.data: c.args[0]}), P(self.rule("assign"), c.data, c.args[0], q)
+        if op == "havoc":
+            from kernel import Forall
+            return Forall(c.data, q), P(self.rule("havoc"), c.data, q)
+        if op == "assume":
+            return mk("imp", c.args[0], q), P(self.rule("assume"), c.args[0], q)
+        if op == "assert":
+            return mk("and", c.args[0], q), P(self.rule("assert"), c.args[0], q)
+        if op == "seq":
+            r, p2 = self.wp(c.args[1], q)
+            pre, p1 = self.wp(c.args[0], r)
+            return pre, P(self.rule("seq"), p1, p2)
+        if op == "if":
+            b, c1, c2 = c.args
+            p1pre, p1 = self.wp(c1, q)
+            p2pre, p2 = self.wp(c2, q)
+            pre = mk("and", mk("imp", b, p1pre), mk("imp", mk("not", b), p2pre))
+            t = self.conseq(mk("and", pre, b), p1, p1pre, q, "the then-branch")
+            e = self.conseq(mk("and", pre, mk("not", b)), p2, p2pre, q, "the else-branch")
+            return pre, P(self.rule("if"), b, t, e)
+        if op == "while":
+            return self.loop(c, q)
+        raise ValueError(f"cannot handle {op}")
+
+    def loop(self, w: Expr, q: Expr) -> tuple[Expr, object]:
+        b, body = w.args
+        spec = self.specs.get(w)
+        if spec is None:
+            raise MissingAnnotation(w)
+        inv = spec.invariant
+        exit_ = mk("and", inv, mk("not", b))
+        if self.kind == "hoare":
+            bpre, bproof = self.wp(body, inv)
+            body_t = self.conseq(mk("and", inv, b), bproof, bpre, inv, "the invariant is preserved")
+            loop_t = P("hoare_while", body_t)
+        else:
+            if spec.variant is None:
+                raise MissingAnnotation(w, "a decreasing measure")
+            v = spec.variant
+            self.ob.fresh += 1
+            z = f"_v{self.ob.fresh}"
+            post = mk("and", inv, mk("lt", v, Var(z)))
+            bpre, bproof = self.wp(body, post)
+            pre = mk("and", mk("and", inv, b), mk("eq", v, Var(z)))
+            body_t = self.conseq(pre, bproof, bpre, post, "the invariant is preserved and the measure decreases")
+            bound = self.ob.need(closure(mk("imp", mk("and", inv, b), mk("le", Int(0), v))),
+                                 "the measure is bounded below")
+            loop_t = P("total_while", z, bound, body_t)
+        if exit_ == q:
+            return inv, loop_t
+        p_post = self.ob.need(closure(mk("imp", exit_, q)), "the loop's exit")
+        return inv, P(self.rule("conseq"), identity(inv), loop_t, p_post, inv, q)
+
+    def triple(self, pre: Expr, c: Expr, post: Expr):
+        wpre, proof = self.wp(c, post)
+        return self.conseq(pre, proof, wpre, post, "the precondition")
+
+
+class MissingAnnotation(Exception):
+    def __init__(self, loop: Expr, what: str = "an invariant"):
+        super().__init__(f"the loop `while ({loop.args[0]})` needs {what}")
+        self.loop = loop
