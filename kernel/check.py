@@ -18,7 +18,7 @@ from types import GeneratorType
 
 from . import arith
 from .errors import KernelError, ResourceError
-from .expr import (BINDERS, FALSE, FORMULA, TERM, TRUE, Expr, Forall, Int, Var, free_vars,
+from .expr import (BINDERS, FALSE, FORMULA, JUDGMENTS, TERM, TRUE, Expr, Forall, Int, Var, free_vars,
                    fresh_name, instantiate, mk, postorder, subst)
 from .proofs import Proof
 
@@ -437,6 +437,8 @@ def replace(c: Checker, pe, q, g):
             continue
         if x.op != y.op or len(x.args) != len(y.args) or (x.op not in BINDERS and x.data != y.data):
             raise KernelError("replace", f"{g} is not {f} with {a} replaced by {b}")
+        if x.op in JUDGMENTS:       # its variables are program variables, bound by it: not those of a = b
+            raise KernelError("replace", f"cannot replace inside the program judgment {x}")
         stack.extend(zip(x.args, y.args))
     return g
 

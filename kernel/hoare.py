@@ -80,11 +80,13 @@ def _havoc(kind):
 
 def _assume(kind):
     def rule(c: Checker, b, q):
-        """ ------------------------- assume
-            {b -> Q} assume b {Q}           """
+        """ ------------------------- hoare_assume      ------------------------- total_assume
+            {b -> Q} assume b {Q}                         [b and Q] assume b [Q]
+
+        (a blocked execution does not terminate, so total correctness needs b)"""
         name = kind + "_assume"
         b, q = c.formula(b, name), c.formula(q, name)
-        return _triple(kind, mk("imp", b, q), Expr("assume", (b,)), q)
+        return _triple(kind, mk("imp" if kind == "hoare" else "and", b, q), Expr("assume", (b,)), q)
     return rule
 
 

@@ -114,9 +114,17 @@ def theorem_forgeries(src: str) -> list[str]:
 
 
 def test_nothing_outside_the_kernel_makes_theorems():
+    """No Theorem(...) anywhere outside kernel/; outside tests/, also no patching of kernel tables or
+    theorem objects (tests may spy on a rule and restore it)."""
     files = repo_python_files()
     assert any(p.parts[-2:] == ("bench", "kernel.py") for p in files)
-    bad = {str(p.relative_to(ROOT)): hits for p in files if (hits := theorem_forgeries(p.read_text(encoding="utf-8")))}
+    bad = {}
+    for p in files:
+        hits = theorem_forgeries(p.read_text(encoding="utf-8"))
+        if "tests" in p.relative_to(ROOT).parts:
+            hits = [h for h in hits if h.startswith(("Theorem(", "_TOKEN", "import of", "text at"))]
+        if hits:
+            bad[str(p.relative_to(ROOT))] = hits
     assert bad == {}, f"Theorem constructed outside kernel/: {bad}"
 
 

@@ -10,6 +10,7 @@ from kutil import (FALSE, TRUE, App, Exists, Forall, Int, P, Pred, Var, add, and
 
 from kernel import (RULES, AxiomDecl, Def, Environment, Expr, KernelError, Proof, ResourceError, ScopeError,
                     Theorem, TheoremDecl, check_proof, instantiate, subst)
+from kernel.hoare import HOARE_RULES
 
 A, B = lt(x, y), le(y, z)
 k, w, v = Var("k"), Var("w"), Var("v")
@@ -95,7 +96,8 @@ def env():
 
 
 def test_every_rule_has_a_positive_test():
-    assert set(POSITIVE) == set(RULES)
+    """(the program logic's rules are tested in test_hoare.py)"""
+    assert set(POSITIVE) == set(RULES) - set(HOARE_RULES)
 
 
 @pytest.mark.parametrize("rule", sorted(POSITIVE))
@@ -449,7 +451,8 @@ REJECT = [
 def test_enough_rejections():
     assert len(REJECT) >= 40
     assert len({r[0] for r in REJECT}) == len(REJECT)
-    missing = [r for r in RULES if not any(case[0].startswith(r) or case[1] == r for case in REJECT)]
+    missing = [r for r in set(RULES) - set(HOARE_RULES)
+               if not any(case[0].startswith(r) or case[1] == r for case in REJECT)]
     assert missing == [], f"rules without a rejection test: {missing}"
 
 
