@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .check import DEFAULT_FUEL, Checker, check_proof
 from .errors import KernelError, ScopeError
-from .expr import BINDERS, FORMULA, TERM, Expr, Forall, Int, free_vars, mk, subst, symbols
+from .expr import BINDERS, FORMULA, JUDGMENTS, TERM, Expr, Forall, Int, free_vars, mk, subst, symbols
 from .proofs import Proof
 
 _TOKEN = object()
@@ -238,7 +238,8 @@ def decreasing_obligations(env: Environment, name: str, params: tuple, body: Exp
     ``forall params, cs -> 0 <= m and m[us/params] < m``.
 
     The measure is checked in ``env`` (without ``name``); a call under a
-    quantifier is refused. Obligations that mention ``name`` cannot be proved,
+    quantifier or inside a program judgment (which quantifies over states) is
+    refused. Obligations that mention ``name`` cannot be proved,
     since ``name`` is not admitted yet: nested recursion is refused that way.
     """
     m = Checker(env).term(measure, "decreasing")
@@ -250,7 +251,7 @@ def decreasing_obligations(env: Environment, name: str, params: tuple, body: Exp
         e, conds, under_binder = stack.pop()
         if e.op in ("app", "pred") and e.data == name:
             if under_binder:
-                raise KernelError("decreasing", f"recursive call of {name} under a quantifier")
+                raise KernelError("decreasing", f"recursive call of {name} under a quantifier or program judgment")
             callee = subst(m, dict(zip(params, e.args)))
             goal = mk("and", mk("le", Int(0), m), mk("lt", callee, m))
             for c in reversed(conds):
@@ -264,6 +265,6 @@ def decreasing_obligations(env: Environment, name: str, params: tuple, body: Exp
             stack.append((a, conds + (c,), under_binder))
             stack.append((c, conds, under_binder))
         else:
-            inner = under_binder or e.op in BINDERS
+            inner = under_binder or e.op in BINDERS or e.op in JUDGMENTS    # a judgment quantifies over states
             stack.extend((a, conds, inner) for a in reversed(e.args))
     return obligations

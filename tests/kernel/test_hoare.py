@@ -426,3 +426,27 @@ def test_mutated_program_proofs_prove_only_true_judgments(rng):
         if axioms or f.op not in ("hoare", "total", "diverges"):
             continue
         assert judgment_holds(f, random.Random(rng.randint(0, 10**6))) is not False, f"accepted false {f}"
+
+
+def test_recursion_inside_a_judgment_refused():
+    """Regression: a recursive call inside a program judgment was treated as an ordinary call, with the
+    judgment's program variable n confused with the parameter n. So
+
+        f(n) := if n <= 0 then 0 else (if {true} skip {f(n - 1) = 0} then 1 else 0)    decreasing n
+
+    was admitted, although the judgment speaks of f at every argument (no function satisfies this
+    equation); the kernel then proved  {true} skip {f(n - 1) = 0}  and  f(1) = 1  together."""
+    from kutil import App, ite, sum_to_obligation_proof
+
+    from kernel import Def
+    f = lambda t: App("f", t)  # noqa: E731
+    n = Var("n")
+    judgment = H(TRUE, SKIP, eq(f(sub(n, 1)), 0))
+    body = ite(le(n, 0), 0, ite(judgment, 1, 0))
+    with pytest.raises(KernelError, match="recursive call of f under a quantifier or program judgment"):
+        Environment().add(Def("f", ("n",), "term", body, n, (sum_to_obligation_proof(),)))
+    # a judgment in a non-recursive body, or a recursive call outside any judgment, is fine
+    env = Environment()
+    env.add(Def("g", ("n",), "formula", and_(lt(0, n), H(TRUE, SKIP, TRUE))))
+    env.add(Def("f", ("n",), "term", ite(le(n, 0), 0, add(ite(H(TRUE, SKIP, TRUE), 1, 0), f(sub(n, 1)))), n,
+                (sum_to_obligation_proof(),)))
