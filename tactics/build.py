@@ -43,14 +43,17 @@ class Build(Transformer_NonRecursive):
     def name(self, c):
         return SExpr("name", (), str(c[0]), self.pos(c[0]))
 
-    def true_(self, c):
-        return SExpr("true", (), None, None)
+    @v_args(meta=True)
+    def true_(self, meta, c):
+        return SExpr("true", (), None, self.meta_pos(meta))
 
-    def false_(self, c):
-        return SExpr("false", (), None, None)
+    @v_args(meta=True)
+    def false_(self, meta, c):
+        return SExpr("false", (), None, self.meta_pos(meta))
 
-    def hole(self, c):
-        return SExpr("hole", (), None, None)
+    @v_args(meta=True)
+    def hole(self, meta, c):
+        return SExpr("hole", (), None, self.meta_pos(meta))
 
     def call(self, c):
         return SExpr("call", tuple(x for x in c[1:] if x is not None), str(c[0]), self.pos(c[0]))
@@ -158,17 +161,22 @@ class Build(Transformer_NonRecursive):
     def axiom_decl(self, c):
         return AxiomDecl(str(c[0]), list(c[1:-1]), c[-1], self.pos(c[0]))
 
-    def print_axioms(self, c):
-        return Command("print_axioms", str(c[0]), self.pos(c[0]))
+    # A command's position is its keyword's (``check`` at column 1), where its output is reported.
+    @v_args(meta=True)
+    def print_axioms(self, meta, c):
+        return Command("print_axioms", str(c[0]), self.meta_pos(meta))
 
-    def check_cmd(self, c):
-        return Command("check", c[0], c[0].pos or Pos(self.file, self.line, self.col))
+    @v_args(meta=True)
+    def check_cmd(self, meta, c):
+        return Command("check", c[0], self.meta_pos(meta))
 
-    def eval_cmd(self, c):
-        return Command("eval", c[0], c[0].pos or Pos(self.file, self.line, self.col))
+    @v_args(meta=True)
+    def eval_cmd(self, meta, c):
+        return Command("eval", c[0], self.meta_pos(meta))
 
-    def search_cmd(self, c):
-        return Command("search", c[0], c[0].pos or Pos(self.file, self.line, self.col))
+    @v_args(meta=True)
+    def search_cmd(self, meta, c):
+        return Command("search", c[0], self.meta_pos(meta))
 
     # -- tactics ---------------------------------------------------------------------
     def tactic_seq(self, c):
@@ -234,23 +242,30 @@ class Build(Transformer_NonRecursive):
     def then_all(self, c):
         return Tactic("then_all", (c[0], c[1]), c[0].pos)
 
-    def try_(self, c):
-        return Tactic("try", (c[0],), c[0].pos)
+    # Combinators are positioned at their own keyword or bracket, not at the tactic inside.
+    @v_args(meta=True)
+    def try_(self, meta, c):
+        return Tactic("try", (c[0],), self.meta_pos(meta))
 
-    def repeat_(self, c):
-        return Tactic("repeat", (c[0],), c[0].pos)
+    @v_args(meta=True)
+    def repeat_(self, meta, c):
+        return Tactic("repeat", (c[0],), self.meta_pos(meta))
 
-    def first_(self, c):
-        return Tactic("first", tuple(c), c[0].pos)
+    @v_args(meta=True)
+    def first_(self, meta, c):
+        return Tactic("first", tuple(c), self.meta_pos(meta))
 
-    def all_goals(self, c):
-        return Tactic("all_goals", (c[0],), c[0].pos)
+    @v_args(meta=True)
+    def all_goals(self, meta, c):
+        return Tactic("all_goals", (c[0],), self.meta_pos(meta))
 
-    def focus(self, c):
-        return Tactic("focus", (c[0],), c[0][0].pos if c[0] else Pos(self.file, self.line, self.col))
+    @v_args(meta=True)
+    def focus(self, meta, c):
+        return Tactic("focus", (c[0],), self.meta_pos(meta))
 
-    def group(self, c):
-        return Tactic("group", (c[0],), c[0][0].pos if c[0] else Pos(self.file, self.line, self.col))
+    @v_args(meta=True)
+    def group(self, meta, c):
+        return Tactic("group", (c[0],), self.meta_pos(meta))
 
     def smt_option(self, c):
         return ("option", str(c[0]), int(c[1]))

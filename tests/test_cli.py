@@ -1,0 +1,379 @@
+"""End to end: the ``quod`` command run as a subprocess on small files in a temporary directory.
+
+Output format and summary, exit codes, ``--json``, ``--strict``, ``-j``, the
+``.quod-cache`` (hit, invalidation by the file and by its imports, corrupt
+entries), ``--emit-proofs`` + ``quod verify`` (and a tampered proof file), and
+what ``verify`` and a warm ``check`` import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+PROVED = textwrap.dedent("""\
+    theorem add_comm : forall x y : int, x + y = y + x := by
+      intro x y
+      ring
+
+    lemma le_trans' (a b c : int) (h1 : a <= b) (h2 : b <= c) : a <= c := by
+      linarith
+    """)
+FAILING = "theorem bad : forall x : int, x = 1 := by\n  intro x\n  ring\n"
+SORRY = "theorem later : forall x : int, x * x >= 0 := by\n  sorry\n"
+AXIOM = ("axiom pos : forall x : int, x * x + 1 > 0\n"
+         "theorem uses (y : int) : y * y + 1 > 0 := by\n  apply pos\n")
+SUMMARY = re.compile(r"^(\d+) theorems: (\d+) proved, (\d+) failed, (\d+) don't know, (\d+) using oracles$")
+
+
+def quod(*args, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    e = dict(os.environ)
+    e.pop("QUOD_DEBUG", None)
+    e.update(env or {})
+    p = subprocess.run([sys.executable, "-m", "quod.cli", *args], cwd=cwd, env=e, capture_output=True, text=True,
+                       encoding="utf-8", errors="replace", timeout=timeout)
+    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
+    return p
+
+
+def write(d: Path, name: str, text: str) -> Path:
+    p = d / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def summary(p) -> tuple[int, ...]:
+    last = p.stdout.rstrip("\n").split("\n")[-1]
+    m = SUMMARY.match(last)
+    assert m, f"last line is not the summary: {last!r}"
+    return tuple(int(x) for x in m.groups())
+
+
+def no_ms(text: str) -> str:
+    return re.sub(r"\d+ ms\)", "N ms)", text)
+
+
+# ---- output and exit codes ---------------------------------------------------------------------
+
+def test_output_lines_and_summary(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    p = quod("check", "--no-cache", "a.proof", cwd=tmp_path)
+    assert p.returncode == 0, p.stdout
+    lines = p.stdout.rstrip("\n").split("\n")
+    assert len(lines) == 3
+    row = re.compile(r"^a\.proof:(\d+) +(\S+) +proved +\((\w+), \d+ ms\)$")
+    got = [row.match(s).groups() for s in lines[:2]]
+    assert got == [("1", "add_comm", "ring"), ("5", "le_trans'", "linarith")]
+    assert lines[0].index("add_comm") == lines[1].index("le_trans'")       # columns line up
+    assert lines[2] == "2 theorems: 2 proved, 0 failed, 0 don't know, 0 using oracles"
+    assert p.stderr == ""
+
+
+def test_failure_is_exit_1_and_shows_the_goal(tmp_path):
+    write(tmp_path, "a.proof", PROVED + "\n" + FAILING)
+    p = quod("check", "--no-cache", "a.proof", cwd=tmp_path)
+    assert p.returncode == 1
+    assert summary(p) == (3, 2, 1, 0, 0)
+    assert re.search(r"^a\.proof:8 +bad +failed +\(", p.stdout, re.M)
+    assert re.search(r"^a\.proof:10:3: error: ", p.stdout, re.M)
+    assert "the goal was:" in p.stdout and "|- x = 1" in p.stdout
+
+
+def test_sorry_is_exit_1_and_counted_as_oracle(tmp_path):
+    write(tmp_path, "a.proof", PROVED + "\n" + SORRY)
+    p = quod("check", "--no-cache", "a.proof", cwd=tmp_path)
+    assert p.returncode == 1
+    assert summary(p) == (3, 2, 0, 0, 1)
+    assert re.search(r"^a\.proof:8 +later +sorry +\(sorry, \d+ ms\) \[axioms: sorry\]$", p.stdout, re.M)
+
+
+def test_missing_path_is_exit_2(tmp_path):
+    p = quod("check", "nowhere.proof", cwd=tmp_path)
+    assert p.returncode == 2
+    assert "quod check: error: nowhere.proof: no such file or directory" in p.stderr
+    # an I/O error wins over success: the other files are still checked and reported
+    write(tmp_path, "a.proof", PROVED)
+    p = quod("check", "--no-cache", "a.proof", "nowhere.proof", cwd=tmp_path)
+    assert p.returncode == 2
+    assert summary(p) == (2, 2, 0, 0, 0)
+
+
+def test_usage_errors_are_exit_2(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    assert quod("check", "-j", "0", "a.proof", cwd=tmp_path).returncode == 2
+    assert quod("check", "--no-such-option", cwd=tmp_path).returncode == 2
+    assert quod(cwd=tmp_path).returncode == 2
+    assert quod("verify", "no_such_dir", cwd=tmp_path).returncode == 2
+
+
+def test_version(tmp_path):
+    p = quod("--version", cwd=tmp_path)
+    assert p.returncode == 0 and re.fullmatch(r"quod \d+\.\d+\.\d+\n", p.stdout)
+
+
+def test_directory_and_commands(tmp_path):
+    write(tmp_path, "d/one.proof", PROVED)
+    write(tmp_path, "d/sub/two.proof", "theorem t : 2 + 2 = 4 := by norm_num\ncheck 1 + 2\neval 6 * 7\n")
+    p = quod("check", "--no-cache", "d", cwd=tmp_path)
+    assert p.returncode == 0, p.stdout
+    assert summary(p) == (3, 3, 0, 0, 0)
+    assert re.search(r"^d/sub/two\.proof:2:1: info: 1 \+ 2 : int$", p.stdout, re.M)
+    assert re.search(r"^d/sub/two\.proof:3:1: info: 42$", p.stdout, re.M)
+
+
+def test_parse_error_in_one_item_reports_position(tmp_path):
+    write(tmp_path, "a.proof", PROVED + "\ntheorem broken : := by ring\n")
+    p = quod("check", "--no-cache", "a.proof", cwd=tmp_path)
+    assert p.returncode == 1
+    assert re.search(r"^a\.proof:8:18: error: expected a formula after ':'", p.stdout, re.M)
+
+
+def test_unencodable_output_does_not_crash(tmp_path):
+    write(tmp_path, "u.proof", "theorem ∀bad : 1 = 1 := by ring\n")
+    p = quod("check", "--no-cache", "u.proof", cwd=tmp_path, env={"PYTHONIOENCODING": "ascii"})
+    assert p.returncode == 1
+    assert "u.proof:1:9: error: " in p.stdout
+
+
+# ---- --json ------------------------------------------------------------------------------------
+
+def test_json_is_one_document(tmp_path):
+    write(tmp_path, "a.proof", PROVED + "\n" + SORRY)
+    write(tmp_path, "b.proof", "theorem t : := by ring\n")
+    p = quod("check", "--no-cache", "--json", "a.proof", "b.proof", cwd=tmp_path)
+    assert p.returncode == 1
+    doc = json.loads(p.stdout)           # the whole output is one JSON document
+    assert doc["files"] == ["a.proof", "b.proof"]
+    names = {t["name"]: t for t in doc["theorems"]}
+    assert set(names) == {"add_comm", "le_trans'", "later"}
+    assert names["add_comm"]["status"] == "proved" and names["add_comm"]["line"] == 1
+    assert names["add_comm"]["file"] == "a.proof" and names["add_comm"]["ok"] is True
+    assert names["later"]["status"] == "sorry" and names["later"]["axioms"] == ["sorry"]
+    assert names["later"]["ok"] is False
+    assert doc["counts"] == {"theorems": 3, "proved": 2, "failed": 0, "dont_know": 0, "using_oracles": 1}
+    assert doc["summary"] == "3 theorems: 2 proved, 0 failed, 0 don't know, 1 using oracles"
+    assert len(doc["errors"]) == 1 and doc["errors"][0].startswith("b.proof:1:13: error: expected a formula")
+    assert doc["ok"] is False and doc["exit_code"] == 1
+
+
+def test_json_all_proved(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    p = quod("check", "--no-cache", "--json", "a.proof", cwd=tmp_path)
+    doc = json.loads(p.stdout)
+    assert p.returncode == 0 and doc["ok"] is True and doc["errors"] == []
+    assert all(t["status"] == "proved" for t in doc["theorems"])
+
+
+# ---- --strict ------------------------------------------------------------------------------------
+
+def test_strict_fails_sorry(tmp_path):
+    write(tmp_path, "s.proof", PROVED + "\n" + SORRY)
+    p = quod("check", "--no-cache", "--strict", "s.proof", cwd=tmp_path)
+    assert p.returncode == 1
+    assert re.search(r"^s\.proof:8 +later +failed +\(--strict: rests on sorry\)$", p.stdout, re.M)
+    assert summary(p) == (3, 2, 1, 0, 1)
+
+
+def test_strict_fails_axiom(tmp_path):
+    write(tmp_path, "ax.proof", AXIOM)
+    loose = quod("check", "--no-cache", "ax.proof", cwd=tmp_path)
+    assert loose.returncode == 0, loose.stdout       # an axiom is allowed, and reported
+    assert re.search(r"^ax\.proof:2 +uses +oracle +\(.*\) \[axioms: pos\]$", loose.stdout, re.M)
+    assert re.search(r"^ax\.proof:1 +pos +axiom ", loose.stdout, re.M)
+    strict = quod("check", "--no-cache", "--strict", "ax.proof", cwd=tmp_path)
+    assert strict.returncode == 1
+    assert re.search(r"^ax\.proof:2 +uses +failed +\(--strict: rests on pos\)$", strict.stdout, re.M)
+    doc = json.loads(quod("check", "--no-cache", "--strict", "--json", "ax.proof", cwd=tmp_path).stdout)
+    assert doc["strict"] is True and doc["ok"] is False
+    assert [t["ok"] for t in doc["theorems"] if t["name"] == "uses"] == [False]
+
+
+def test_strict_passes_clean_files(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    assert quod("check", "--no-cache", "--strict", "a.proof", cwd=tmp_path).returncode == 0
+
+
+# ---- -j ----------------------------------------------------------------------------------------
+
+def test_parallel_equals_serial(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    write(tmp_path, "b.proof", FAILING)
+    write(tmp_path, "c.proof", SORRY + "\ntheorem x : := by ring\n")
+    write(tmp_path, "d.proof", AXIOM)
+    files = ["a.proof", "b.proof", "c.proof", "d.proof"]
+    one = quod("check", "--no-cache", "-j", "1", *files, cwd=tmp_path)
+    two = quod("check", "--no-cache", "-j", "2", *files, cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert no_ms(one.stdout) == no_ms(two.stdout)
+    j1 = json.loads(quod("check", "--no-cache", "--json", "-j", "1", *files, cwd=tmp_path).stdout)
+    j2 = json.loads(quod("check", "--no-cache", "--json", "-j", "2", *files, cwd=tmp_path).stdout)
+    for doc in (j1, j2):
+        for t in doc["theorems"]:
+            t["ms"] = 0
+    assert j1 == j2
+
+
+# ---- the cache -----------------------------------------------------------------------------------
+
+def cache_files(d: Path) -> list[Path]:
+    return sorted((d / ".quod-cache").glob("*.json"))
+
+
+def mark_cache(d: Path, marker: str) -> None:
+    """Change what the cache says, so that a run served from it is recognisable."""
+    for f in cache_files(d):
+        entry = json.loads(f.read_text(encoding="utf-8"))
+        for r in entry["outcome"]["results"]:
+            r["detail"] = marker
+        f.write_text(json.dumps(entry), encoding="utf-8")
+
+
+def test_cache_hit_and_invalidation_by_the_file(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    first = quod("check", "a.proof", cwd=tmp_path)
+    assert first.returncode == 0
+    assert len(cache_files(tmp_path)) == 1
+    doc = json.loads(quod("check", "--json", "a.proof", cwd=tmp_path).stdout)
+    assert doc["cached"] == ["a.proof"]
+    mark_cache(tmp_path, "FROM-CACHE")
+    second = quod("check", "a.proof", cwd=tmp_path)
+    assert second.returncode == 0 and second.stdout.count("(FROM-CACHE,") == 2
+    # --no-cache neither reads nor writes it
+    assert "FROM-CACHE" not in quod("check", "--no-cache", "a.proof", cwd=tmp_path).stdout
+    # a changed file is checked again
+    write(tmp_path, "a.proof", PROVED + "\ntheorem extra : 1 + 1 = 2 := by norm_num\n")
+    third = quod("check", "a.proof", cwd=tmp_path)
+    assert "FROM-CACHE" not in third.stdout and summary(third) == (3, 3, 0, 0, 0)
+    assert len(cache_files(tmp_path)) == 1              # one entry per source file
+
+
+def test_cache_invalidated_when_an_import_changes(tmp_path):
+    lib = {"QUOD_PATH": str(tmp_path / "lib")}
+    write(tmp_path, "lib/mylib.proof", "theorem helper (x : int) : x + 0 = x := by ring\n")
+    write(tmp_path, "main.proof", "import mylib\ntheorem t (y : int) : y + 0 = y := by\n  apply helper\n")
+    assert quod("check", "main.proof", cwd=tmp_path, env=lib).returncode == 0
+    mark_cache(tmp_path, "FROM-CACHE")
+    assert "FROM-CACHE" in quod("check", "main.proof", cwd=tmp_path, env=lib).stdout
+    # the imported lemma changes: main must be checked again (and now fails)
+    write(tmp_path, "lib/mylib.proof", "theorem helper (x : int) : x * 1 = x := by ring\n")
+    p = quod("check", "main.proof", cwd=tmp_path, env=lib)
+    assert "FROM-CACHE" not in p.stdout
+    assert p.returncode == 1 and summary(p)[2] == 1
+
+
+def test_failures_are_cached_too(tmp_path):
+    write(tmp_path, "b.proof", FAILING)
+    assert quod("check", "b.proof", cwd=tmp_path).returncode == 1
+    p = quod("check", "b.proof", cwd=tmp_path)
+    assert p.returncode == 1 and "the goal was:" in p.stdout
+    assert json.loads(quod("check", "--json", "b.proof", cwd=tmp_path).stdout)["cached"] == ["b.proof"]
+
+
+CACHE_GARBAGE = [b"", b"{not json", b"\x00\xff\xfe", b"[]", b'{"format": 2}', b"null",
+                 b'{"format": 2, "key": 1, "deps": 5, "outcome": []}']
+
+
+def test_corrupt_cache_is_ignored(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    quod("check", "a.proof", cwd=tmp_path)
+    (entry,) = cache_files(tmp_path)
+    for garbage in CACHE_GARBAGE:
+        entry.write_bytes(garbage)
+        p = quod("check", "a.proof", cwd=tmp_path)
+        assert p.returncode == 0 and summary(p) == (2, 2, 0, 0, 0), garbage
+        json.loads(entry.read_text(encoding="utf-8"))      # rewritten
+
+
+def test_corrupt_cache_with_valid_shape_but_wrong_types(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    quod("check", "a.proof", cwd=tmp_path)
+    (entry,) = cache_files(tmp_path)
+    doc = json.loads(entry.read_text(encoding="utf-8"))
+    doc["outcome"]["results"][0]["line"] = "one"
+    entry.write_text(json.dumps(doc), encoding="utf-8")
+    p = quod("check", "a.proof", cwd=tmp_path)
+    assert p.returncode == 0 and "a.proof:1 " in p.stdout
+
+
+def test_warm_check_imports_neither_parser_nor_kernel(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    quod("check", "a.proof", cwd=tmp_path)
+    code = ("import sys\nfrom quod.cli import main\nrc = main(['check', 'a.proof'])\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'z3', 'tactics', 'kernel'))\n"
+            "print('RC', rc, 'LOADED', bad)\n")
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "RC 0 LOADED []" in p.stdout, p.stdout + p.stderr
+
+
+# ---- --emit-proofs and verify --------------------------------------------------------------------
+
+def test_emit_then_verify(tmp_path):
+    write(tmp_path, "a.proof", PROVED + "\ntheorem two : 2 * 3 = 6 := by norm_num\n")
+    p = quod("check", "--emit-proofs", "out", "a.proof", cwd=tmp_path)
+    assert p.returncode == 0, p.stdout
+    emitted = sorted(f.name for f in (tmp_path / "out").glob("*.json"))
+    assert emitted == ["a.add_comm.json", "a.le_trans'.json", "a.two.json"]
+    v = quod("verify", "out", cwd=tmp_path)
+    assert v.returncode == 0, v.stdout
+    assert v.stdout.rstrip().endswith("3 files: 3 verified, 0 rejected")
+    assert re.search(r"^out/a\.two\.json: ok \(", v.stdout, re.M)
+
+
+def _tamper_number(path: Path, old: int, new: int) -> None:
+    """Change an integer literal of the theorem's statement, so that it becomes false."""
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    rows = [i for i, (op, data, kids) in enumerate(doc["exprs"]) if op == "int" and data == old]
+    assert rows, doc["exprs"]
+    for i in rows:
+        doc["exprs"][i][1] = new
+    path.write_text(json.dumps(doc), encoding="utf-8")
+
+
+def test_verify_rejects_tampered_statement(tmp_path):
+    write(tmp_path, "a.proof", "theorem two : 2 * 3 = 6 := by norm_num\n"
+                               "theorem lin (x : int) (h : x > 6) : x >= 7 := by linarith\n")
+    assert quod("check", "--emit-proofs", "out", "a.proof", cwd=tmp_path).returncode == 0
+    for name, old, new in (("a.two.json", 6, 7), ("a.lin.json", 7, 8)):     # 2 * 3 = 7; x > 6 -> x >= 8
+        _tamper_number(tmp_path / "out" / name, old, new)
+        v = quod("verify", f"out/{name}", cwd=tmp_path)
+        assert v.returncode == 1, v.stdout
+        assert re.search(rf"^out/{re.escape(name)}: rejected: \S.*", v.stdout, re.M), v.stdout
+        assert "1 files: 0 verified, 1 rejected" in v.stdout
+    v = quod("verify", "out", cwd=tmp_path)
+    assert v.returncode == 1 and "2 files: 0 verified, 2 rejected" in v.stdout
+
+
+VERIFY_GARBAGE = [b"", b"not json", b"\xff\xfe\x00", b"[]", b'{"format": "quod-proof/1"}',
+                  b'{"format": "quod-proof/1", "exprs": [[1, 2]], "proofs": [], "declarations": []}',
+                  b'{"format": "quod-proof/1", "exprs": "x", "proofs": {}, "declarations": 3}',
+                  b'{"format": "quod-proof/1", "exprs": [["int", 1, []]], "proofs": [["nope", []]], '
+                  b'"declarations": [{"kind": "theorem", "name": "t", "statement": 0, "proof": 0}]}',
+                  b"[" * 100_000 + b"]" * 100_000]
+
+
+def test_verify_rejects_malformed_files(tmp_path):
+    d = tmp_path / "bad"
+    d.mkdir()
+    for i, garbage in enumerate(VERIFY_GARBAGE):
+        (d / f"bad{i}.json").write_bytes(garbage)
+    v = quod("verify", "bad", cwd=tmp_path)
+    assert v.returncode == 1, v.stdout
+    for i in range(len(VERIFY_GARBAGE)):
+        assert re.search(rf"^bad/bad{i}\.json: rejected: \S", v.stdout, re.M), v.stdout
+    assert f"{len(VERIFY_GARBAGE)} files: 0 verified, {len(VERIFY_GARBAGE)} rejected" in v.stdout
+
+
+def test_verify_loads_only_the_kernel(tmp_path):
+    write(tmp_path, "a.proof", PROVED)
+    assert quod("check", "--emit-proofs", "out", "a.proof", cwd=tmp_path).returncode == 0
+    code = ("import sys\nfrom quod.cli import main\nrc = main(['verify', 'out'])\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'z3', 'tactics'))\n"
+            "print('RC', rc, 'LOADED', bad)\n")
+    p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "RC 0 LOADED []" in p.stdout, p.stdout + p.stderr
