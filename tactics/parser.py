@@ -357,15 +357,15 @@ def _acceptable(exc) -> set:
 
         from lark import Token
         from lark.exceptions import UnexpectedToken
-        conf = copy(ip.parser_state.parse_conf)
-        conf.callbacks = {}
+        state = ip.parser_state
+        conf = copy(state.parse_conf)
+        conf.callbacks = {}          # no tree building: only whether the token is accepted
         out = set()
         for t in expected:
-            cur = ip.copy(deepcopy_values=False)
-            cur.parser_state.parse_conf = conf
+            cur = type(state)(conf, state.lexer, list(state.state_stack), [])
             try:
-                cur.feed_token(Token(t, ""))
-            except UnexpectedToken:
+                cur.feed_token(Token(t, ""), t == "$END")
+            except (UnexpectedToken, IndexError, KeyError, AssertionError):
                 continue
             out.add(t)
         return out or expected
