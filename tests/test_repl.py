@@ -1,0 +1,718 @@
+"""The REPL: ``Session`` driven input by input, the plain line-by-line mode (in-process and as the
+installed ``quod repl`` with a pipe for stdin), and the prompt-toolkit front end fed through
+prompt-toolkit's pipe input. The pseudo-terminal end-to-end test is in test_repl_pty.py.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from quod.loader import Loader
+from quod.repl import interactive, plain, read_block, run_interruptible
+from quod.session import INTERRUPTED, Session
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# A goal z3 cannot settle (x^3 + y^3 = z^3 has no positive solutions): smt runs until its timeout.
+SLOW_THEOREM = ("theorem fermat3 (x y z : int) (hx : x > 0) (hy : y > 0) (hz : z > 0) : "
+                "x * x * x + y * y * y != z * z * z")
+SLOW_SMT = "smt (timeout := 20000) (rlimit := 1000000000)"
+
+
+@pytest.fixture(scope="module")
+def loader():
+    return Loader()      # shared: the prelude and imported modules are checked once per module
+
+
+@pytest.fixture
+def s(loader):
+    return Session(loader=loader)
+
+
+@pytest.fixture(autouse=True)
+def _history(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))   # the front end's history file
+
+
+def run(session: Session, *inputs: str) -> str:
+    """Feed inputs one by one; return the output of the last."""
+    out = ""
+    for text in inputs:
+        out = session.handle(text)
+        assert isinstance(out, str)
+    return out
+
+
+def quod_check(path: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "quod.cli", "check", "--no-cache", str(path)],
+                          capture_output=True, text=True, timeout=60, cwd=ROOT)
+
+
+# -- starting a proof, the display of states ---------------------------------------------------
+
+def test_start_shows_numbered_hypotheses_and_turnstile(s):
+    out = run(s, "theorem t (x y : int) (h : x < y) (k : y < 10) : x + 1 <= y")
+    assert out.splitlines() == [
+        "1 goal",
+        "   x y : int",
+        "  1. h : x < y",
+        "  2. k : y < 10",
+        "   ⊢ x + 1 ≤ y",
+    ]
+    assert s.prompt() == "t (1 goal)> "
+    assert "proving t" in s.toolbar() and "1 goal " in s.toolbar()
+
+
+def test_prompt_outside_a_proof(s):
+    assert s.prompt() == "quod> "
+    assert "no open proof" in s.toolbar()
+
+
+def test_changed_lines_are_marked(s):
+    run(s, "theorem t : forall x y : int, x < y -> x + 1 <= y /\\ x < y")
+    out = run(s, "intro x y h")
+    assert "* 1. h : x < y" in out
+    assert "*  ⊢ x + 1 ≤ y ∧ x < y" in out
+    out = run(s, "split")
+    lines = out.splitlines()
+    assert lines[0] == "2 goals"
+    assert "  1. h : x < y" in lines            # unchanged hypothesis: no mark
+    assert "*  ⊢ x + 1 ≤ y" in lines
+    assert "goal 2: ⊢ x < y" in lines
+    assert s.prompt() == "t (2 goals)> "
+    assert "2 goals" in s.toolbar()
+
+
+def test_ascii_output(loader):
+    s = Session(ascii=True, loader=loader)
+    out = run(s, "theorem t : forall x y : int, x <= y -> x < y + 1")
+    assert "|- forall x y : int, x <= y -> x < y + 1" in out
+    out = run(s, "intro x y h")
+    assert "1. h : x <= y" in out and "|- x < y + 1" in out
+    out = run(s, "exact h")                     # fails: the goal is shown in ASCII too
+    assert "the goal was:" in out and "|- x < y + 1" in out
+    assert not any(ch in out for ch in "⊢∀→≤∧")
+    assert "|-" in run(s, "qed")              # refused: goals remain, shown in ASCII
+
+
+# -- failing steps, undo and redo ----------------------------------------------------------------
+
+def test_failing_tactic_keeps_the_state_and_shows_the_goal(s):
+    run(s, "theorem t (x : int) (h : x > 0) : x * x > 0")
+    before = s.proof.current
+    out = run(s, "linarith")
+    assert "error: linarith failed" in out
+    assert "the goal was:" in out
+    assert "1. h : 0 < x" in out and "⊢ 0 < x * x" in out
+    assert "(the proof state is unchanged)" in out
+    assert s.proof.current is before
+    assert s.prompt() == "t (1 goal)> "
+
+
+def test_unparsable_tactic_also_shows_the_goal(s):
+    run(s, "theorem t (x : int) : x = x")
+    out = run(s, "frobnicate x")
+    assert "error: unknown tactic 'frobnicate'" in out
+    assert "⊢ x = x" in out and "(the proof state is unchanged)" in out
+    assert s.proof.current is s.proof.root
+
+
+def test_failure_inside_a_combinator_shows_the_goal_it_failed_on(s):
+    run(s, "theorem t (x : int) (h : x > 0) : x >= 0 /\\ x * x > 0", "split")
+    out = run(s, "all_goals linarith")
+    assert "⊢ 0 < x * x" in out              # the second goal, where linarith failed
+    assert len(s.proof.current.state.goals) == 2
+
+
+def test_undo_redo_after_errors(s):
+    run(s, "theorem t : forall x y : int, x < y -> x + 1 <= y /\\ x < y")
+    run(s, "intro x y h")
+    n1 = s.proof.current
+    run(s, "split")
+    n2 = s.proof.current
+    run(s, "nonsense")                        # an error is not a step
+    run(s, "exact h h h")
+    assert s.proof.current is n2
+    out = run(s, "undo")
+    assert s.proof.current is n1
+    assert out.startswith("1 goal") and "⊢ x + 1 ≤ y ∧ x < y" in out
+    run(s, "redo")
+    assert s.proof.current is n2
+    run(s, "undo 2")
+    assert s.proof.current is s.proof.root
+    run(s, "undo")                            # nothing further back: stays at the start
+    assert s.proof.current is s.proof.root
+    run(s, "redo 5")                          # as far as there is
+    assert s.proof.current is n2
+    run(s, "undo")
+    run(s, "exact h")                         # fails; the redo list survives an error
+    run(s, "redo")
+    assert s.proof.current is n2
+    run(s, "undo")
+    run(s, "split")                           # a new step (a new node) clears the redo list
+    branch = s.proof.current
+    assert branch is not n2
+    run(s, "redo")
+    assert s.proof.current is branch
+    assert "error" in run(s, "undo x")
+    assert len(n1.children) == 2              # the old branch is still in the tree
+
+
+def test_restart_and_abort(s):
+    run(s, "theorem t (x : int) : x + 0 = x", "ring")
+    out = run(s, "restart")
+    assert s.proof.current is s.proof.root and "⊢ x + 0 = x" in out
+    out = run(s, "abort")
+    assert out == "proof of t aborted"
+    assert s.proof is None and s.prompt() == "quod> "
+    assert "t" not in s.mod.env
+    out = run(s, "theorem t (x : int) : x + 0 = x")        # the name is free again
+    assert "⊢ x + 0 = x" in out
+
+
+def test_repl_commands_outside_a_proof(s):
+    for cmd in ("undo", "redo", "restart", "goals", "qed", "abort"):
+        assert run(s, cmd).startswith(f"error: no open proof ({cmd} ")
+
+
+def test_no_declarations_inside_a_proof(s):
+    run(s, "theorem t (x : int) : x = x")
+    assert "finish the open proof first" in run(s, "def f (a : int) : int := a")
+    assert "finish the open proof first" in run(s, "theorem u : true")
+
+
+# -- qed ---------------------------------------------------------------------------------------------
+
+def test_qed_with_goals_left_is_refused(s):
+    run(s, "theorem t (x : int) (h : x > 0) : x > 0 /\\ x >= 0", "split")
+    out = run(s, "qed")
+    assert out.startswith("error: the proof is not finished")
+    assert "2 goals" in out and "1. h : 0 < x" in out
+    assert s.proof is not None and "t" not in s.mod.env
+
+
+def test_qed_declares_the_theorem(s):
+    run(s, "theorem t (x : int) (h : x > 0) : x >= 0", "linarith")
+    assert run(s, "goals") == "no goals left; type qed"
+    assert run(s, "qed") == "t proved; the kernel checked it"
+    assert s.proof is None and "t" in s.mod.env
+    assert "no axioms" in run(s, "print axioms t")
+    run(s, "theorem u (y : int) (k : y > 0) : y >= 0", "exact t(y, k)")     # used by the next proof
+    assert run(s, "qed") == "u proved; the kernel checked it"
+
+
+def test_qed_reports_oracles_and_sorry(s):
+    run(s, "theorem t (x : int) : x = x", "sorry")
+    assert "(axioms: sorry)" in run(s, "qed")
+    assert "sorry" in run(s, "print axioms t")
+
+
+def test_qed_is_checked_by_the_kernel(s, monkeypatch):
+    """qed hands the assembled proof term to the kernel; a wrong term is rejected, the proof stays open."""
+    import tactics.state
+    run(s, "theorem t (x : int) (h : x > 0) : x >= 0", "linarith")
+    real = tactics.state.assemble
+
+    def wrong(state):
+        from kernel import P
+        return P("hyp", "no_such_hypothesis")
+    monkeypatch.setattr(tactics.state, "assemble", wrong)
+    out = run(s, "qed")
+    assert out.startswith("error: the kernel rejected the proof")
+    assert s.proof is not None and "t" not in s.mod.env
+    monkeypatch.setattr(tactics.state, "assemble", real)
+    assert run(s, "qed") == "t proved; the kernel checked it"
+
+
+# -- save ----------------------------------------------------------------------------------------------
+
+def test_save_writes_a_file_quod_check_accepts(s, tmp_path):
+    assert not s.dirty
+    run(s, "import integers.order")
+    assert s.dirty
+    run(s, "def dbl (a : int) : int := a + a")
+    run(s, "lemma dbl_pos (a : int) (h : a > 0) : dbl(a) > a := by\n  unfold dbl\n  linarith")
+    run(s, "theorem two (x y : int) (h : x < y) : x + 1 <= y /\\ x < y -- a comment at the end")
+    run(s, "split\n. linarith\n. assumption")
+    run(s, "qed")
+    run(s, "theorem lt3 : forall a b c : int, a < b -> b < c -> a < c")
+    run(s, "intro a b c hab hbc")
+    run(s, "exact lt_trans(a, b, c, hab, hbc)")
+    assert "proved" in run(s, "qed")
+    run(s, "theorem open_one (x : int) : x = x")        # still open: not saved
+    path = tmp_path / "session.proof"
+    out = run(s, f"save {path}")
+    assert out == f"saved 5 declarations to {path} (the open proof of open_one is not included)"
+    assert not s.dirty
+    text = path.read_text(encoding="utf-8")
+    assert "open_one" not in text
+    res = quod_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "3 theorems: 3 proved, 0 failed" in res.stdout
+
+
+def test_save_errors(s, tmp_path):
+    run(s, "def f (a : int) : int := a")
+    assert run(s, "save") == "error: save needs a file name"
+    out = run(s, f"save {tmp_path / 'no' / 'such' / 'dir.proof'}")
+    assert out.startswith("error: cannot write")
+    assert s.dirty
+
+
+def test_failed_declarations_are_not_saved(s, tmp_path):
+    out = run(s, "lemma bad (a : int) : a < a := by\n  linarith")
+    assert "error: linarith failed" in out
+    run(s, "lemma good (a : int) : a <= a := by\n  linarith")
+    path = tmp_path / "out.proof"
+    run(s, f"save {path}")
+    assert "bad" not in path.read_text() and "good" in path.read_text()
+    assert quod_check(path).returncode == 0
+
+
+# -- help, commands, definitions ----------------------------------------------------------------------
+
+def test_help_topics(s):
+    assert "REPL commands: undo [N]" in run(s, "help")
+    assert "induction" in run(s, "help tactics")
+    assert "qed" in run(s, "help proof")
+    assert "goto LINE" in run(s, "help walk")
+    assert run(s, "help nothing").startswith("no help on 'nothing'")
+    run(s, "theorem t (x : int) : x = x")
+    assert "induction" in run(s, "help tactics")      # inside a proof as well
+
+
+def test_eval_check_search_print_axioms(s):
+    assert run(s, "eval 2 + 3 * 4") == "14"
+    assert run(s, "eval -7 / 2") == "-4"                   # floor division
+    assert run(s, "eval 7 % 0") == "7"
+    assert run(s, "eval gcd(12, 18)") == "6"
+    assert run(s, "check 1 + 2") == "1 + 2 : int"
+    assert "unknown name 'x'" in run(s, "check x + 1")
+    run(s, "import integers.basics")
+    out = run(s, "search _ + _ = _ + _")
+    assert "add_comm : forall x y : int, x + y = y + x" in out
+    assert "no axioms" in run(s, "print axioms add_comm")
+    assert "no theorem named nope" in run(s, "print axioms nope")
+
+
+def test_commands_work_inside_a_proof(s):
+    run(s, "import integers.basics")
+    run(s, "theorem t (x : int) : x = x")
+    state = s.proof.current
+    assert run(s, "eval 6 * 7") == "42"
+    assert "add_comm" in run(s, "search _ + _ = _ + _")
+    assert "no axioms" in run(s, "print axioms add_comm")
+    assert run(s, "check 1 + 1") == "1 + 1 : int"
+    assert s.proof.current is state
+
+
+def test_def_then_use(s):
+    assert run(s, "def sq (a : int) : int := a * a") == "defined sq"
+    assert run(s, "eval sq(7)") == "49"
+    run(s, "def down (n : int) : int := if n <= 0 then 0 else down(n - 1)\n  decreasing n")
+    assert run(s, "eval down(5)") == "0"
+    out = run(s, "theorem sq_nonneg (a : int) : sq(a) >= 0")
+    assert "⊢ 0 ≤ sq(a)" in out
+    out = run(s, "unfold sq")
+    assert "*  ⊢ 0 ≤ a * a" in out
+    run(s, "smt")
+    assert run(s, "qed").startswith("sq_nonneg proved; the kernel checked it")
+    assert "sq_nonneg" in s.mod.env
+
+
+def test_file_style_theorem_pasted_line_by_line(s):
+    for line in ["theorem w (a : int) : a + 0 = a", "proof", "  ring", "qed"]:
+        out = run(s, line)
+    assert out == "w proved; the kernel checked it"
+
+
+def test_needs_more(s):
+    assert s.needs_more("lemma l (a : int) : a = a := by")
+    assert s.needs_more("theorem t : true")  is False
+    assert s.needs_more("def f (a : int) : int :=")
+    assert s.needs_more("have h : 1 = 1 := by")
+    assert not s.needs_more("undo")
+    assert not s.needs_more("intro x")
+    run(s, "theorem t : true")
+    assert not s.needs_more("proof")
+
+
+def test_quit_raises_eof(s):
+    with pytest.raises(EOFError):
+        s.handle("quit")
+
+
+# -- walking a file ----------------------------------------------------------------------------------
+
+WALK = """\
+def dbl (a : int) : int := a + a
+
+theorem t1 : forall x : int, x > 0 -> dbl(x) > x
+proof
+  intro x hx
+  unfold dbl
+  linarith
+qed
+
+lemma t2 (a b : int) : a + b = b + a /\\ a * b = b * a := by
+  split
+  . ring
+  . ring
+"""
+
+
+def test_walking_a_file(s, tmp_path):
+    path = tmp_path / "walk.proof"
+    path.write_text(WALK, encoding="utf-8")
+    assert run(s, "next").startswith("error: no file to walk")
+    out = s.load_file(str(path))
+    assert "t1: proved" in out and "t2: proved" in out and "2 theorems" in out
+    out = run(s, "next")
+    assert out.startswith("t1, step 1/6 at line 5:\n  intro x hx\nbefore:\n1 goal\n   ⊢ ∀ x : int")
+    assert "after:" in out and "* 1. hx : 0 < x" in out
+    out = run(s, "next")
+    assert "step 2/6 at line 6" in out and "*  ⊢ x < x + x" in out
+    out = run(s, "prev")
+    assert "step 1/6" in out
+    assert "at the start" in run(s, "prev")
+    out = run(s, "goto 11")
+    assert out.startswith("t2, step 4/6 at line 11:\n  split")
+    assert "goal 2: ⊢ a * b = b * a" in out
+    assert "step 5/6" in run(s, "next")
+    assert "step 6/6" in run(s, "next")
+    assert "at the end" in run(s, "next")
+    assert "error: no proof step" in run(s, "goto 100")
+    assert "error: goto takes a line number" in run(s, "goto here")
+    # declarations of the file are in scope
+    assert run(s, "eval dbl(4)") == "8"
+    assert "t1" in s.mod.env
+
+
+def test_walking_a_file_with_errors(s, tmp_path):
+    path = tmp_path / "bad.proof"
+    path.write_text("theorem t (x : int) : x = x + 1 := by\n  ring\n\ntheorem u : true := by\n  trivial\n")
+    out = s.load_file(str(path))
+    assert "t: failed" in out and "u: proved" in out
+    out = run(s, "next")
+    assert "step 1/2" in out and "error" in out
+    assert "step 2/2" in run(s, "next")
+
+
+# -- no input raises ------------------------------------------------------------------------------
+
+MALFORMED = [
+    "", "   ", "\t", "\x00", "\x1b[A", "∀∀∀", "⊢", ")))", "(((", "theorem", "theorem t", "theorem t :",
+    "theorem t : 1 +", "theorem (", "lemma l : true := by", "def", "def f", "def f (", "def f (x : int) : int :=",
+    "import", "import .", "import ../../etc/passwd", "import nope.nope", "axiom", "print", "print axioms",
+    "check", "eval", "eval 1 / 0", "eval " + "(" * 2000 + "1" + ")" * 2000, "search", "search (",
+    "undo", "redo", "undo -1", "redo 99999999999999999999", "goto", "goto -3", "next", "prev", "save",
+    "help help help", "qed qed", "abort now", "-- just a comment", "/- unclosed comment", "\"str\"",
+    "theorem t : " + "not " * 3000 + "true", "eval " + "1 + " * 3000 + "1",
+]
+INSIDE = [
+    "intro", "intro x x x", "apply", "apply nope", "exact", "exact (", "cases", "cases nope", "induction",
+    "induction x from", "rewrite", "rewrite [", "rewrite [h] at", "unfold", "unfold nope", "have", "have h :",
+    "have h : 1 = 1 := by", "show", "show 1", "calc", "exists", "exists (", "split; split; split",
+    "first |", "repeat", "try", "all_goals", ".", ". ", "{", "}", "{ }", "t <;>", "smt [", "smt [nope]",
+    "smt (timeout := 1)", "smt (rlimit := -1)", "smt (nope := 3)", "smt (timeout := abc)", "hammer",
+    "simp at", "specialize", "norm_num", "ring", "linarith", "contradiction", "exfalso", "by_contra",
+    "intro " * 2000, "(" * 3000 + "skip" + ")" * 3000, "proof", "qed", "goals", "restart",
+]
+
+
+def test_malformed_inputs_never_raise(s):
+    for text in MALFORMED:
+        assert isinstance(s.handle(text), str), text
+    s.handle("abort")
+    s.handle("theorem t (x y : int) (h : x < y) : x + 1 <= y /\\ y > x")
+    for text in INSIDE:
+        assert isinstance(s.handle(text), str), text
+        if s.proof is None:
+            s.handle("theorem t2 (x y : int) (h : x < y) : x + 1 <= y /\\ y > x")
+    for text in MALFORMED:
+        assert isinstance(s.handle(text), str), text
+
+
+def test_random_token_soup_never_raises(s):
+    tokens = ["theorem", "lemma", "def", "t", "x", "y", "h", ":", ":=", "by", "int", "(", ")", "[", "]", "forall",
+              "exists", ",", "->", "/\\", "\\/", "not", "=", "<", "<=", "+", "*", "-", "/", "%", "|", "0", "1",
+              "intro", "split", "cases", "apply", "exact", "rewrite", "smt", "undo", "redo", "qed", ".", ";",
+              "<;>", "\n", "\n  ", "if", "then", "else", "calc", "_", "abs", "gcd", "even", "proof", "abort",
+              "eval", "check", "search", "print", "axioms", "goals", "restart"]
+    rng = random.Random(1234)
+    s.handle("theorem t (x y : int) (h : x < y) : x + 1 <= y")
+    for _ in range(400):
+        text = " ".join(rng.choice(tokens) for _ in range(rng.randint(1, 12)))
+        if text.split()[0] in ("quit", "exit", "save"):
+            continue
+        assert isinstance(s.handle(text), str), text
+
+
+# -- plain (non-terminal) mode ---------------------------------------------------------------------------
+
+def plain_run(session: Session, script: str) -> str:
+    out = io.StringIO()
+    assert plain(session, io.StringIO(textwrap.dedent(script)), out) == 0
+    return out.getvalue()
+
+
+def test_plain_mode_in_process(s, tmp_path):
+    path = tmp_path / "p.proof"
+    out = plain_run(s, f"""\
+        theorem t (x y : int) (h : x < y) : x + 1 <= y /\\ x < y
+        split
+        exact h
+        linarith
+        undo
+        linarith
+        assumption
+        qed
+        lemma l (a : int) : a + 0 = a := by
+          ring
+
+        save {path}
+        """)
+    assert "2 goals" in out and "goal 2: ⊢ x < y" in out
+    assert "error: 0 < 1 + y - x does not match" in out or "does not match" in out
+    assert "t proved; the kernel checked it" in out
+    assert "l: proved" in out
+    assert f"saved 2 declarations to {path}" in out
+    assert quod_check(path).returncode == 0
+
+
+def test_plain_mode_reads_blocks(s):
+    out = plain_run(s, """\
+        lemma l (a : int) : a * 1 = a := by
+          ring
+        def f (a : int) : int := a
+        """)                               # a block runs to a blank line or the end
+    assert "l: proved" in out and "defined f" in out
+
+
+def test_read_block_stops_at_qed():
+    lines = iter(["  intro a", "  ring", "qed", "never read"])
+    sess = Session.__new__(Session)
+    sess.proof = None
+    text = read_block("theorem t : forall a : int, a * 1 = a proof", lambda: next(lines), sess)
+    assert text.endswith("qed") and next(lines) == "never read"
+
+
+def quod_repl(stdin: str, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, XDG_DATA_HOME=os.environ["XDG_DATA_HOME"])
+    return subprocess.run([sys.executable, "-m", "quod.cli", "repl", *args], input=stdin, capture_output=True,
+                          text=True, timeout=60, cwd=ROOT, env=env)
+
+
+def test_plain_mode_subprocess(tmp_path):
+    path = tmp_path / "piped.proof"
+    res = quod_repl(textwrap.dedent(f"""\
+        theorem t2 : forall x y : int, x < y -> x + 1 <= y /\\ y > x
+        intro x y h
+        split
+        foo
+        linarith
+        undo
+        qed
+        linarith
+        linarith
+        qed
+        save {path}
+        """))
+    assert res.returncode == 0 and res.stderr == ""
+    out = res.stdout
+    assert "* 1. h : x < y" in out
+    assert "error: unknown tactic 'foo'" in out and "(the proof state is unchanged)" in out
+    assert "error: the proof is not finished" in out
+    assert "t2 proved; the kernel checked it" in out
+    assert quod_check(path).returncode == 0
+
+
+def test_plain_mode_ascii_subprocess():
+    res = quod_repl("theorem t (a : int) (h : a >= 0) : a + 1 > 0\nlinarith\nqed\n", "--ascii")
+    assert res.returncode == 0
+    assert "1. h : 0 <= a" in res.stdout and "|- 0 < a + 1" in res.stdout
+    assert "⊢" not in res.stdout and "≤" not in res.stdout
+
+
+def test_plain_mode_file_argument(tmp_path):
+    path = tmp_path / "walk.proof"
+    path.write_text(WALK, encoding="utf-8")
+    res = quod_repl("next\nnext\nprev\ngoto 12\n", str(path))
+    assert res.returncode == 0, res.stderr
+    assert "loaded" in res.stdout and "t2, step 5/6 at line 12" in res.stdout
+
+
+def test_plain_mode_garbage_never_tracebacks(tmp_path):
+    rng = random.Random(7)
+    junk = "".join(rng.choice("()[]{}:=<>-|\\/.;,'\"`~!@#$%^&* abcxyz0123456789\n∀⊢\x00\x1b") for _ in range(4000))
+    script = "theorem t (x : int) : x = x\n" + junk + "\n" + "\n".join(MALFORMED[:40]) + "\n"
+    res = quod_repl(script)
+    assert res.returncode == 0
+    assert "Traceback" not in res.stdout + res.stderr
+    bad = subprocess.run([sys.executable, "-m", "quod.cli", "repl"], input=b"\xff\xfe\x00theorem\n",
+                         capture_output=True, timeout=60, cwd=ROOT)
+    assert b"Traceback" not in bad.stdout + bad.stderr
+
+
+# -- Ctrl-C while a step runs (in-process: SIGINT to ourselves while run_interruptible waits) -----------
+
+def interrupt_after(delay: float, session: Session, text: str) -> tuple[str, float]:
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("needs the main thread for SIGINT")
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    timer = threading.Timer(delay, os.kill, (os.getpid(), signal.SIGINT))
+    t0 = time.perf_counter()
+    try:
+        timer.start()
+        out = run_interruptible(session, text)
+        return out, time.perf_counter() - t0
+    finally:
+        timer.cancel()
+        signal.signal(signal.SIGINT, old)
+
+
+def test_ctrl_c_cancels_a_long_smt_step(s):
+    run(s, SLOW_THEOREM)
+    state = s.proof.current
+    out, took = interrupt_after(0.7, s, SLOW_SMT)
+    assert out == INTERRUPTED
+    assert took < 10
+    assert s.proof.current is state
+    assert "⊢ x * x * x + y * y * y ≠ z * z * z" in run_interruptible(s, "goals")
+    # the session works afterwards, and the flag does not leak into the next step
+    assert "* 1. hx : 0 < x" not in run_interruptible(s, "intro")
+    assert run_interruptible(s, "sorry") == "no goals left; type qed"
+
+
+def test_ctrl_c_cancels_the_whole_input_not_one_z3_call(s):
+    """With z3's own SIGINT handler, Ctrl-C would cancel only the smt call and `first` would go on to sorry."""
+    run(s, SLOW_THEOREM)
+    state = s.proof.current
+    out, _ = interrupt_after(0.7, s, f"first | {SLOW_SMT} | sorry")
+    assert out == INTERRUPTED
+    assert s.proof.current is state
+
+
+def test_cancelled_step_is_not_kept(s):
+    run(s, "theorem t (x : int) : x = x")
+    s.cancel.set()                         # as if Ctrl-C came while the step ran
+    assert s.handle("reflexivity") == INTERRUPTED
+    assert s.proof.current is s.proof.root
+    out = run_interruptible(s, "reflexivity")      # a new step clears the flag
+    assert out == "no goals left; type qed"
+
+
+def test_run_interruptible_reports_unexpected_exceptions(s, monkeypatch):
+    def boom(text):
+        raise ValueError("boom")
+    monkeypatch.setattr(s, "handle", boom)
+    assert run_interruptible(s, "anything") == "error: ValueError: boom"
+
+
+# -- the prompt-toolkit front end, fed through a pipe --------------------------------------------------
+
+def drive(session: Session, keys: str, capsys) -> tuple[int, str]:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+    with create_pipe_input() as inp:
+        inp.send_text(keys)
+        inp.close()         # then end of input: the front end leaves even if a test's keys fall short
+        with create_app_session(input=inp, output=DummyOutput()):
+            rc = interactive(session)
+    return rc, capsys.readouterr().out
+
+
+def test_interactive_proof_undo_qed_save(s, tmp_path, capsys):
+    path = tmp_path / "pt.proof"
+    rc, out = drive(s, "".join(line + "\r" for line in [
+        "theorem t (x y : int) (h : x < y) : x + 1 <= y /\\ x < y",
+        "split",
+        "exact h",
+        "linarith",
+        "undo",
+        "linarith",
+        "assumption",
+        "qed",
+        f"save {path}",
+        "quit",
+    ]), capsys)
+    assert rc == 0
+    assert out.startswith("Quod REPL.")
+    assert "  1. h : x < y" in out and "   ⊢ x + 1 ≤ y ∧ x < y" in out
+    assert "goal 2: ⊢ x < y" in out
+    assert "(the proof state is unchanged)" in out
+    assert "t proved; the kernel checked it" in out
+    assert f"saved 1 declarations to {path}" in out
+    assert quod_check(path).returncode == 0
+
+
+def test_interactive_ctrl_d_with_unsaved_work_asks(s, capsys):
+    keys = ("theorem t (x : int) : x = x\r"
+            "\x04"          # Ctrl-D: unsaved work (an open proof)
+            "n\r"           # ... stay
+            "reflexivity\r"
+            "qed\r"
+            "\x04"          # Ctrl-D again: the finished theorem is not saved
+            "y\r")
+    rc, out = drive(s, keys, capsys)
+    assert rc == 0
+    assert "t proved; the kernel checked it" in out     # the session went on after 'n'
+    assert s.proof is None and "t" in s.mod.env
+
+
+def test_interactive_quit_with_unsaved_work_asks(s, capsys):
+    rc, out = drive(s, "def f (a : int) : int := a\rquit\rn\reval f(3)\rquit\ry\r", capsys)
+    assert rc == 0 and "defined f" in out and "\n3\n" in out
+
+
+def test_interactive_ctrl_d_without_work_leaves_at_once(s, capsys):
+    rc, out = drive(s, "eval 1 + 1\r\x04", capsys)
+    assert rc == 0 and "2" in out
+
+
+def test_interactive_ctrl_c_at_the_prompt_clears_the_line(s, capsys):
+    keys = ("this line is dropped\x03"
+            "lemma half (a : int) : a = a := by\r"
+            "  reflexivity\r"
+            "\x03"          # Ctrl-C in the continuation: the whole block is dropped
+            "theorem t (x : int) : x = x\r"
+            "so is this one\x03"
+            "reflexivity\r"
+            "qed\r"
+            "\x04y\r")
+    rc, out = drive(s, keys, capsys)
+    assert rc == 0
+    assert "dropped" not in out and "unknown tactic" not in out
+    assert "half" not in s.mod.env
+    assert "t proved" in out
+
+
+def test_interactive_multiline_block(s, capsys):
+    keys = ("lemma l (a b : int) : a + b = b + a /\\ a * b = b * a := by\r"
+            "  split\r"
+            "  . ring\r"
+            "  . ring\r"
+            "\r"            # a blank line ends the block
+            "print axioms l\r"
+            "\x04y\r")
+    rc, out = drive(s, keys, capsys)
+    assert rc == 0 and "l: proved" in out and "no axioms" in out
+
+
+def test_interactive_errors_are_printed_not_raised(s, capsys):
+    short = [t for t in MALFORMED if t.isprintable() and len(t) < 100 and not t.startswith("save")]
+    keys = "".join(t + "\r" for t in short) + "\r\x04y\r"
+    rc, out = drive(s, keys, capsys)
+    assert rc == 0 and "Traceback" not in out and "error" in out
