@@ -14,24 +14,22 @@ from .errors import KernelError
 from .expr import Expr
 
 
-def _item_hash(x) -> int:
-    if isinstance(x, tuple):
-        return hash(tuple(_item_hash(y) for y in x))
-    return hash(x)
-
-
 class Proof:
     __slots__ = ("rule", "args", "_hash")
 
     def __init__(self, rule: str, args: tuple = ()):
         if not isinstance(rule, str):
             raise KernelError("proof", "a rule name must be a string")
-        _check_items(args)
-        object.__setattr__(self, "rule", rule)
-        object.__setattr__(self, "args", tuple(args))
-        object.__setattr__(self, "_hash", hash((rule, _item_hash(self.args))))
+        if not isinstance(args, tuple):
+            raise KernelError("proof", "proof arguments must be a tuple")
+        _set_rule(self, rule)
+        _set_args(self, tuple(args))
+        _set_hash(self, hash((rule, _items_hash(args))))
 
     def __setattr__(self, name, value):
+        raise AttributeError("Proof is immutable")
+
+    def __delattr__(self, name):
         raise AttributeError("Proof is immutable")
 
     def __hash__(self) -> int:
@@ -64,14 +62,22 @@ class Proof:
         return f"Proof({self.rule!r}, ...)"
 
 
-def _check_items(args) -> None:
-    if not isinstance(args, tuple):
-        raise KernelError("proof", "proof arguments must be a tuple")
+_set_rule, _set_args, _set_hash = (getattr(Proof, name).__set__ for name in Proof.__slots__)
+
+
+def _items_hash(args: tuple) -> int:
+    """Check that every argument is supported, and hash them (sub-proofs and terms by their cached hash)."""
+    hs = []
     for x in args:
-        if isinstance(x, tuple):
-            _check_items(x)
-        elif not isinstance(x, (Expr, Proof, str, int)) or isinstance(x, bool):
+        if isinstance(x, (Proof, Expr)):
+            hs.append(x._hash)
+        elif isinstance(x, tuple):
+            hs.append(_items_hash(x))
+        elif isinstance(x, (str, int)) and not isinstance(x, bool):
+            hs.append(hash(x))
+        else:
             raise KernelError("proof", f"unsupported proof argument {type(x).__name__}")
+    return hash(tuple(hs))
 
 
 def P(rule: str, *args) -> Proof:

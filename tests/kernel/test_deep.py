@@ -4,6 +4,7 @@ without RecursionError (every kernel traversal is iterative)."""
 from __future__ import annotations
 
 import sys
+from functools import lru_cache
 
 import pytest
 from kutil import FALSE, TRUE, Forall, Int, P, Var, add, eq, hyp, le, lt, x, y
@@ -13,9 +14,10 @@ from kernel import (Environment, Expr, KernelError, TheoremDecl, check_proof, du
 from kernel.expr import size
 
 DEPTH = 100_000
+PDEPTH = DEPTH // 2     # deep_proof(PDEPTH) is DEPTH levels deep
 
 
-def chain(base: Expr, depth: int = DEPTH, step: int = 1) -> Expr:
+def build_chain(base: Expr, depth: int = DEPTH, step: int = 1) -> Expr:
     """base + step + step + ... (left-nested, ``depth`` levels)"""
     e = base
     one = Int(step)
@@ -24,13 +26,27 @@ def chain(base: Expr, depth: int = DEPTH, step: int = 1) -> Expr:
     return e
 
 
-def deep_proof(depth: int, leaf=None):
+@lru_cache(maxsize=None)
+def chain(base: Expr, depth: int = DEPTH, step: int = 1, copy: int = 0) -> Expr:
+    """Cached: deep data is built once per module (``copy`` asks for a separately built equal one)."""
+    return build_chain(base, depth, step)
+
+
+@lru_cache(maxsize=None)
+def deep_proof(depth: int, leaf=None, copy: int = 0):
     """and_left(and_intro(... and_left(and_intro(leaf, true_intro)) ...)): 2 * depth levels, proves leaf's formula."""
     p = leaf if leaf is not None else P("true_intro")
     t = P("true_intro")
     for _ in range(depth):
         p = P("and_left", P("and_intro", p, t))
     return p
+
+
+@pytest.fixture(autouse=True, scope="module")
+def free_deep_data():
+    yield
+    chain.cache_clear()
+    deep_proof.cache_clear()
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +59,7 @@ def low_recursion_limit():
 
 
 def test_deep_term_equality_hash_free_vars():
-    a, b = chain(x), chain(x)
+    a, b = chain(x), chain(x, copy=1)
     assert a is not b
     assert a == b and hash(a) == hash(b)
     assert not (a != b)
@@ -106,7 +122,7 @@ def test_deep_terms_in_rules():
 
 
 def test_deep_proof_checked():
-    p = deep_proof(DEPTH)
+    p = deep_proof(PDEPTH)
     f, axioms = check_proof(Environment(), p)
     assert f == TRUE and axioms == frozenset()
     env = Environment()
@@ -115,14 +131,14 @@ def test_deep_proof_checked():
 
 
 def test_deep_proof_rejected():
-    bad = deep_proof(DEPTH, leaf=P("hyp", "nope"))
+    bad = deep_proof(PDEPTH, leaf=P("hyp", "nope"))
     with pytest.raises(KernelError, match="no hypothesis named nope"):
         check_proof(Environment(), bad)
     # a mistake at the top of a deep proof
     with pytest.raises(KernelError, match="must be a conjunction"):
-        check_proof(Environment(), P("and_left", P("and_left", deep_proof(DEPTH))))
+        check_proof(Environment(), P("and_left", P("and_left", deep_proof(PDEPTH))))
     # and an oracle deep inside is recorded
-    _, axioms = check_proof(Environment(), deep_proof(DEPTH, leaf=P("oracle", "sorry", TRUE)))
+    _, axioms = check_proof(Environment(), deep_proof(PDEPTH, leaf=P("oracle", "sorry", TRUE)))
     assert axioms == frozenset({"sorry"})
 
 
@@ -146,16 +162,16 @@ def test_deep_context():
 
 
 def test_deep_proof_equality_and_hash():
-    p, q = deep_proof(DEPTH), deep_proof(DEPTH)
+    p, q = deep_proof(PDEPTH), deep_proof(PDEPTH, copy=1)
     assert p is not q and p == q and hash(p) == hash(q)
-    assert p != deep_proof(DEPTH - 1)
-    assert p != deep_proof(DEPTH, leaf=P("hyp", "h"))
+    assert p != deep_proof(PDEPTH - 1)
+    assert p != deep_proof(PDEPTH, leaf=P("hyp", "h"))
 
 
 def test_deep_export_round_trip():
     env = Environment()
     a = chain(x, DEPTH // 2)
-    decls = [TheoremDecl("deep", TRUE, deep_proof(DEPTH)),
+    decls = [TheoremDecl("deep", TRUE, deep_proof(PDEPTH)),
              TheoremDecl("deep_ring", Forall("x", eq(a, add(x, DEPTH // 2))),
                          P("forall_intro", "x", P("ring", a, add(x, DEPTH // 2))))]
     text = dumps(decls)

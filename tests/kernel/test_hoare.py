@@ -208,8 +208,9 @@ def program_vars(e: Expr) -> set:
     return out
 
 
-def judgment_holds(j: Expr, rng: random.Random, samples: int = 150, budget: int = 20_000):
+def judgment_holds(j: Expr, rng: random.Random, samples: int = 60, budget: int = 0):
     """False if some sampled start state refutes judgment ``j``; None if nothing could be sampled."""
+    budget = budget or (300 if j.op == "diverges" else 5_000)     # steps before a run counts as looping
     names = sorted(program_vars(j)) or ["x"]
     pre, prog = j.args[0], j.args[1]
     tested = 0
@@ -409,7 +410,7 @@ def _program_corpus():
     return [p for p, _ in POSITIVE.values()]
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
 @given(st.randoms(use_true_random=False))
 def test_mutated_program_proofs_prove_only_true_judgments(rng):
     from test_soundness import Mutator
