@@ -180,8 +180,12 @@ def interactive(session: Session) -> int:
             return None         # Ctrl-D ends the block
         # Ctrl-C (KeyboardInterrupt) abandons the whole block
 
+    def warm_up(_app) -> None:          # once the first prompt is drawn, so as not to delay it
+        ps.app.after_render -= warm_up
+        threading.Thread(target=_warm_up, args=(session,), daemon=True).start()
+    ps.app.after_render += warm_up
+
     print("Quod REPL. Type help for help, quit to leave.")
-    threading.Thread(target=_warm_up, args=(session,), daemon=True).start()
     while True:
         try:
             line = ps.prompt(session.prompt())
