@@ -56,6 +56,7 @@ class Repl:
                    PROMPT_TOOLKIT_NO_CPR="1", COLUMNS="200", LINES="50")
         self.child = pexpect.spawn(QUOD, ["repl", *args], cwd=str(tmp_path), env=env, encoding="utf-8",
                                    timeout=TIMEOUT, dimensions=(50, 200))
+        self.child.delaybeforesend = None       # no 50 ms sleep before each send
         self.log = []
         self.child.logfile_read = self
 
