@@ -87,7 +87,11 @@ def main() -> int:
     for what, med, lo, hi, runs, target, tail in rows:
         verdict = "" if target is None else (f"< {target * 1000:.0f} ms " + ("ok" if med < target else "SLOW"))
         print(f"{what:<{w}}  {med * 1000:>6.0f}ms  {lo * 1000:>6.0f}ms  {hi * 1000:>6.0f}ms  {runs:>4}  {verdict}")
-    print(f"\n(last output line of the cold check: {rows[3][6]})")
+    base = rows[0][1]
+    for what, med, *_ in rows:
+        if what.endswith("--version"):
+            print(f"\n{what}: {(med - base) * 1000:.0f} ms over a bare python start")
+    print(f"(last output line of the cold check: {rows[3][6]})")
 
     if args.importtime:
         for label, cmd in (("--version", [py, "-X", "importtime", "-m", "quod.cli", "--version"]),

@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CACHE_DIR = Path(".quod-cache")
 CACHE_FORMAT = 2
 _ERROR_LINE = re.compile(r"([^\n]*?):(\d+):\d+: error: ")
+_TIMEOUT = re.compile(r"time ?out|timed out|time limit|wall.?clock", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _RESULT_KEYS = {"file": str, "line": int, "name": str, "status": str, "detail": str, "ms": (int, float),
                 "axioms": list}
@@ -172,8 +173,10 @@ def _valid_outcome(o) -> bool:
 
 
 def _cacheable(outcome: dict) -> bool:
-    # "don't know" may be a timeout: try again next time.
-    return not outcome["errors"] and all(r["status"] != "don't know" for r in outcome["results"])
+    # A "don't know" that ran out of time may be a yes on a quieter machine: try again next time.
+    return not outcome["errors"] and not any(
+        r["status"] == "don't know" and _TIMEOUT.search(f"{r.get('detail')} {r.get('error')}")
+        for r in outcome["results"])
 
 
 # ---- checking one file -----------------------------------------------------------------------
@@ -341,7 +344,13 @@ def run_check(args) -> int:
             cache.write(f, key, outcome)
 
     if args.jobs > 1 and len(todo) > 1:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+        if multiprocessing.get_start_method() == "fork":
+            try:            # forked workers inherit the imports and the checked prelude
+                _loader().prelude()
+            except Exception:
+                pass
         with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
             futs = {f: pool.submit(check_one, str(f), args.emit_proofs) for f, _ in todo}
             for f, key in todo:

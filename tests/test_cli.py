@@ -377,3 +377,16 @@ def test_verify_loads_only_the_kernel(tmp_path):
             "print('RC', rc, 'LOADED', bad)\n")
     p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert "RC 0 LOADED []" in p.stdout, p.stdout + p.stderr
+
+
+def test_what_is_cached():
+    from quod.check import _cacheable
+    r = {"file": "a.proof", "line": 1, "name": "t", "status": "proved", "detail": "ring", "ms": 1.0, "axioms": [],
+         "error": None}
+    ok = {"results": [r], "messages": [], "deps": [], "errors": []}
+    assert _cacheable(ok)
+    assert not _cacheable(dict(ok, errors=["a.proof:1:1: error: x"]))
+    open_question = dict(r, status="don't know", detail="no ranking function found")
+    assert _cacheable(dict(ok, results=[open_question]))
+    timed_out = dict(r, status="don't know", detail="smt: don't know: timeout after 10 s")
+    assert not _cacheable(dict(ok, results=[timed_out]))
