@@ -5,14 +5,16 @@ Registered as the entry point ``quod`` under ``pygments.lexers``, so
 """
 
 from pygments.lexer import RegexLexer, bygroups, words
-from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, Text
+from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text
 
 TACTICS = ("intro", "intros", "apply", "exact", "assumption", "split", "constructor", "left", "right", "exists",
            "cases", "induction", "strong_induction", "rewrite", "rw", "unfold", "simp", "have", "show", "calc",
            "by_contra", "contradiction", "exfalso", "ring", "linarith", "norm_num", "sorry", "trivial",
-           "reflexivity", "specialize", "smt", "hammer", "try", "repeat", "first", "all_goals", "skip", "done")
+           "reflexivity", "specialize", "smt", "hammer", "try", "repeat", "first", "all_goals", "skip", "done",
+           "vcgen", "termination", "recurrent", "invariant")
 DECLS = ("theorem", "lemma", "def", "axiom", "import", "proof", "qed", "by", "decreasing", "print", "axioms",
-         "check", "eval", "search", "at", "from", "with")
+         "check", "eval", "search", "at", "from", "with", "program", "terminates", "diverges", "function",
+         "python")
 LOGIC = ("forall", "exists", "and", "or", "not", "if", "then", "else", "true", "false", "int", "Prop")
 
 
@@ -25,16 +27,24 @@ class ProofLexer(RegexLexer):
         "root": [
             (r"--.*$", Comment.Single),
             (r"/-", Comment.Multiline, "comment"),
-            (r"(theorem|lemma|def|axiom)(\s+)([A-Za-z_][\w']*)", bygroups(Keyword.Declaration, Text, Name.Function)),
+            (r'"""', String, "source"),
+            (r'"[^"\n]*"', String),
+            (r"(theorem|lemma|def|axiom|program)(\s+)([A-Za-z_][\w']*)",
+             bygroups(Keyword.Declaration, Text, Name.Function)),
             (words(DECLS, suffix=r"\b"), Keyword.Declaration),
             (words(TACTICS, suffix=r"\b"), Keyword),
             (words(LOGIC, suffix=r"\b"), Keyword.Type),
-            (r"[∀∃¬∧∨→↔≠≤≥⊢]", Operator),
+            (r"[∀∃¬∧∨→↔≠≤≥⊢←]", Operator),
+            (r"·", Punctuation),
             (r"<->|->|<=|>=|!=|/\\|\\/|:=|[+\-*/%=<>|~]", Operator),
             (r"\d+", Number.Integer),
             (r"[A-Za-z_][\w']*", Name),
             (r"[()\[\]{},.:;@]", Punctuation),
             (r"\s+", Text),
+        ],
+        "source": [
+            (r'"""', String, "#pop"),
+            (r'[^"]+|"', String),
         ],
         "comment": [
             (r"[^/-]+", Comment.Multiline),
