@@ -716,3 +716,33 @@ def test_interactive_errors_are_printed_not_raised(s, capsys):
     keys = "".join(t + "\r" for t in short) + "\r\x04y\r"
     rc, out = drive(s, keys, capsys)
     assert rc == 0 and "Traceback" not in out and "error" in out
+
+
+# -- the Pygments lexer used for highlighting -------------------------------------------------------
+
+def test_lexer_reads_every_bundled_file_without_error_tokens():
+    from pygments.token import Error
+
+    from quod.lexer import ProofLexer
+    lexer = ProofLexer()
+    files = [p for p in ROOT.rglob("*.proof") if ".git" not in p.parts]
+    assert files
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        tokens = list(lexer.get_tokens(text))
+        assert [v for t, v in tokens if t is Error] == [], path
+        assert "".join(v for _, v in tokens).rstrip("\n") == text.rstrip("\n"), path
+
+
+def test_lexer_classifies_and_knows_every_tactic():
+    from pygments.token import Comment, Keyword, Name, String
+
+    from quod.lexer import TACTICS, ProofLexer
+    from tactics.parser import tactic_names
+    assert set(tactic_names()) <= set(TACTICS)
+    toks = [(t, v) for t, v in ProofLexer().get_tokens(
+        'theorem foo (x : int) : x = x := by intro -- note\nprogram g from c """\nint g() { return 0; }\n"""\n')
+        if v.strip()]
+    assert toks[0] == (Keyword.Declaration, "theorem") and toks[1] == (Name.Function, "foo")
+    assert (Keyword, "intro") in toks and (Comment.Single, "-- note") in toks
+    assert any(t is String and "return 0" in v for t, v in toks)
