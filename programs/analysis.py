@@ -589,3 +589,54 @@ def decide_termination(env, prog: Program) -> Verdict:
                  if "ranking function" in n]
         v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
     return v
+
+
+# ---- divergence from a symbolic precondition (the `recurrent` tactic) --------------------------
+
+def contains(c: Expr, w: Expr) -> bool:
+    return any(n is w or (n.op == "while" and n == w) for n in postorder(c))
+
+
+def divergence_proof(c: Expr, w: Expr, r: Expr, pre: Expr, ob: Obligations, specs: dict):
+    """A proof of `diverges c from pre` through loop w with recurrent set r; side conditions in ob."""
+    if c is w or c == w:
+        b, body = c.args
+        body_t = Prover("hoare", specs, ob).triple(r, body, r)
+        guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
+        d = P("diverges_while", b, guard, body_t)
+        if pre == r:
+            return d
+        entry = ob.need(closure(mk("imp", pre, r)), "the start states are in the recurrent set")
+        return P("diverges_conseq", entry, d, pre)
+    if c.op == "seq":
+        first, second = c.args
+        if contains(first, w):
+            return P("diverges_prefix", divergence_proof(first, w, r, pre, ob, specs), second)
+        mid = _div_pre(second, w, r, specs)
+        t = Prover("hoare", specs, ob).triple(pre, first, mid)
+        return P("diverges_seq", t, divergence_proof(second, w, r, mid, ob, specs))
+    if c.op == "if":
+        b, c1, c2 = c.args
+        then = contains(c1, w)
+        cond = ob.need(closure(mk("imp", pre, b if then else mk("not", b))), "the branch taken")
+        branch, other = (c1, c2) if then else (c2, c1)
+        return P("diverges_if_then" if then else "diverges_if_else", b, other, cond,
+                 divergence_proof(branch, w, r, pre, ob, specs))
+    raise ValueError("the loop is not on a supported path (sequences and ifs)")
+
+
+def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
+    """What must hold before c for the divergence argument through w to apply."""
+    if c is w or c == w:
+        return r
+    if c.op == "seq":
+        first, second = c.args
+        if contains(first, w):
+            return _div_pre(first, w, r, specs)
+        pre, _ = Prover("hoare", specs, Obligations()).wp(first, _div_pre(second, w, r, specs))
+        return pre
+    if c.op == "if":
+        b, c1, c2 = c.args
+        return mk("and", b, _div_pre(c1, w, r, specs)) if contains(c1, w) else \
+            mk("and", mk("not", b), _div_pre(c2, w, r, specs))
+    raise ValueError("unsupported path")

@@ -35,7 +35,8 @@ def _prepare(source: str) -> str:
     return text
 
 
-def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None) -> Program:
+def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
+            native: bool = False) -> Program:
     from pycparser import c_ast, c_parser
     text = _prepare(source)
     try:
@@ -55,7 +56,9 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         chosen = next((f for f in funcs if f.decl.name == function), None)
         if chosen is None:
             raise ProgramError(f"no function named {function} (found: {', '.join(f.decl.name for f in funcs)})")
-    return _Translator(int_mode, source).function(chosen, name)
+    tr = _Translator(int_mode, source)
+    tr.native = native
+    return tr.function(chosen, name)
 
 
 def _ctype(node, int_mode: str) -> str:
@@ -70,6 +73,8 @@ def _ctype(node, int_mode: str) -> str:
     if not isinstance(t, c_ast.IdentifierType):
         raise ProgramError(f"unsupported type {type(t).__name__}", _line(node))
     names = t.names
+    if "__math_int" in names:
+        return "int"
     if "void" in names:
         return "void"
     if "_Bool" in names or "bool" in names:
@@ -109,6 +114,7 @@ class _Translator:
             raise ProgramError("int mode is c or math")
         self.int_mode = int_mode
         self.source = source
+        self.native = False      # Quod's own program syntax: `int` division is the logic's floor division
         self.types: dict[str, str] = {}
         self.loops: list[Loop] = []
         self.fresh = 0
@@ -389,8 +395,8 @@ class _Translator:
                     a, b = _to_u32(a, ta), _to_u32(b, tb)
                 if e.op in ("/", "%"):
                     checks.append(mk("not", mk("eq", b, Int(0))))
-                    if ty == "u32":
-                        r = mk("div" if e.op == "/" else "mod", a, b)
+                    if ty == "u32" or (ty == "int" and self.native):
+                        r = mk("div" if e.op == "/" else "mod", a, b)     # floor, as in the logic
                     else:
                         r = tdiv(a, b) if e.op == "/" else tmod(a, b)
                         if e.op == "%" and ty != "int":

@@ -37,6 +37,7 @@ class Result:
     ms: float = 0.0
     axioms: list = field(default_factory=list)
     error: str | None = None
+    expected: str | None = None   # "dont_know" for @[expect_dont_know]: an honest open question
 
 
 @dataclass
@@ -49,6 +50,8 @@ class Module:
     simp_lemmas: list
     imports: list           # module names
     source: str = ""
+    errors: list = field(default_factory=list)   # formatted errors of items that failed outright
+    programs: dict = field(default_factory=dict)  # program name -> programs.lang.Program
 
 
 def search_path() -> list[Path]:
@@ -112,10 +115,10 @@ class Loader:
         return text
 
     def _check(self, path: Path, name: str) -> Module:
-        from tactics.parser import parse_file
+        from tactics.parser import parse_item, split_items, strip_comments
         text = self._read(path)
         shown = _display(path)
-        items = parse_file(text, shown)
+        clean = strip_comments(text, shown)
         env = Environment()
         mod = Module(name, path, env, [], [], [], [], text)
         is_prelude = self.paths and path == (THEORIES / "integers" / "prelude.proof").resolve()
@@ -124,8 +127,18 @@ class Loader:
             if pre is not None:
                 env.include(pre.env)
                 mod.simp_lemmas.extend(pre.simp_lemmas)
-        for item in items:
-            self.declare(mod, item)
+        # One bad item (a parse error, a rejected definition, a failing command) is reported
+        # and the rest of the file is still checked.
+        for line, item_text in _merge_programs(split_items(clean)):
+            try:
+                if item_text.startswith("program"):
+                    self.declare_program(mod, text_of(text, line, item_text), Pos(shown, line, 1), path.parent)
+                    continue
+                self.declare(mod, parse_item(item_text, shown, line))
+            except QuodError as exc:
+                if exc.pos is not None and exc.pos.file != shown:
+                    raise            # an error inside an imported module belongs to that module
+                mod.errors.append(format_error(exc, text))
         return mod
 
     # -- declarations --------------------------------------------------------------------
@@ -154,7 +167,19 @@ class Loader:
         elif isinstance(item, S.Command):
             mod.messages.append((item.pos, self.command(mod, item)))
 
-    def statement(self, env, binders, se) -> Expr:
+    def declare_program(self, mod: Module, text: str, pos: Pos, base_dir: Path) -> None:
+        from programs.decl import parse_program_item
+        from programs.lang import ProgramError
+        try:
+            prog = parse_program_item(text, base_dir)
+        except ProgramError as exc:
+            at = Pos(pos.file, pos.line + (exc.line or 1) - 1, 1) if exc.line and "\"\"\"" in text else pos
+            raise QuodError(at, exc.message) from None
+        if prog.name in mod.programs or prog.name in mod.env:
+            raise QuodError(pos, f"{prog.name} is already declared")
+        mod.programs[prog.name] = prog
+
+    def statement(self, env, binders, se, programs=None) -> Expr:
         """The closed statement of a theorem: forall over the variables, -> over the hypotheses."""
         from tactics.elab import Elaborator
         scope: list[str] = []
@@ -167,8 +192,8 @@ class Loader:
             else:
                 if len(b.names) != 1:
                     raise QuodError(b.pos, "a hypothesis binder names one hypothesis: (h : formula)")
-                parts.append(("hyp", Elaborator(env, scope).formula(b.type)))
-        f = Elaborator(env, scope).formula(se)
+                parts.append(("hyp", Elaborator(env, scope, programs=programs).formula(b.type)))
+        f = Elaborator(env, scope, programs=programs).formula(se)
         for kind, x in reversed(parts):
             f = Forall(x, f) if kind == "var" else mk("imp", x, f)
         return f
@@ -179,9 +204,12 @@ class Loader:
         from tactics.syntax import Tactic
         t0 = time.perf_counter()
         res = Result(item.pos.file, item.pos.line, item.name, "failed")
+        res.expected = "dont_know" if "expect_dont_know" in item.attrs else None
+        stmt = None
         try:
-            stmt = self.statement(mod.env, item.binders, item.statement)
+            stmt = self.statement(mod.env, item.binders, item.statement, mod.programs)
             eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
+            eng.programs = mod.programs
             state = ProofState.start(stmt)
             intro_names = [n for b in item.binders for n in (b.names if b.type == "int" else b.names)]
             if intro_names:
@@ -210,6 +238,8 @@ class Loader:
                 mod.simp_lemmas.append(item.name)
         except QuodError as exc:
             from tactics.engine import DontKnow
+            if getattr(exc, "assignment", None) and stmt is not None and stmt.op == "total":
+                exc.message += _program_run(mod, stmt, exc.assignment)
             res.status = "don't know" if isinstance(exc, DontKnow) else "failed"
             res.error = format_error(exc, mod.source)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
@@ -312,6 +342,53 @@ def _main_tactic(used: list[str]) -> str:
         if t in used:
             return t
     return used[-1] if used else "-"
+
+
+def _program_run(mod: Module, stmt, assignment: dict) -> str:
+    """What the program actually returns on a counterexample, run with its own semantics."""
+    from programs.interp import run
+    prog = next((p for p in mod.programs.values() if p.body == stmt.args[1]), None)
+    if prog is None:
+        return ""
+    args = {x: assignment.get(x, 0) for x, _ in prog.params}
+    try:
+        final = run(mod.env, prog.body, args, 1_000_000)
+    except Exception as exc:        # the run itself fails: say how
+        return f"; running {prog.name} on it: {exc}"
+    shown = ", ".join(str(v) for v in args.values())
+    return f"; {prog.name}({shown}) returns {final.get('ret')}"
+
+
+def _merge_programs(items: list) -> list:
+    """A `program` item runs to its closing brace or closing triple quote, over lines that
+    start in column 1 (C code often does)."""
+    out: list = []
+    i = 0
+    while i < len(items):
+        line, text = items[i]
+        i += 1
+        if text.startswith("program"):
+            while i < len(items) and not _program_complete(text):
+                nxt_line, nxt = items[i]
+                text = text + "\n" * (nxt_line - line - text.count("\n")) + nxt
+                i += 1
+        out.append((line, text))
+    return out
+
+
+def _program_complete(text: str) -> bool:
+    if '"""' in text:
+        return text.count('"""') % 2 == 0
+    if "{" in text:
+        return text.count("{") == text.count("}")
+    return True
+
+
+def text_of(source: str, line: int, cleaned: str) -> str:
+    """The original text of an item (comments kept: a program's C source may contain `--`)."""
+    lines = source.split("\n")
+    n = cleaned.count("\n") + 1
+    return "\n".join(lines[line - 1: line - 1 + n])
 
 
 def _display(path: Path) -> str:

@@ -127,12 +127,17 @@ def _atom_split(n: Expr, known):
         if mk("eq", n, a) in known or mk("eq", n, b) in known:
             return None
         return _ite_split(n, extra=[])
-    if n.op == "mod" and n.args[1].op != "int":
+    if n.op in ("div", "mod") and n.args[1].op != "int":
         t, b = n.args
+        dm = mk("eq", t, mk("add", mk("mul", b, mk("div", t, b)), mk("mod", t, b)))
+        if dm not in known:         # a = b * (a / b) + a % b holds for every b, zero included
+            return lambda facts, names, depth, dm=dm, t=t, b=b: refute(
+                facts + [(dm, P("arith", "div_mod", (t, b)))], names, depth + 1)
+        n = mk("mod", t, b)
         for c, ax, rng in ((mk("lt", Int(0), b), "mod_pos", lambda m: (mk("le", Int(0), m), mk("lt", m, b))),
                            (mk("lt", b, Int(0)), "mod_neg", lambda m: (mk("lt", b, m), mk("le", m, Int(0))))):
             lo, hi = rng(n)
-            if mk("not", c) in known or lo in known:
+            if mk("not", c) in known or (lo in known and hi in known):
                 continue
 
             def facts_yes(pc, t=t, b=b, ax=ax, lo=lo, hi=hi):
@@ -201,6 +206,9 @@ def _ite_split(ite: Expr, extra: list):
             yes.append((c, P("hyp", hc)))
         if _is_cmp(mk("not", c)) or c.op in ("le", "lt"):
             no.append((mk("not", c), P("hyp", hn)))
+        elif c.op == "not" and _is_cmp(c.args[0]):
+            hx = names()      # not (not X) gives X
+            no.append((c.args[0], P("by_contra", hx, c.args[0], P("not_elim", P("hyp", hn), P("hyp", hx)))))
         p_yes = refute(yes, names, depth + 1)
         p_no = refute(no, names, depth + 1)
         # not c follows from the first branch; the second branch then proves false

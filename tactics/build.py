@@ -89,11 +89,40 @@ class Build(Transformer_NonRecursive):
         return SExpr("iff", (c[0], c[2]), None, self.pos(c[1]))
 
     def qbinders(self, c):
-        return [str(t) for t in c]
+        names = [str(t) for t in c if isinstance(t, Token)]
+        types = [t for t in c if not isinstance(t, Token)]
+        return (names, types[0] if types else "int")
+
+    def q_int(self, c):
+        return "int"
+
+    def q_u32(self, c):
+        return "u32"
+
+    def q_i32(self, c):
+        return "i32"
+
+    def q_i64(self, c):
+        return "i64"
 
     def quant(self, c):
         kind = "forall" if str(c[0]) in ("forall", "∀") else "exists"
-        return SExpr(kind, (c[2],), tuple(c[1]), self.pos(c[0]))
+        names, ty = c[1]
+        if ty == "int":
+            return SExpr(kind, (c[2],), tuple(names), self.pos(c[0]))
+        return SExpr(kind + "_typed", (c[2],), (tuple(names), ty), self.pos(c[0]))
+
+    def terminates_(self, c):
+        return SExpr("terminates", tuple(c[1:]), str(c[0]), self.pos(c[0]))
+
+    def diverges_(self, c):
+        return SExpr("diverges", (c[1],), str(c[0]), self.pos(c[0]))
+
+    def hoare_(self, c):
+        return SExpr("hoare", (c[0], c[2]), str(c[1]), self.pos(c[1]))
+
+    def total_(self, c):
+        return SExpr("total", (c[0], c[2]), str(c[1]), self.pos(c[1]))
 
     # -- declarations ----------------------------------------------------------------
     def item(self, c):

@@ -26,8 +26,10 @@ class Elaborator:
     body can call itself; ``holes`` makes ``_`` and unknown names pattern variables.
     """
 
-    def __init__(self, env, variables=(), extra=None, holes: bool = False, hole_term: Expr | None = None):
+    def __init__(self, env, variables=(), extra=None, holes: bool = False, hole_term: Expr | None = None,
+                 programs: dict | None = None):
         self.env = env
+        self.programs = programs or {}
         self.variables = set(variables)
         self.extra = extra or {}
         self.holes = holes
@@ -63,7 +65,8 @@ class Elaborator:
         k = se.kind
         if k in ("lit", "add", "sub", "mul", "div", "mod", "neg", "ite"):
             return TERM
-        if k in ("true", "false", "not", "and", "or", "imp", "iff", "forall", "exists", "dvd") or k in _REL \
+        if k in ("true", "false", "not", "and", "or", "imp", "iff", "forall", "exists", "dvd", "forall_typed",
+                 "exists_typed", "terminates", "diverges", "hoare", "total") or k in _REL \
                 or k == "ne":
             return FORMULA
         if k == "name":
@@ -123,6 +126,13 @@ class Elaborator:
             if self.symbol("dvd") != (FORMULA, 2):
                 raise QuodError(se.pos, "'a | b' needs the prelude's definition dvd")
             return Expr("pred", (self.elab(se.args[0], TERM, bound), self.elab(se.args[1], TERM, bound)), "dvd")
+        if k in ("terminates", "diverges", "hoare", "total"):
+            return self.judgment(se, bound)
+        if k in ("forall_typed", "exists_typed"):
+            return self.typed_quantifier(se, bound)
+        if k == "forall" and se.args[0].kind == "eq" and se.args[0].args[0].kind == "call" \
+                and se.args[0].args[0].data in self.programs:
+            return self.typed_quantifier(SExpr("forall_typed", se.args, (se.data, "int"), se.pos), bound)
         if k in ("forall", "exists"):
             names = list(se.data)
             inner = bound + names
@@ -167,3 +177,64 @@ class Elaborator:
 
 def _rindex(xs: list, x) -> int:
     return len(xs) - 1 - xs[::-1].index(x)
+
+
+def _program_scope(el: Elaborator, prog) -> Elaborator:
+    """An elaborator for assertions about a program's states (its variables, and ret)."""
+    from programs.lang import RET
+    return Elaborator(el.env, set(prog.types()) | {RET}, programs=el.programs)
+
+
+def _judgment(self, se: SExpr, bound: list) -> Expr:
+    from programs.lang import precondition
+    prog = self.programs.get(se.data)
+    if prog is None:
+        raise QuodError(se.pos, f"unknown program '{se.data}'")
+    inner = _program_scope(self, prog)
+    types = precondition(prog)
+    body = prog.body
+    if se.kind == "terminates":
+        pre = types if not se.args else mk("and", types, inner.formula(se.args[0]))
+        return Expr("total", (pre, body, Expr("true")))
+    if se.kind == "diverges":
+        return Expr("diverges", (mk("and", types, inner.formula(se.args[0])), body))
+    pre, post = inner.formula(se.args[0]), inner.formula(se.args[1])
+    return Expr(se.kind, (mk("and", types, pre), body, post))
+
+
+def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
+    """forall x y : u32, f(x, y) = v  is a fact about program f; otherwise a range-guarded quantifier."""
+    from programs.lang import RET, range_fact
+    names, ty = se.data
+    body = se.args[0]
+    if body.kind == "eq" and body.args[0].kind == "call" and body.args[0].data in self.programs:
+        prog = self.programs[body.args[0].data]
+        args = body.args[0].args
+        params = [x for x, _ in prog.params]
+        if [a.kind for a in args] != ["name"] * len(args) or [a.data for a in args] != list(names) \
+                or len(names) != len(params):
+            raise QuodError(body.pos, f"state a fact about {prog.name} as `forall "
+                            f"{' '.join(params)} : {ty}, {prog.name}({', '.join(params)}) = VALUE`")
+        inner = _program_scope(self, prog)
+        v = body.args[1]
+        value = Int(1) if v.kind == "true" else Int(0) if v.kind == "false" else inner.term(v)
+        pre = [range_fact(p, ty) for p in params] + [range_fact(p, t) for p, t in prog.params if t != ty]
+        from programs.lang import conj
+        return Expr("total", (conj(pre), prog.body, mk("eq", Var(RET), value)))
+    kind = "forall" if se.kind == "forall_typed" else "exists"
+    inner_bound = bound + list(names)
+    f = self.elab(body, FORMULA, inner_bound)
+    for x in reversed(names):
+        r = _rebind(range_fact("__q", ty), 0)      # the range fact of x, the innermost binder here
+        f = mk("imp", r, f) if kind == "forall" else mk("and", r, f)
+        f = Expr(kind, (f,), x)
+    return f
+
+
+def _rebind(f: Expr, index: int) -> Expr:
+    from kernel.expr import rebuild
+    return rebuild(f, lambda n, d: Expr("bvar", (), index + d) if n.op == "var" and n.data == "__q" else None)
+
+
+Elaborator.judgment = _judgment
+Elaborator.typed_quantifier = _typed_quantifier

@@ -35,6 +35,7 @@ class Engine:
         self.options = options or {}
         self.used: list[str] = []   # names of the tactics that ran, for reports
         self.messages: list = []    # (Pos, text) suggestions for the user, e.g. hammer's "try this"
+        self.programs: dict = {}    # program name -> programs.lang.Program, for program judgments
 
     # -- running --------------------------------------------------------------------
 
@@ -146,7 +147,7 @@ class Engine:
     # -- elaboration in a goal -------------------------------------------------------
 
     def elab(self, goal: Goal, se: SExpr, sort=FORMULA, hole_term=None) -> Expr:
-        e = Elaborator(self.env, goal.vars, hole_term=hole_term)
+        e = Elaborator(self.env, goal.vars, hole_term=hole_term, programs=self.programs)
         return e.formula(se) if sort == FORMULA else e.term(se) if sort == TERM else e.any(se)
 
     def proof_expr(self, goal: Goal, se: SExpr) -> tuple[Proof, Expr]:
@@ -839,11 +840,28 @@ def t_smt(eng, goal, tac, lemmas=None):
     from .smt import SmtCounterexample, SmtDontKnow, smt_prove
     if lemmas is None:
         lemmas = [eng.proof_expr(goal, se) for se in tac.args if isinstance(se, SExpr)]
+    t = goal.target
+    if t.op == "and":
+        # one conjunct at a time, so that a counterexample names the part that is false
+        a, b = goal.with_target(t.args[0]), goal.with_target(t.args[1])
+        _, pa = t_smt(eng, a, tac, lemmas)
+        _, pb = t_smt(eng, b, tac, lemmas)
+        return [], P("and_intro", pa, pb)
+    if t.op in ("forall", "imp"):
+        try:
+            (g,), p = t_intro(eng, goal, Tactic("intro", (), tac.pos))
+        except TacticError:
+            g = None
+        if g is not None:
+            _, q = t_smt(eng, g, tac, lemmas)
+            return [], _fill(p, g.id, q)
     rlimit, timeout = _smt_options(eng, goal, tac)
     try:
         out = smt_prove(eng.env, goal, [(p, f) for p, f in lemmas], rlimit, timeout)
     except SmtCounterexample as cex:
-        eng.fail(tac, goal, f"smt: the goal is false: counterexample {cex.text}")
+        err = TacticError(tac.pos, f"smt: the goal is false: counterexample {cex.text}", show_goal(goal))
+        err.assignment = cex.assignment
+        raise err from None
     except SmtDontKnow as exc:
         raise DontKnow(tac.pos, f"smt: don't know: {exc}", show_goal(goal)) from None
     if not out.reconstructed:
@@ -865,6 +883,13 @@ def t_hammer(eng, goal, tac):
     return t_smt(eng, goal, tac, lemmas=lemmas)
 
 
+def _program_tactic(name):
+    def run(eng, goal, tac):
+        from . import program_tactics
+        return getattr(program_tactics, "t_" + name)(eng, goal, tac)
+    return run
+
+
 TACTICS = {
     "intro": t_intro, "intros": t_intros, "exact": t_exact, "apply": t_apply, "assumption": t_assumption,
     "split": t_split, "left": t_left, "right": t_right, "exists": t_exists, "cases": t_cases,
@@ -873,4 +898,6 @@ TACTICS = {
     "contradiction": t_contradiction, "exfalso": t_exfalso, "ring": t_ring, "linarith": t_linarith,
     "norm_num": t_norm_num, "simp": t_simp, "sorry": t_sorry, "trivial": t_trivial,
     "reflexivity": t_reflexivity, "specialize": t_specialize, "calc": t_calc, "smt": t_smt, "hammer": t_hammer,
+    "vcgen": _program_tactic("vcgen"), "termination": _program_tactic("termination"),
+    "recurrent": _program_tactic("recurrent"), "invariant": _program_tactic("invariant"),
 }

@@ -206,7 +206,7 @@ def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TI
 
     quick = quick_counterexample(env, goal, extra)
     if quick is not None:
-        text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items()))
+        text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items())) or "(none needed: the statement is false)"
         raise SmtCounterexample(quick, text)
     import z3
     enc = Encoder(env)
@@ -232,7 +232,8 @@ def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TI
             v = model.eval(enc.var(n), model_completion=True)
             assignment[n] = v.as_long()
         confirm_counterexample(env, goal, assignment)
-        text = ", ".join(f"{n} = {assignment[n]}" for n in names if n in goal.used_vars()) or "(any values)"
+        text = ", ".join(f"{n} = {assignment[n]}" for n in names if n in goal.used_vars()) or \
+            "(none needed: the statement is false)"
         raise SmtCounterexample(assignment, text)
     reason = s.reason_unknown()
     st = s.statistics()
@@ -251,9 +252,27 @@ def confirm_counterexample(env, goal, assignment: dict) -> None:
     try:
         ok = Evaluator(env).run(f)
     except (EvalError, KernelError) as exc:
+        # quantifiers (say, inside even or |) cannot be run: ask z3 about this one ground instance
+        if _ground_instance_false(env, f):
+            return
         raise SmtDontKnow(f"z3 found a possible counterexample that could not be confirmed ({exc})") from None
     if ok is not False:
         raise SmtDontKnow("z3's model is not a counterexample under Quod's semantics")
+
+
+def _ground_instance_false(env, f: Expr) -> bool:
+    """z3 proves the closed instance false (a second, separate query on a formula with no free variables)."""
+    import z3
+    from kernel import free_vars
+    if free_vars(f):
+        return False
+    enc = Encoder(env)
+    s = z3.Solver()
+    s.set("rlimit", 2_000_000)
+    s.add(enc.enc(f))
+    for ax in enc.axioms:
+        s.add(ax)
+    return s.check() == z3.unsat
 
 
 def reconstruct(env, goal, facts_extra=()):
@@ -323,7 +342,12 @@ def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: in
     pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
     if pf is not None:
         return SmtOutcome(pf, True, z3_ms)
-    # The oracle admits exactly what z3 proved: the hypotheses imply the target.
+    return SmtOutcome(oracle_proof(goal, lemmas), False, z3_ms)
+
+
+def oracle_proof(goal, lemmas=()):
+    """The named oracle step for what z3 proved: the lemmas and hypotheses imply the target."""
+    extra_formulas = [f for _, f in lemmas]
     claim = goal_formula(goal)
     for f in reversed(extra_formulas):
         claim = mk("imp", f, claim)
@@ -332,7 +356,7 @@ def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: in
         proof = P("imp_elim", proof, p)
     for h, _ in goal.hyps:
         proof = P("imp_elim", proof, P("hyp", h))
-    return SmtOutcome(proof, False, z3_ms)
+    return proof
 
 
 def _symbols(f: Expr) -> set:

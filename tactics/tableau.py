@@ -46,7 +46,15 @@ class Tableau:
     def prove_false(self, facts: list) -> object:
         for f, _ in facts:
             self.used |= free_vars(f)
-        return self._refute(list(facts), 0)
+        flat, stack = [], list(facts)
+        while stack:                        # conjunctions first, so that x = 5 inside them is seen
+            f, p = stack.pop()
+            if f.op == "and":
+                stack.append((f.args[0], P("and_left", p)))
+                stack.append((f.args[1], P("and_right", p)))
+            else:
+                flat.append((f, p))
+        return self._refute(_propagate_constants(flat), 0)
 
     def _refute(self, facts: list, depth: int):
         self.nodes += 1
@@ -94,6 +102,20 @@ class Tableau:
                 ha, hn = self.fresh("_i"), self.fresh("_i")
                 p_yes = self._refute(rest + [(a, P("hyp", ha)), yes(ha)], depth + 1)
                 p_no = self._refute(rest + [(mk("not", a), P("hyp", hn))], depth + 1)
+                return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+            if f.op == "not" and f.args[0].op == "iff":
+                # not (A <-> B): either A and not B, or not A and B
+                a, b = f.args[0].args
+                ha, hn, hb, h1, h2 = (self.fresh("_i") for _ in range(5))
+                iff = lambda pa_to_b, pb_to_a: P("not_elim", p, P("iff_intro", pa_to_b, pb_to_a))  # noqa: E731
+                nb = P("not_intro", hb, b, iff(P("imp_intro", h1, a, P("hyp", hb)),
+                                                P("imp_intro", h2, b, P("hyp", ha))))
+                p_yes = self._refute(rest + [(a, P("hyp", ha)), (mk("not", b), nb)], depth + 1)
+                hnb = self.fresh("_i")
+                pb = P("by_contra", hnb, b, iff(
+                    P("imp_intro", h1, a, P("false_elim", P("not_elim", P("hyp", hn), P("hyp", h1)), b)),
+                    P("imp_intro", h2, b, P("false_elim", P("not_elim", P("hyp", hnb), P("hyp", h2)), a))))
+                p_no = self._refute(rest + [(mk("not", a), P("hyp", hn)), (b, pb)], depth + 1)
                 return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
             if f.op == "iff":
                 a, b = f.args
@@ -155,6 +177,8 @@ class Tableau:
                 return (P("not_elim", seen[mk("not", f)], p),)
             if f.op == "not" and f.args[0].op == "eq" and f.args[0].args[0] == f.args[0].args[1]:
                 return (P("not_elim", p, P("refl", f.args[0].args[0])),)
+            if not f.fv and _evaluates_false(f):
+                return (P("not_elim", P("eval", mk("not", f)), p),)
             seen[f] = p
             if f.op == "and":
                 todo.append((f.args[0], P("and_left", p)))
@@ -184,6 +208,9 @@ class Tableau:
                     continue
                 if g.op == "true":
                     return (P("not_elim", p, P("true_intro")),)
+                if g.op == "iff":
+                    out.append((f, p))          # branched on below
+                    continue
                 if g.op == "exists":
                     # not exists x, A  gives  forall x, not A
                     x = self.fresh(g.data or "x")
@@ -211,3 +238,36 @@ def _not_forall_to_exists(p, fa: Expr, ex: Expr, tab: Tableau):
     body = instantiate(fa.args[0], Var(x))
     inner = P("by_contra", h2, body, P("not_elim", P("hyp", h), P("exists_intro", ex, Var(x), P("hyp", h2))))
     return P("by_contra", h, ex, P("not_elim", p, P("forall_intro", x, inner)))
+
+
+def _evaluates_false(f: Expr) -> bool:
+    from kernel import KernelError
+    from kernel.arith import evaluate
+    from kernel.expr import postorder
+    if any(n.op in ("app", "pred", "forall", "exists", "var", "bvar") or n.sort == "stmt"
+           or n.op in ("hoare", "total", "diverges") for n in postorder(f)):
+        return False
+    try:
+        return evaluate(f, "eval") is False
+    except KernelError:
+        return False
+
+
+def _propagate_constants(facts: list) -> list:
+    """Facts x = 5 (a variable equal to a literal) rewrite x to 5 in the other facts (kernel `replace`)."""
+    from .engine import replace_all
+    pins = [(f, p) for f, p in facts if f.op == "eq" and f.args[0].op == "var" and f.args[1].op == "int"]
+    pins += [(mk("eq", f.args[1], f.args[0]), P("subst", p, "_z", mk("eq", Var("_z"), f.args[0]),
+                                                P("refl", f.args[0])))
+             for f, p in facts if f.op == "eq" and f.args[1].op == "var" and f.args[0].op == "int"]
+    if not pins:
+        return facts
+    out = []
+    for f, p in facts:
+        for eq, pe in pins:
+            if f is eq or f == eq or eq.args[0].data not in f.fv:
+                continue
+            g = replace_all(f, eq.args[0], eq.args[1])
+            f, p = g, P("replace", pe, p, g)
+        out.append((f, p))
+    return out + pins

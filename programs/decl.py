@@ -1,0 +1,72 @@
+"""``program`` declarations in .proof files.
+
+    program f(x : u32, y : u32) -> bool { return x + y == y + x; }
+    program g from c \"\"\" void g(int x, int y) { ... } \"\"\"
+    program g from c "examples/g.c" function g
+    program g_py from python "examples/g.py" function g
+
+The native form is C syntax with Quod's types (``int`` is the mathematical
+integers, with the logic's floor ``/`` and ``%``; ``u32``/``i32``/``i64``/``bool``
+are C's); loops may carry
+``invariant(P);`` and ``decreasing(e);`` as their first statements.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .lang import Program, ProgramError
+
+_HEADER = re.compile(r"program\s+([A-Za-z_][\w']*)\s*", re.S)
+_FROM = re.compile(r'from\s+(c|python)\s+(?:"""(.*?)"""|"([^"\n]*)")(?:\s+function\s+([A-Za-z_]\w*))?\s*$', re.S)
+_NATIVE = re.compile(r"\(([^)]*)\)\s*(?:->\s*([A-Za-z_]\w*)\s*)?(\{.*\})\s*$", re.S)
+_QUOD_TYPES = {"int": "__math_int", "u32": "unsigned", "i32": "int", "i64": "long", "bool": "_Bool"}
+
+
+def parse_program_item(text: str, base_dir: Path) -> Program:
+    m = _HEADER.match(text)
+    if not m:
+        raise ProgramError("expected `program NAME ...`")
+    name = m.group(1)
+    rest = text[m.end():]
+    fm = _FROM.match(rest)
+    if fm:
+        lang, inline, path, function = fm.groups()
+        if inline is not None:
+            source = inline
+        else:
+            p = Path(path)
+            if not p.is_absolute():
+                p = (base_dir / p) if (base_dir / p).exists() else p
+            try:
+                source = p.read_text(encoding="utf-8")
+            except OSError as exc:
+                raise ProgramError(f"cannot read {path}: {exc.strerror or exc}") from None
+        if lang == "c":
+            from .c_frontend import parse_c
+            return parse_c(source, function, "c", name)
+        from .py_frontend import parse_python
+        return parse_python(source, function, name)
+    nm = _NATIVE.match(rest)
+    if not nm:
+        raise ProgramError("expected `program NAME(x : int, ...) -> TYPE { ... }` or "
+                           "`program NAME from c|python \"\"\"...\"\"\"` or `... \"FILE\" function F`")
+    params_text, result, body = nm.groups()
+    params = []
+    for part in [p.strip() for p in params_text.split(",") if p.strip()]:
+        pm = re.fullmatch(r"([A-Za-z_]\w*)\s*:\s*([A-Za-z_]\w*)", part)
+        if not pm or pm.group(2) not in _QUOD_TYPES:
+            raise ProgramError(f"expected `name : int|u32|i32|i64|bool`, got `{part}`")
+        params.append(f"{_QUOD_TYPES[pm.group(2)]} {pm.group(1)}")
+    ret = "void" if result is None else _QUOD_TYPES.get(result)
+    if ret is None:
+        raise ProgramError(f"unknown result type {result}")
+    # Native programs: `int` is mathematical; C's own types keep their meaning.
+    body = re.sub(r"(?<!unsigned )(?<!signed )(?<!long )\bint\b", "__math_int", body)
+    source = ("typedef long long __math_int; typedef unsigned u32; typedef int i32; typedef long i64;\n"
+              f"{ret} {name}({', '.join(params) or 'void'}) {body}")
+    from .c_frontend import parse_c
+    prog = parse_c(source, name, "c", name, native=True)
+    prog.language = "quod"
+    return prog
