@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import time
 from pathlib import Path
 
 from .session import INTERRUPTED, REPL_COMMANDS, Session
@@ -28,12 +29,15 @@ def history_file() -> Path:
 
 
 def run_interruptible(session: Session, text: str) -> str:
-    """Run one input in a worker thread so that Ctrl-C can cancel it (z3 is interrupted).
+    """Run one input in a worker thread so that Ctrl-C can cancel it.
 
     The worker signals the end with an Event rather than being joined: a ``Thread.join``
     interrupted by KeyboardInterrupt can report a running thread as finished (CPython 3.11).
-    After Ctrl-C the session's ``cancel`` flag makes the step discard its result, and z3 is
-    interrupted until the worker is done, so the next input never runs beside it.
+    After Ctrl-C the session's ``cancel`` flag makes a proof step discard its result, z3 is
+    interrupted until the worker is done, and a worker busy in Python code (a long ``linarith``,
+    the reconstruction after z3) gets an exception raised in it; the next input never runs
+    beside the old one. If the input completed anyway (Ctrl-C came too late), its real output
+    is returned.
     """
     box: dict = {}
     done = threading.Event()
@@ -41,34 +45,55 @@ def run_interruptible(session: Session, text: str) -> str:
     def work():
         try:
             box["out"] = session.handle(text)
+            box["completed"] = True
         except EOFError:
             box["eof"] = True
         except BaseException as exc:  # noqa: BLE001 - reported to the user, never a traceback
             box["out"] = f"error: {type(exc).__name__}: {exc}"
         finally:
-            done.set()
+            while not done.is_set():    # an exception raised in this thread may land even here
+                try:
+                    done.set()
+                except BaseException:  # noqa: BLE001
+                    pass
 
     _quiet_z3()
     session.cancel.clear()
-    threading.Thread(target=work, daemon=True).start()
+    worker = threading.Thread(target=work, daemon=True)
+    worker.start()
     try:
         while not done.wait(0.05):
             pass
     except KeyboardInterrupt:
         session.cancel.set()
-        while True:
+        t0 = time.monotonic()
+        next_raise = t0 + 0.3
+        while not done.is_set():
             try:
                 while not done.wait(0.05):
                     _interrupt_z3()
-                break
+                    if time.monotonic() >= next_raise:
+                        _raise_in(worker, done)
+                        next_raise = time.monotonic() + 1.0
             except KeyboardInterrupt:
-                continue
+                continue            # a second Ctrl-C: still waiting for the worker to stop
+        if box.get("completed"):
+            return box["out"]
         return INTERRUPTED
     finally:
         _quiet_z3()
     if box.get("eof"):
         raise EOFError
     return box.get("out", "")
+
+
+def _raise_in(worker: threading.Thread, done: threading.Event) -> None:
+    """Raise SystemExit in the worker at its next Python instruction. SystemExit: not caught by
+    ``except Exception`` in tactics, and silently dropped by threading if it lands after the work."""
+    if done.is_set() or worker.ident is None:
+        return
+    import ctypes
+    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(SystemExit))
 
 
 def _quiet_z3() -> None:
