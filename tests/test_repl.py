@@ -604,6 +604,23 @@ def test_ctrl_c_cancels_the_whole_input_not_one_z3_call(s):
     assert s.proof.current is state
 
 
+def test_ctrl_c_stops_a_step_busy_in_python(s, monkeypatch):
+    """Not z3: a tactic looping in Python code is stopped by an exception raised in the worker."""
+    import tactics.engine
+
+    def slow(eng, goal, tac):
+        end = time.monotonic() + 30
+        while time.monotonic() < end:
+            pass
+        return [], None
+    monkeypatch.setitem(tactics.engine.TACTICS, "linarith", slow)
+    run(s, "theorem t (x : int) : x = x")
+    out, took = interrupt_after(0.3, s, "linarith")
+    assert out == INTERRUPTED and took < 5
+    assert s.proof.current is s.proof.root
+    assert run_interruptible(s, "reflexivity") == "no goals left; type qed"
+
+
 def test_cancelled_step_is_not_kept(s):
     run(s, "theorem t (x : int) : x = x")
     s.cancel.set()                         # as if Ctrl-C came while the step ran
