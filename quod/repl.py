@@ -57,7 +57,7 @@ def run_interruptible(session: Session, text: str) -> str:
                 except BaseException:  # noqa: BLE001
                     pass
 
-    _quiet_z3()
+    _quiet_z3(load=True)
     session.cancel.clear()
     worker = threading.Thread(target=work, daemon=True)
     worker.start()
@@ -96,11 +96,19 @@ def _raise_in(worker: threading.Thread, done: threading.Event) -> None:
     ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(worker.ident), ctypes.py_object(SystemExit))
 
 
-def _quiet_z3() -> None:
-    """Once z3 is loaded, stop it from catching SIGINT itself: then Ctrl-C reaches Python and
-    cancels the whole step (z3's own handler cancels one call, and `first | smt | t` goes on)."""
+def _quiet_z3(load: bool = False) -> None:
+    """Stop z3 from catching SIGINT itself: then Ctrl-C reaches Python and cancels the whole step
+    (z3's own handler cancels one call, and `first | smt | t` goes on). With ``load``, z3 is
+    imported for this (once, about 40 ms; the front end's warm-up has usually done it already)."""
+    if getattr(_quiet_z3, "done", False):
+        return
     z3 = sys.modules.get("z3")
-    if z3 is not None and not getattr(_quiet_z3, "done", False):
+    if z3 is None and load:
+        try:
+            import z3
+        except ImportError:
+            return
+    if z3 is not None:
         try:
             z3.set_param("ctrl_c", False)
             _quiet_z3.done = True
