@@ -20,7 +20,7 @@ from kernel.arith import (MAX_BITS, divide_inequality, evaluate, farkas_contradi
 
 ints = st.integers(min_value=-10**6, max_value=10**6)
 small = st.integers(min_value=-20, max_value=20)
-FAST = settings(max_examples=300, deadline=None)
+FAST = settings(max_examples=150, deadline=None)
 
 
 @FAST

@@ -330,7 +330,7 @@ def test_random_proofs_are_often_accepted():
     b = Builder(rng)
     accepted = 0
     seen = set()
-    for _ in range(200):
+    for _ in range(150):
         p = b.proof((), rng.randint(2, 5))
         if check_sound(p, seed=rng.randint(0, 10**6)) is not None:
             accepted += 1
@@ -339,7 +339,7 @@ def test_random_proofs_are_often_accepted():
                 q = stack.pop()
                 seen.add(q.rule)
                 stack.extend(x for x in _flat(q.args) if isinstance(x, Proof))
-    assert accepted >= 40, accepted
+    assert accepted >= 30, accepted
     assert len(seen) >= 22, sorted(seen)
 
 
