@@ -1,12 +1,15 @@
 """Kernel checking speed on generated proofs of about 1e3 .. 1e6 nodes.  Run by hand:
 
-    python bench/kernel.py            # the table
-    python bench/kernel.py --profile  # cProfile of checking the 1e5 proof
+    python bench/kernel.py                    # the tables
+    python bench/kernel.py --profile          # cProfile of checking the 1e5 mixed proof
+    python bench/kernel.py --root /old/tree   # the same proofs against another checkout's kernel
 
-Each proof is a chain of blocks under growing hypotheses (so it has depth), and every
-block mixes the everyday rules: propositional introduction/elimination, forall
+"mixed": each proof is a chain of blocks under growing hypotheses (so it has depth), and
+every block mixes the everyday rules: propositional introduction/elimination, forall
 introduction/elimination, a theorem, linarith certificates, ring identities, evaluation
 and hypothesis lookups. Formulas differ from block to block (no free caching).
+"chain": structural rules only (imp_intro, and_intro, and_left, hyp, true_intro), the
+driver's own overhead.
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+_root = sys.argv[sys.argv.index("--root") + 1] if "--root" in sys.argv else Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(_root))
 
 from kernel import Environment, Forall, Int, P, TheoremDecl, Var, mk  # noqa: E402
 from kernel.check import DEFAULT_FUEL, Checker  # noqa: E402
@@ -76,6 +80,15 @@ def make_proof(blocks: int):
     return p
 
 
+def make_chain(blocks: int):
+    """imp_intro h (0 <= c) (and_left (and_intro (... hyp h ...) true_intro)), 4 nodes a block"""
+    a = le(0, c)
+    p = P("hyp", "h0")
+    for i in range(blocks):
+        p = P("imp_intro", f"h{i % 10}", a, P("and_left", P("and_intro", p, P("true_intro"))))
+    return P("imp_intro", "h0", a, p)
+
+
 def run(env, proof) -> tuple[int, float]:
     ch = Checker(env)
     t = time.perf_counter()
@@ -83,10 +96,23 @@ def run(env, proof) -> tuple[int, float]:
     return DEFAULT_FUEL - ch.fuel, time.perf_counter() - t
 
 
+def table(title: str, env, make, per_block: int, largest: float) -> None:
+    print(f"{title}\n{'size':>8} {'nodes':>10} {'seconds':>9} {'nodes/s':>10}")
+    for size in (1e3, 1e4, 1e5, 1e6):
+        if size > largest:
+            break
+        proof = make(max(1, round(size / per_block)))
+        runs = [run(env, proof) for _ in range(5 if size <= 1e4 else 3 if size <= 1e5 else 1)]
+        nodes = runs[0][0]
+        secs = statistics.median(r[1] for r in runs)
+        print(f"{size:>8.0e} {nodes:>10,} {secs:>9.3f} {nodes / secs:>10,.0f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--max", type=float, default=1e6)
+    ap.add_argument("--root", help="directory holding the kernel package to measure")
     args = ap.parse_args()
     env = env_with_lemmas()
     per_block = run(env, make_proof(1))[0] - 2
@@ -97,15 +123,8 @@ def main() -> None:
         cProfile.runctx("run(env, proof)", globals(), {"env": env, "proof": proof, "run": run}, "/tmp/kernel.prof")
         pstats.Stats("/tmp/kernel.prof").sort_stats("tottime").print_stats(25)
         return
-    print(f"{'size':>8} {'nodes':>9} {'seconds':>9} {'nodes/s':>10}")
-    for size in (1e3, 1e4, 1e5, 1e6):
-        if size > args.max:
-            break
-        proof = make_proof(max(1, round(size / per_block)))
-        runs = [run(env, proof) for _ in range(5 if size <= 1e4 else 3 if size <= 1e5 else 1)]
-        nodes = runs[0][0]
-        secs = statistics.median(r[1] for r in runs)
-        print(f"{size:>8.0e} {nodes:>9,} {secs:>9.3f} {nodes / secs:>10,.0f}")
+    table("mixed", env, make_proof, per_block, args.max)
+    table("chain", env, make_chain, 4, args.max)
 
 
 if __name__ == "__main__":
