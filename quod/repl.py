@@ -136,13 +136,17 @@ def _warm_up(session: Session) -> None:
 
 
 def read_block(first: str, more, session: Session) -> str:
-    """Collect a multi-line block: after a line ending in `by`, `:=` or `proof`, read until a blank line."""
+    """Collect a multi-line block: after a line ending in `by`, `:=` or `proof`, read until a blank line;
+    a `program` runs to its closing brace or triple quote (blank lines included)."""
     lines = [first]
     if not session.needs_more(first):
         return first
+    program = session.unclosed(first)
     while True:
+        if program and not session.unclosed("\n".join(lines)):
+            break
         nxt = more()
-        if nxt is None or not nxt.strip():
+        if nxt is None or (not nxt.strip() and not program):
             break
         lines.append(nxt)
         if nxt.strip() == "qed" and first.lstrip().startswith(("theorem", "lemma")):

@@ -106,9 +106,19 @@ class Session:
         s = text.rstrip()
         if s.split(" ", 1)[0] in REPL_COMMANDS:
             return False
+        if self.unclosed(s):
+            return True
         if s.strip() == "proof" and self.proof is not None:
             return False        # `theorem NAME : F` then `proof` on its own line, as in a file
         return bool(re.search(r"(^|\s)(by|:=|proof|calc)$", s))
+
+    @staticmethod
+    def unclosed(text: str) -> bool:
+        """A `program` whose braces or triple-quoted source are not closed yet."""
+        if not text.lstrip().startswith("program"):
+            return False
+        from .loader import _program_complete
+        return not _program_complete(text)
 
     # -- input ---------------------------------------------------------------------------
 
@@ -170,30 +180,53 @@ class Session:
         return self.declare(text)
 
     def declare(self, text: str) -> str:
-        from tactics.parser import parse_file
+        """Declarations and commands, item by item as the loader reads a file (programs included);
+        an error in one item is reported and the rest still run. Each item that is kept is saved
+        with its own text."""
+        from tactics.parser import parse_item, split_items, strip_comments
+
+        from .loader import _merge_programs, text_of
         out = []
-        for item in parse_file(text, "<repl>"):
-            n_res, n_msg = len(self.mod.results), len(self.mod.messages)
-            self.loader.declare(self.mod, item)
-            for r in self.mod.results[n_res:]:
-                if r.error:
-                    out.append(r.error)
-                else:
-                    out.append(f"{r.name}: {r.status}" + (f" [axioms: {', '.join(r.axioms)}]" if r.axioms else ""))
-            for _, m in self.mod.messages[n_msg:]:
-                out.append(m)
-            kind = type(item).__name__
-            if kind in ("DefDecl", "AxiomDecl", "Import") or (kind == "TheoremDecl" and self.mod.results
-                                                               and self.mod.results[-1].status != "failed"):
-                self.saved_text.append(text)
-                self.dirty = True
-                if kind == "DefDecl":
-                    out.append(f"defined {item.name}")
-                elif kind == "AxiomDecl":
-                    out.append(f"axiom {item.name} (reported like an oracle)")
-                elif kind == "Import":
-                    out.append(f"imported {item.module}")
+        for line, item_text in _merge_programs(split_items(strip_comments(text, "<repl>"))):
+            own = text_of(text, line, item_text)
+            try:
+                out += self._declare_item(line, item_text, own, parse_item)
+            except QuodError as exc:
+                out.append(format_error(exc, text))
         return "\n".join(out)
+
+    def _declare_item(self, line: int, item_text: str, own: str, parse_item) -> list[str]:
+        from tactics.syntax import Pos
+        if item_text.startswith("program"):
+            before = set(self.mod.programs)
+            self.loader.declare_program(self.mod, own, Pos("<repl>", line, 1), Path.cwd())
+            self.saved_text.append(own)
+            self.dirty = True
+            return [f"program {n} declared" for n in self.mod.programs if n not in before]
+        item = parse_item(item_text, "<repl>", line)
+        out = []
+        n_res, n_msg = len(self.mod.results), len(self.mod.messages)
+        self.loader.declare(self.mod, item)
+        results = self.mod.results[n_res:]
+        for r in results:
+            if r.error:
+                out.append(r.error)
+            else:
+                out.append(f"{r.name}: {r.status}" + (f" [axioms: {', '.join(r.axioms)}]" if r.axioms else ""))
+        for _, m in self.mod.messages[n_msg:]:
+            out.append(m)
+        kind = type(item).__name__
+        if kind in ("DefDecl", "AxiomDecl", "Import") or (
+                kind == "TheoremDecl" and results and results[-1].status in ("proved", "oracle", "sorry")):
+            self.saved_text.append(own)
+            self.dirty = True
+            if kind == "DefDecl":
+                out.append(f"defined {item.name}")
+            elif kind == "AxiomDecl":
+                out.append(f"axiom {item.name} (reported like an oracle)")
+            elif kind == "Import":
+                out.append(f"imported {item.module}")
+        return out
 
     def start_proof(self, text: str) -> str:
         from tactics.engine import Engine
@@ -211,7 +244,7 @@ class Session:
         item = items[0]
         if item.name in self.mod.env:
             return f"error: {item.name} is already declared"
-        stmt = self.loader.statement(self.mod.env, item.binders, item.statement)
+        stmt = self.loader.statement(self.mod.env, item.binders, item.statement, self.mod.programs)
         state = ProofState.start(stmt)
         names = [n for b in item.binders for n in b.names]
         if names:
@@ -228,6 +261,7 @@ class Session:
         try:
             block = parse_block(text, "<repl>", 1, 1)
             eng = Engine(self.mod.env, "<repl>", self.mod.simp_lemmas)
+            eng.programs = self.mod.programs
             after = eng.run_block(before, block)
         except QuodError as exc:
             if self.cancel.is_set():
@@ -321,15 +355,24 @@ class Session:
 
     def load_file(self, path: str) -> str:
         """Load a .proof file into the session and prepare to walk its proofs."""
-        from tactics.parser import parse_file
+        from tactics.parser import parse_item, split_items, strip_comments
+        from tactics.syntax import Pos
+
+        from .loader import _merge_programs, text_of
         self.ready()
         p = Path(path)
         text = self.loader._read(p)
-        items = parse_file(text, str(path))
+        items = []
         out = []
-        for item in items:
+        for line, item_text in _merge_programs(split_items(strip_comments(text, str(path)))):
             n_res = len(self.mod.results)
             try:
+                if item_text.startswith("program"):
+                    self.loader.declare_program(self.mod, text_of(text, line, item_text), Pos(str(path), line, 1),
+                                                p.parent)
+                    continue
+                item = parse_item(item_text, str(path), line)
+                items.append(item)
                 self.loader.declare(self.mod, item)
             except QuodError as exc:
                 out.append(format_error(exc, text))
@@ -409,10 +452,11 @@ class Walker:
         s = self.session
         env = s.mod.env.copy()
         try:
-            stmt = s.loader.statement(env, item.binders, item.statement)
+            stmt = s.loader.statement(env, item.binders, item.statement, s.mod.programs)
         except QuodError as exc:
             return format_error(exc)
         eng = Engine(env, item.pos.file, s.mod.simp_lemmas)
+        eng.programs = s.mod.programs
         state = ProofState.start(stmt)
         names = [n for b in item.binders for n in b.names]
         stack = []
