@@ -331,6 +331,66 @@ def test_def_then_use(s):
     assert "sq_nonneg" in s.mod.env
 
 
+def test_several_declarations_in_one_input_are_saved_once(s, tmp_path):
+    out = run(s, "def a1 (x : int) : int := x\ndef a2 (x : int) : int := a1(x)\nlemma l1 (x : int) : a2(x) = x := by\n"
+                 "  unfold a2\n  unfold a1\n  reflexivity")
+    assert out.splitlines() == ["defined a1", "defined a2", "l1: proved"]
+    path = tmp_path / "multi.proof"
+    assert run(s, f"save {path}") == f"saved 3 declarations to {path}"
+    assert path.read_text().count("def a1") == 1
+    assert quod_check(path).returncode == 0
+
+
+def test_an_error_in_one_item_does_not_hide_the_rest(s):
+    out = run(s, "def b1 (x : int) : int := nope(x)\ndef b2 (x : int) : int := x")
+    assert "unknown function or predicate 'nope'" in out and "defined b2" in out
+    assert "b2" in s.mod.env and "b1" not in s.mod.env
+
+
+PROGRAMS = [
+    "program g2(x : int, y : int) {",
+    "  while (x > y) { x = x - y; }",
+    "}",
+    "program g from c \"\"\"",
+    "void g(int x, int y) {",
+    "",
+    "   if (y > 0)",
+    "      while (x > y)",
+    "         x = x - y;",
+    "}",
+    "\"\"\"",
+    "theorem g_term : terminates g := by termination",
+    "",
+    "theorem g2_diverges : diverges g2 from (x = 5 and y = 0)",
+    "recurrent (x > y and y <= 0)",
+    "smt",
+    "qed",
+]
+
+
+def test_programs_in_the_repl(s, tmp_path):
+    path = tmp_path / "progs.proof"
+    out = plain_run(s, "\n".join(PROGRAMS + [f"save {path}", ""]))
+    assert "program g2 declared" in out and "program g declared" in out
+    assert "g_term: proved" in out
+    assert "⊢ diverges while (y < x)" in out
+    assert "g2_diverges proved; the kernel checked it" in out
+    assert "error" not in out
+    res = quod_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "2 theorems: 2 proved" in res.stdout
+
+
+def test_walking_a_file_with_programs(s, tmp_path):
+    path = tmp_path / "pw.proof"
+    path.write_text("\n".join(PROGRAMS[:3]) + "\n\ntheorem d : diverges g2 from (x = 5 and y = 0) := by\n"
+                    "  recurrent (x > y and y <= 0)\n  smt\n", encoding="utf-8")
+    out = s.load_file(str(path))
+    assert "d: proved" in out
+    out = run(s, "next")
+    assert "d, step 1/2 at line 6" in out and "after:" in out and "error" not in out
+
+
 def test_file_style_theorem_pasted_line_by_line(s):
     for line in ["theorem w (a : int) : a + 0 = a", "proof", "  ring", "qed"]:
         out = run(s, line)
