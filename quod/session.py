@@ -127,8 +127,8 @@ class Session:
         text = text.rstrip()
         if not text.strip():
             return ""
-        self.ready()
         try:
+            self.ready()
             return self._handle(text)
         except QuodError as exc:
             return format_error(exc, text)
@@ -136,6 +136,8 @@ class Session:
             return f"error: {exc}"
         except RecursionError:
             return "error: input nested too deeply"
+        except Exception as exc:  # noqa: BLE001 - a bug must not end the session (and its unsaved work)
+            return f"internal error: {type(exc).__name__}: {exc} (please report this)"
 
     def _handle(self, text: str) -> str:
         word, _, rest = text.strip().partition(" ")
