@@ -504,6 +504,20 @@ def test_malformed_inputs_never_raise(s):
         assert isinstance(s.handle(text), str), text
 
 
+def test_a_bug_in_a_tactic_does_not_end_the_session(s, monkeypatch):
+    import tactics.engine
+
+    def broken(eng, goal, tac):
+        raise ValueError("a bug")
+    monkeypatch.setitem(tactics.engine.TACTICS, "ring", broken)
+    run(s, "theorem t (x : int) : x + 0 = x")
+    out = run(s, "ring")
+    assert out.startswith("internal error: ValueError: a bug")
+    assert s.proof.current is s.proof.root
+    out = plain_run(s, "ring\nsimp\nqed\n")
+    assert "internal error" in out and "t proved" in out
+
+
 def test_random_token_soup_never_raises(s):
     tokens = ["theorem", "lemma", "def", "t", "x", "y", "h", ":", ":=", "by", "int", "(", ")", "[", "]", "forall",
               "exists", ",", "->", "/\\", "\\/", "not", "=", "<", "<=", "+", "*", "-", "/", "%", "|", "0", "1",
