@@ -9,6 +9,7 @@ the tactic engine, and only what the kernel accepts is added.
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ from tactics.syntax import Pos, QuodError
 ROOT = Path(__file__).resolve().parent.parent
 THEORIES = ROOT / "theories"
 PRELUDE = "integers.prelude"
+MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
 MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith",
                 "simp", "ring", "norm_num",
                 "rewrite", "unfold", "cases", "apply", "exact", "intro"]
@@ -104,13 +106,13 @@ class Loader:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise QuodError(Pos(str(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
+            raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise QuodError(_offset_pos(data, exc.start, str(path)), "this file is not UTF-8 text") from None
+            raise QuodError(_offset_pos(data, exc.start, _display(path)), "this file is not UTF-8 text") from None
         if "\x00" in text:
-            raise QuodError(_offset_pos(data, data.index(b"\x00"), str(path)), "this file contains a NUL byte;"
+            raise QuodError(_offset_pos(data, data.index(b"\x00"), _display(path)), "this file contains a NUL byte;"
                             " is it a binary file?")
         return text
 
@@ -130,6 +132,9 @@ class Loader:
         # One bad item (a parse error, a rejected definition, a failing command) is reported
         # and the rest of the file is still checked.
         for line, item_text in _merge_programs(split_items(clean)):
+            if len(mod.errors) >= MAX_ERRORS:
+                mod.errors.append(f"{shown}: error: more than {MAX_ERRORS} errors; the rest of the file is skipped")
+                break
             try:
                 if item_text.startswith("program"):
                     self.declare_program(mod, text_of(text, line, item_text), Pos(shown, line, 1), path.parent)
@@ -139,6 +144,10 @@ class Loader:
                 if exc.pos is not None and exc.pos.file != shown:
                     raise            # an error inside an imported module belongs to that module
                 mod.errors.append(format_error(exc, text))
+                m = re.match(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)", item_text)
+                if m:               # a theorem that did not even parse still counts, as failed
+                    mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
+                                              error=None))
         return mod
 
     # -- declarations --------------------------------------------------------------------
@@ -147,6 +156,9 @@ class Loader:
         """Process one parsed item into ``mod`` (used by files and the REPL)."""
         if isinstance(item, S.Import):
             dep = self.module(item.module, item.pos)
+            if dep.errors:
+                mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
+                                                         f"{dep.errors[0].splitlines()[0]})"), mod.source))
             try:
                 mod.env.include(dep.env)
             except KernelError as exc:
@@ -207,6 +219,8 @@ class Loader:
         res.expected = "dont_know" if "expect_dont_know" in item.attrs else None
         stmt = None
         try:
+            if item.name in mod.env or item.name in mod.programs:
+                raise QuodError(item.pos, f"{item.name} is already declared")
             stmt = self.statement(mod.env, item.binders, item.statement, mod.programs)
             eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
             eng.programs = mod.programs

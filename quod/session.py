@@ -136,6 +136,8 @@ class Session:
             return f"error: {exc}"
         except RecursionError:
             return "error: input nested too deeply"
+        except EOFError:
+            raise                   # quit
         except Exception as exc:  # noqa: BLE001 - a bug must not end the session (and its unsaved work)
             return f"internal error: {type(exc).__name__}: {exc} (please report this)"
 

@@ -761,6 +761,19 @@ def t_ring(eng, goal, tac):
     from kernel.arith import normalize
     atoms: dict = {}
     if normalize(t.args[0], atoms) != normalize(t.args[1], atoms):
+        # closed `if`s and arithmetic inside applications first (as after `unfold` of a recursive def)
+        from .simp import simp
+        try:
+            new_goals, proof = simp(eng, goal, Tactic("simp", (), tac.pos), arith_only=True)
+        except TacticError:
+            new_goals = None
+        if new_goals == []:
+            return [], proof
+        if new_goals and new_goals[0].target.op == "eq":
+            g = new_goals[0]
+            a2: dict = {}
+            if normalize(g.target.args[0], a2) == normalize(g.target.args[1], a2):
+                return [], _fill(proof, g.id, P("ring", g.target.args[0], g.target.args[1]))
         eng.fail(tac, goal, "ring: the two sides are different polynomials")
     return [], P("ring", t.args[0], t.args[1])
 

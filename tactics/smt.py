@@ -291,11 +291,61 @@ def reconstruct(env, goal, facts_extra=()):
     return P("by_contra", neg, goal.target, pf)
 
 
+def canonical(t: Expr) -> Expr:
+    """A fixed representative of t's polynomial normal form (monomials ordered by their text)."""
+    from kernel import Int, show
+    from kernel.arith import normalize
+    atoms: dict = {}
+    poly = normalize(t, atoms)
+    rev = {i: a for a, i in atoms.items()}
+    terms = []
+    for mono, c in poly.items():
+        factors = sorted((rev[i] for i in mono), key=show)
+        terms.append((tuple(show(a) for a in factors), c, factors))
+    terms.sort(key=lambda x: (len(x[0]), x[0]))
+    out = None
+    for _, c, factors in terms:
+        m = None
+        for a in factors:
+            m = a if m is None else mk("mul", m, a)
+        m = Int(c) if m is None else (m if c == 1 else mk("neg", m) if c == -1 else mk("mul", Int(c), m))
+        out = m if out is None else mk("add", out, m)
+    return Int(0) if out is None else out
+
+
+def _canonical_arguments(facts):
+    """Rewrite the arithmetic arguments of applications, / and % to one normal form (kernel `ring` +
+    `replace`), so that f(k + 1 - 1) and f(k) are the same atom for linarith."""
+    from .engine import replace_all
+    out = []
+    for f, p in facts:
+        for _ in range(50):
+            target = None
+            for n in postorder(f):
+                if n.op in ("app", "pred", "div", "mod", "abs", "min", "max") and n.lbr == 0:
+                    for a in n.args:
+                        if a.op in ("add", "sub", "mul", "neg") and a.lbr == 0:
+                            c = canonical(a)
+                            if c != a:
+                                target = (a, c)
+                                break
+                if target:
+                    break
+            if target is None:
+                break
+            a, c = target
+            g = replace_all(f, a, c)
+            f, p = g, P("replace", P("ring", a, c), p, g)
+        out.append((f, p))
+    return out
+
+
 def _unfold_facts(env, facts):
     """Unfold definitions in the facts: non-recursive ones in place (by ``replace``), recursive
     ones by adding the defining equation of each ground application (one round)."""
     from .engine import replace_all
     out = []
+    facts = _canonical_arguments(facts)
     for f, p in facts:
         for _ in range(20):
             occ = next((n for n in postorder(f) if n.op in ("app", "pred") and n.lbr == 0
