@@ -374,7 +374,8 @@ def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str
             return f"{lhs} {u('!=')} {rhs}"
         return f"{u('not')} " + _show(a, names, avoid, d, 8, ascii)
     if op == "neg":
-        return "-" + _show(e.args[0], names, avoid, d, 8, ascii)
+        inner = _show(e.args[0], names, avoid, d, 8, ascii)
+        return f"-({inner})" if inner.startswith("-") else "-" + inner     # never `--`, a comment
     if op == "ite":
         c, a, b = (_show(x, names, avoid, d, -1, ascii) for x in e.args)
         return f"(if {c} then {a} else {b})"

@@ -336,6 +336,9 @@ def search(env: Environment, pattern) -> list[str]:
     from tactics.elab import Elaborator
     from tactics.engine import match, subterms
     from kernel import Var, instantiate
+    if pattern.kind == "name" and pattern.data not in env:
+        # a bare word: theorems whose name contains it
+        return sorted(f"{n} : {show(t.statement)}" for n, t in env.theorems().items() if pattern.data in n)
     el = Elaborator(env, holes=True)
     pat = el.any(pattern)
     mvars = set(el.pattern_vars)
