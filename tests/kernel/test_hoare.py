@@ -3,6 +3,7 @@ accepted judgment checked against an interpreter; mutated program proofs prove o
 
 from __future__ import annotations
 
+import os
 import random
 
 import pytest
@@ -410,7 +411,8 @@ def _program_corpus():
     return [p for p, _ in POSITIVE.values()]
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=80 * int(os.environ.get("QUOD_FUZZ", "1")), deadline=None,
+          suppress_health_check=list(HealthCheck))
 @given(st.randoms(use_true_random=False))
 def test_mutated_program_proofs_prove_only_true_judgments(rng):
     from test_soundness import Mutator

@@ -511,7 +511,10 @@ class Mutator:
             nodes.append(n)
             stack.extend(n.args)
         target = r.choice(nodes)
-        return self._subst_node(e, target, self.expr_node(target))
+        try:
+            return self._subst_node(e, target, self.expr_node(target))
+        except KernelError:         # e.g. a bound index moved out of its binder's reach inside a judgment
+            return e
 
     def _subst_node(self, e, target, new):
         if e is target:
@@ -521,7 +524,7 @@ class Mutator:
         return Expr(e.op, tuple(self._subst_node(a, target, new) for a in e.args), e.data)
 
     FAMILIES = [("add", "sub", "mul", "div", "mod", "min", "max"), ("lt", "le", "eq"), ("and", "or", "imp", "iff"),
-                ("forall", "exists")]
+                ("forall", "exists"), ("hoare", "total"), ("assume", "assert")]
 
     def expr_node(self, n: Expr) -> Expr:
         r = self.r
@@ -529,13 +532,19 @@ class Mutator:
             return Int(r.choice([n.data + 1, n.data - 1, -n.data, 0]))
         if n.op == "var":
             return Var(r.choice(MUTANT_NAMES[:5]))
+        if n.op in ("assign", "havoc"):
+            return Expr(n.op, n.args, r.choice(VARS + ("z0",)))
         if n.op == "bvar":
             return r.choice([Expr("bvar", (), n.data + 1), Expr("bvar", (), max(0, n.data - 1)), Var("x")])
         for fam in self.FAMILIES:
             if n.op in fam and r.random() < 0.5:
                 return Expr(r.choice(fam), n.args, n.data)
-        if len(n.args) == 2 and r.random() < 0.5:
+        if len(n.args) == 2 and r.random() < 0.5 and n.sort != "stmt":
             return Expr(n.op, n.args[::-1], n.data)
+        if n.sort == "stmt":
+            v = r.choice(VARS)
+            return r.choice([Expr("skip"), Expr("assign", (self.b.term(1),), v), Expr("havoc", (), v),
+                             Expr("seq", (n, Expr("assign", (self.b.term(1),), v))), Expr("assert", (self.b.atom(1),))])
         return self.b.term() if n.sort == "term" else self.b.formula()
 
 
