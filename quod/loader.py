@@ -304,6 +304,43 @@ class Loader:
 
     # -- commands ------------------------------------------------------------------------
 
+    def run_program(self, mod: Module, cmd) -> str:
+        """eval f(3, 4): run the program with its source language's integer semantics."""
+        from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
+        from tactics.elab import Elaborator
+        from tactics.evaluate import EvalError, Evaluator
+        prog = mod.programs[cmd.arg.data]
+        if len(cmd.arg.args) != len(prog.params):
+            raise QuodError(cmd.pos, f"{prog.name} takes {len(prog.params)} arguments")
+        el = Elaborator(mod.env)
+        args = {}
+        for (x, ty), a in zip(prog.params, cmd.arg.args):
+            try:
+                v = Evaluator(mod.env).run(el.term(a))
+            except EvalError as exc:
+                raise QuodError(a.pos, f"eval: {exc}") from None
+            from programs.lang import range_fact
+            from kernel import Int, subst
+            fact = range_fact(x, ty)
+            if fact is not None and Evaluator(mod.env).run(subst(fact, {x: Int(v)})) is not True:
+                raise QuodError(a.pos, f"{v} is not a value of type {ty}")
+            args[x] = v
+        try:
+            final = run(mod.env, prog.body, args, 1_000_000)
+        except OutOfSteps:
+            return f"{prog.name} is still running after 1,000,000 steps"
+        except AssertionFailed as exc:
+            return f"{prog.name} fails: {exc} (undefined behaviour in C)"
+        except Blocked:
+            return f"{prog.name}: an assume is false on this input"
+        except EvalError as exc:
+            raise QuodError(cmd.pos, f"eval: {exc}") from None
+        if prog.result is None:
+            shown = ", ".join(f"{x} = {final[x]}" for x, _ in prog.params)
+            return f"{prog.name} returns (final state: {shown})"
+        v = final.get("ret")
+        return str(bool(v)).lower() if prog.result == "bool" else str(v)
+
     def command(self, mod: Module, cmd: S.Command) -> str:
         from tactics.elab import Elaborator
         if cmd.name == "print_axioms":
@@ -318,6 +355,8 @@ class Loader:
             e = Elaborator(mod.env).any(cmd.arg)
             kind = "formula" if e.sort == FORMULA else "int"
             return f"{show(e)} : {kind}"
+        if cmd.name == "eval" and cmd.arg.kind == "call" and cmd.arg.data in mod.programs:
+            return self.run_program(mod, cmd)
         if cmd.name == "eval":
             from tactics.evaluate import EvalError, Evaluator
             e = Elaborator(mod.env).any(cmd.arg)
