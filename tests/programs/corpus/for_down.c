@@ -1,0 +1,5 @@
+// expect: yes
+void down(int n) {
+    for (int i = n; i > 0; i--) {
+    }
+}

@@ -1,0 +1,8 @@
+// expect: yes
+int dowhile(int n) {
+    int i = 0;
+    do {
+        i++;
+    } while (i < n);
+    return i;
+}

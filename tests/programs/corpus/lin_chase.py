@@ -1,0 +1,5 @@
+# expect: yes
+def chase(x, y):
+    while x > y:
+        y = y + 1
+    return y

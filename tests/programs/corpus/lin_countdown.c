@@ -1,0 +1,5 @@
+// expect: yes
+void countdown(int x) {
+    while (x > 0)
+        x = x - 1;
+}

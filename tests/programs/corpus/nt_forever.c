@@ -1,0 +1,7 @@
+// expect: no
+int forever(int x) {
+    while (1) {
+        x = x;
+    }
+    return x;
+}

@@ -1,0 +1,5 @@
+// expect: yes
+void uns_countdown(unsigned n) {
+    while (n > 0)
+        n--;
+}

@@ -1,0 +1,2 @@
+def minmax(x, y):
+    return abs(x - y) + min(x, y) * max(x, -y)

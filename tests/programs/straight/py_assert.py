@@ -1,0 +1,3 @@
+def py_assert(x):
+    assert x != 7
+    return x
