@@ -19,7 +19,11 @@ hypothesis-generated ones. Compared:
   loop forever (a repeated state) or cannot finish must not be one CPython finishes in 600
   lines, and the first repeated-state run of each C program must not finish in gcc.
 
-Each C program is compiled once; gcc missing means the C half is skipped.
+- ``eval p(args)`` in a .proof file (the command a person uses) prints what gcc / CPython compute,
+  on a few inputs of every program without a known front-end bug.
+
+All C programs are compiled into one binary (each function renamed), kept running and fed one
+input per line; gcc missing means the C half is skipped.
 """
 
 from __future__ import annotations
@@ -520,3 +524,81 @@ def test_every_program_is_compared():
     for c in CASES:
         if c.name in COMPARED and expect.get(c.name, "yes") == "yes" and c.name not in FEW_FINISH:
             assert COMPARED[c.name] >= 10, f"{c.name}: only {COMPARED[c.name]} inputs compared"
+
+
+# ---- the `eval` command ---------------------------------------------------------------------------
+
+def _expected_eval(name: str, prog, kind: str, real) -> str | None:
+    """What `eval` must print for a run the interpreter finished (None: only "fails" is checked)."""
+    if kind == "assert":
+        return None
+    value = real[1]
+    if prog.result is None:
+        return f"{name} returns"
+    if prog.result == "bool":
+        return str(bool(value)).lower()
+    return str(int(value) if isinstance(value, bool) else value)
+
+
+def test_eval_against_real_execution(binary, tmp_path):
+    """`eval p(args)` in a .proof file (programs declared `from c` / `from python`, inline) prints
+    what gcc / CPython compute, or that the program fails where gcc's sanitizer sees undefined
+    behaviour and CPython raises. A few inputs per program (those the interpreter finishes), every
+    program without a known front-end bug."""
+    from quod.loader import Loader
+    text: list[str] = []
+    checks: dict = {}            # line of the eval -> (case, program name, prog, args, kind, real result)
+    for k, case in enumerate(CASES):
+        if case.name in KNOWN_C or case.name in KNOWN_PY or case.name in REJECTED:
+            continue
+        prog = parse(case, "c")
+        name = f"p{k}"
+        if case.language == "c":
+            src = strip_c_comments(case.path.read_text())
+        else:
+            src = case.path.read_text()
+        text.append(f'program {name} from {"c" if case.language == "c" else "python"} """')
+        text.extend(src.splitlines())
+        text.append('"""')
+        fn = None
+        if case.language == "python":
+            namespace: dict = {}
+            exec(compile(case.path.read_text(), str(case.path), "exec"), namespace)
+            fn = namespace[prog.name]
+        chosen = 0
+        for args in fixed_inputs(prog, has_loops(prog)):
+            if has_havoc_of_nondet(prog):
+                break
+            kind, _ = interpret(prog, args)
+            if kind not in ("ok", "assert"):
+                continue
+            if case.language == "c":
+                real = binary.run(case.name, args)
+            else:
+                real = call_python(fn, args, 2_000_000)
+            text.append(f"eval {name}({', '.join(map(str, args))})")
+            checks[len(text)] = (case, name, prog, args, kind, real)
+            chosen += 1
+            if chosen == 6:
+                break
+    f = tmp_path / "evals.proof"
+    f.write_text("\n".join(text) + "\n")
+    mod = Loader().load(f)
+    assert mod.errors == []
+    out = {pos.line: msg for pos, msg in mod.messages}
+    bad = []
+    for line, (case, name, prog, args, kind, real) in checks.items():
+        msg = out.get(line)
+        want = _expected_eval(name, prog, kind, real)
+        if kind == "assert":
+            ok = msg is not None and msg.startswith(f"{name} fails") and \
+                (real[0] == "raise" if case.language == "python" else real[0] in ("ub", "timeout") or
+                 not binary.sanitized)
+        elif prog.result is None:
+            ok = msg is not None and msg.startswith(want) and real[0] == "ok"
+        else:
+            ok = msg == want and real[0] == "ok"
+        if not ok:
+            bad.append(f"{case.name}: eval {name}{args} printed {msg!r}; real execution: {real}")
+    assert len(checks) >= 150
+    assert bad == [], "\n".join(bad)
