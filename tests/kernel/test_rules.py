@@ -675,3 +675,26 @@ def test_include_shares_only_identical_entries():
     d.include(a)
     assert set(d.theorems()) == set(a.theorems()) and set(d.definitions()) == set(a.definitions())
     assert check(P("unfold", "sum_to", (Int(0),)), d).op == "eq"
+
+
+def test_instances_are_simultaneous_and_capture_free():
+    # arithmetic axioms substitute their parameters simultaneously: div_mod at (b, a), with a and b swapped
+    a_, b_ = Var("a"), Var("b")
+    assert check(P("arith", "div_mod", (b_, a_))) == eq(b_, add(mul(a_, div(b_, a_)), mod(b_, a_)))
+    # unfold too: double's parameter is n, instantiated at an n-containing term
+    assert check(P("unfold", "double", (add(n, 1),)), base_env()) == eq(App("double", add(n, 1)),
+                                                                       add(add(n, 1), add(n, 1)))
+    # induction's bound variable is fresh: a motive mentioning free n and k keeps them free
+    m = le(add(x, n), add(x, add(n, k)))
+    with pytest.raises(KernelError, match="the step case") as ei:
+        check(P("strong_induction", "x", m, k, P("true_intro")))
+    step_want = str(ei.value)
+    assert "n1" in step_want and "k1" in step_want      # the rule's own n and k were renamed
+
+
+def test_hypothesis_named_like_a_variable():
+    # hypothesis names and variable names live apart: h named "x" does not make x free in the context
+    assert check(P("imp_intro", "x", lt(0, y), P("forall_intro", "x", P("refl", x)))) == \
+        imp(lt(0, y), Forall("x", eq(x, x)))
+    with pytest.raises(KernelError, match="eigenvariable y is free in hypothesis x"):
+        check(P("imp_intro", "x", lt(0, y), P("forall_intro", "y", hyp("x"))))
