@@ -390,3 +390,4 @@ def test_export_of_definitions_and_axioms(tmp_path):
     assert names == ["f", "w"]
     with pytest.raises(ExportError, match="no declaration named"):
         export_theorem(e, "nope")
+
