@@ -206,6 +206,9 @@ static long long nd_vals[512];
 static int nd_n, nd_i;
 int __VERIFIER_nondet_int(void) { return nd_i < nd_n ? (int) nd_vals[nd_i++] : 0; }
 unsigned int __VERIFIER_nondet_uint(void) { return nd_i < nd_n ? (unsigned int) nd_vals[nd_i++] : 0u; }
+#include <setjmp.h>
+static jmp_buf blocked;
+void __VERIFIER_assume(int c) { if (!c) longjmp(blocked, 1); }
 """
 _MAIN = r"""
 int main(void) {
@@ -233,6 +236,11 @@ int main(void) {
                 nd_vals[nd_n++] = v;
                 p = end;
             }
+        }
+        if (setjmp(blocked)) {
+            printf("blocked\n");
+            fflush(stdout);
+            continue;
         }
         switch (k) {
 %(cases)s
@@ -283,7 +291,8 @@ class Binary:
             self.proc = None
 
     def run(self, name: str, args: tuple, nondet: tuple = (), timeout: float = TIMEOUT):
-        """("ok", value or None for void) | ("ub", report) | ("timeout", None) | ("crash", message)"""
+        """("ok", value or None for void) | ("blocked", None) (a false __VERIFIER_assume) | ("ub", report) |
+        ("timeout", None) | ("crash", message)"""
         if self.proc is None or self.proc.poll() is not None:
             self._start()
         line = f"{self.index[name]} " + " ".join(map(str, args)) + " ; " + " ".join(map(str, nondet)) + "\n"
@@ -306,6 +315,8 @@ class Binary:
                 return "ub", err.strip().splitlines()[0]
             return "crash", f"exit {code}: {err.strip()[:300]}"
         out = out.strip()
+        if out == "blocked":
+            return "blocked", None
         return "ok", None if out == "done" else int(out)
 
     def close(self):
@@ -409,6 +420,11 @@ def _c_check(case: Case, prog, prog_math, binary: Binary, args: tuple, nondet: t
         got = binary.run(case.name, args, nondet)
         assert got[0] in ("ub", "timeout"), f"{case.name}{args} nondet={nondet}: the interpreter fails an " \
                                             f"assert (undefined behaviour), gcc -fsanitize=undefined gives {got}"
+        return
+    if kind == "blocked":
+        got = binary.run(case.name, args, nondet)
+        assert got[0] in ("blocked", "timeout"), f"{case.name}{args} nondet={nondet}: the interpreter is blocked " \
+                                                 f"by an assume, gcc gives {got}"
         return
     if kind != "ok":
         return
