@@ -38,6 +38,7 @@ CATEGORIES = {
     "ub": "overflow (undefined behaviour)",
     "hard": "hard",
     "narrow": "short / char",
+    "conv": "C constants, conversions, scopes",
     "nd": "nondeterministic",
     "uninit": "uninitialised locals",
 }
@@ -59,6 +60,15 @@ KNOWN_WRONG = {
                              "of the first do-while leaves __cont = 1, so the second do-while's first pass skips "
                              "`while (1)` and the tool proves (kernel-checked, no oracle) a program that runs "
                              "forever from n = 0: says `yes`",
+    "conv_hex_const.c": "c_frontend types 0x80000000 as long (C: unsigned int), so x < 0x80000000 is a signed "
+                        "comparison and x = -1 stays below it: says `no: runs forever from x = 0`",
+    "conv_shadow.c": "c_frontend ignores block scope: the inner `int y = 5` overwrites the outer y, so "
+                     "while (y > 0) {} runs: says `no: runs forever from x = 0`",
+    "conv_char_escape.c": "c_frontend reads '\\n' as 92 (the backslash): says `no: runs forever from x = 0`",
+    "conv_long_unsigned.c": "c_frontend computes long + unsigned as unsigned (u32), never < 0: says `yes` for a "
+                            "loop that runs forever from a = -2",
+    "conv_ternary_unsigned.c": "c_frontend: `u ? x : u` is typed unsigned but x is not converted, so it can be "
+                               "< 0u: says `no: runs forever from x = -1`",
     "narrow_short.c": "c_frontend treats short as a 32-bit int, so i++ never wraps at 32767: says `yes`",
     "narrow_uchar.c": "c_frontend treats unsigned char as a 32-bit unsigned, so c++ never wraps at 255: "
                       "says `yes`",
