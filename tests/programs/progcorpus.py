@@ -35,10 +35,10 @@ CATEGORIES = {
     "for": "for loops",
     "uns": "unsigned wraparound",
     "nt": "non-terminating",
-    "ub": "overflow (undefined behaviour)",
+    "ub": "overflow (UB)",
     "hard": "hard",
     "narrow": "short / char",
-    "conv": "C constants, conversions, scopes",
+    "conv": "C conversions & scope",
     "nd": "nondeterministic",
     "uninit": "uninitialised locals",
 }
