@@ -151,13 +151,15 @@ def test_json_is_one_document(tmp_path):
     doc = json.loads(p.stdout)           # the whole output is one JSON document
     assert doc["files"] == ["a.proof", "b.proof"]
     names = {t["name"]: t for t in doc["theorems"]}
-    assert set(names) == {"add_comm", "le_trans'", "later"}
+    # a theorem that does not parse still counts, as failed
+    assert set(names) == {"add_comm", "le_trans'", "later", "t"}
+    assert names["t"]["status"] == "failed"
     assert names["add_comm"]["status"] == "proved" and names["add_comm"]["line"] == 1
     assert names["add_comm"]["file"] == "a.proof" and names["add_comm"]["ok"] is True
     assert names["later"]["status"] == "sorry" and names["later"]["axioms"] == ["sorry"]
     assert names["later"]["ok"] is False
-    assert doc["counts"] == {"theorems": 3, "proved": 2, "failed": 0, "dont_know": 0, "using_oracles": 1}
-    assert doc["summary"] == "3 theorems: 2 proved, 0 failed, 0 don't know, 1 using oracles"
+    assert doc["counts"] == {"theorems": 4, "proved": 2, "failed": 1, "dont_know": 0, "using_oracles": 1}
+    assert doc["summary"] == "4 theorems: 2 proved, 1 failed, 0 don't know, 1 using oracles"
     assert len(doc["errors"]) == 1 and doc["errors"][0].startswith("b.proof:1:13: error: expected a formula")
     assert doc["ok"] is False and doc["exit_code"] == 1
 

@@ -1011,9 +1011,7 @@ def test_repeat_recurses_into_subgoals(tmp_path):
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="a parse error in one theorem aborts the whole file; earlier theorems "
-                                       "get no result")
-def test_bug_parse_error_loses_other_theorems(tmp_path):
+def test_parse_error_keeps_other_theorems(tmp_path):
     mod = load(tmp_path, """
         theorem a : 1 = 1 := by
           reflexivity
