@@ -530,22 +530,25 @@ def _rewrite_target(goal: Goal, eqp: Proof, eqf: Expr):
     return g, P("replace", back, hole(g.id), goal.target)
 
 
-def _instantiate_eq(eng, goal, tac, p, f, target):
-    """An instance of (a possibly universally quantified) equation or iff that occurs in target."""
+def _instantiate_eq(eng, goal, tac, p, f, target, reverse: bool = False):
+    """An instance of a (possibly universally quantified) equation or iff whose left side (right
+    side, with ``reverse``) occurs in target; with ``reverse`` the instance comes flipped."""
     if f.op in ("eq", "iff") and not f.lbr:
-        return p, f
+        return flip(p, f) if reverse else (p, f)
     for steps, concl, mvars in open_binders(f, goal):
         if concl.op not in ("eq", "iff") or any(k != "forall" for k, _ in steps):
             continue
-        lhs = concl.args[0]
+        side = concl.args[1 if reverse else 0]
         for sub in subterms(target):
             sigma: dict = {}
-            if match(lhs, sub, set(mvars), sigma) and all(v in sigma for v in mvars):
+            if match(side, sub, set(mvars), sigma) and all(v in sigma for v in mvars):
                 proof = p
                 for _, v in steps:
                     proof = P("forall_elim", proof, sigma[v])
-                return proof, ksubst(concl, sigma)
-    eng.fail(tac, goal, f"cannot rewrite with {show(f)}: no instance found")
+                inst = ksubst(concl, sigma)
+                return flip(proof, inst) if reverse else (proof, inst)
+    way = "right-to-left " if reverse else ""
+    eng.fail(tac, goal, f"cannot rewrite {way}with {show(f)}: no instance found")
 
 
 def t_rewrite(eng, goal, tac):
@@ -555,15 +558,9 @@ def t_rewrite(eng, goal, tac):
     wraps = []
     for _, rev, se in rules:
         p, f = eng.proof_expr(g, se)
-        if rev:
-            f0 = f
-            # reverse a quantified equation by flipping its conclusion after instantiation
-            target = g.hyp(at[0]) if at else g.target
-            if f0.op in ("eq", "iff"):
-                p, f = flip(p, f0)
-            else:
-                p, f = _instantiate_eq_rev(eng, g, tac, p, f0, target)
         target = g.hyp(at[0]) if at else g.target
+        if rev and target is not None:
+            p, f = _instantiate_eq(eng, g, tac, p, f, target, reverse=True)
         if target is None:
             eng.fail(tac, goal, f"no hypothesis named {at[0]}")
         p, f = _instantiate_eq(eng, g, tac, p, f, target)
@@ -596,21 +593,6 @@ def t_rewrite(eng, goal, tac):
     for w in reversed(wraps):
         p = w(p)
     return final, p
-
-
-def _instantiate_eq_rev(eng, goal, tac, p, f, target):
-    for steps, concl, mvars in open_binders(f, goal):
-        if concl.op not in ("eq", "iff") or any(k != "forall" for k, _ in steps):
-            continue
-        rhs = concl.args[1]
-        for sub in subterms(target):
-            sigma: dict = {}
-            if match(rhs, sub, set(mvars), sigma) and all(v in sigma for v in mvars):
-                proof = p
-                for _, v in steps:
-                    proof = P("forall_elim", proof, sigma[v])
-                return flip(proof, ksubst(concl, sigma))
-    eng.fail(tac, goal, f"cannot rewrite right-to-left with {show(f)}: no instance found")
 
 
 def _fill(proof: Proof, gid: int, q: Proof) -> Proof:
