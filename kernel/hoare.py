@@ -7,11 +7,14 @@ of every state):
 
 - ``{P} c {Q}`` (hoare): from a state satisfying P, c fails no assertion, and
   if it terminates normally the final state satisfies Q;
-- ``[P] c [Q]`` (total): the same, and every execution terminates;
-- ``diverges c from P``: from a state satisfying P, no execution of c
-  terminates normally (and none fails an assertion).
+- ``[P] c [Q]`` (total): the same, and no execution runs forever;
+- ``diverges c from P``: from a state satisfying P, every execution of c runs
+  forever: none terminates normally, fails an assertion or is blocked.
 
-An execution blocked by a false ``assume`` neither terminates nor fails.
+An execution blocked by a false ``assume`` is discarded, as in the
+termination competition's ``__VERIFIER_assume``: it is finite (so it does not
+stop ``[P] c [Q]``) but it is not a run forever (so the divergence rules check
+the program with every ``assume`` read as an ``assert``: ``never_blocks``).
 Side conditions about states are closed formulas: ``closure(A)`` is ``A``
 universally quantified over its free variables, in sorted order, and must be
 proved as such, so no hypothesis about a logical variable can leak into a
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 from .check import Checker, _expect, _same
 from .errors import KernelError
-from .expr import STMT, Expr, Forall, Int, Var, free_vars, mk, subst
+from .expr import STMT, Expr, Forall, Int, Var, free_vars, mk, postorder, subst
 
 
 def closure(f: Expr) -> Expr:
@@ -80,13 +83,11 @@ def _havoc(kind):
 
 def _assume(kind):
     def rule(c: Checker, b, q):
-        """ ------------------------- hoare_assume      ------------------------- total_assume
-            {b -> Q} assume b {Q}                         [b and Q] assume b [Q]
-
-        (a blocked execution does not terminate, so total correctness needs b)"""
+        """ ------------------------- assume   (a blocked execution is finite and ends nowhere)
+            {b -> Q} assume b {Q}                                                          """
         name = kind + "_assume"
         b, q = c.formula(b, name), c.formula(q, name)
-        return _triple(kind, mk("imp" if kind == "hoare" else "and", b, q), Expr("assume", (b,)), q)
+        return _triple(kind, mk("imp", b, q), Expr("assume", (b,)), q)
     return rule
 
 
@@ -188,26 +189,43 @@ def total_to_hoare(c: Checker, p):
 
 # ---- divergence ----------------------------------------------------------------------------
 
-def diverges_while(c: Checker, b, p_guard, p_body):
-    """ closure(R -> b)   {R} c {R}
-        ---------------------------- diverges_while   (R is a recurrent set)
-        diverges while (b) c from R                                         """
-    b = c.formula(b, "diverges_while")
+def never_blocks(s: Expr) -> Expr:
+    """s with every ``assume b`` read as ``assert b``: {P} never_blocks(s) {Q} also says s is never blocked."""
+    new: dict[int, Expr] = {}
+    for n in postorder(s):
+        if n.sort != STMT:
+            continue
+        args = tuple(new.get(id(a), a) for a in n.args)
+        if n.op == "assume":
+            new[id(n)] = Expr("assert", args)
+        elif args != n.args:
+            new[id(n)] = Expr(n.op, args, n.data)
+    return new.get(id(s), s)
+
+
+def diverges_while(c: Checker, b, body, p_guard, p_body):
+    """ closure(R -> b)   {R} never_blocks(c) {R}
+        ----------------------------------------- diverges_while   (R is a recurrent set)
+               diverges while (b) c from R                                              """
+    b, body = c.formula(b, "diverges_while"), _stmt(c, body, "diverges_while")
     t = _judgment("diverges_while", (yield p_body, ()), "hoare")
+    _same("diverges_while", t.args[1], never_blocks(body), "the body premise must be about the body, never blocked")
     r = t.args[0]
     _same("diverges_while", t.args[2], r, "the body must stay in the recurrent set")
     _same("diverges_while", (yield p_guard, ()), closure(mk("imp", r, b)), "the recurrent set must imply the guard")
-    return Expr("diverges", (r, Expr("while", (b, t.args[1]))))
+    return Expr("diverges", (r, Expr("while", (b, body))))
 
 
-def diverges_seq(c: Checker, p1, p2):
-    """ {P} c1 {R}   diverges c2 from R
-        ------------------------------- diverges_seq
-            diverges c1 c2 from P                     """
+def diverges_seq(c: Checker, first, p1, p2):
+    """ {P} never_blocks(c1) {R}   diverges c2 from R
+        --------------------------------------------- diverges_seq
+                   diverges c1 c2 from P                             """
+    first = _stmt(c, first, "diverges_seq")
     a = _judgment("diverges_seq", (yield p1, ()), "hoare")
+    _same("diverges_seq", a.args[1], never_blocks(first), "the first premise must be about c1, never blocked")
     d = _judgment("diverges_seq", (yield p2, ()), "diverges")
     _same("diverges_seq", d.args[0], a.args[2], "the first part must end where the second diverges")
-    return Expr("diverges", (a.args[0], Expr("seq", (a.args[1], d.args[1]))))
+    return Expr("diverges", (a.args[0], Expr("seq", (first, d.args[1]))))
 
 
 def diverges_prefix(c: Checker, p, rest):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
-from kernel.hoare import closure
+from kernel.hoare import closure, never_blocks
 
 from .lang import Program, conj, precondition, range_fact
 from .vcgen import LoopSpec, Obligations, Prover
@@ -529,9 +529,9 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
         if c is w or c == w:
             b, body = c.args
             pr = Prover("hoare", {}, ob)
-            body_t = pr.triple(r, body, r)
+            body_t = pr.triple(r, never_blocks(body), r)
             guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
-            d = P("diverges_while", b, guard, body_t)
+            d = P("diverges_while", b, body, guard, body_t)
             entry = ob.need(closure(mk("imp", p, r)), "the witness state is in the recurrent set")
             return P("diverges_conseq", entry, d, p)
         if c.op == "seq":
@@ -540,8 +540,8 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
                 return P("diverges_prefix", go(first, p, state), second)
             after = run(env, first, state, 100_000)
             q = conj([mk("eq", Var(x), Int(v)) for x, v in sorted(after.items())])
-            t = Prover("hoare", {}, ob).triple(p, first, q)
-            return P("diverges_seq", t, go(second, q, after))
+            t = Prover("hoare", {}, ob).triple(p, never_blocks(first), q)
+            return P("diverges_seq", first, t, go(second, q, after))
         if c.op == "if":
             from .interp import StateEvaluator
             b = c.args[0]
@@ -601,9 +601,9 @@ def divergence_proof(c: Expr, w: Expr, r: Expr, pre: Expr, ob: Obligations, spec
     """A proof of `diverges c from pre` through loop w with recurrent set r; side conditions in ob."""
     if c is w or c == w:
         b, body = c.args
-        body_t = Prover("hoare", specs, ob).triple(r, body, r)
+        body_t = Prover("hoare", _never_blocks_specs(specs), ob).triple(r, never_blocks(body), r)
         guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
-        d = P("diverges_while", b, guard, body_t)
+        d = P("diverges_while", b, body, guard, body_t)
         if pre == r:
             return d
         entry = ob.need(closure(mk("imp", pre, r)), "the start states are in the recurrent set")
@@ -613,8 +613,8 @@ def divergence_proof(c: Expr, w: Expr, r: Expr, pre: Expr, ob: Obligations, spec
         if contains(first, w):
             return P("diverges_prefix", divergence_proof(first, w, r, pre, ob, specs), second)
         mid = _div_pre(second, w, r, specs)
-        t = Prover("hoare", specs, ob).triple(pre, first, mid)
-        return P("diverges_seq", t, divergence_proof(second, w, r, mid, ob, specs))
+        t = Prover("hoare", _never_blocks_specs(specs), ob).triple(pre, never_blocks(first), mid)
+        return P("diverges_seq", first, t, divergence_proof(second, w, r, mid, ob, specs))
     if c.op == "if":
         b, c1, c2 = c.args
         then = contains(c1, w)
@@ -625,6 +625,14 @@ def divergence_proof(c: Expr, w: Expr, r: Expr, pre: Expr, ob: Obligations, spec
     raise ValueError("the loop is not on a supported path (sequences and ifs)")
 
 
+def _never_blocks_specs(specs: dict) -> dict:
+    """The loop specs, also keyed by each loop read with assumes as asserts (what the divergence rules check)."""
+    out = dict(specs)
+    for w, spec in specs.items():
+        out.setdefault(never_blocks(w), spec)
+    return out
+
+
 def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
     """What must hold before c for the divergence argument through w to apply."""
     if c is w or c == w:
@@ -633,7 +641,8 @@ def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
         first, second = c.args
         if contains(first, w):
             return _div_pre(first, w, r, specs)
-        pre, _ = Prover("hoare", specs, Obligations()).wp(first, _div_pre(second, w, r, specs))
+        pre, _ = Prover("hoare", _never_blocks_specs(specs), Obligations()).wp(never_blocks(first),
+                                                                              _div_pre(second, w, r, specs))
         return pre
     if c.op == "if":
         b, c1, c2 = c.args

@@ -51,10 +51,6 @@ KNOWN_WRONG = {
                      "`quod terminates` says `no` for a loop that always runs 10 times",
     "cond_or_default.py": "py_frontend reads `d or -1` as a truth value (always 1 here), while Python gives d, "
                           "or -1 when d = 0: walk(1, 0) runs forever, the tool says `yes` (kernel-checked)",
-    "nd_assume_blocks.c": "`no: runs forever from x = 1`, but that run is blocked by the false assume at "
-                          "x = 100001 (the interpreter raises Blocked): the kernel's `diverges` only says no run "
-                          "terminates normally (a blocked run counts), and the replay (50,000 steps) stops "
-                          "before the block",
     "jump_stale_continue.c": "c_frontend resets __cont only at the start of the loop body that owns the "
                              "continue, and never before the first (unrolled) pass of a do-while: the continue "
                              "of the first do-while leaves __cont = 1, so the second do-while's first pass skips "

@@ -20,19 +20,13 @@ from progcorpus import CATEGORIES, KNOWN_WRONG, decide_all, load
 ENTRIES = load()
 
 # Don't knows on programs expected yes or no (front-end errors included), as of this corpus.
-MAX_DONT_KNOW = 28
+MAX_DONT_KNOW = 26
 
 # Corpus programs the front end rejects although they are in the supported subset.
 KNOWN_REJECTED = {
     "for_step.py": "py_frontend: `range(n, 0, -2)` is refused with 'range needs a nonzero literal step' "
                    "(the step -2 is UnaryOp(USub, 2), not a literal)",
 }
-
-# Programs whose don't know comes from the tool building a proof its own kernel rejects.
-KNOWN_KERNEL_REJECTS = {
-    "nd_assume.c", "nd_choice.c", "uninit_local.c",
-}
-
 
 @pytest.fixture(scope="module")
 def verdicts():
@@ -52,7 +46,7 @@ def test_corpus_shape():
     for cat in ("lin", "cond", "seq", "nest", "jump", "for", "uns", "nt", "hard", "ub"):
         assert any(e.category == cat for e in ENTRIES), cat
     assert any(e.int_mode == "math" and e.language == "c" for e in ENTRIES)
-    for name in list(KNOWN_WRONG) + list(KNOWN_REJECTED) + sorted(KNOWN_KERNEL_REJECTS):
+    for name in list(KNOWN_WRONG) + list(KNOWN_REJECTED):
         assert name in names, name
 
 
@@ -91,14 +85,6 @@ def test_dont_know_answers_say_why(verdicts):
             assert text.startswith("no: runs forever from"), (e.name, text)
 
 
-@pytest.mark.xfail(strict=True, reason="vcgen's total-correctness rule for `assume` is `b -> Q` but the kernel's "
-                   "total_assume (since 850b476) is `b and Q`: every program with an uninitialised local, "
-                   "__VERIFIER_nondet_int() or __VERIFIER_assume gets 'don't know: the kernel rejected the proof'")
 def test_no_proof_is_rejected_by_the_kernel(verdicts):
     rejected = sorted(e.name for e in ENTRIES if "the kernel rejected the proof" in verdicts[e.name][2])
     assert rejected == []
-
-
-def test_kernel_rejections_are_only_the_known_ones(verdicts):
-    rejected = {e.name for e in ENTRIES if "the kernel rejected the proof" in verdicts[e.name][2]}
-    assert rejected <= KNOWN_KERNEL_REJECTS, sorted(rejected - KNOWN_KERNEL_REJECTS)
