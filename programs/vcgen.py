@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kernel import Expr, Int, P, Var, mk
+from kernel import Expr, Int, P, Var, free_vars, mk
+from kernel.expr import postorder
 from kernel.hoare import closure
 
 from tactics.state import Goal, hole
+
+from .lang import conj
 
 
 @dataclass
@@ -106,6 +109,12 @@ class Prover:
         if spec is None:
             raise MissingAnnotation(w)
         inv = spec.invariant
+        # frame: the parts of q about variables the loop never assigns hold before it and throughout,
+        # so they join the invariant (an outer loop's variant snapshot reaches the code after the loop)
+        changed = assigned(w)
+        frame = [f for f in _conjuncts(q) if not (free_vars(f) & changed) and f not in _conjuncts(inv)]
+        if frame:
+            inv = mk("and", inv, conj(frame))
         exit_ = mk("and", inv, mk("not", b))
         if self.kind == "hoare":
             bpre, bproof = self.wp(body, inv)
@@ -132,6 +141,22 @@ class Prover:
     def triple(self, pre: Expr, c: Expr, post: Expr):
         wpre, proof = self.wp(c, post)
         return self.conseq(pre, proof, wpre, post, "the precondition")
+
+
+def assigned(c: Expr) -> set[str]:
+    """The variables a statement may change."""
+    return {n.data for n in postorder(c) if n.op in ("assign", "havoc")}
+
+
+def _conjuncts(f: Expr) -> list[Expr]:
+    out, stack = [], [f]
+    while stack:
+        g = stack.pop()
+        if g.op == "and":
+            stack.extend(reversed(g.args))
+        elif g.op != "true":
+            out.append(g)
+    return out
 
 
 class MissingAnnotation(Exception):
