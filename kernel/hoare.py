@@ -179,6 +179,56 @@ def total_while(c: Checker, z, p_bound, p_body):
     return _triple("total", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
 
 
+def _all(op: str, fs: list) -> Expr:
+    """f1 op (f2 op (... op fn)), right-nested."""
+    out = fs[-1]
+    for f in reversed(fs[:-1]):
+        out = mk(op, f, out)
+    return out
+
+
+def lex_decrease(vs: list, zs: list) -> Expr:
+    """(v1..vn) below the snapshot (z1..zn): some vi drops from zi >= 0 while v1..v(i-1) do not rise."""
+    return _all("or", [_all("and", [mk("le", vs[j], zs[j]) for j in range(i)] +
+                             [mk("le", Int(0), zs[i]), mk("lt", vs[i], zs[i])]) for i in range(len(vs))])
+
+
+def total_while_lex(c: Checker, zs, p_body):
+    """ [I and b and v1 = z1 and ... and vn = zn] c [I and lex_decrease(v, z)]   (zi distinct, not in I, b, v, c)
+        ------------------------------------------------------------------------------------- total_while_lex
+                                  [I] while (b) c [I and not b]
+
+    Well founded: v1 never rises and drops only from values >= 0, so it drops finitely often;
+    after its last drop the same holds for v2 on the remaining steps, and so on."""
+    name = "total_while_lex"
+    if type(zs) is not tuple or not zs:
+        raise KernelError(name, "expected a non-empty tuple of snapshot variables")
+    zs = [c.name(z, name) for z in zs]
+    if len(set(zs)) != len(zs):
+        raise KernelError(name, "the snapshot variables must be distinct")
+    t = _judgment(name, (yield p_body, ()), "total")
+    pre = _expect(name, t.args[0], "and", "the precondition of the body")
+    ib = _expect(name, pre.args[0], "and", "the invariant and guard")
+    inv, b = ib.args
+    vs, eqs = [], pre.args[1]
+    for k, z in enumerate(zs):
+        eq = eqs if k == len(zs) - 1 else _expect(name, eqs, "and", "the variant snapshots").args[0]
+        eq = _expect(name, eq, "eq", "a variant snapshot")
+        if eq.args[1] != Var(z):
+            raise KernelError(name, f"snapshot {k + 1} must be {eq.args[0]} = {z}")
+        vs.append(eq.args[0])
+        if k < len(zs) - 1:
+            eqs = eqs.args[1]
+    used = free_vars(inv) | free_vars(b) | free_vars(t.args[1])
+    for v in vs:
+        used = used | free_vars(v)
+    if used & set(zs):
+        raise KernelError(name, "a snapshot variable must not occur in the loop, its invariant or the variant")
+    _same(name, t.args[2], mk("and", inv, lex_decrease(vs, [Var(z) for z in zs])),
+          "the body must decrease the variant lexicographically")
+    return _triple("total", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
+
+
 def total_to_hoare(c: Checker, p):
     """ [P] c [Q]
         --------- total_to_hoare
@@ -260,7 +310,8 @@ def diverges_conseq(c: Checker, p_imp, p, pre):
     return Expr("diverges", (pre, d.args[1]))
 
 
-HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_to_hoare": total_to_hoare,
+HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_while_lex": total_while_lex,
+               "total_to_hoare": total_to_hoare,
                "diverges_while": diverges_while, "diverges_seq": diverges_seq,
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),

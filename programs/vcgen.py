@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from kernel import Expr, Int, P, Var, free_vars, mk
 from kernel.expr import postorder
-from kernel.hoare import closure
+from kernel.hoare import closure, lex_decrease
 
 from tactics.state import Goal, hole
 
@@ -24,7 +24,7 @@ from .lang import conj
 @dataclass
 class LoopSpec:
     invariant: Expr
-    variant: Expr | None = None
+    variant: Expr | tuple | None = None      # a term, or a tuple of terms ordered lexicographically
 
 
 @dataclass
@@ -124,15 +124,30 @@ class Prover:
             if spec.variant is None:
                 raise MissingAnnotation(w, "a decreasing measure")
             v = spec.variant
-            self.ob.fresh += 1
-            z = f"_v{self.ob.fresh}"
-            post = mk("and", inv, mk("lt", v, Var(z)))
-            bpre, bproof = self.wp(body, post)
-            pre = mk("and", mk("and", inv, b), mk("eq", v, Var(z)))
-            body_t = self.conseq(pre, bproof, bpre, post, "the invariant is preserved and the measure decreases")
-            bound = self.ob.need(closure(mk("imp", mk("and", inv, b), mk("le", Int(0), v))),
-                                 "the measure is bounded below")
-            loop_t = P("total_while", z, bound, body_t)
+            if isinstance(v, tuple) and len(v) == 1:
+                v = v[0]
+            if isinstance(v, tuple):            # lexicographic (v1, ..., vn)
+                zs = []
+                for _ in v:
+                    self.ob.fresh += 1
+                    zs.append(f"_v{self.ob.fresh}")
+                post = mk("and", inv, lex_decrease(list(v), [Var(z) for z in zs]))
+                bpre, bproof = self.wp(body, post)
+                pre = mk("and", mk("and", inv, b), conj([mk("eq", vi, Var(z)) for vi, z in zip(v, zs)]))
+                body_t = self.conseq(pre, bproof, bpre, post,
+                                     "the invariant is preserved and the measure decreases lexicographically")
+                loop_t = P("total_while_lex", tuple(zs), body_t)
+            else:
+                self.ob.fresh += 1
+                z = f"_v{self.ob.fresh}"
+                post = mk("and", inv, mk("lt", v, Var(z)))
+                bpre, bproof = self.wp(body, post)
+                pre = mk("and", mk("and", inv, b), mk("eq", v, Var(z)))
+                body_t = self.conseq(pre, bproof, bpre, post,
+                                     "the invariant is preserved and the measure decreases")
+                bound = self.ob.need(closure(mk("imp", mk("and", inv, b), mk("le", Int(0), v))),
+                                     "the measure is bounded below")
+                loop_t = P("total_while", z, bound, body_t)
         if exit_ == q:
             return inv, loop_t
         p_post = self.ob.need(closure(mk("imp", exit_, q)), "the loop's exit")

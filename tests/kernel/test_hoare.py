@@ -9,10 +9,10 @@ import random
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from kutil import FALSE, TRUE, Forall, Int, P, Var, add, and_, check, eq, hyp, imp, le, lit, lt, not_, sub, x, y
+from kutil import FALSE, TRUE, Forall, Int, P, Var, add, and_, check, eq, hyp, imp, le, lit, lt, not_, or_, sub, x, y
 from semantics import NotEvaluable, py_eval
 
-from kernel import Environment, Expr, KernelError, TheoremDecl, check_proof, free_vars
+from kernel import Environment, Expr, KernelError, TheoremDecl, check_proof, free_vars, subst
 from kernel.hoare import HOARE_RULES
 
 z0 = Var("z0")
@@ -93,6 +93,18 @@ TOTAL_BODY = P("total_conseq", cl(TPRE, and_(le(0, sub(x, 1)), lt(sub(x, 1), z0)
     lin(lt(sub(x, 1), z0), P("and_right", hyp("h"))))), P("total_assign", "x", sub(x, 1), TPOST), same(TPOST),
     TPRE, TPOST)
 TOTAL_WHILE = P("total_while", "z0", cl(and_(le(0, x), lt(0, x)), le(0, x), P("and_left", hyp("h"))), TOTAL_BODY)
+# [true] while (0 < x) x = x - 1 [true and not 0 < x], lexicographic (y, x): y stays, x drops
+z1 = Var("z1")
+LEX = or_(and_(le(0, z0), lt(y, z0)), and_(le(y, z0), and_(le(0, z1), lt(x, z1))))
+LPRE, LPOST = and_(and_(TRUE, lt(0, x)), and_(eq(y, z0), eq(x, z1))), and_(TRUE, LEX)
+_h_pos = P("and_right", P("and_left", hyp("h")))
+_h_y, _h_x = P("and_left", P("and_right", hyp("h"))), P("and_right", P("and_right", hyp("h")))
+LEX_BODY = P("total_conseq", cl(LPRE, subst(LPOST, {"x": sub(x, 1)}), P(
+    "and_intro", P("true_intro"), P("or_right", and_(le(0, z0), lt(y, z0)), P(
+        "and_intro", lin(le(y, z0), _h_y), P("and_intro", lin(le(0, z1), _h_pos, _h_x),
+                                             lin(lt(sub(x, 1), z1), _h_x)))))),
+    P("total_assign", "x", sub(x, 1), LPOST), same(LPOST), LPRE, LPOST)
+LEX_WHILE = P("total_while_lex", ("z0", "z1"), LEX_BODY)
 # diverges while (0 < x) x = x + 1 from 0 < x
 UP = while_(lt(0, x), assign("x", add(x, 1)))
 UP_BODY = P("hoare_conseq", cl(lt(0, x), lt(0, add(x, 1)), lin(lt(0, add(x, 1)), hyp("h"))),
@@ -124,6 +136,7 @@ POSITIVE = {
                        A_, lt(x, 4)), T(A_, SKIP, lt(x, 4))),
     "hoare_while": (P("hoare_while", COUNT_BODY), H(le(0, x), COUNTDOWN, and_(le(0, x), not_(lt(0, x))))),
     "total_while": (TOTAL_WHILE, T(le(0, x), COUNTDOWN, and_(le(0, x), not_(lt(0, x))))),
+    "total_while_lex": (LEX_WHILE, T(TRUE, COUNTDOWN, and_(TRUE, not_(lt(0, x))))),
     "total_to_hoare": (P("total_to_hoare", TOTAL_WHILE), H(le(0, x), COUNTDOWN, and_(le(0, x), not_(lt(0, x))))),
     "diverges_while": (DIV_WHILE, D(lt(0, x), UP)),
     "diverges_seq": (P("diverges_seq", SKIP, P("hoare_skip", lt(0, x)), DIV_WHILE), D(lt(0, x), seq(SKIP, UP))),
@@ -315,6 +328,21 @@ REJECT = [
      C(P("total_while", "z0", same(A_), TOTAL_BODY))),
     ("total_while-partial-body", "total_while", r"must be a judgment \[P\] c \[Q\]",
      C(P("total_while", "z0", same(A_), COUNT_BODY))),
+    ("total_while_lex-empty", "total_while_lex", "non-empty tuple", C(P("total_while_lex", (), LEX_BODY))),
+    ("total_while_lex-one-name", "total_while_lex", "non-empty tuple", C(P("total_while_lex", "z0", LEX_BODY))),
+    ("total_while_lex-duplicate", "total_while_lex", "distinct", C(P("total_while_lex", ("z0", "z0"), LEX_BODY))),
+    ("total_while_lex-swapped", "total_while_lex", "snapshot 1 must be", C(P("total_while_lex", ("z1", "z0"),
+                                                                               LEX_BODY))),
+    ("total_while_lex-too-few", "total_while_lex", "a variant snapshot", C(P("total_while_lex", ("z0",),
+                                                                               LEX_BODY))),
+    ("total_while_lex-too-many", "total_while_lex", "the variant snapshots",
+     C(P("total_while_lex", ("z0", "z1", "z2"), LEX_BODY))),
+    ("total_while_lex-ghost-in-loop", "total_while_lex", "must not occur",
+     C(P("total_while_lex", ("x",), P("total_skip", and_(and_(A_, A_), eq(y, x)))))),
+    ("total_while_lex-unbounded", "total_while_lex", "decrease the variant lexicographically",
+     C(P("total_while_lex", ("z0",), P("total_skip", and_(and_(TRUE, TRUE), eq(x, z0)))))),
+    ("total_while_lex-partial-body", "total_while_lex", r"must be a judgment \[P\] c \[Q\]",
+     C(P("total_while_lex", ("z0",), COUNT_BODY))),
     ("total_to_hoare-partial", "total_to_hoare", r"must be a judgment \[P\] c \[Q\]",
      C(P("total_to_hoare", P("hoare_skip", A_)))),
     ("diverges_while-leaves", "diverges_while", "stay in the recurrent set",

@@ -61,3 +61,20 @@ def test_frame_uses_only_conjuncts_free_of_assigned_variables():
     q = conj([mk("lt", mk("sub", n, mk("add", i, Int(1))), Var("_v9")), mk("le", Int(0), j)])
     pre, _ = Prover("hoare", {INNER: LoopSpec(Expr("true"))}, ob).wp(INNER, q)
     assert pre == mk("and", Expr("true"), mk("lt", mk("sub", n, mk("add", i, Int(1))), Var("_v9")))
+
+
+def test_lexicographic_variant():
+    """while (0 < x) { if (0 < y) y = y - 1 else { x = x - 1; y = 100 } }: 101 * x + y is no variant
+    (y may start below 0), but (x, y) decreases lexicographically, each component from a value >= 0
+    when it drops."""
+    x, y = Var("x"), Var("y")
+    body = Expr("if", (mk("lt", Int(0), y), assign("y", mk("sub", y, Int(1))),
+                       seq([assign("x", mk("sub", x, Int(1))), assign("y", Int(100))])))
+    w = Expr("while", (mk("lt", Int(0), x), body))
+    stmt = Expr("total", (Expr("true"), w, Expr("true")))
+    env = Environment()
+    v = prove_with_specs(env, stmt, {w: LoopSpec(Expr("true"), (x, y))}, [])
+    assert v.answer == "yes"
+    env.add(TheoremDecl("lex", stmt, v.proof))
+    # the wrong order (y, x) is not a ranking: y rises to 100 when x drops
+    assert prove_with_specs(Environment(), stmt, {w: LoopSpec(Expr("true"), (y, x))}, []).answer != "yes"
