@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
-from kernel.hoare import closure, never_blocks
+from kernel.hoare import closure, lex_decrease, never_blocks
 
 from .lang import Program, conj, precondition, range_fact
 from .vcgen import LoopSpec, Obligations, Prover
@@ -274,19 +274,44 @@ def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> boo
     if total:
         guard = mk("and", invariant, b)
         for v in ranking_candidates(c):
-            if not z3v.valid(closure(mk("imp", guard, mk("le", Int(0), v)))):
-                continue
-            z = Var("_rank")
-            wp_v, _ = _wp_partial(body, mk("lt", v, z), specs)
-            if wp_v is None:
-                continue
-            if z3v.valid(closure(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))):
+            if is_ranking(v, guard, body, specs, z3v):
                 spec.variant = v
-                notes.append(f"loop at `while ({show(b)})`: ranking function {show(v)}, invariant {show(invariant)}")
+                notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, invariant)}, "
+                             f"invariant {show(invariant)}")
                 return True
         notes.append(f"no ranking function found for `while ({show(b)})`")
         return False
     return True
+
+
+def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3) -> bool:
+    """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically)."""
+    if isinstance(v, tuple) and len(v) == 1:
+        v = v[0]
+    if isinstance(v, tuple):
+        zs = [Var(f"_rank{i}") for i in range(len(v))]
+        wp_v, _ = _wp_partial(body, lex_decrease(list(v), zs), specs)
+        snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
+        return wp_v is not None and z3v.valid(closure(mk("imp", mk("and", guard, snap), wp_v)))
+    if not z3v.valid(closure(mk("imp", guard, mk("le", Int(0), v)))):
+        return False
+    z = Var("_rank")
+    wp_v, _ = _wp_partial(body, mk("lt", v, z), specs)
+    return wp_v is not None and z3v.valid(closure(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v)))
+
+
+def show_ranking(v, invariant: Expr) -> str:
+    """The ranking function in the source's names: hidden variables (``__stop0``) replaced by what the
+    invariant says they equal (``__stop0 = n``), when it does."""
+    named = {}
+    for f in conjuncts(invariant):
+        if f.op == "eq":
+            for h, t in (f.args, reversed(f.args)):
+                if h.op == "var" and h.data.startswith("__") and not any(
+                        n.startswith("__") for n in free_vars(t)):
+                    named.setdefault(h.data, t)
+    parts = [show(subst(t, named)) for t in (v if isinstance(v, tuple) else (v,))]
+    return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ") lexicographic"
 
 
 def _mentions_old(f: Expr) -> bool:
