@@ -483,13 +483,22 @@ def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | N
 
     from .interp import StateEvaluator
     b, body = w.args
-    extra = []
+    extra, observed = [], []
     for x in sorted(states[0]):
         vals = {st.get(x) for st in states}
-        if len(vals) == 1 and None not in vals:
+        if None in vals or not all(isinstance(v, int) for v in vals):
+            continue
+        if len(vals) == 1:
             extra.append(mk("eq", Var(x), Int(vals.pop())))
+            continue
+        # what the run shows about x: its sign, a residue that never changes, the range it stayed in
+        extra += [mk("lt", Var(x), Int(0)), mk("le", Var(x), Int(0))]
+        for k in (2, 3, 4):
+            if len({v % k for v in vals}) == 1:
+                extra.append(mk("eq", mk("mod", Var(x), Int(k)), Int(min(vals) % k)))
+        observed += [mk("le", Int(min(vals)), Var(x)), mk("le", Var(x), Int(max(vals)))]
     pool = []
-    for a in cands + extra:
+    for a in cands + extra + observed:
         try:
             if all(StateEvaluator(env, st).ev(a) is True for st in states) and a not in pool:
                 pool.append(a)
@@ -501,18 +510,18 @@ def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | N
         keep = [a for a in trial if _wp_ok(body, r, a, z3v)]
         guard_ok = _wp_ok(body, r, b, z3v)
         if len(keep) == len(trial) and guard_ok:
-            return _minimise(body, b, trial, z3v)
+            return _minimise(body, b, trial, z3v, observed)
         if not guard_ok and len(keep) == len(trial):
             return None
         trial = keep
     return None
 
 
-def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3) -> Expr:
+def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
     """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
     keep = list(atoms_)
-    # try the most specific atoms (a variable pinned to one value) first
-    for a in sorted(atoms_, key=lambda x: x.op != "eq"):
+    # try the most specific atoms first: a variable pinned to one value, then the run's own bounds
+    for a in sorted(atoms_, key=lambda x: (x.op != "eq" or x.args[0].op == "mod", x not in observed)):
         trial = [x for x in keep if x is not a]
         r = conj([b] + trial)
         if all(_wp_ok(body, r, x, z3v) for x in trial + [b]):
@@ -579,7 +588,13 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
     try:
         proof = go(prog.body, pre, dict(start))
     except Exception:
-        return None
+        # a loop before w: summarise the code before w by invariants (partial correctness suffices)
+        ob = Obligations()
+        try:
+            specs = find_specs(env, prog, pre, False, Z3(env), [])
+            proof = divergence_proof(prog.body, w, r, pre, ob, specs or {})
+        except Exception:
+            return None
     filled, oracle = {}, False
     for g, why in ob.goals:
         p, used = discharge(env, g.target)
