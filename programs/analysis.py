@@ -182,8 +182,10 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
         f = range_fact(x, t)
         if f is not None:
             cands.extend(y for y in conjuncts(f) if y not in cands)
+    consts = sorted({n.data for n in postorder(c) if n.op == "int" and abs(n.data) <= 1000} | {0})[:8]
     for x in sorted(free_vars_stmt(c)):
-        for a in (mk("le", Int(0), Var(x)), mk("lt", Int(0), Var(x))):
+        for a in [mk("le", Int(0), Var(x)), mk("lt", Int(0), Var(x))] + \
+                [a for k in consts for a in (mk("le", Int(k), Var(x)), mk("le", Var(x), Int(k)))]:
             if a not in cands:
                 cands.append(a)
     return cands
@@ -210,6 +212,10 @@ def ranking_candidates(w: Expr) -> list[Expr]:
             out.append(mk("sub", a.args[1], a.args[0]))
         elif a.op == "le":
             out.append(mk("add", mk("sub", a.args[1], a.args[0]), Int(1)))
+        elif a.op == "eq":                # x != y: the distance |x - y|
+            d = a.args[0] if a.args[1] == Int(0) else a.args[1] if a.args[0] == Int(0) else \
+                mk("sub", a.args[0], a.args[1])
+            out.append(mk("abs", d))
     for v in vs:
         out.append(Var(v))
         out.append(mk("neg", Var(v)))
