@@ -159,6 +159,8 @@ def loads(text: str) -> list:
         raise ExportError("import", f"malformed term or proof: {exc}") from None
     except (TypeError, ValueError, KeyError, IndexError, AttributeError) as exc:
         raise ExportError("import", f"malformed file: {type(exc).__name__}: {exc}") from None
+    except RecursionError:
+        raise ExportError("import", "malformed file: proof arguments nested too deeply") from None
 
 
 def _read(doc) -> list:

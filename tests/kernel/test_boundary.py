@@ -303,6 +303,7 @@ def test_tampered_definition_rejected(env, tmp_path):
     ("unknown-kind", "unknown declaration kind"),
     ("missing-key", "malformed file"),
     ("float-literal", "int literal"),
+    ("deep-tuple", "nested too deeply|not valid JSON"),
 ])
 def test_malformed_files_rejected(env, case, pattern, tmp_path):
     text = export_theorem(env, "succ5")
@@ -350,7 +351,11 @@ def test_malformed_files_rejected(env, case, pattern, tmp_path):
             doc["declarations"][0]["kind"] = "lemma"
         elif case == "missing-key":
             del doc["declarations"][0]["name"]
+        elif case == "deep-tuple":
+            pr[0][1].append("DEEP")
         text = json.dumps(doc)
+        if case == "deep-tuple":           # proof arguments nested 600 deep (JSON itself parses them)
+            text = text.replace('"DEEP"', '["t",[' * 600 + '["i",1]' + ']]' * 600)
     with pytest.raises(ExportError, match=pattern) as ei:
         _verify_text(text, tmp_path)
     assert ei.value.rule in ("import", "verify")
