@@ -412,7 +412,10 @@ def _program_run(mod: Module, stmt, assignment: dict) -> str:
     except Exception as exc:        # the run itself fails: say how
         return f"; running {prog.name} on it: {exc}"
     shown = ", ".join(str(v) for v in args.values())
-    return f"; {prog.name}({shown}) returns {final.get('ret')}"
+    ret = final.get("ret")
+    if prog.result in ("bool", "_Bool") and ret in (0, 1):
+        ret = "true" if ret else "false"
+    return f"; {prog.name}({shown}) returns {ret}"
 
 
 def _merge_programs(items: list) -> list:

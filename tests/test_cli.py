@@ -392,3 +392,19 @@ def test_what_is_cached():
     assert _cacheable(dict(ok, results=[open_question]))
     timed_out = dict(r, status="don't know", detail="smt: don't know: timeout after 10 s")
     assert not _cacheable(dict(ok, results=[timed_out]))
+
+
+def test_counterexample_to_a_program_fact_shows_what_the_program_returns(tmp_path):
+    """A functional claim that is false: the counterexample, and the program run on it (bool as false)."""
+    (tmp_path / "fb.proof").write_text(textwrap.dedent("""\
+        program f_bad(x : u32, y : u32) -> bool {
+          return x - y == y - x;
+        }
+        theorem f_bad_true : forall x y : u32, f_bad(x, y) = true := by vcgen; smt
+        """))
+    r = quod("check", "fb.proof", cwd=tmp_path)
+    assert r.returncode == 1, r
+    m = re.search(r"counterexample x = (\d+), y = (\d+); f_bad\((\d+), (\d+)\) returns false", r.stdout)
+    assert m, r.stdout
+    x, y = int(m.group(1)), int(m.group(2))
+    assert (x, y) == (int(m.group(3)), int(m.group(4))) and (x - y) % 2**32 != (y - x) % 2**32
