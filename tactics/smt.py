@@ -56,6 +56,8 @@ class Encoder:
         self.funcs: dict[str, object] = {}
         self.axioms: list = []
         self._defining: set[str] = set()
+        self._memo: dict = {}
+        self._calls = 0
 
     def var(self, name: str):
         if name not in self.consts:
@@ -63,6 +65,15 @@ class Encoder:
         return self.consts[name]
 
     def enc(self, e: Expr, bound: list | None = None):
+        """Shared subterms are encoded once (program VCs repeat big `%` trees)."""
+        if e.lbr == 0:
+            got = self._memo.get(e)
+            if got is None:
+                got = self._memo[e] = self._enc(e, bound)
+            return got
+        return self._enc(e, bound)
+
+    def _enc(self, e: Expr, bound: list | None = None):
         z3 = self.z3
         bound = bound or []
         op, a = e.op, e.args
@@ -123,18 +134,13 @@ class Encoder:
         z3 = self.z3
         d = self.env.definition(e.data)
         if d.measure is None:
-            body = ksubst(d.body, {p: Expr("var", (), f"__arg{i}") for i, p in enumerate(d.params)})
-            saved = {f"__arg{i}": self.consts.get(f"__arg{i}") for i in range(len(d.params))}
-            for i, x in enumerate(args):
-                self.consts[f"__arg{i}"] = x
-            try:
-                return self.enc(body)
-            finally:
-                for k, v in saved.items():
-                    if v is None:
-                        self.consts.pop(k, None)
-                    else:
-                        self.consts[k] = v
+            # fresh names per call: the memo of shared subterms must not mix two calls' arguments
+            self._calls += 1
+            names = [f"__arg{self._calls}_{i}" for i in range(len(d.params))]
+            body = ksubst(d.body, {p: Expr("var", (), n) for p, n in zip(d.params, names)})
+            for n, x in zip(names, args):
+                self.consts[n] = x
+            return self.enc(body)
         f = self.funcs.get(d.name)
         if f is None:
             sort = z3.IntSort() if d.sort == "term" else z3.BoolSort()
