@@ -209,7 +209,7 @@ def ranking_candidates(w: Expr) -> list[Expr]:
     out = []
     for a in atoms(b):
         if a.op == "lt":
-            out.append(mk("sub", a.args[1], a.args[0]))
+            out.append(a.args[1] if a.args[0] == Int(0) else mk("sub", a.args[1], a.args[0]))
         elif a.op == "le":
             out.append(mk("add", mk("sub", a.args[1], a.args[0]), Int(1)))
         elif a.op == "eq":                # x != y: the distance |x - y|

@@ -52,9 +52,8 @@ def _specs(eng, goal, tac, total: bool, variant=None):
     if all(w in given for w in loops_of(body)) and variant is None:
         return given, []
     notes: list = []
-    specs = find_specs(eng.env, prog, pre, total, Z3(eng.env), notes)
-    if specs is None and variant is not None:
-        specs = find_specs(eng.env, prog, pre, False, Z3(eng.env), notes)
+    # with a given variant, only the invariants are searched
+    specs = find_specs(eng.env, prog, pre, total and variant is None, Z3(eng.env), notes)
     if specs is None:
         from .engine import DontKnow
         from .state import show_goal
@@ -88,13 +87,14 @@ def t_termination(eng, goal: Goal, tac):
     if t.op != "total":
         eng.fail(tac, goal, "termination proves `terminates prog` (a total-correctness judgment)")
     variant = None
-    for a in tac.args:
-        if isinstance(a, SExpr):
-            from programs.lang import RET
-            from .elab import Elaborator
-            prog = _program_for(eng, t.args[1])
-            names = set(prog.types()) | {RET} if prog else set()
-            variant = Elaborator(eng.env, names).term(a)
+    given = [a for a in tac.args if isinstance(a, SExpr)]
+    if given:                 # `with decreasing e` or, lexicographically, `with decreasing e1, e2, ...`
+        from programs.lang import RET
+        from .elab import Elaborator
+        prog = _program_for(eng, t.args[1])
+        names = set(prog.types()) | {RET} if prog else set()
+        terms = tuple(Elaborator(eng.env, names).term(a) for a in given)
+        variant = terms[0] if len(terms) == 1 else terms
     specs, notes = _specs(eng, goal, tac, True, variant)
     v = prove_with_specs(eng.env, t, specs, notes)
     if v.answer != "yes":
