@@ -20,13 +20,10 @@ from progcorpus import CATEGORIES, KNOWN_WRONG, decide_all, load
 ENTRIES = load()
 
 # Don't knows on programs expected yes or no (front-end errors included), as of this corpus.
-MAX_DONT_KNOW = 28
+MAX_DONT_KNOW = 27
 
 # Corpus programs the front end rejects although they are in the supported subset.
-KNOWN_REJECTED = {
-    "for_step.py": "py_frontend: `range(n, 0, -2)` is refused with 'range needs a nonzero literal step' "
-                   "(the step -2 is UnaryOp(USub, 2), not a literal)",
-}
+KNOWN_REJECTED: dict = {}
 
 # Programs whose don't know comes from the tool building a proof its own kernel rejects.
 KNOWN_KERNEL_REJECTS = {

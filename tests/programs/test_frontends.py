@@ -347,8 +347,6 @@ def test_c_loop_condition_with_arithmetic():
     assert asserts(prog)
 
 
-@pytest.mark.xfail(strict=True, reason="py_frontend: range(n, 0, -1) is refused ('range needs a nonzero literal "
-                   "step'): -1 is UnaryOp(USub, 1), not a literal")
 def test_python_range_negative_step(env):
     assert py_ret(env, "def f(n):\n    s = 0\n    for i in range(n, 0, -1):\n        s += i\n    return s\n",
                   4) == 10
@@ -382,14 +380,10 @@ def test_c_escaped_character_constant(env):
     assert c_ret(env, "int f(int x) { return x + '\\n'; }", 0) == 10
 
 
-@pytest.mark.xfail(strict=True, reason="py_frontend: `x or y` / `x and y` are read as truth values (0 or 1), "
-                   "Python returns an operand")
 def test_python_or_returns_an_operand(env):
     assert py_ret(env, "def f(x, y):\n    return x or y\n", 0, 5) == 5
 
 
-@pytest.mark.xfail(strict=True, reason="py_frontend: `for i in range(...)` is a while loop over i itself, so an "
-                   "assignment to i in the body changes the iteration and i ends at the stop value")
 def test_python_for_range_iterates_a_copy(env):
     src = "def f(n):\n    c = 0\n    for i in range(3):\n        i = i + 5\n        c += 1\n    return c * 100 + i\n"
     assert py_ret(env, src, 0) == 3 * 100 + 7
