@@ -6,6 +6,14 @@ Supported: ``def`` with integer parameters, assignments and augmented
 assignments, ``if``/``elif``/``else``, ``while``, ``for i in range(...)``,
 ``break``/``continue``/``return`` (as flags), ``assert``, and
 ``assert isinstance(x, int)`` read as a type fact.
+
+CPython's semantics, exactly: ``x or y`` / ``x and y`` are an operand (True
+and False are 1 and 0), the right operand and the rest of a chained comparison
+are evaluated only when needed (their division checks are guarded), and a
+range loop walks a hidden counter over bounds evaluated once (see
+``for_range``). Hidden variables (the jump flags, range counters) get names
+the function does not use; a local called ``ret`` is renamed, as that name
+holds the return value.
 """
 
 from __future__ import annotations
@@ -70,7 +78,7 @@ class _Translator:
 
     def function(self, fd: ast.FunctionDef, name: str | None) -> Program:
         params = []
-        for a in fd.args.args:
+        for a in fd.args.posonlyargs + fd.args.args:
             ann = a.annotation
             if ann is not None and not (isinstance(ann, ast.Name) and ann.id in ("int", "bool")):
                 raise ProgramError(f"parameter {a.arg} must be an int", a.lineno)

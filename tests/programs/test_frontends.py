@@ -358,6 +358,12 @@ def test_python_parameter_named_ret_is_refused():
     assert info.value.line == 1
 
 
+def test_python_positional_only_parameters(env):
+    prog = parse_python("def f(a, /, b):\n    return a - b\n")
+    assert prog.params == [("a", "int"), ("b", "int")]
+    assert run_prog(env, prog, 7, 2) == 5
+
+
 def test_python_void_function_with_a_local_named_ret(env):
     prog = parse_python("def f(x):\n    ret = 5\n    if x:\n        return\n")
     assert prog.result is None
