@@ -6,6 +6,14 @@ Supported: ``def`` with integer parameters, assignments and augmented
 assignments, ``if``/``elif``/``else``, ``while``, ``for i in range(...)``,
 ``break``/``continue``/``return`` (as flags), ``assert``, and
 ``assert isinstance(x, int)`` read as a type fact.
+
+CPython's semantics, exactly: ``x or y`` / ``x and y`` are an operand (True
+and False are 1 and 0), the right operand and the rest of a chained comparison
+are evaluated only when needed (their division checks are guarded), and a
+range loop walks a hidden counter over bounds evaluated once (see
+``for_range``). Hidden variables (the jump flags, range counters) get names
+the function does not use; a local called ``ret`` is renamed, as that name
+holds the return value.
 """
 
 from __future__ import annotations
@@ -35,24 +43,51 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
         fd = next((f for f in funcs if f.name == function), None)
         if fd is None:
             raise ProgramError(f"no function named {function} (found: {', '.join(f.name for f in funcs)})")
-    return _Translator(source).function(fd, name)
+    return _Translator(source, fd).function(fd, name)
 
 
 class _Translator:
-    def __init__(self, source: str):
+    def __init__(self, source: str, fd: ast.FunctionDef):
         self.source = source
         self.vars: set[str] = set()
         self.loops: list[Loop] = []
         self.flags: set[str] = set()
+        # every name the function mentions: hidden variables must not collide with them
+        self.taken: set[str] = {n.id for n in ast.walk(fd) if isinstance(n, ast.Name)} | \
+            {a.arg for a in ast.walk(fd) if isinstance(a, ast.arg)}
+        # names that are local variables of the function (so not the builtins range, abs, min, max)
+        self.local_names: set[str] = {n.id for n in ast.walk(fd) if isinstance(n, ast.Name)
+                                      and isinstance(n.ctx, ast.Store)} | {a.arg for a in ast.walk(fd)
+                                                                           if isinstance(a, ast.arg)}
+        self.rename: dict[str, str] = {}
+        self.RET_F, self.BRK, self.CONT = self.fresh("__ret"), self.fresh("__brk"), self.fresh("__cont")
+
+    def fresh(self, base: str, numbered: bool = False) -> str:
+        k = 0
+        name = f"{base}{k}" if numbered else base
+        while name in self.taken:
+            k += 1
+            name = f"{base}{k}"
+        self.taken.add(name)
+        return name
+
+    def nm(self, x: str) -> str:
+        """The program variable of the Python name x (a user variable called `ret` is renamed: that
+        name is the return value)."""
+        return self.rename.get(x, x)
 
     def function(self, fd: ast.FunctionDef, name: str | None) -> Program:
         params = []
-        for a in fd.args.args:
+        for a in fd.args.posonlyargs + fd.args.args:
             ann = a.annotation
             if ann is not None and not (isinstance(ann, ast.Name) and ann.id in ("int", "bool")):
                 raise ProgramError(f"parameter {a.arg} must be an int", a.lineno)
+            if a.arg == RET:
+                raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", a.lineno)
             params.append((a.arg, "int"))
             self.vars.add(a.arg)
+        if RET in self.taken:
+            self.rename[RET] = self.fresh(RET + "_")
         body = self.block(fd.body)
         returns = any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fd))
         if self.flags:
@@ -78,13 +113,14 @@ class _Translator:
         if isinstance(s, ast.Assign):
             if len(s.targets) != 1 or not isinstance(s.targets[0], ast.Name):
                 raise ProgramError("only assignments to one variable are supported", s.lineno)
-            return self.assign(s.targets[0].id, s.value), set()
+            return self.assign(self.nm(s.targets[0].id), s.value), set()
         if isinstance(s, ast.AnnAssign) and isinstance(s.target, ast.Name) and s.value is not None:
-            return self.assign(s.target.id, s.value), set()
+            return self.assign(self.nm(s.target.id), s.value), set()
         if isinstance(s, ast.AugAssign):
             if not isinstance(s.target, ast.Name):
                 raise ProgramError("only variables can be updated", s.lineno)
-            return self.assign(s.target.id, ast.BinOp(ast.Name(s.target.id, ast.Load()), s.op, s.value)), set()
+            read = ast.copy_location(ast.Name(s.target.id, ast.Load()), s.target)
+            return self.assign(self.nm(s.target.id), ast.copy_location(ast.BinOp(read, s.op, s.value), s)), set()
         if isinstance(s, ast.If):
             checks: list = []
             c = self.cond(s.test, checks)
@@ -94,24 +130,24 @@ class _Translator:
         if isinstance(s, ast.While):
             if s.orelse:
                 raise ProgramError("while ... else is not supported", s.lineno)
-            return self.loop(s.test, s.body, None, s.lineno), self._ret(s.body)
+            return self.while_loop(s), self._ret(s.body)
         if isinstance(s, ast.For):
             return self.for_range(s), self._ret(s.body)
         if isinstance(s, ast.Return):
             st = self.assign(RET, s.value) if s.value is not None else Expr("skip")
-            self.flags.add("__ret")
-            return seq([st, Expr("assign", (Int(1),), "__ret")]), {"__ret"}
+            self.flags.add(self.RET_F)
+            return seq([st, Expr("assign", (Int(1),), self.RET_F)]), {self.RET_F}
         if isinstance(s, ast.Break):
-            self.flags.add("__brk")
-            return Expr("assign", (Int(1),), "__brk"), {"__brk"}
+            self.flags.add(self.BRK)
+            return Expr("assign", (Int(1),), self.BRK), {self.BRK}
         if isinstance(s, ast.Continue):
-            self.flags.add("__cont")
-            return Expr("assign", (Int(1),), "__cont"), {"__cont"}
+            self.flags.add(self.CONT)
+            return Expr("assign", (Int(1),), self.CONT), {self.CONT}
         if isinstance(s, ast.Assert):
             t = s.test
             parts = t.values if isinstance(t, ast.BoolOp) and isinstance(t.op, ast.And) else [t]
             if all(isinstance(x, ast.Call) and isinstance(x.func, ast.Name) and x.func.id == "isinstance"
-                   for x in parts):
+                   and x.func.id not in self.local_names for x in parts):
                 return Expr("skip"), set()        # a type fact: every value here is an int
             checks: list = []
             c = self.cond(t, checks)
@@ -123,85 +159,95 @@ class _Translator:
         raise ProgramError(f"unsupported statement {type(s).__name__}", getattr(s, "lineno", None))
 
     def stmts(self, body: list) -> tuple[Expr, set]:
-        jumps = set()
-        for s in body:
-            jumps |= self._jumps(s)
-        return self.block(body), jumps
+        return self.block(body), self._jumps_in(body)
 
     def _jumps(self, node, in_loop=False) -> set:
+        """The flags a statement can set that are seen outside it: return always, break and
+        continue unless they belong to a loop inside the statement."""
         found = set()
         if isinstance(node, ast.Return):
-            found.add("__ret")
+            found.add(self.RET_F)
         elif isinstance(node, ast.Break) and not in_loop:
-            found.add("__brk")
+            found.add(self.BRK)
         elif isinstance(node, ast.Continue) and not in_loop:
-            found.add("__cont")
+            found.add(self.CONT)
         loop = isinstance(node, (ast.While, ast.For))
         for ch in ast.iter_child_nodes(node):
             found |= self._jumps(ch, in_loop or loop)
         return found
 
-    def _ret(self, body) -> set:
-        return {"__ret"} if any("__ret" in self._jumps(s) for s in body) else set()
-
-    def loop(self, test, body, step, line) -> Expr:
-        checks: list = []
-        c = self.cond(test, checks) if test is not None else TRUE
-        if checks:
-            raise ProgramError("a loop condition that can fail (division by zero) is not supported", line)
-        jumps = set()
+    def _jumps_in(self, body: list) -> set:
+        out = set()
         for s in body:
-            jumps |= self._jumps(s)
-        b = self.block(body)
-        if "__cont" in jumps:
-            b = seq([Expr("assign", (Int(0),), "__cont"), b])
-        if step is not None:
-            b = seq([b, Expr("if", (mk("eq", Var("__brk"), Int(0)), step, Expr("skip")))]) if "__brk" in jumps \
-                else seq([b, step])
-        guards = [mk("eq", Var(f), Int(0)) for f in ("__ret", "__brk") if f in jumps]
-        w = Expr("while", (conj(guards + [c]), b))
+            out |= self._jumps(s)
+        return out
+
+    def _ret(self, body) -> set:
+        return {self.RET_F} if self.RET_F in self._jumps_in(body) else set()
+
+    def loop(self, cond: Expr, head: list, body: list, line) -> Expr:
+        """while cond: head; body -- with the jump flags of the body's own break / continue / return.
+
+        __cont is cleared at the start of every iteration and __brk, __cont when the loop ends, so
+        neither is ever seen set outside the loop that owns it (an outer loop's body after this
+        loop is guarded by them)."""
+        jumps = self._jumps_in(body)
+        resets = [Expr("assign", (Int(0),), f) for f in (self.BRK, self.CONT) if f in jumps]
+        pre = head + ([Expr("assign", (Int(0),), self.CONT)] if self.CONT in jumps else [])
+        b = seq(pre + [self.block(body)])
+        guards = [mk("eq", Var(f), Int(0)) for f in (self.RET_F, self.BRK) if f in jumps]
+        w = Expr("while", (conj(guards + [cond]), b))
         self.loops.append(Loop(w, None, None, line))
-        return seq([w, Expr("assign", (Int(0),), "__brk")]) if "__brk" in jumps else w
+        return seq([w] + resets)
+
+    def while_loop(self, s: ast.While) -> Expr:
+        checks: list = []
+        c = self.cond(s.test, checks)
+        if checks:
+            raise ProgramError("a loop condition that can fail (division by zero) is not supported", s.lineno)
+        return self.loop(c, [], s.body, s.lineno)
 
     def for_range(self, s: ast.For) -> Expr:
+        """``for i in range(start, stop, step)``, as CPython runs it: the arguments are evaluated once,
+        a hidden counter walks the range (assigning i in the body does not change the iteration), i
+        is set from it at the start of every iteration (so after the loop i is the last value
+        produced, or unchanged when the range is empty), and a zero step raises ValueError (an
+        assert). A step that is not a constant is split on its sign."""
         it = s.iter
         if not (isinstance(s.target, ast.Name) and isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and it.func.id == "range" and 1 <= len(it.args) <= 3) or s.orelse:
-            raise ProgramError("only `for i in range(...)` loops are supported", s.lineno)
-        i = s.target.id
-        self.vars.add(i)
-        args = [self.value(a, []) for a in it.args]
+                and it.func.id == "range" and "range" not in self.local_names and not it.keywords
+                and 1 <= len(it.args) <= 3) or s.orelse:
+            raise ProgramError("only `for i in range(...)` loops (without else) are supported", s.lineno)
+        checks: list = []
+        args = [self.value(a, checks) for a in it.args]
         start, stop, step = (Int(0), args[0], Int(1)) if len(args) == 1 else \
             (args[0], args[1], Int(1)) if len(args) == 2 else tuple(args)
-        if step.op != "int" or step.data == 0:
-            raise ProgramError("range needs a nonzero literal step", s.lineno)
-        bound = "__stop"
-        k = 0
-        while f"{bound}{k}" in self.vars:
-            k += 1
-        bound = f"{bound}{k}"
-        self.vars.add(bound)
-        cond = mk("lt", Var(i), Var(bound)) if step.data > 0 else mk("lt", Var(bound), Var(i))
-        incr = Expr("assign", (mk("add", Var(i), step),), i)
-        test = ast.Compare(ast.Name(i, ast.Load()), [ast.Lt()], [ast.Name(bound, ast.Load())])
-        del test
-        init = [Expr("assign", (stop,), bound), Expr("assign", (start,), i)]
-        checks: list = []
-        guards = []
-        body_jumps = set()
-        for st in s.body:
-            body_jumps |= self._jumps(st)
-        b = self.block(s.body)
-        if "__cont" in body_jumps:
-            b = seq([Expr("assign", (Int(0),), "__cont"), b])
-        b = seq([b, Expr("if", (mk("eq", Var("__brk"), Int(0)), incr, Expr("skip")))]) if "__brk" in body_jumps \
-            else seq([b, incr])
-        guards = [mk("eq", Var(f), Int(0)) for f in ("__ret", "__brk") if f in body_jumps]
-        w = Expr("while", (conj(guards + [cond]), b))
-        self.loops.append(Loop(w, None, None, s.lineno))
-        del checks
-        tail = [Expr("assign", (Int(0),), "__brk")] if "__brk" in body_jumps else []
-        return seq(init + [w] + tail)
+        pre = [Expr("assert", (x,)) for x in checks]
+        k = _const(it.args[2]) if len(args) == 3 else 1
+        if k == 0:                 # ValueError: range() arg 3 must not be zero
+            return seq(pre + [Expr("assert", (FALSE,))])
+        i = self.nm(s.target.id)
+        ctr, end = self.fresh("__for", True), self.fresh("__stop", True)
+        self.vars.update((ctr, end))
+        pre += [Expr("assign", (start,), ctr), Expr("assign", (stop,), end)]
+        if k is None:
+            stp = self.fresh("__step", True)
+            self.vars.add(stp)
+            pre = pre[:len(checks)] + [Expr("assert", (mk("not", mk("eq", step, Int(0))),))] + \
+                pre[len(checks):] + [Expr("assign", (step,), stp)]
+            step = Var(stp)
+        else:
+            step = Int(k)
+        self.vars.add(i)
+
+        def one(up: bool) -> Expr:
+            cond = mk("lt", Var(ctr), Var(end)) if up else mk("lt", Var(end), Var(ctr))
+            head = [Expr("assign", (Var(ctr),), i), Expr("assign", (mk("add", Var(ctr), step),), ctr)]
+            return self.loop(cond, head, s.body, s.lineno)
+
+        if k is not None:
+            return seq(pre + [one(k > 0)])
+        return seq(pre + [Expr("if", (mk("lt", Int(0), step), one(True), one(False)))])
 
     def assign(self, x: str, value) -> Expr:
         checks: list = []
@@ -215,11 +261,10 @@ class _Translator:
         if isinstance(e, ast.Constant) and isinstance(e.value, int):
             return Int(e.value)
         if isinstance(e, ast.Name):
-            if e.id in ("True", "False"):
-                return Int(1 if e.id == "True" else 0)
-            if e.id not in self.vars:
-                raise ProgramError(f"{e.id} is used before it is assigned", e.lineno)
-            return Var(e.id)
+            x = self.nm(e.id)
+            if x not in self.vars:
+                raise ProgramError(f"{e.id} is used before it is assigned", getattr(e, "lineno", None))
+            return Var(x)
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
             return mk("neg", self.value(e.operand, checks))
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.UAdd):
@@ -231,7 +276,7 @@ class _Translator:
                 checks.append(mk("not", mk("eq", b, Int(0))))     # ZeroDivisionError
             return mk(op, a, b)
         if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("abs", "min", "max") \
-                and not e.keywords:
+                and e.func.id not in self.local_names and not e.keywords:
             args = [self.value(a, checks) for a in e.args]
             if e.func.id == "abs" and len(args) == 1:
                 return Expr("abs", tuple(args))
@@ -246,9 +291,24 @@ class _Translator:
             b = self.value(e.orelse, inner)
             checks.extend(mk("imp", mk("not", c), x) for x in inner)
             return Expr("ite", (c, a, b))
-        if isinstance(e, (ast.Compare, ast.BoolOp)) or (isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
-            return Expr("ite", (self.cond(e, checks), Int(1), Int(0)))
+        if isinstance(e, ast.BoolOp):
+            return self.boolop_value(isinstance(e.op, ast.Or), e.values, checks)
+        if isinstance(e, ast.Compare) or (isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
+            return Expr("ite", (self.cond(e, checks), Int(1), Int(0)))     # True / False are 1 / 0
         raise ProgramError(f"unsupported expression {type(e).__name__}", getattr(e, "lineno", None))
+
+    def boolop_value(self, is_or: bool, values: list, checks: list) -> Expr:
+        """``a or b`` is a if a is truthy, else b; ``a and b`` is a if a is falsy, else b (b is
+        evaluated only when needed, so its checks are guarded)."""
+        first = self.value(values[0], checks)
+        if len(values) == 1:
+            return first
+        t = _truth(first)
+        inner: list = []
+        rest = self.boolop_value(is_or, values[1:], inner)
+        guard = mk("not", t) if is_or else t
+        checks.extend(mk("imp", guard, x) for x in inner)
+        return Expr("ite", (t, first, rest)) if is_or else Expr("ite", (t, rest, first))
 
     def cond(self, e, checks: list) -> Expr:
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
@@ -268,12 +328,15 @@ class _Translator:
                 out = mk("and" if isinstance(e.op, ast.And) else "or", p, out)
             return out
         if isinstance(e, ast.Compare):
+            # a < b < c: b is evaluated once, c only when a < b holds (its checks are guarded)
             left = self.value(e.left, checks)
             out = None
             for op, right_e in zip(e.ops, e.comparators):
                 if type(op) not in _CMP:
                     raise ProgramError("unsupported comparison", e.lineno)
-                right = self.value(right_e, checks)
+                inner: list = []
+                right = self.value(right_e, inner)
+                checks.extend(mk("imp", out, x) if out is not None else x for x in inner)
                 k = _CMP[type(op)]
                 f = mk("lt", right, left) if k == "gt" else mk("le", right, left) if k == "ge" else \
                     mk("not", mk("eq", left, right)) if k == "ne" else mk(k, left, right)
@@ -282,5 +345,26 @@ class _Translator:
             return out
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
             return TRUE if e.value else FALSE
-        v = self.value(e, checks)
-        return mk("not", mk("eq", v, Int(0)))
+        return _truth(self.value(e, checks))
+
+
+def _truth(v: Expr) -> Expr:
+    """Python's truth value of an integer term."""
+    if v.op == "ite" and v.args[1] == Int(1) and v.args[2] == Int(0):
+        return v.args[0]
+    return mk("not", mk("eq", v, Int(0)))
+
+
+def _const(e) -> int | None:
+    """The value of a constant integer expression (-2, +3, 2 * 3), or None."""
+    if isinstance(e, ast.Constant) and isinstance(e.value, int):
+        return int(e.value)
+    if isinstance(e, ast.UnaryOp) and isinstance(e.op, (ast.USub, ast.UAdd)):
+        v = _const(e.operand)
+        return None if v is None else -v if isinstance(e.op, ast.USub) else v
+    if isinstance(e, ast.BinOp) and isinstance(e.op, (ast.Add, ast.Sub, ast.Mult)):
+        a, b = _const(e.left), _const(e.right)
+        if a is None or b is None:
+            return None
+        return a + b if isinstance(e.op, ast.Add) else a - b if isinstance(e.op, ast.Sub) else a * b
+    return None

@@ -46,11 +46,6 @@ CATEGORIES = {
 # Corpus programs on which the tool is known to give a WRONG answer (a soundness bug), with
 # the reason; the corpus test marks them xfail(strict=True), so a fix shows up as XPASS.
 KNOWN_WRONG = {
-    "for_modify.py": "py_frontend translates `for i in range(10)` as a while loop over i, so "
-                     "assigning i in the body changes the iteration (Python does not): "
-                     "`quod terminates` says `no` for a loop that always runs 10 times",
-    "cond_or_default.py": "py_frontend reads `d or -1` as a truth value (always 1 here), while Python gives d, "
-                          "or -1 when d = 0: walk(1, 0) runs forever, the tool says `yes` (kernel-checked)",
     "jump_stale_continue.c": "c_frontend resets __cont only at the start of the loop body that owns the "
                              "continue, and never before the first (unrolled) pass of a do-while: the continue "
                              "of the first do-while leaves __cont = 1, so the second do-while's first pass skips "

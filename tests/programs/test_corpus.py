@@ -23,10 +23,7 @@ ENTRIES = load()
 MAX_DONT_KNOW = 16
 
 # Corpus programs the front end rejects although they are in the supported subset.
-KNOWN_REJECTED = {
-    "for_step.py": "py_frontend: `range(n, 0, -2)` is refused with 'range needs a nonzero literal step' "
-                   "(the step -2 is UnaryOp(USub, 2), not a literal)",
-}
+KNOWN_REJECTED: dict = {}
 
 @pytest.fixture(scope="module")
 def verdicts():

@@ -86,22 +86,9 @@ KNOWN_C = {
     "narrow_uchar.c": "c_frontend treats unsigned char as 32-bit unsigned: the interpreter finishes "
                       "`for (unsigned char c = 0; c < 300; c++)`, the gcc binary never does",
 }
-KNOWN_PY = {
-    "bool_ops.py": "py_frontend reads `x or y` as a truth value: 0 or 5 gives 1, CPython 5",
-    "cond_or_default.py": "py_frontend reads `d or -1` as a truth value: the interpreter finishes walk(1, 0), "
-                          "CPython runs forever (and gives d where the interpreter gives 1)",
-    "bool_and.py": "py_frontend reads `x and y` as a truth value: 3 and 5 gives 1, CPython 5",
-    "for_final.py": "py_frontend leaves the loop variable of `for i in range(n)` at n (CPython: n - 1) and "
-                    "sets it to the start value when the range is empty (CPython: unchanged)",
-    "nested_continue.py": "py_frontend: a continue in an inner loop leaves __cont = 1, so the rest of the "
-                          "outer body after its own `if ...: continue` is skipped: n = 0 gives 0, CPython 3",
-    "for_modify.py": "py_frontend: assigning the loop variable of `for i in range(10)` changes the "
-                     "iteration; the interpreter runs forever, CPython returns after 10 iterations",
-}
+KNOWN_PY: dict = {}
 # Programs the front end rejects (so nothing to compare).
-REJECTED = {
-    "for_step.py": "py_frontend rejects range(n, 0, -2): the negative step is not a literal",
-}
+REJECTED: dict = {}
 
 
 @dataclass
