@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kernel import Expr, Int, Var, mk
+from kernel import Expr, Int, Var, mk, subst
+from kernel.expr import postorder
 
 I32_MIN, I32_MAX = -2**31, 2**31 - 1
 I64_MIN, I64_MAX = -2**63, 2**63 - 1
@@ -101,3 +102,38 @@ def seq(stmts: list) -> Expr:
 def precondition(prog: Program) -> Expr:
     """The type facts of the parameters: what every call may assume."""
     return conj([range_fact(x, t) for x, t in prog.params])
+
+
+def rename(e: Expr, names: dict) -> Expr:
+    """e (a statement, formula or term) with the program variables in ``names`` renamed, assignment
+    and havoc targets included."""
+    new: dict[int, Expr] = {}
+    terms = {x: Var(y) for x, y in names.items()}
+    for n in postorder(e):
+        if n.sort != "stmt":
+            continue
+        args = tuple(new.get(id(a), subst(a, terms) if a.sort != "stmt" else a) for a in n.args)
+        data = names.get(n.data, n.data) if n.op in ("assign", "havoc") else n.data
+        new[id(n)] = Expr(n.op, args, data)
+    return new[id(e)] if id(e) in new else subst(e, terms)
+
+
+def program_vars(c: Expr) -> set[str]:
+    """Every program variable a statement reads or writes."""
+    return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
+
+
+def inline(callee: "Program", args: list, tag: str) -> tuple[Expr, Expr | None, list]:
+    """A call ``callee(args)`` as a statement of the caller: the callee's variables renamed apart
+    (prefixed with ``tag``), its parameters assigned the argument values, then its body. Returns
+    (statement, the result as a term or None for void, the callee's loops renamed)."""
+    if len(args) != len(callee.params):
+        raise ProgramError(f"{callee.name} takes {len(callee.params)} arguments, got {len(args)}")
+    names = {x: tag + x for x in program_vars(callee.body) | {p for p, _ in callee.params} | {RET}}
+    body = rename(callee.body, names)
+    stmt = seq([Expr("assign", (a,), names[p]) for (p, _), a in zip(callee.params, args)] + [body])
+    loops = [Loop(rename(lp.node, names),
+                  None if lp.invariant is None else rename(lp.invariant, names),
+                  None if lp.decreasing is None else rename(lp.decreasing, names), lp.line)
+             for lp in callee.loops]
+    return stmt, (Var(names[RET]) if callee.result is not None else None), loops
