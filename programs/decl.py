@@ -24,7 +24,8 @@ _NATIVE = re.compile(r"\(([^)]*)\)\s*(?:->\s*([A-Za-z_]\w*)\s*)?(\{.*\})\s*$", r
 _QUOD_TYPES = {"int": "__math_int", "u32": "unsigned", "i32": "int", "i64": "long", "bool": "_Bool"}
 
 
-def parse_program_item(text: str, base_dir: Path) -> Program:
+def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> Program:
+    """The program of one ``program`` item; it may call the programs declared before it (``known``)."""
     m = _HEADER.match(text)
     if not m:
         raise ProgramError("expected `program NAME ...`")
@@ -47,7 +48,7 @@ def parse_program_item(text: str, base_dir: Path) -> Program:
             from .c_frontend import parse_c
             return parse_c(source, function, "c", name)
         from .py_frontend import parse_python
-        return parse_python(source, function, name)
+        return parse_python(source, function, name, known)
     nm = _NATIVE.match(rest)
     if not nm:
         raise ProgramError("expected `program NAME(x : int, ...) -> TYPE { ... }` or "

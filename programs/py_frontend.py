@@ -22,14 +22,18 @@ import ast
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import RET, Loop, Program, ProgramError, conj, seq
+from .lang import RET, Loop, Program, ProgramError, conj, inline, program_vars, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
 _CMP = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", ast.NotEq: "ne"}
 
 
-def parse_python(source: str, function: str | None = None, name: str | None = None) -> Program:
+def parse_python(source: str, function: str | None = None, name: str | None = None,
+                 known: dict | None = None) -> Program:
+    """The function ``function`` (default: the first) of ``source``. It may call the other functions
+    of the source and the programs in ``known`` (name -> Program); calls are inlined, so recursion
+    is refused."""
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
@@ -43,12 +47,43 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
         fd = next((f for f in funcs if f.name == function), None)
         if fd is None:
             raise ProgramError(f"no function named {function} (found: {', '.join(f.name for f in funcs)})")
-    return _Translator(source, fd).function(fd, name)
+    return _Callees(source, {f.name: f for f in funcs}, known or {}).get(fd.name, name)
+
+
+class _Callees:
+    """The functions of one source, each translated once, on demand (a call inlines the callee)."""
+
+    def __init__(self, source: str, defs: dict, known: dict):
+        self.source, self.defs, self.known = source, defs, known
+        self.done: dict[str, Program] = {}
+        self.active: list[str] = []
+        self.calls = 0
+
+    def has(self, name: str) -> bool:
+        return name in self.defs or name in self.known
+
+    def get(self, fname: str, name: str | None = None, line=None) -> Program:
+        if fname in self.active:
+            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
+                               line)
+        if fname not in self.defs:
+            return self.known[fname]
+        if fname not in self.done or name is not None:
+            self.active.append(fname)
+            try:
+                prog = _Translator(self.source, self.defs[fname], self).function(self.defs[fname], name)
+            finally:
+                self.active.pop()
+            if name is not None:
+                return prog
+            self.done[fname] = prog
+        return self.done[fname]
 
 
 class _Translator:
-    def __init__(self, source: str, fd: ast.FunctionDef):
+    def __init__(self, source: str, fd: ast.FunctionDef, callees: _Callees | None = None):
         self.source = source
+        self.callees = callees
         self.vars: set[str] = set()
         self.loops: list[Loop] = []
         self.flags: set[str] = set()
@@ -126,7 +161,7 @@ class _Translator:
             c = self.cond(s.test, checks)
             t, jt = self.stmts(s.body)
             e, je = self.stmts(s.orelse)
-            return seq([Expr("assert", (x,)) for x in checks] + [Expr("if", (c, t, e))]), jt | je
+            return seq(_run(checks) + [Expr("if", (c, t, e))]), jt | je
         if isinstance(s, ast.While):
             if s.orelse:
                 raise ProgramError("while ... else is not supported", s.lineno)
@@ -151,11 +186,17 @@ class _Translator:
                 return Expr("skip"), set()        # a type fact: every value here is an int
             checks: list = []
             c = self.cond(t, checks)
-            return seq([Expr("assert", (x,)) for x in checks] + [Expr("assert", (c,))]), set()
+            return seq(_run(checks) + [Expr("assert", (c,))]), set()
         if isinstance(s, ast.Pass):
             return Expr("skip"), set()
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant):
             return Expr("skip"), set()            # a docstring
+        if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name) \
+                and s.value.func.id not in self.local_names and self.callees is not None \
+                and self.callees.has(s.value.func.id):
+            checks = []
+            stmt, _ = self.call(s.value, checks)
+            return seq(_run(checks) + [stmt]), set()
         raise ProgramError(f"unsupported statement {type(s).__name__}", getattr(s, "lineno", None))
 
     def stmts(self, body: list) -> tuple[Expr, set]:
@@ -185,7 +226,7 @@ class _Translator:
     def _ret(self, body) -> set:
         return {self.RET_F} if self.RET_F in self._jumps_in(body) else set()
 
-    def loop(self, cond: Expr, head: list, body: list, line) -> Expr:
+    def loop(self, cond: Expr, head: list, body: list, line, prep: list = ()) -> Expr:
         """while cond: head; body -- with the jump flags of the body's own break / continue / return.
 
         __cont is cleared at the start of every iteration and __brk, __cont when the loop ends, so
@@ -194,18 +235,19 @@ class _Translator:
         jumps = self._jumps_in(body)
         resets = [Expr("assign", (Int(0),), f) for f in (self.BRK, self.CONT) if f in jumps]
         pre = head + ([Expr("assign", (Int(0),), self.CONT)] if self.CONT in jumps else [])
-        b = seq(pre + [self.block(body)])
         guards = [mk("eq", Var(f), Int(0)) for f in (self.RET_F, self.BRK) if f in jumps]
+        # a condition that calls or can fail is computed (prep) before the first test and after every
+        # iteration that did not break or return
+        again = [Expr("if", (conj(guards), seq(list(prep)), Expr("skip")))] if prep and guards else list(prep)
+        b = seq(pre + [self.block(body)] + again)
         w = Expr("while", (conj(guards + [cond]), b))
         self.loops.append(Loop(w, None, None, line))
-        return seq([w] + resets)
+        return seq(list(prep) + [w] + resets)
 
     def while_loop(self, s: ast.While) -> Expr:
         checks: list = []
         c = self.cond(s.test, checks)
-        if checks:
-            raise ProgramError("a loop condition that can fail (division by zero) is not supported", s.lineno)
-        return self.loop(c, [], s.body, s.lineno)
+        return self.loop(c, [], s.body, s.lineno, _run(checks))
 
     def for_range(self, s: ast.For) -> Expr:
         """``for i in range(start, stop, step)``, as CPython runs it: the arguments are evaluated once,
@@ -222,7 +264,7 @@ class _Translator:
         args = [self.value(a, checks) for a in it.args]
         start, stop, step = (Int(0), args[0], Int(1)) if len(args) == 1 else \
             (args[0], args[1], Int(1)) if len(args) == 2 else tuple(args)
-        pre = [Expr("assert", (x,)) for x in checks]
+        pre = _run(checks)
         k = _const(it.args[2]) if len(args) == 3 else 1
         if k == 0:                 # ValueError: range() arg 3 must not be zero
             return seq(pre + [Expr("assert", (FALSE,))])
@@ -253,7 +295,7 @@ class _Translator:
         checks: list = []
         v = self.value(value, checks)
         self.vars.add(x)
-        return seq([Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
+        return seq(_run(checks) + [Expr("assign", (v,), x)])
 
     def value(self, e, checks: list) -> Expr:
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
@@ -282,20 +324,48 @@ class _Translator:
                 return Expr("abs", tuple(args))
             if len(args) == 2:
                 return Expr(e.func.id, tuple(args))
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id not in self.local_names \
+                and self.callees is not None and self.callees.has(e.func.id):
+            stmt, res = self.call(e, checks)
+            if res is None:
+                raise ProgramError(f"{e.func.id} returns no value", e.lineno)
+            checks.append(stmt)
+            return res
         if isinstance(e, ast.IfExp):
             inner: list = []
             c = self.cond(e.test, checks)
             a = self.value(e.body, inner)
-            checks.extend(mk("imp", c, x) for x in inner)
+            checks.extend(_when(c, x) for x in inner)
             inner = []
             b = self.value(e.orelse, inner)
-            checks.extend(mk("imp", mk("not", c), x) for x in inner)
+            checks.extend(_when(mk("not", c), x) for x in inner)
             return Expr("ite", (c, a, b))
         if isinstance(e, ast.BoolOp):
             return self.boolop_value(isinstance(e.op, ast.Or), e.values, checks)
         if isinstance(e, ast.Compare) or (isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
             return Expr("ite", (self.cond(e, checks), Int(1), Int(0)))     # True / False are 1 / 0
         raise ProgramError(f"unsupported expression {type(e).__name__}", getattr(e, "lineno", None))
+
+    def call(self, e: ast.Call, checks: list) -> tuple[Expr, Expr | None]:
+        """``f(args)``: the callee inlined with its variables renamed apart; the result is copied to a
+        fresh variable so that later statements cannot change it."""
+        if e.keywords or any(isinstance(a, ast.Starred) for a in e.args):
+            raise ProgramError("only calls with positional arguments are supported", e.lineno)
+        callee = self.callees.get(e.func.id, line=e.lineno)
+        args = [self.value(a, checks) for a in e.args]
+        self.callees.calls += 1
+        tag = self.fresh(f"__{callee.name}{self.callees.calls}_")
+        try:
+            stmt, res, loops = inline(callee, args, tag)
+        except ProgramError as exc:
+            raise ProgramError(exc.message, e.lineno) from None
+        self.loops.extend(loops)
+        self.vars.update(n for n in program_vars(stmt))
+        if res is None:
+            return stmt, None
+        out = self.fresh(f"__{callee.name}_result", True)
+        self.vars.add(out)
+        return seq([stmt, Expr("assign", (res,), out)]), Var(out)
 
     def boolop_value(self, is_or: bool, values: list, checks: list) -> Expr:
         """``a or b`` is a if a is truthy, else b; ``a and b`` is a if a is falsy, else b (b is
@@ -307,7 +377,7 @@ class _Translator:
         inner: list = []
         rest = self.boolop_value(is_or, values[1:], inner)
         guard = mk("not", t) if is_or else t
-        checks.extend(mk("imp", guard, x) for x in inner)
+        checks.extend(_when(guard, x) for x in inner)
         return Expr("ite", (t, first, rest)) if is_or else Expr("ite", (t, rest, first))
 
     def cond(self, e, checks: list) -> Expr:
@@ -319,7 +389,7 @@ class _Translator:
             for v in e.values:
                 inner: list = []
                 f = self.cond(v, inner)
-                checks.extend(mk("imp", guard, x) if guard is not None else x for x in inner)
+                checks.extend(_when(guard, x) if guard is not None else x for x in inner)
                 parts.append(f)
                 step = f if isinstance(e.op, ast.And) else mk("not", f)
                 guard = step if guard is None else mk("and", guard, step)
@@ -336,7 +406,7 @@ class _Translator:
                     raise ProgramError("unsupported comparison", e.lineno)
                 inner: list = []
                 right = self.value(right_e, inner)
-                checks.extend(mk("imp", out, x) if out is not None else x for x in inner)
+                checks.extend(_when(out, x) if out is not None else x for x in inner)
                 k = _CMP[type(op)]
                 f = mk("lt", right, left) if k == "gt" else mk("le", right, left) if k == "ge" else \
                     mk("not", mk("eq", left, right)) if k == "ne" else mk(k, left, right)
@@ -346,6 +416,17 @@ class _Translator:
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
             return TRUE if e.value else FALSE
         return _truth(self.value(e, checks))
+
+
+def _run(checks: list) -> list:
+    """What evaluating an expression does first: its calls run, its conditions (no division by zero)
+    are asserted."""
+    return [x if x.sort == "stmt" else Expr("assert", (x,)) for x in checks]
+
+
+def _when(guard: Expr, x: Expr) -> Expr:
+    """A check that applies only when ``guard`` holds (the operand is evaluated only then)."""
+    return Expr("if", (guard, x, Expr("skip"))) if x.sort == "stmt" else mk("imp", guard, x)
 
 
 def _truth(v: Expr) -> Expr:

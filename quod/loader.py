@@ -183,7 +183,7 @@ class Loader:
         from programs.decl import parse_program_item
         from programs.lang import ProgramError
         try:
-            prog = parse_program_item(text, base_dir)
+            prog = parse_program_item(text, base_dir, mod.programs)
         except ProgramError as exc:
             at = Pos(pos.file, pos.line + (exc.line or 1) - 1, 1) if exc.line and "\"\"\"" in text else pos
             raise QuodError(at, exc.message) from None
