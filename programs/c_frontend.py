@@ -22,10 +22,64 @@ _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _PRELUDE = "typedef int u32; typedef int i32; typedef int i64; typedef int bool;\n"
 
 
+def strip_comments(source: str) -> str:
+    """The source with its comments blanked out (newlines kept, so lines and columns stay the same);
+    string and character literals are left alone."""
+    out = list(source)
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and source[j] != c and source[j] != "\n":
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+        elif source.startswith("//", i) or source.startswith("/*", i):
+            if source[i + 1] == "/":
+                j = source.find("\n", i)
+                j = n if j < 0 else j
+            else:
+                j = source.find("*/", i + 2)
+                j = n if j < 0 else j + 2
+            for k in range(i, j):
+                if out[k] != "\n":
+                    out[k] = " "
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+def _syntax_error(exc, parser) -> ProgramError:
+    """pycparser's ParseError as a ProgramError with the source line (and column). Some of its messages
+    ('<c>: Invalid expression') carry no position: then the token the parser stopped at gives it."""
+    msg = str(exc)
+    m = re.match(r"[^:]*:(\d+)(?::(\d+))?: (.*)", msg, re.S)
+    if m:
+        line, col, text = int(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3)
+    else:
+        text = re.sub(r"^[^:]*:\s*", "", msg)
+        line = col = None
+        try:             # pycparser 3's token stream: the next token is where it stopped
+            tokens = parser._tokens
+            tok = tokens.peek()
+            if tok is not None:
+                text += f" before: {tok.value}"
+            else:
+                tok = next((t for t in reversed(tokens._buffer) if t is not None), None)
+                text += " at the end of the input"
+            if tok is not None:
+                line, col = tok.lineno, getattr(tok, "column", None)
+        except Exception:      # another pycparser: no position then
+            pass
+    return ProgramError(f"C syntax: {text}", line - 1 if line else None, col if line else None)
+
+
 def _prepare(source: str) -> str:
-    """Drop preprocessor lines (#include ...) so pycparser sees plain C; keep line numbers."""
+    """Blank out comments and drop preprocessor lines (#include ...) so pycparser sees plain C; keep
+    line numbers (one line is added at the top)."""
     lines = []
-    for line in source.split("\n"):
+    for line in strip_comments(source).split("\n"):
         lines.append("" if line.lstrip().startswith("#") else line)
     text = "\n".join(lines)
     if not re.search(r"\btypedef\b[^;]*\bbool\s*;", text):
@@ -39,14 +93,11 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             native: bool = False) -> Program:
     from pycparser import c_ast, c_parser
     text = _prepare(source)
+    parser = c_parser.CParser()
     try:
-        ast = c_parser.CParser().parse(text, filename="<c>")
-    except Exception as exc:     # pycparser raises ParseError with "file:line:col: message"
-        msg = str(exc)
-        m = re.match(r"[^:]*:(\d+):(\d+): (.*)", msg)
-        if m:
-            raise ProgramError(f"C syntax: {m.group(3)}", int(m.group(1)) - 1) from None
-        raise ProgramError(f"C syntax: {msg}") from None
+        ast = parser.parse(text, filename="<c>")
+    except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
+        raise _syntax_error(exc, parser) from None
     funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
     if not funcs:
         raise ProgramError("no function definition in the C source")

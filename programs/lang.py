@@ -24,12 +24,13 @@ TYPES = ("int", "i32", "u32", "i64", "bool")
 
 
 class ProgramError(Exception):
-    """Source outside the supported subset, with a line number when known."""
+    """Source outside the supported subset, with a line number (and a column) when known."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, col: int | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.col = col
 
 
 @dataclass

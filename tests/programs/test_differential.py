@@ -153,7 +153,7 @@ def parse(case: Case, int_mode: str | None = None):
     from programs.c_frontend import parse_c
     from programs.py_frontend import parse_python
     if case.language == "c":
-        return parse_c(strip_c_comments(case.path.read_text()), None, int_mode or case.int_mode)
+        return parse_c(case.path.read_text(), None, int_mode or case.int_mode)
     return parse_python(case.path.read_text())
 
 

@@ -290,7 +290,8 @@ def test_cli_bad_input_subprocess(tmp_path):
 @pytest.mark.parametrize("name,text,where", [
     ("call.c", "void f(int x) {\n  x = 1;\n  x = g(x);\n}\n", ":3:"),
     ("array.c", "void f(int x) {\n  int a[3];\n}\n", ":2:"),
-    ("syntax.c", "void f(int x) {\n  x = 1\n}\n", ":3:"),
+    ("syntax.c", "void f(int x) {\n  x = 1\n}\n", ":3:1: error: C syntax"),
+    ("syntax_nopos.c", "void f(int x) {\n  x = ;\n}\n", ":2:7: error: C syntax"),
     ("syntax.py", "def f(x):\n    return x +\n", ":2:"),
     ("float.py", "def f(x):\n    return x / 2\n", ":2:"),
     ("nofunc.py", "x = 1\n", ": error: no function"),
@@ -332,8 +333,6 @@ def test_cli_verdicts_and_exit_codes():
 
 # ---- known front-end bugs ------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="c_frontend passes comments to pycparser, which refuses them: every C file "
-                   "with a comment is 'C syntax: Comments are not supported' (exit 2)")
 def test_c_comments_are_accepted():
     prog = parse_c("// a comment\nint f(int x) {\n  /* another */\n  return x;\n}\n")
     assert prog.name == "f"
@@ -354,12 +353,22 @@ def test_python_range_negative_step(env):
                   4) == 10
 
 
-@pytest.mark.xfail(strict=True, reason="c_frontend: a C syntax error reported by pycparser without a position "
-                   "('<c>: Invalid expression') has no line, and the message shows pycparser's '<c>'")
 def test_c_syntax_error_has_a_line():
     with pytest.raises(ProgramError) as info:
         parse_c("void f(int x) {\n  x = ;\n}\n")
-    assert info.value.line == 2 and "<c>" not in info.value.message
+    assert info.value.line == 2 and info.value.col == 7 and "<c>" not in info.value.message
+    with pytest.raises(ProgramError) as info:
+        parse_c("void f(int x) {\n  x = 1\n}\n")
+    assert (info.value.line, info.value.col) == (3, 1)
+
+
+def test_c_comments_keep_lines_and_literals(env):
+    src = "/* a\n   b */ int f(int x) {\n  // x = 1;\n  int c = '/'; /* x = 2; */ int d = '*';\n" \
+          "  x = x + c + d; // x = 3;\n  int *p;\n}\n"
+    with pytest.raises(ProgramError) as info:
+        parse_c(src)
+    assert info.value.line == 6
+    assert c_ret(env, "int f(int x) {\n  /* x = 1; */ x = x + '/'; // x = 2;\n  return x;\n}\n", 1) == 48
 
 
 @pytest.mark.xfail(strict=True, reason="c_frontend: a binary literal (0b11, a GNU extension) raises ValueError "
