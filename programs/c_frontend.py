@@ -252,8 +252,7 @@ class _Translator:
         if isinstance(s, c_ast.While):
             return self.loop(s.cond, s.stmt, None, s), self._ret_only(s.stmt)
         if isinstance(s, c_ast.DoWhile):
-            body, _ = self.stmt(s.stmt)
-            return seq([body, self.loop(s.cond, s.stmt, None, s)]), self._ret_only(s.stmt)
+            return self.loop(s.cond, s.stmt, None, s, do_while=True), self._ret_only(s.stmt)
         if isinstance(s, c_ast.For):
             init = []
             if s.init is not None:
@@ -303,11 +302,14 @@ class _Translator:
     def _ret_only(self, body) -> set:
         return {"__ret"} if "__ret" in self._jumps_in(body) else set()
 
-    def loop(self, cond, body, step, node) -> Expr:
+    def loop(self, cond, body, step, node, do_while: bool = False) -> Expr:
+        """A while / for / do-while loop. The jump flags: a `continue` sets __cont, which guards the rest
+        of the iteration and is cleared at its end (so it never outlives the iteration, whichever loop it
+        was in); `break` and `return` set __brk / __ret, which stop the loop before the step and the
+        test. The condition's checks (overflow asserts) and nondeterministic values are computed before
+        the first test and again at the end of every iteration (after the step), so the test itself is
+        a formula over the state."""
         from pycparser import c_ast
-        pre, c = self.cond(cond) if cond is not None else ([], TRUE)
-        if pre:
-            raise ProgramError("nondeterministic values in a loop condition are not supported", _line(node))
         items = body.block_items if isinstance(body, c_ast.Compound) else [body]
         inv = dec = None
         rest = []
@@ -321,21 +323,33 @@ class _Translator:
                 continue
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
-        b = self.block(rest)
-        if "__cont" in jumps:
-            b = seq([Expr("assign", (Int(0),), "__cont"), b])
-        if step is not None:
-            st = self.stmt(step)[0]
-            b = seq([b, Expr("if", (mk("eq", Var("__brk"), Int(0)) if "__brk" in jumps else TRUE, st,
-                                    Expr("skip")))]) if "__brk" in jumps or "__ret" in jumps else seq([b, st])
-        guards = []
-        if "__ret" in jumps:
-            guards.append(mk("eq", Var("__ret"), Int(0)))
-        if "__brk" in jumps:
-            guards.append(mk("eq", Var("__brk"), Int(0)))
-        w = Expr("while", (conj(guards + [c]), b))
+        stop = [mk("eq", Var(f), Int(0)) for f in ("__ret", "__brk") if f in jumps]
+
+        def iteration() -> Expr:
+            b = self.block(rest)
+            if "__cont" in jumps:
+                b = seq([b, Expr("assign", (Int(0),), "__cont")])
+            return b
+
+        def unless_stopped(stmts: list) -> list:
+            if not stmts or not stop:
+                return stmts
+            return [Expr("if", (conj(stop), seq(stmts), Expr("skip")))]
+
+        out = []
+        if do_while:
+            out.append(iteration())
+        pre, c = self.cond(cond) if cond is not None else ([], TRUE)
+        b = iteration()
+        st = [self.stmt(step)[0]] if step is not None else []
+        b = seq([b] + unless_stopped(st + pre))
+        out.extend(unless_stopped(pre) if do_while else pre)
+        w = Expr("while", (conj(stop + [c]), b))
         self.loops.append(Loop(w, inv, dec, _line(node)))
-        return seq([w, Expr("assign", (Int(0),), "__brk")]) if "__brk" in jumps else w
+        out.append(w)
+        if "__brk" in jumps:
+            out.append(Expr("assign", (Int(0),), "__brk"))
+        return seq(out)
 
     # -- assignments --------------------------------------------------------------------
     def assignment(self, s) -> Expr:
@@ -525,12 +539,20 @@ class _Translator:
 
     def _check_range(self, r: Expr, ty: str, checks: list) -> None:
         fact = _range_of(r, ty)
+        if r.op == "int" and fact is not None and _range_of(Var("v"), ty) is not None:
+            lo, hi = _bounds(ty)
+            if lo <= r.data <= hi:
+                return
         if fact is not None and self.int_mode == "c":
             checks.append(fact)
 
 
 def _to_u32(v: Expr, ty: str) -> Expr:
     return v if ty == "u32" else mk("mod", v, Int(U32))
+
+
+def _bounds(ty: str) -> tuple[int, int]:
+    return {"i32": (I32_MIN, I32_MAX), "i64": (I64_MIN, I64_MAX)}[ty]
 
 
 def _range_of(v: Expr, ty: str) -> Expr | None:

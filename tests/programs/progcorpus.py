@@ -55,11 +55,6 @@ KNOWN_WRONG = {
                           "x = 100001 (the interpreter raises Blocked): the kernel's `diverges` only says no run "
                           "terminates normally (a blocked run counts), and the replay (50,000 steps) stops "
                           "before the block",
-    "jump_stale_continue.c": "c_frontend resets __cont only at the start of the loop body that owns the "
-                             "continue, and never before the first (unrolled) pass of a do-while: the continue "
-                             "of the first do-while leaves __cont = 1, so the second do-while's first pass skips "
-                             "`while (1)` and the tool proves (kernel-checked, no oracle) a program that runs "
-                             "forever from n = 0: says `yes`",
     "conv_hex_const.c": "c_frontend types 0x80000000 as long (C: unsigned int), so x < 0x80000000 is a signed "
                         "comparison and x = -1 stays below it: says `no: runs forever from x = 0`",
     "conv_shadow.c": "c_frontend ignores block scope: the inner `int y = 5` overwrites the outer y, so "

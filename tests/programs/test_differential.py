@@ -58,8 +58,6 @@ KNOWN_C = {
     "ternary_unsigned.c": "c_frontend: `u ? x : u` gets type u32 but x is not converted, and the "
                           "assignment to an unsigned ret does no `% 2^32` (same type): x = -1, u = 1 gives -1, "
                           "gcc 4294967295",
-    "dowhile_continue.c": "c_frontend: the first copy of a do-while body does not reset __cont, so a "
-                          "continue executed in an earlier loop skips the rest of it: n = 0 gives 0, gcc 1",
     "short_conv.c": "c_frontend treats short as a 32-bit int: x = 40000 gives 40000, gcc -25536",
     "uchar_conv.c": "c_frontend treats unsigned char as 32-bit unsigned: x = 300 gives 300, gcc 44",
     "char_escape.c": "c_frontend reads a character constant as the code of its first character after the quote, "
@@ -68,12 +66,6 @@ KNOWN_C = {
                 "gcc 21",
     "long_unsigned.c": "c_frontend: long op unsigned is done as unsigned (u32); in C (LP64) it is long: "
                        "a = -5, u = 1 gives 4294967292 + ..., gcc -4 + 1000",
-    "nested_continue.c": "c_frontend: __cont is reset only at the start of the loop that owns the continue, so "
-                         "a continue in an inner loop leaves __cont = 1 and the rest of the outer body (guarded "
-                         "by __cont = 0 after the outer `if (...) continue;`) is skipped: n = 0 gives 0, gcc 3",
-    "for_return_step.c": "c_frontend runs a for loop's step after a `return` in the body (the step is guarded "
-                         "only by __brk): x = 2147483647 returns 1 in gcc, the interpreter then does x++ and "
-                         "fails the overflow assert",
     "conv_hex_const.c": "hex constant typed long (C: unsigned int): the interpreter loops forever from x = 0, "
                         "gcc returns",
     "conv_shadow.c": "block scope ignored: the interpreter loops forever, gcc returns",
@@ -81,8 +73,6 @@ KNOWN_C = {
     "conv_long_unsigned.c": "long + unsigned done as unsigned: the interpreter returns, gcc loops forever",
     "conv_ternary_unsigned.c": "unsigned ternary not converted: the interpreter loops forever from x = -1, gcc "
                                "returns",
-    "jump_stale_continue.c": "the same stale __cont (via a do-while's first pass) makes the interpreter finish "
-                             "a run that loops forever in gcc",
     "narrow_uchar.c": "c_frontend treats unsigned char as 32-bit unsigned: the interpreter finishes "
                       "`for (unsigned char c = 0; c < 300; c++)`, the gcc binary never does",
 }

@@ -338,12 +338,45 @@ def test_c_comments_are_accepted():
     assert prog.name == "f"
 
 
-@pytest.mark.xfail(strict=True, reason="c_frontend: a loop condition whose arithmetic needs an overflow check "
-                   "(while (x + 1 > 5), while (i * i <= n)) is refused as 'nondeterministic values in a loop "
-                   "condition are not supported'")
-def test_c_loop_condition_with_arithmetic():
+def test_c_loop_condition_with_arithmetic(env):
     prog = parse_c("void f(int x) {\n  while (x + 1 > 5)\n    x--;\n}\n")
     assert asserts(prog)
+    src = "int f(int n) { int i = 0; while (i * i <= n) i++; return i; }"
+    assert c_ret(env, src, 10) == 4 and c_ret(env, src, -1) == 0
+    src = "int f(int x) { while (x + 1 > 5) { x--; } return x; }"
+    with pytest.raises(AssertionFailed):            # the test overflows before the first iteration
+        c_ret(env, src, I32_MAX)
+    # checked again after every iteration, after the step, also after a continue; not after a break/return
+    src = "int f(int x) { int s = 0; for (; x * 2 < 10; x++) { s++; if (x < 3) continue; s += 10; } return s; }"
+    assert c_ret(env, src, 0) == 5 + 20
+    src = "int f(int x) { int s = 0; while (x * 1000 != 5) { x++; if (x == 2147484) break; s++; } return s; }"
+    assert c_ret(env, src, 2147480) == 3             # x * 1000 would overflow after the break
+    src = "int f(int x) { while (x * 1000 != 5) { x++; if (x == 2147484) return x; } return -x; }"
+    assert c_ret(env, src, 2147480) == 2147484       # x * 1000 would overflow after the return
+    src = "int f(int x) { do { x++; if (x == 3000000) break; } while (x * 1000 < 100); return x; }"
+    assert c_ret(env, src, 2999999) == 3000000
+    with pytest.raises(AssertionFailed):
+        c_ret(env, src, 3000000)
+    # a nondeterministic value in the condition is drawn anew at every test
+    prog = parse_c("int f(int x) { int n = 0; while (__VERIFIER_nondet_int() > 0) n++; return n; }")
+    draws = iter([5, 1, 2, 0, 7])
+    assert run_prog(env, prog, 0, nondet=lambda name: next(draws)) == 3
+
+
+def test_c_continue_and_return_flags(env):
+    """A continue's flag lasts until the end of its own iteration (not into the next loop, not into the
+    outer loop's body, not into a do-while's first pass); a for step does not run after a return."""
+    for name, args, want in [("dowhile_continue.c", (0,), 1), ("nested_continue.c", (0,), 3),
+                             ("for_return_step.c", (I32_MAX,), 1), ("for_return_step.c", (-3,), 0)]:
+        assert c_ret(env, (ROOT / "tests/programs/straight" / name).read_text(), *args) == want, name
+    src = """int f(int n) {
+        int s = 0;
+        do { s++; if (s < 3) continue; s += 100; } while (s < 3);
+        do { s += 1000; } while (0);
+        for (int i = 0; i < 2; i++) { do { if (n) continue; } while (0); s += 10000; }
+        return s;
+    }"""
+    assert c_ret(env, src, 1) == 3 + 100 + 1000 + 20000
 
 
 @pytest.mark.xfail(strict=True, reason="py_frontend: range(n, 0, -1) is refused ('range needs a nonzero literal "
