@@ -14,7 +14,7 @@ import re
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import I32_MAX, I32_MIN, I64_MAX, I64_MIN, RET, U32, Loop, Program, ProgramError, conj, range_fact, seq
+from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, range_fact, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -124,21 +124,99 @@ def _ctype(node, int_mode: str) -> str:
     if not isinstance(t, c_ast.IdentifierType):
         raise ProgramError(f"unsupported type {type(t).__name__}", _line(node))
     names = t.names
+    unsigned = "unsigned" in names
     if "__math_int" in names:
         return "int"
     if "void" in names:
         return "void"
     if "_Bool" in names or "bool" in names:
         return "bool"
-    if "u32" in names or "unsigned" in names:
-        if "long" in names:
-            raise ProgramError("unsigned long is not supported", _line(node))
-        return "u32"
-    if "i64" in names or "long" in names:
+    if "char" in names:                   # plain char is signed (x86-64)
+        return "u8" if unsigned else "i8"
+    if "short" in names:
+        return "u16" if unsigned else "i16"
+    if "long" in names:
+        if unsigned:
+            return "u64"
         return "i64" if int_mode == "c" else "int"
-    if "int" in names or "i32" in names or "signed" in names or "short" in names or "char" in names:
+    if "u32" in names or unsigned:
+        return "u32"
+    if "i64" in names:
+        return "i64" if int_mode == "c" else "int"
+    if "int" in names or "i32" in names or "signed" in names:
         return "i32" if int_mode == "c" else "int"
     raise ProgramError(f"unsupported type {' '.join(names)}", _line(node))
+
+
+_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "e": 27, "\\": 92, "'": 39, '"': 34,
+            "?": 63}
+
+
+def _char_code(text: str, line: int | None) -> int:
+    """The value of a character constant such as 'a', '\\n', '\\0', '\\x41', '\\101' (type int; plain
+    char is signed, so '\\377' is -1 as in gcc on x86-64)."""
+    if len(text) < 3 or text[0] != "'" or text[-1] != "'":
+        raise ProgramError(f"unsupported character constant {text} (only plain 'c' constants)", line)
+    body = text[1:-1]
+    codes = []
+    i = 0
+    while i < len(body):
+        if body[i] != "\\":
+            codes.extend(body[i].encode("utf-8"))
+            i += 1
+            continue
+        i += 1
+        if i >= len(body):
+            raise ProgramError(f"bad character constant {text}", line)
+        c = body[i]
+        if c in "01234567":
+            j = i
+            while j < len(body) and j < i + 3 and body[j] in "01234567":
+                j += 1
+            codes.append(int(body[i:j], 8))
+            i = j
+        elif c == "x":
+            j = i + 1
+            while j < len(body) and body[j] in "0123456789abcdefABCDEF":
+                j += 1
+            if j == i + 1:
+                raise ProgramError(f"bad character constant {text}", line)
+            codes.append(int(body[i + 1:j], 16))
+            i = j
+        elif c in _ESCAPES:
+            codes.append(_ESCAPES[c])
+            i += 1
+        else:
+            raise ProgramError(f"unknown escape sequence \\{c} in {text}", line)
+    if len(codes) != 1:
+        raise ProgramError(f"multi-character constant {text} is not supported", line)
+    if codes[0] > 255:
+        raise ProgramError(f"escape sequence out of range in {text}", line)
+    return codes[0] - 256 if codes[0] >= 128 else codes[0]
+
+
+_INT_CONST = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:l|L|ll|LL)?|(?:l|L|ll|LL)[uU])")
+
+
+def _int_constant(text: str, line: int | None) -> tuple[int, list]:
+    """(value, the types it may have, in order): C11 6.4.4.1 for LP64. A decimal constant without a u
+    suffix is int or long; a hex or octal one may also be unsigned."""
+    m = _INT_CONST.fullmatch(text)
+    if not m:
+        if re.fullmatch(r"0[bB][01]+\w*", text):
+            raise ProgramError(f"binary constants ({text}) are not supported", line)
+        raise ProgramError(f"unsupported integer constant {text}", line)
+    digits, suffix = m.group(1), m.group(2).lower()
+    decimal = not digits.startswith("0") or digits == "0"
+    n = int(digits, 16) if digits[:2].lower() == "0x" else int(digits, 8) if not decimal else int(digits)
+    unsigned, long_ = "u" in suffix, "l" in suffix
+    if unsigned:
+        kinds = ["u64"] if long_ else ["u32", "u64"]
+    elif decimal:
+        kinds = ["i64"] if long_ else ["i32", "i64"]
+    else:
+        kinds = ["i64", "u64"] if long_ else ["i32", "u32", "i64", "u64"]
+    return n, kinds
 
 
 def _line(node) -> int | None:
@@ -377,17 +455,33 @@ class _Translator:
         return seq(pre + [Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
 
     # -- expressions -----------------------------------------------------------------------
+    @property
+    def small(self) -> str:
+        """The type of int: 32-bit, or the mathematical integers in math mode."""
+        return "i32" if self.int_mode == "c" else "int"
+
     def convert(self, v: Expr, src: str, dst: str) -> tuple[Expr, list]:
+        """v of type src as a value of type dst (C11 6.3.1): _Bool is 0/1; a value that fits is kept;
+        otherwise unsigned types wrap, and so do signed ones (implementation-defined: gcc reduces modulo
+        2^N). Checks (asserts) only for a mathematical integer into a C signed type (Quod's own programs)."""
         if dst == src or dst == "int":
             return v, []
-        if dst == "u32":
-            return mk("mod", v, Int(U32)), []
         if dst == "bool":
+            if src in ("bool",):
+                return v, []
             return Expr("ite", (mk("not", mk("eq", v, Int(0))), Int(1), Int(0))), []
-        fact = _range_of(v, dst)
-        if src in ("bool",) or (src == "i32" and dst == "i64"):
+        lo, hi = BOUNDS[dst]
+        if src in BOUNDS and lo <= BOUNDS[src][0] and BOUNDS[src][1] <= hi:
             return v, []
-        return v, [fact] if fact is not None else []
+        if v.op == "int" and lo <= v.data <= hi:
+            return v, []
+        if src == "int" and lo < 0 and self.native:
+            fact = _range_of(v, dst)
+            return v, [fact]
+        size = hi - lo + 1
+        if lo == 0:
+            return mk("mod", v, Int(size)), []
+        return mk("sub", mk("mod", mk("add", v, Int(-lo)), Int(size)), Int(-lo)), []
 
     def value(self, e) -> tuple[list, Expr, str]:
         """(statements to run first, the value as a term, its C type); overflow checks are asserts."""
@@ -402,29 +496,57 @@ class _Translator:
         f = self._cond(e, checks, pre)
         return pre + [Expr("assert", (c,)) for c in checks], f
 
+    def promote(self, ty: str) -> str:
+        """The integer promotions: _Bool, char and short (signed or not) become int."""
+        return self.small if ty in ("bool", "i8", "u8", "i16", "u16") else ty
+
     def _common(self, a: str, b: str) -> str:
-        if "u32" in (a, b):
-            return "u32"
-        if "int" in (a, b):
-            return "int"
-        if "i64" in (a, b):
-            return "i64"
-        return "i32" if self.int_mode == "c" else "int"
+        """The usual arithmetic conversions (C11 6.3.1.8), LP64: the type both operands convert to."""
+        a, b = self.promote(a), self.promote(b)
+        if a == b:
+            return a
+        if "int" in (a, b):            # the mathematical integers (math mode, Quod's own int)
+            other = b if a == "int" else a
+            return other if other in ("u32", "u64") else "int"
+        rank = {"i32": 1, "u32": 1, "i64": 2, "u64": 2}
+        ua, ub = a in _UNSIGNED, b in _UNSIGNED
+        if ua == ub:
+            return a if rank[a] >= rank[b] else b
+        u, sgn = (a, b) if ua else (b, a)
+        if rank[u] >= rank[sgn]:
+            return u
+        lo, hi = BOUNDS[sgn]
+        if lo <= BOUNDS[u][0] and BOUNDS[u][1] <= hi:     # long holds every unsigned int
+            return sgn
+        return "u64"
+
+    def _to(self, v: Expr, src: str, dst: str, checks: list) -> Expr:
+        v, more = self.convert(v, src, dst)
+        checks.extend(more)
+        return v
+
+    def _constant(self, e) -> tuple[Expr, str]:
+        line = _line(e)
+        if e.type == "char":
+            return Int(_char_code(e.value, line)), self.small
+        if not e.type.endswith("int"):
+            raise ProgramError(f"{e.type} constants are not supported", line)
+        if e.value.startswith("'") or e.value[:1] in "LuU" and "'" in e.value:    # 'ab', L'a'
+            return Int(_char_code(e.value, line)), self.small
+        n, kinds = _int_constant(e.value, line)
+        for k in kinds:
+            if self.int_mode == "math" and k in ("i32", "i64"):
+                return Int(n), "int"
+            lo, hi = BOUNDS[k]
+            if lo <= n <= hi:
+                return Int(n), k
+        raise ProgramError(f"integer constant {e.value} is too large", line)
 
     def _val(self, e, checks, pre) -> tuple[Expr, str]:
         from pycparser import c_ast
-        small = "i32" if self.int_mode == "c" else "int"
+        small = self.small
         if isinstance(e, c_ast.Constant):
-            if e.type == "char":
-                return Int(ord(e.value.strip("'")[0])), small
-            txt = e.value.lower()
-            unsigned = "u" in txt
-            digits = txt.rstrip("ul")
-            n = int(digits, 16) if digits.startswith("0x") else int(digits, 8) if digits.startswith("0") and \
-                len(digits) > 1 else int(digits)
-            if unsigned:
-                return Int(n % U32), "u32"
-            return Int(n), small if n <= I32_MAX or self.int_mode == "math" else "i64"
+            return self._constant(e)
         if isinstance(e, c_ast.ID):
             if e.name in ("true", "false", "TRUE", "FALSE"):
                 return Int(1 if e.name.lower() == "true" else 0), small
@@ -434,33 +556,35 @@ class _Translator:
         if isinstance(e, c_ast.Cast):
             v, ty = self._val(e.expr, checks, pre)
             dst = _ctype(e.to_type.type, self.int_mode)
-            v2, more = self.convert(v, ty, dst)
-            checks.extend(more)
-            return v2, dst
+            if dst == "void":
+                raise ProgramError("a cast to void is not a value", _line(e))
+            return self._to(v, ty, dst, checks), dst
         if isinstance(e, c_ast.UnaryOp):
             if e.op == "-":
                 v, ty = self._val(e.expr, checks, pre)
-                ty = small if ty == "bool" else ty
-                if ty == "u32":
-                    return mk("mod", mk("neg", v), Int(U32)), ty
+                ty = self.promote(ty)
+                if ty in _UNSIGNED:
+                    return mk("mod", mk("neg", v), Int(BOUNDS[ty][1] + 1)), ty
                 r = mk("neg", v)
                 self._check_range(r, ty, checks)
                 return r, ty
             if e.op == "+":
-                return self._val(e.expr, checks, pre)
+                v, ty = self._val(e.expr, checks, pre)
+                return v, self.promote(ty)
             if e.op == "!":
                 return Expr("ite", (self._cond(e, checks, pre), Int(1), Int(0))), small
+            if e.op == "sizeof":
+                raise ProgramError("sizeof is not supported", _line(e))
             raise ProgramError(f"unsupported operator {e.op} in an expression", _line(e))
         if isinstance(e, c_ast.BinaryOp):
             if e.op in _ARITH or e.op in ("/", "%"):
                 a, ta = self._val(e.left, checks, pre)
                 b, tb = self._val(e.right, checks, pre)
                 ty = self._common(ta, tb)
-                if ty == "u32":
-                    a, b = _to_u32(a, ta), _to_u32(b, tb)
+                a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
                 if e.op in ("/", "%"):
                     checks.append(mk("not", mk("eq", b, Int(0))))
-                    if ty == "u32" or (ty == "int" and self.native):
+                    if ty in _UNSIGNED or (ty == "int" and self.native):
                         r = mk("div" if e.op == "/" else "mod", a, b)     # floor, as in the logic
                     else:
                         r = tdiv(a, b) if e.op == "/" else tmod(a, b)
@@ -468,9 +592,9 @@ class _Translator:
                             self._check_range(tdiv(a, b), ty, checks)
                 else:
                     r = mk(_ARITH[e.op], a, b)
-                    if ty == "u32":
-                        return mk("mod", r, Int(U32)), ty
-                if ty != "u32":
+                    if ty in _UNSIGNED:
+                        return mk("mod", r, Int(BOUNDS[ty][1] + 1)), ty
+                if ty not in _UNSIGNED:
                     self._check_range(r, ty, checks)
                 return r, ty
             if e.op in _CMP or e.op in ("&&", "||"):
@@ -481,18 +605,18 @@ class _Translator:
             ca, cb = [], []
             a, ta = self._val(e.iftrue, ca, pre)
             b, tb = self._val(e.iffalse, cb, pre)
+            ty = self._common(ta, tb)           # both arms convert to the common type
+            a, b = self._to(a, ta, ty, ca), self._to(b, tb, ty, cb)
             checks.extend(mk("imp", c, x) for x in ca)
             checks.extend(mk("imp", mk("not", c), x) for x in cb)
-            ty = self._common(ta, tb)
             return Expr("ite", (c, a, b)), ty
         if isinstance(e, c_ast.FuncCall):
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
             if name.startswith("__VERIFIER_nondet"):
                 self.fresh += 1
                 t = f"__nd{self.fresh}"
-                ty = "u32" if "uint" in name or "unsigned" in name else \
-                    "bool" if "bool" in name else ("i64" if "long" in name else small)
-                if ty == "i64" and self.int_mode == "math":
+                ty = _NONDET.get(name[len("__VERIFIER_nondet_"):], "i32")
+                if ty in ("i32", "i64") and self.int_mode == "math":
                     ty = "int"
                 self.types[t] = ty
                 pre.append(Expr("havoc", (), t))
@@ -520,8 +644,8 @@ class _Translator:
         if isinstance(e, c_ast.BinaryOp) and e.op in _CMP:
             a, ta = self._val(e.left, checks, pre)
             b, tb = self._val(e.right, checks, pre)
-            if self._common(ta, tb) == "u32":
-                a, b = _to_u32(a, ta), _to_u32(b, tb)
+            ty = self._common(ta, tb)
+            a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
             op = _CMP[e.op]
             if op == "gt":
                 return mk("lt", b, a)
@@ -538,26 +662,22 @@ class _Translator:
         return mk("not", mk("eq", v, Int(0)))
 
     def _check_range(self, r: Expr, ty: str, checks: list) -> None:
-        fact = _range_of(r, ty)
-        if r.op == "int" and fact is not None and _range_of(Var("v"), ty) is not None:
-            lo, hi = _bounds(ty)
-            if lo <= r.data <= hi:
-                return
-        if fact is not None and self.int_mode == "c":
-            checks.append(fact)
+        if ty not in ("i32", "i64") or self.int_mode != "c":
+            return
+        lo, hi = BOUNDS[ty]
+        if r.op == "int" and lo <= r.data <= hi:
+            return
+        checks.append(_range_of(r, ty))
 
 
-def _to_u32(v: Expr, ty: str) -> Expr:
-    return v if ty == "u32" else mk("mod", v, Int(U32))
+_UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+
+# __VERIFIER_nondet_X: the type of X
+_NONDET = {"int": "i32", "uint": "u32", "unsigned": "u32", "unsigned_int": "u32", "bool": "bool", "_Bool": "bool",
+           "long": "i64", "ulong": "u64", "unsigned_long": "u64", "short": "i16", "ushort": "u16",
+           "char": "i8", "uchar": "u8", "unsigned_char": "u8"}
 
 
-def _bounds(ty: str) -> tuple[int, int]:
-    return {"i32": (I32_MIN, I32_MAX), "i64": (I64_MIN, I64_MAX)}[ty]
-
-
-def _range_of(v: Expr, ty: str) -> Expr | None:
-    if ty == "i32":
-        return mk("and", mk("le", Int(I32_MIN), v), mk("le", v, Int(I32_MAX)))
-    if ty == "i64":
-        return mk("and", mk("le", Int(I64_MIN), v), mk("le", v, Int(I64_MAX)))
-    return None
+def _range_of(v: Expr, ty: str) -> Expr:
+    lo, hi = BOUNDS[ty]
+    return mk("and", mk("le", Int(lo), v), mk("le", v, Int(hi)))

@@ -55,18 +55,8 @@ KNOWN_WRONG = {
                           "x = 100001 (the interpreter raises Blocked): the kernel's `diverges` only says no run "
                           "terminates normally (a blocked run counts), and the replay (50,000 steps) stops "
                           "before the block",
-    "conv_hex_const.c": "c_frontend types 0x80000000 as long (C: unsigned int), so x < 0x80000000 is a signed "
-                        "comparison and x = -1 stays below it: says `no: runs forever from x = 0`",
     "conv_shadow.c": "c_frontend ignores block scope: the inner `int y = 5` overwrites the outer y, so "
                      "while (y > 0) {} runs: says `no: runs forever from x = 0`",
-    "conv_char_escape.c": "c_frontend reads '\\n' as 92 (the backslash): says `no: runs forever from x = 0`",
-    "conv_long_unsigned.c": "c_frontend computes long + unsigned as unsigned (u32), never < 0: says `yes` for a "
-                            "loop that runs forever from a = -2",
-    "conv_ternary_unsigned.c": "c_frontend: `u ? x : u` is typed unsigned but x is not converted, so it can be "
-                               "< 0u: says `no: runs forever from x = -1`",
-    "narrow_short.c": "c_frontend treats short as a 32-bit int, so i++ never wraps at 32767: says `yes`",
-    "narrow_uchar.c": "c_frontend treats unsigned char as a 32-bit unsigned, so c++ never wraps at 255: "
-                      "says `yes`",
 }
 
 
