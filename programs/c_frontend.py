@@ -248,6 +248,10 @@ class _Translator:
         self.loops: list[Loop] = []
         self.fresh = 0
         self.flags: set[str] = set()
+        self.scopes: list[dict] = [{}]      # block scopes: C name -> variable (an inner declaration that
+        self.declared: dict = {}            # shadows gets a fresh name); declaration node -> variable
+        self.names: set[str] = set()        # every identifier of the source (fresh names avoid them)
+        self.locals_declared: set[str] = set()
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -255,6 +259,7 @@ class _Translator:
         decl = fd.decl
         ftype = decl.type
         params = []
+        self.names = {n.name for n in _walk(fd) if isinstance(n, (c_ast.ID, c_ast.Decl)) and n.name}
         if ftype.args is not None:
             for p in ftype.args.params:
                 if isinstance(p, c_ast.Typename) and _ctype(p.type, self.int_mode) == "void":
@@ -264,6 +269,7 @@ class _Translator:
                 ty = _ctype(p.type, self.int_mode)
                 params.append((p.name, ty))
                 self.types[p.name] = ty
+                self.scopes[0][p.name] = p.name
         result = _ctype(ftype.type, self.int_mode)
         self.result = None if result == "void" else result
         if self.result is not None:
@@ -274,6 +280,42 @@ class _Translator:
             body = seq(inits + [body])
         locals_ = {k: v for k, v in self.types.items() if k not in dict(params)}
         return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source)
+
+    # -- scopes -------------------------------------------------------------------------
+    def lookup(self, name: str, node) -> str:
+        """The variable a C name denotes here."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        raise ProgramError(f"{name} is not declared", _line(node))
+
+    def declare(self, name: str, ty: str, node) -> str:
+        """A declaration in the current block: a fresh variable when the name is in use (shadowing an
+        outer declaration, or declared before with another type, or the result)."""
+        x = self.declared.get(id(node))
+        if x is None:
+            visible = any(name in scope for scope in self.scopes)
+            x = name
+            if name in self.types and (visible or self.types[name] != ty or name not in self.locals_declared):
+                k = 1
+                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types:
+                    k += 1
+                x = f"{name}_{k}"
+            self.declared[id(node)] = x
+        if self.types.get(x, ty) != ty:
+            raise ProgramError(f"{name} is declared with two types", _line(node))
+        self.types[x] = ty
+        self.locals_declared.add(x)
+        self.scopes[-1][name] = x
+        return x
+
+    def scoped(self, items) -> Expr:
+        """A block with its own scope."""
+        self.scopes.append({})
+        try:
+            return self.block(items)
+        finally:
+            self.scopes.pop()
 
     # -- statements ------------------------------------------------------------------
     def block(self, items) -> Expr:
@@ -294,17 +336,19 @@ class _Translator:
         """(statement, flags it may set)"""
         from pycparser import c_ast
         if isinstance(s, c_ast.Compound):
-            st = self.block(s.block_items or [])
+            st = self.scoped(s.block_items or [])
             return st, self._jumps_in(s)
         if isinstance(s, c_ast.Decl):
             if isinstance(s.type, c_ast.FuncDecl):
                 return Expr("skip"), set()
             ty = _ctype(s.type, self.int_mode)
-            self.types[s.name] = ty
+            if s.init is not None and any(isinstance(n, c_ast.ID) and n.name == s.name for n in _walk(s.init)):
+                raise ProgramError(f"{s.name} is used in its own initializer", _line(s))
+            x = self.declare(s.name, ty, s)
             if s.init is None:
-                fact = range_fact(s.name, ty)
-                return seq([Expr("havoc", (), s.name)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
-            return self.assign_to(s.name, s.init, s), set()
+                fact = range_fact(x, ty)
+                return seq([Expr("havoc", (), x)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
+            return self.assign_to(x, s.init, s), set()
         if isinstance(s, c_ast.Assignment):
             return self.assignment(s), set()
         if isinstance(s, c_ast.UnaryOp) and s.op in ("p++", "++", "p--", "--"):
@@ -332,13 +376,17 @@ class _Translator:
         if isinstance(s, c_ast.DoWhile):
             return self.loop(s.cond, s.stmt, None, s, do_while=True), self._ret_only(s.stmt)
         if isinstance(s, c_ast.For):
-            init = []
-            if s.init is not None:
-                if isinstance(s.init, c_ast.DeclList):
-                    init = [self.stmt(d)[0] for d in s.init.decls]
-                else:
-                    init = [self.stmt(s.init)[0]]
-            return seq(init + [self.loop(s.cond, s.stmt, s.next, s)]), self._ret_only(s.stmt)
+            self.scopes.append({})          # the scope of a declaration in the for's first clause
+            try:
+                init = []
+                if s.init is not None:
+                    if isinstance(s.init, c_ast.DeclList):
+                        init = [self.stmt(d)[0] for d in s.init.decls]
+                    else:
+                        init = [self.stmt(s.init)[0]]
+                return seq(init + [self.loop(s.cond, s.stmt, s.next, s)]), self._ret_only(s.stmt)
+            finally:
+                self.scopes.pop()
         if isinstance(s, c_ast.Return):
             if s.expr is None:
                 st = Expr("skip")
@@ -404,7 +452,7 @@ class _Translator:
         stop = [mk("eq", Var(f), Int(0)) for f in ("__ret", "__brk") if f in jumps]
 
         def iteration() -> Expr:
-            b = self.block(rest)
+            b = self.scoped(rest)
             if "__cont" in jumps:
                 b = seq([b, Expr("assign", (Int(0),), "__cont")])
             return b
@@ -434,7 +482,7 @@ class _Translator:
         from pycparser import c_ast
         if not isinstance(s.lvalue, c_ast.ID):
             raise ProgramError("only assignments to variables are supported", _line(s))
-        x = s.lvalue.name
+        x = self.lookup(s.lvalue.name, s)
         if s.op == "=":
             return self.assign_to(x, s.rvalue, s)
         op = s.op[:-1]
@@ -445,11 +493,11 @@ class _Translator:
         if not isinstance(s.expr, c_ast.ID):
             raise ProgramError("++/-- apply to variables only", _line(s))
         op = "+" if "++" in s.op else "-"
-        return self.assign_to(s.expr.name, c_ast.BinaryOp(op, s.expr, c_ast.Constant("int", "1"), s.coord), s)
+        x = self.lookup(s.expr.name, s)
+        return self.assign_to(x, c_ast.BinaryOp(op, s.expr, c_ast.Constant("int", "1"), s.coord), s)
 
     def assign_to(self, x: str, rhs, node) -> Expr:
-        if x not in self.types:
-            raise ProgramError(f"{x} is not declared", _line(node))
+        """x (a variable, not a C name) = rhs, converted to x's type."""
         pre, v, ty = self.value(rhs)
         v, checks = self.convert(v, ty, self.types[x])
         return seq(pre + [Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
@@ -550,9 +598,8 @@ class _Translator:
         if isinstance(e, c_ast.ID):
             if e.name in ("true", "false", "TRUE", "FALSE"):
                 return Int(1 if e.name.lower() == "true" else 0), small
-            if e.name not in self.types:
-                raise ProgramError(f"{e.name} is not declared", _line(e))
-            return Var(e.name), self.types[e.name]
+            x = self.lookup(e.name, e)
+            return Var(x), self.types[x]
         if isinstance(e, c_ast.Cast):
             v, ty = self._val(e.expr, checks, pre)
             dst = _ctype(e.to_type.type, self.int_mode)
@@ -671,6 +718,12 @@ class _Translator:
 
 
 _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+
+
+def _walk(node):
+    yield node
+    for _, child in node.children():
+        yield from _walk(child)
 
 # __VERIFIER_nondet_X: the type of X
 _NONDET = {"int": "i32", "uint": "u32", "unsigned": "u32", "unsigned_int": "u32", "bool": "bool", "_Bool": "bool",

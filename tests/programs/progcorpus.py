@@ -55,8 +55,6 @@ KNOWN_WRONG = {
                           "x = 100001 (the interpreter raises Blocked): the kernel's `diverges` only says no run "
                           "terminates normally (a blocked run counts), and the replay (50,000 steps) stops "
                           "before the block",
-    "conv_shadow.c": "c_frontend ignores block scope: the inner `int y = 5` overwrites the outer y, so "
-                     "while (y > 0) {} runs: says `no: runs forever from x = 0`",
 }
 
 

@@ -53,9 +53,6 @@ GCC = shutil.which("gcc")
 # Programs on which the interpreter (so, the front end) disagrees with real execution: strict
 # xfails, so a fix shows up as an XPASS.
 KNOWN_C = {
-    "shadow.c": "c_frontend ignores block scope: the inner `int y = 2` overwrites the outer y: x = 0 gives 22, "
-                "gcc 21",
-    "conv_shadow.c": "block scope ignored: the interpreter loops forever, gcc returns",
 }
 KNOWN_PY = {
     "bool_ops.py": "py_frontend reads `x or y` as a truth value: 0 or 5 gives 1, CPython 5",

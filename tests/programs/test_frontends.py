@@ -486,6 +486,38 @@ def test_c_usual_arithmetic_conversions(env):
     assert asserts(parse_c("unsigned long f(unsigned long u) { return u * 2 - 1; }")) == []
 
 
+def test_c_block_scope(env):
+    """A declaration in an inner block is another variable, until the block ends."""
+    assert c_ret(env, (ROOT / "tests/programs/straight/shadow.c").read_text(), 0) == 21
+    src = """int f(int x) {
+        int y = 1;
+        {
+            int y = 2;
+            { int y = 3; x = x + y; }
+            x = x * 10 + y;
+        }
+        for (int y = 5; y < 7; y++) { x = x * 10 + y; }
+        for (int i = 0; i < 2; i++) { int y = i + 8; x = x * 10 + y; }
+        do { int y = 4; x = x * 10 + y; } while (0);
+        if (x > 0) { int y = 0; x = x + y; }
+        return x * 10 + y;
+    }"""
+    assert c_ret(env, src, 0) == 3256894 * 10 + 1
+    # a parameter can be shadowed too, and a local named like the result variable is another variable
+    assert c_ret(env, "int f(int x) { { int x = 7; x++; } return x; }", 3) == 3
+    assert c_ret(env, "int f(int x) { int ret = 5; if (x) return 1; return ret; }", 0) == 5
+    # the same name in sibling blocks with other types
+    src = "int f(int x) { { unsigned char y = x; x = y; } { long y = x; x = y + 1; } return x; }"
+    assert c_ret(env, src, 300) == 45
+    with pytest.raises(ProgramError) as info:
+        parse_c("int f(int x) {\n  int y = 1;\n  { int y = y + 1; x = y; }\n  return x;\n}\n")
+    assert info.value.line == 3
+    with pytest.raises(ProgramError, match="not declared"):
+        parse_c("int f(int x) { { int y = 1; } return y; }")
+    with pytest.raises(ProgramError, match="not declared"):
+        parse_c("int f(int x) { for (int i = 0; i < 3; i++) { } return i; }")
+
+
 def test_c_ternary_converts_both_arms(env):
     assert c_ret(env, "unsigned f(int x, unsigned u) { return u ? x : u; }", -1, 1) == 2**32 - 1
     assert c_ret(env, "int f(int x, unsigned u) { return (u ? x : u) < 0u; }", -1, 1) == 0
