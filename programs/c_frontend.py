@@ -125,6 +125,8 @@ def _ctype(node, int_mode: str) -> str:
         raise ProgramError(f"unsupported type {type(t).__name__}", _line(node))
     names = t.names
     unsigned = "unsigned" in names
+    if "double" in names or "float" in names or "_Complex" in names:
+        raise ProgramError(f"unsupported type {' '.join(names)}", _line(node))
     if "__math_int" in names:
         return "int"
     if "void" in names:

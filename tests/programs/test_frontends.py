@@ -222,6 +222,7 @@ C_UNSUPPORTED = [
     ("bitwise and", "int f(int x) {\n  return x & 1;\n}", 2),
     ("shift", "int f(int x) {\n  return x << 1;\n}", 2),
     ("float", "void f(int x) {\n  float y = 1.5;\n}", 2),
+    ("long double", "void f(int x) {\n  long double y = 1;\n}", 2),
     ("struct", "struct s { int a; };\nvoid f(int x) {\n  struct s v;\n}", 3),
     ("global", "int g;\nvoid f(int x) {\n  x = g;\n}", 3),
     ("assignment in an expression", "void f(int x) {\n  int y;\n  y = x++;\n}", 3),
