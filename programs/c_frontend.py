@@ -584,6 +584,8 @@ class _Translator:
         if e.value.startswith("'") or e.value[:1] in "LuU" and "'" in e.value:    # 'ab', L'a'
             return Int(_char_code(e.value, line)), self.small
         n, kinds = _int_constant(e.value, line)
+        if self.native and kinds[0] == "i32":      # Quod's own language: an unsuffixed literal is signed
+            kinds = ["i32", "i64"]
         for k in kinds:
             if self.int_mode == "math" and k in ("i32", "i64"):
                 return Int(n), "int"
