@@ -14,7 +14,7 @@ import re
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import I32_MAX, I32_MIN, I64_MAX, I64_MIN, RET, U32, Loop, Program, ProgramError, conj, range_fact, seq
+from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, range_fact, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -22,10 +22,64 @@ _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _PRELUDE = "typedef int u32; typedef int i32; typedef int i64; typedef int bool;\n"
 
 
+def strip_comments(source: str) -> str:
+    """The source with its comments blanked out (newlines kept, so lines and columns stay the same);
+    string and character literals are left alone."""
+    out = list(source)
+    i, n = 0, len(source)
+    while i < n:
+        c = source[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and source[j] != c and source[j] != "\n":
+                j += 2 if source[j] == "\\" else 1
+            i = j + 1
+        elif source.startswith("//", i) or source.startswith("/*", i):
+            if source[i + 1] == "/":
+                j = source.find("\n", i)
+                j = n if j < 0 else j
+            else:
+                j = source.find("*/", i + 2)
+                j = n if j < 0 else j + 2
+            for k in range(i, j):
+                if out[k] != "\n":
+                    out[k] = " "
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+def _syntax_error(exc, parser) -> ProgramError:
+    """pycparser's ParseError as a ProgramError with the source line (and column). Some of its messages
+    ('<c>: Invalid expression') carry no position: then the token the parser stopped at gives it."""
+    msg = str(exc)
+    m = re.match(r"[^:]*:(\d+)(?::(\d+))?: (.*)", msg, re.S)
+    if m:
+        line, col, text = int(m.group(1)), int(m.group(2)) if m.group(2) else None, m.group(3)
+    else:
+        text = re.sub(r"^[^:]*:\s*", "", msg)
+        line = col = None
+        try:             # pycparser 3's token stream: the next token is where it stopped
+            tokens = parser._tokens
+            tok = tokens.peek()
+            if tok is not None:
+                text += f" before: {tok.value}"
+            else:
+                tok = next((t for t in reversed(tokens._buffer) if t is not None), None)
+                text += " at the end of the input"
+            if tok is not None:
+                line, col = tok.lineno, getattr(tok, "column", None)
+        except Exception:      # another pycparser: no position then
+            pass
+    return ProgramError(f"C syntax: {text}", line - 1 if line else None, col if line else None)
+
+
 def _prepare(source: str) -> str:
-    """Drop preprocessor lines (#include ...) so pycparser sees plain C; keep line numbers."""
+    """Blank out comments and drop preprocessor lines (#include ...) so pycparser sees plain C; keep
+    line numbers (one line is added at the top)."""
     lines = []
-    for line in source.split("\n"):
+    for line in strip_comments(source).split("\n"):
         lines.append("" if line.lstrip().startswith("#") else line)
     text = "\n".join(lines)
     if not re.search(r"\btypedef\b[^;]*\bbool\s*;", text):
@@ -39,14 +93,11 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             native: bool = False) -> Program:
     from pycparser import c_ast, c_parser
     text = _prepare(source)
+    parser = c_parser.CParser()
     try:
-        ast = c_parser.CParser().parse(text, filename="<c>")
-    except Exception as exc:     # pycparser raises ParseError with "file:line:col: message"
-        msg = str(exc)
-        m = re.match(r"[^:]*:(\d+):(\d+): (.*)", msg)
-        if m:
-            raise ProgramError(f"C syntax: {m.group(3)}", int(m.group(1)) - 1) from None
-        raise ProgramError(f"C syntax: {msg}") from None
+        ast = parser.parse(text, filename="<c>")
+    except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
+        raise _syntax_error(exc, parser) from None
     funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
     if not funcs:
         raise ProgramError("no function definition in the C source")
@@ -73,21 +124,101 @@ def _ctype(node, int_mode: str) -> str:
     if not isinstance(t, c_ast.IdentifierType):
         raise ProgramError(f"unsupported type {type(t).__name__}", _line(node))
     names = t.names
+    unsigned = "unsigned" in names
+    if "double" in names or "float" in names or "_Complex" in names:
+        raise ProgramError(f"unsupported type {' '.join(names)}", _line(node))
     if "__math_int" in names:
         return "int"
     if "void" in names:
         return "void"
     if "_Bool" in names or "bool" in names:
         return "bool"
-    if "u32" in names or "unsigned" in names:
-        if "long" in names:
-            raise ProgramError("unsigned long is not supported", _line(node))
-        return "u32"
-    if "i64" in names or "long" in names:
+    if "char" in names:                   # plain char is signed (x86-64)
+        return "u8" if unsigned else "i8"
+    if "short" in names:
+        return "u16" if unsigned else "i16"
+    if "long" in names:
+        if unsigned:
+            return "u64"
         return "i64" if int_mode == "c" else "int"
-    if "int" in names or "i32" in names or "signed" in names or "short" in names or "char" in names:
+    if "u32" in names or unsigned:
+        return "u32"
+    if "i64" in names:
+        return "i64" if int_mode == "c" else "int"
+    if "int" in names or "i32" in names or "signed" in names:
         return "i32" if int_mode == "c" else "int"
     raise ProgramError(f"unsupported type {' '.join(names)}", _line(node))
+
+
+_ESCAPES = {"a": 7, "b": 8, "f": 12, "n": 10, "r": 13, "t": 9, "v": 11, "e": 27, "\\": 92, "'": 39, '"': 34,
+            "?": 63}
+
+
+def _char_code(text: str, line: int | None) -> int:
+    """The value of a character constant such as 'a', '\\n', '\\0', '\\x41', '\\101' (type int; plain
+    char is signed, so '\\377' is -1 as in gcc on x86-64)."""
+    if len(text) < 3 or text[0] != "'" or text[-1] != "'":
+        raise ProgramError(f"unsupported character constant {text} (only plain 'c' constants)", line)
+    body = text[1:-1]
+    codes = []
+    i = 0
+    while i < len(body):
+        if body[i] != "\\":
+            codes.extend(body[i].encode("utf-8"))
+            i += 1
+            continue
+        i += 1
+        if i >= len(body):
+            raise ProgramError(f"bad character constant {text}", line)
+        c = body[i]
+        if c in "01234567":
+            j = i
+            while j < len(body) and j < i + 3 and body[j] in "01234567":
+                j += 1
+            codes.append(int(body[i:j], 8))
+            i = j
+        elif c == "x":
+            j = i + 1
+            while j < len(body) and body[j] in "0123456789abcdefABCDEF":
+                j += 1
+            if j == i + 1:
+                raise ProgramError(f"bad character constant {text}", line)
+            codes.append(int(body[i + 1:j], 16))
+            i = j
+        elif c in _ESCAPES:
+            codes.append(_ESCAPES[c])
+            i += 1
+        else:
+            raise ProgramError(f"unknown escape sequence \\{c} in {text}", line)
+    if len(codes) != 1:
+        raise ProgramError(f"multi-character constant {text} is not supported", line)
+    if codes[0] > 255:
+        raise ProgramError(f"escape sequence out of range in {text}", line)
+    return codes[0] - 256 if codes[0] >= 128 else codes[0]
+
+
+_INT_CONST = re.compile(r"(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)([uU]?(?:l|L|ll|LL)?|(?:l|L|ll|LL)[uU])")
+
+
+def _int_constant(text: str, line: int | None) -> tuple[int, list]:
+    """(value, the types it may have, in order): C11 6.4.4.1 for LP64. A decimal constant without a u
+    suffix is int or long; a hex or octal one may also be unsigned."""
+    m = _INT_CONST.fullmatch(text)
+    if not m:
+        if re.fullmatch(r"0[bB][01]+\w*", text):
+            raise ProgramError(f"binary constants ({text}) are not supported", line)
+        raise ProgramError(f"unsupported integer constant {text}", line)
+    digits, suffix = m.group(1), m.group(2).lower()
+    decimal = not digits.startswith("0") or digits == "0"
+    n = int(digits, 16) if digits[:2].lower() == "0x" else int(digits, 8) if not decimal else int(digits)
+    unsigned, long_ = "u" in suffix, "l" in suffix
+    if unsigned:
+        kinds = ["u64"] if long_ else ["u32", "u64"]
+    elif decimal:
+        kinds = ["i64"] if long_ else ["i32", "i64"]
+    else:
+        kinds = ["i64", "u64"] if long_ else ["i32", "u32", "i64", "u64"]
+    return n, kinds
 
 
 def _line(node) -> int | None:
@@ -119,6 +250,10 @@ class _Translator:
         self.loops: list[Loop] = []
         self.fresh = 0
         self.flags: set[str] = set()
+        self.scopes: list[dict] = [{}]      # block scopes: C name -> variable (an inner declaration that
+        self.declared: dict = {}            # shadows gets a fresh name); declaration node -> variable
+        self.names: set[str] = set()        # every identifier of the source (fresh names avoid them)
+        self.locals_declared: set[str] = set()
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -126,6 +261,7 @@ class _Translator:
         decl = fd.decl
         ftype = decl.type
         params = []
+        self.names = {n.name for n in _walk(fd) if isinstance(n, (c_ast.ID, c_ast.Decl)) and n.name}
         if ftype.args is not None:
             for p in ftype.args.params:
                 if isinstance(p, c_ast.Typename) and _ctype(p.type, self.int_mode) == "void":
@@ -135,6 +271,7 @@ class _Translator:
                 ty = _ctype(p.type, self.int_mode)
                 params.append((p.name, ty))
                 self.types[p.name] = ty
+                self.scopes[0][p.name] = p.name
         result = _ctype(ftype.type, self.int_mode)
         self.result = None if result == "void" else result
         if self.result is not None:
@@ -145,6 +282,42 @@ class _Translator:
             body = seq(inits + [body])
         locals_ = {k: v for k, v in self.types.items() if k not in dict(params)}
         return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source)
+
+    # -- scopes -------------------------------------------------------------------------
+    def lookup(self, name: str, node) -> str:
+        """The variable a C name denotes here."""
+        for scope in reversed(self.scopes):
+            if name in scope:
+                return scope[name]
+        raise ProgramError(f"{name} is not declared", _line(node))
+
+    def declare(self, name: str, ty: str, node) -> str:
+        """A declaration in the current block: a fresh variable when the name is in use (shadowing an
+        outer declaration, or declared before with another type, or the result)."""
+        x = self.declared.get(id(node))
+        if x is None:
+            visible = any(name in scope for scope in self.scopes)
+            x = name
+            if name in self.types and (visible or self.types[name] != ty or name not in self.locals_declared):
+                k = 1
+                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types:
+                    k += 1
+                x = f"{name}_{k}"
+            self.declared[id(node)] = x
+        if self.types.get(x, ty) != ty:
+            raise ProgramError(f"{name} is declared with two types", _line(node))
+        self.types[x] = ty
+        self.locals_declared.add(x)
+        self.scopes[-1][name] = x
+        return x
+
+    def scoped(self, items) -> Expr:
+        """A block with its own scope."""
+        self.scopes.append({})
+        try:
+            return self.block(items)
+        finally:
+            self.scopes.pop()
 
     # -- statements ------------------------------------------------------------------
     def block(self, items) -> Expr:
@@ -165,17 +338,19 @@ class _Translator:
         """(statement, flags it may set)"""
         from pycparser import c_ast
         if isinstance(s, c_ast.Compound):
-            st = self.block(s.block_items or [])
+            st = self.scoped(s.block_items or [])
             return st, self._jumps_in(s)
         if isinstance(s, c_ast.Decl):
             if isinstance(s.type, c_ast.FuncDecl):
                 return Expr("skip"), set()
             ty = _ctype(s.type, self.int_mode)
-            self.types[s.name] = ty
+            if s.init is not None and any(isinstance(n, c_ast.ID) and n.name == s.name for n in _walk(s.init)):
+                raise ProgramError(f"{s.name} is used in its own initializer", _line(s))
+            x = self.declare(s.name, ty, s)
             if s.init is None:
-                fact = range_fact(s.name, ty)
-                return seq([Expr("havoc", (), s.name)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
-            return self.assign_to(s.name, s.init, s), set()
+                fact = range_fact(x, ty)
+                return seq([Expr("havoc", (), x)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
+            return self.assign_to(x, s.init, s), set()
         if isinstance(s, c_ast.Assignment):
             return self.assignment(s), set()
         if isinstance(s, c_ast.UnaryOp) and s.op in ("p++", "++", "p--", "--"):
@@ -201,16 +376,19 @@ class _Translator:
         if isinstance(s, c_ast.While):
             return self.loop(s.cond, s.stmt, None, s), self._ret_only(s.stmt)
         if isinstance(s, c_ast.DoWhile):
-            body, _ = self.stmt(s.stmt)
-            return seq([body, self.loop(s.cond, s.stmt, None, s)]), self._ret_only(s.stmt)
+            return self.loop(s.cond, s.stmt, None, s, do_while=True), self._ret_only(s.stmt)
         if isinstance(s, c_ast.For):
-            init = []
-            if s.init is not None:
-                if isinstance(s.init, c_ast.DeclList):
-                    init = [self.stmt(d)[0] for d in s.init.decls]
-                else:
-                    init = [self.stmt(s.init)[0]]
-            return seq(init + [self.loop(s.cond, s.stmt, s.next, s)]), self._ret_only(s.stmt)
+            self.scopes.append({})          # the scope of a declaration in the for's first clause
+            try:
+                init = []
+                if s.init is not None:
+                    if isinstance(s.init, c_ast.DeclList):
+                        init = [self.stmt(d)[0] for d in s.init.decls]
+                    else:
+                        init = [self.stmt(s.init)[0]]
+                return seq(init + [self.loop(s.cond, s.stmt, s.next, s)]), self._ret_only(s.stmt)
+            finally:
+                self.scopes.pop()
         if isinstance(s, c_ast.Return):
             if s.expr is None:
                 st = Expr("skip")
@@ -252,11 +430,14 @@ class _Translator:
     def _ret_only(self, body) -> set:
         return {"__ret"} if "__ret" in self._jumps_in(body) else set()
 
-    def loop(self, cond, body, step, node) -> Expr:
+    def loop(self, cond, body, step, node, do_while: bool = False) -> Expr:
+        """A while / for / do-while loop. The jump flags: a `continue` sets __cont, which guards the rest
+        of the iteration and is cleared at its end (so it never outlives the iteration, whichever loop it
+        was in); `break` and `return` set __brk / __ret, which stop the loop before the step and the
+        test. The condition's checks (overflow asserts) and nondeterministic values are computed before
+        the first test and again at the end of every iteration (after the step), so the test itself is
+        a formula over the state."""
         from pycparser import c_ast
-        pre, c = self.cond(cond) if cond is not None else ([], TRUE)
-        if pre:
-            raise ProgramError("nondeterministic values in a loop condition are not supported", _line(node))
         items = body.block_items if isinstance(body, c_ast.Compound) else [body]
         inv = dec = None
         rest = []
@@ -270,28 +451,40 @@ class _Translator:
                 continue
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
-        b = self.block(rest)
-        if "__cont" in jumps:
-            b = seq([Expr("assign", (Int(0),), "__cont"), b])
-        if step is not None:
-            st = self.stmt(step)[0]
-            b = seq([b, Expr("if", (mk("eq", Var("__brk"), Int(0)) if "__brk" in jumps else TRUE, st,
-                                    Expr("skip")))]) if "__brk" in jumps or "__ret" in jumps else seq([b, st])
-        guards = []
-        if "__ret" in jumps:
-            guards.append(mk("eq", Var("__ret"), Int(0)))
-        if "__brk" in jumps:
-            guards.append(mk("eq", Var("__brk"), Int(0)))
-        w = Expr("while", (conj(guards + [c]), b))
+        stop = [mk("eq", Var(f), Int(0)) for f in ("__ret", "__brk") if f in jumps]
+
+        def iteration() -> Expr:
+            b = self.scoped(rest)
+            if "__cont" in jumps:
+                b = seq([b, Expr("assign", (Int(0),), "__cont")])
+            return b
+
+        def unless_stopped(stmts: list) -> list:
+            if not stmts or not stop:
+                return stmts
+            return [Expr("if", (conj(stop), seq(stmts), Expr("skip")))]
+
+        out = []
+        if do_while:
+            out.append(iteration())
+        pre, c = self.cond(cond) if cond is not None else ([], TRUE)
+        b = iteration()
+        st = [self.stmt(step)[0]] if step is not None else []
+        b = seq([b] + unless_stopped(st + pre))
+        out.extend(unless_stopped(pre) if do_while else pre)
+        w = Expr("while", (conj(stop + [c]), b))
         self.loops.append(Loop(w, inv, dec, _line(node)))
-        return seq([w, Expr("assign", (Int(0),), "__brk")]) if "__brk" in jumps else w
+        out.append(w)
+        if "__brk" in jumps:
+            out.append(Expr("assign", (Int(0),), "__brk"))
+        return seq(out)
 
     # -- assignments --------------------------------------------------------------------
     def assignment(self, s) -> Expr:
         from pycparser import c_ast
         if not isinstance(s.lvalue, c_ast.ID):
             raise ProgramError("only assignments to variables are supported", _line(s))
-        x = s.lvalue.name
+        x = self.lookup(s.lvalue.name, s)
         if s.op == "=":
             return self.assign_to(x, s.rvalue, s)
         op = s.op[:-1]
@@ -302,27 +495,43 @@ class _Translator:
         if not isinstance(s.expr, c_ast.ID):
             raise ProgramError("++/-- apply to variables only", _line(s))
         op = "+" if "++" in s.op else "-"
-        return self.assign_to(s.expr.name, c_ast.BinaryOp(op, s.expr, c_ast.Constant("int", "1"), s.coord), s)
+        x = self.lookup(s.expr.name, s)
+        return self.assign_to(x, c_ast.BinaryOp(op, s.expr, c_ast.Constant("int", "1"), s.coord), s)
 
     def assign_to(self, x: str, rhs, node) -> Expr:
-        if x not in self.types:
-            raise ProgramError(f"{x} is not declared", _line(node))
+        """x (a variable, not a C name) = rhs, converted to x's type."""
         pre, v, ty = self.value(rhs)
         v, checks = self.convert(v, ty, self.types[x])
         return seq(pre + [Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
 
     # -- expressions -----------------------------------------------------------------------
+    @property
+    def small(self) -> str:
+        """The type of int: 32-bit, or the mathematical integers in math mode."""
+        return "i32" if self.int_mode == "c" else "int"
+
     def convert(self, v: Expr, src: str, dst: str) -> tuple[Expr, list]:
+        """v of type src as a value of type dst (C11 6.3.1): _Bool is 0/1; a value that fits is kept;
+        otherwise unsigned types wrap, and so do signed ones (implementation-defined: gcc reduces modulo
+        2^N). Checks (asserts) only for a mathematical integer into a C signed type (Quod's own programs)."""
         if dst == src or dst == "int":
             return v, []
-        if dst == "u32":
-            return mk("mod", v, Int(U32)), []
         if dst == "bool":
+            if src in ("bool",):
+                return v, []
             return Expr("ite", (mk("not", mk("eq", v, Int(0))), Int(1), Int(0))), []
-        fact = _range_of(v, dst)
-        if src in ("bool",) or (src == "i32" and dst == "i64"):
+        lo, hi = BOUNDS[dst]
+        if src in BOUNDS and lo <= BOUNDS[src][0] and BOUNDS[src][1] <= hi:
             return v, []
-        return v, [fact] if fact is not None else []
+        if v.op == "int" and lo <= v.data <= hi:
+            return v, []
+        if src == "int" and lo < 0 and self.native:
+            fact = _range_of(v, dst)
+            return v, [fact]
+        size = hi - lo + 1
+        if lo == 0:
+            return mk("mod", v, Int(size)), []
+        return mk("sub", mk("mod", mk("add", v, Int(-lo)), Int(size)), Int(-lo)), []
 
     def value(self, e) -> tuple[list, Expr, str]:
         """(statements to run first, the value as a term, its C type); overflow checks are asserts."""
@@ -337,65 +546,96 @@ class _Translator:
         f = self._cond(e, checks, pre)
         return pre + [Expr("assert", (c,)) for c in checks], f
 
+    def promote(self, ty: str) -> str:
+        """The integer promotions: _Bool, char and short (signed or not) become int."""
+        return self.small if ty in ("bool", "i8", "u8", "i16", "u16") else ty
+
     def _common(self, a: str, b: str) -> str:
-        if "u32" in (a, b):
-            return "u32"
-        if "int" in (a, b):
-            return "int"
-        if "i64" in (a, b):
-            return "i64"
-        return "i32" if self.int_mode == "c" else "int"
+        """The usual arithmetic conversions (C11 6.3.1.8), LP64: the type both operands convert to."""
+        a, b = self.promote(a), self.promote(b)
+        if a == b:
+            return a
+        if "int" in (a, b):            # the mathematical integers (math mode, Quod's own int)
+            other = b if a == "int" else a
+            return other if other in ("u32", "u64") else "int"
+        rank = {"i32": 1, "u32": 1, "i64": 2, "u64": 2}
+        ua, ub = a in _UNSIGNED, b in _UNSIGNED
+        if ua == ub:
+            return a if rank[a] >= rank[b] else b
+        u, sgn = (a, b) if ua else (b, a)
+        if rank[u] >= rank[sgn]:
+            return u
+        lo, hi = BOUNDS[sgn]
+        if lo <= BOUNDS[u][0] and BOUNDS[u][1] <= hi:     # long holds every unsigned int
+            return sgn
+        return "u64"
+
+    def _to(self, v: Expr, src: str, dst: str, checks: list) -> Expr:
+        v, more = self.convert(v, src, dst)
+        checks.extend(more)
+        return v
+
+    def _constant(self, e) -> tuple[Expr, str]:
+        line = _line(e)
+        if e.type == "char":
+            return Int(_char_code(e.value, line)), self.small
+        if not e.type.endswith("int"):
+            raise ProgramError(f"{e.type} constants are not supported", line)
+        if e.value.startswith("'") or e.value[:1] in "LuU" and "'" in e.value:    # 'ab', L'a'
+            return Int(_char_code(e.value, line)), self.small
+        n, kinds = _int_constant(e.value, line)
+        if self.native and kinds[0] == "i32":      # Quod's own language: an unsuffixed literal is signed
+            kinds = ["i32", "i64"]
+        for k in kinds:
+            if self.int_mode == "math" and k in ("i32", "i64"):
+                return Int(n), "int"
+            lo, hi = BOUNDS[k]
+            if lo <= n <= hi:
+                return Int(n), k
+        raise ProgramError(f"integer constant {e.value} is too large", line)
 
     def _val(self, e, checks, pre) -> tuple[Expr, str]:
         from pycparser import c_ast
-        small = "i32" if self.int_mode == "c" else "int"
+        small = self.small
         if isinstance(e, c_ast.Constant):
-            if e.type == "char":
-                return Int(ord(e.value.strip("'")[0])), small
-            txt = e.value.lower()
-            unsigned = "u" in txt
-            digits = txt.rstrip("ul")
-            n = int(digits, 16) if digits.startswith("0x") else int(digits, 8) if digits.startswith("0") and \
-                len(digits) > 1 else int(digits)
-            if unsigned:
-                return Int(n % U32), "u32"
-            return Int(n), small if n <= I32_MAX or self.int_mode == "math" else "i64"
+            return self._constant(e)
         if isinstance(e, c_ast.ID):
             if e.name in ("true", "false", "TRUE", "FALSE"):
                 return Int(1 if e.name.lower() == "true" else 0), small
-            if e.name not in self.types:
-                raise ProgramError(f"{e.name} is not declared", _line(e))
-            return Var(e.name), self.types[e.name]
+            x = self.lookup(e.name, e)
+            return Var(x), self.types[x]
         if isinstance(e, c_ast.Cast):
             v, ty = self._val(e.expr, checks, pre)
             dst = _ctype(e.to_type.type, self.int_mode)
-            v2, more = self.convert(v, ty, dst)
-            checks.extend(more)
-            return v2, dst
+            if dst == "void":
+                raise ProgramError("a cast to void is not a value", _line(e))
+            return self._to(v, ty, dst, checks), dst
         if isinstance(e, c_ast.UnaryOp):
             if e.op == "-":
                 v, ty = self._val(e.expr, checks, pre)
-                ty = small if ty == "bool" else ty
-                if ty == "u32":
-                    return mk("mod", mk("neg", v), Int(U32)), ty
+                ty = self.promote(ty)
+                if ty in _UNSIGNED:
+                    return mk("mod", mk("neg", v), Int(BOUNDS[ty][1] + 1)), ty
                 r = mk("neg", v)
                 self._check_range(r, ty, checks)
                 return r, ty
             if e.op == "+":
-                return self._val(e.expr, checks, pre)
+                v, ty = self._val(e.expr, checks, pre)
+                return v, self.promote(ty)
             if e.op == "!":
                 return Expr("ite", (self._cond(e, checks, pre), Int(1), Int(0))), small
+            if e.op == "sizeof":
+                raise ProgramError("sizeof is not supported", _line(e))
             raise ProgramError(f"unsupported operator {e.op} in an expression", _line(e))
         if isinstance(e, c_ast.BinaryOp):
             if e.op in _ARITH or e.op in ("/", "%"):
                 a, ta = self._val(e.left, checks, pre)
                 b, tb = self._val(e.right, checks, pre)
                 ty = self._common(ta, tb)
-                if ty == "u32":
-                    a, b = _to_u32(a, ta), _to_u32(b, tb)
+                a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
                 if e.op in ("/", "%"):
                     checks.append(mk("not", mk("eq", b, Int(0))))
-                    if ty == "u32" or (ty == "int" and self.native):
+                    if ty in _UNSIGNED or (ty == "int" and self.native):
                         r = mk("div" if e.op == "/" else "mod", a, b)     # floor, as in the logic
                     else:
                         r = tdiv(a, b) if e.op == "/" else tmod(a, b)
@@ -403,9 +643,9 @@ class _Translator:
                             self._check_range(tdiv(a, b), ty, checks)
                 else:
                     r = mk(_ARITH[e.op], a, b)
-                    if ty == "u32":
-                        return mk("mod", r, Int(U32)), ty
-                if ty != "u32":
+                    if ty in _UNSIGNED:
+                        return mk("mod", r, Int(BOUNDS[ty][1] + 1)), ty
+                if ty not in _UNSIGNED:
                     self._check_range(r, ty, checks)
                 return r, ty
             if e.op in _CMP or e.op in ("&&", "||"):
@@ -416,18 +656,18 @@ class _Translator:
             ca, cb = [], []
             a, ta = self._val(e.iftrue, ca, pre)
             b, tb = self._val(e.iffalse, cb, pre)
+            ty = self._common(ta, tb)           # both arms convert to the common type
+            a, b = self._to(a, ta, ty, ca), self._to(b, tb, ty, cb)
             checks.extend(mk("imp", c, x) for x in ca)
             checks.extend(mk("imp", mk("not", c), x) for x in cb)
-            ty = self._common(ta, tb)
             return Expr("ite", (c, a, b)), ty
         if isinstance(e, c_ast.FuncCall):
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
             if name.startswith("__VERIFIER_nondet"):
                 self.fresh += 1
                 t = f"__nd{self.fresh}"
-                ty = "u32" if "uint" in name or "unsigned" in name else \
-                    "bool" if "bool" in name else ("i64" if "long" in name else small)
-                if ty == "i64" and self.int_mode == "math":
+                ty = _NONDET.get(name[len("__VERIFIER_nondet_"):], "i32")
+                if ty in ("i32", "i64") and self.int_mode == "math":
                     ty = "int"
                 self.types[t] = ty
                 pre.append(Expr("havoc", (), t))
@@ -455,8 +695,8 @@ class _Translator:
         if isinstance(e, c_ast.BinaryOp) and e.op in _CMP:
             a, ta = self._val(e.left, checks, pre)
             b, tb = self._val(e.right, checks, pre)
-            if self._common(ta, tb) == "u32":
-                a, b = _to_u32(a, ta), _to_u32(b, tb)
+            ty = self._common(ta, tb)
+            a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
             op = _CMP[e.op]
             if op == "gt":
                 return mk("lt", b, a)
@@ -473,18 +713,28 @@ class _Translator:
         return mk("not", mk("eq", v, Int(0)))
 
     def _check_range(self, r: Expr, ty: str, checks: list) -> None:
-        fact = _range_of(r, ty)
-        if fact is not None and self.int_mode == "c":
-            checks.append(fact)
+        if ty not in ("i32", "i64") or self.int_mode != "c":
+            return
+        lo, hi = BOUNDS[ty]
+        if r.op == "int" and lo <= r.data <= hi:
+            return
+        checks.append(_range_of(r, ty))
 
 
-def _to_u32(v: Expr, ty: str) -> Expr:
-    return v if ty == "u32" else mk("mod", v, Int(U32))
+_UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
 
 
-def _range_of(v: Expr, ty: str) -> Expr | None:
-    if ty == "i32":
-        return mk("and", mk("le", Int(I32_MIN), v), mk("le", v, Int(I32_MAX)))
-    if ty == "i64":
-        return mk("and", mk("le", Int(I64_MIN), v), mk("le", v, Int(I64_MAX)))
-    return None
+def _walk(node):
+    yield node
+    for _, child in node.children():
+        yield from _walk(child)
+
+# __VERIFIER_nondet_X: the type of X
+_NONDET = {"int": "i32", "uint": "u32", "unsigned": "u32", "unsigned_int": "u32", "bool": "bool", "_Bool": "bool",
+           "long": "i64", "ulong": "u64", "unsigned_long": "u64", "short": "i16", "ushort": "u16",
+           "char": "i8", "uchar": "u8", "unsigned_char": "u8"}
+
+
+def _range_of(v: Expr, ty: str) -> Expr:
+    lo, hi = BOUNDS[ty]
+    return mk("and", mk("le", Int(lo), v), mk("le", v, Int(hi)))

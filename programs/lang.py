@@ -4,9 +4,9 @@ The C and Python front ends (and the native ``program`` syntax) all produce a
 ``Program``: parameters with their types, the body as a kernel statement over
 unbounded integers, the loop annotations, and where each loop came from. The
 source language's integer semantics is already compiled into the statement:
-C ``unsigned`` wraps modulo 2^32 (``% 4294967296``), C ``int`` overflow is an
-``assert`` that the verification conditions must discharge, C ``/`` and ``%``
-truncate (written with ``abs`` and floor division), Python's are the logic's own.
+C ``unsigned`` wraps modulo 2^32 (``% 4294967296``), ``short`` and ``char`` are 16 and 8 bits,
+C ``int`` overflow is an ``assert`` that the verification conditions must discharge, C ``/``
+and ``%`` truncate (written with ``abs`` and floor division), Python's are the logic's own.
 """
 
 from __future__ import annotations
@@ -21,16 +21,26 @@ I64_MIN, I64_MAX = -2**63, 2**63 - 1
 U32 = 2**32
 RET = "ret"
 
-TYPES = ("int", "i32", "u32", "i64", "bool")
+TYPES = ("int", "i32", "u32", "i64", "bool", "i8", "u8", "i16", "u16", "u64")
+
+# The C integer types (LP64, as gcc on x86-64): their values. "int" is the mathematical integers.
+BOUNDS = {
+    "bool": (0, 1),
+    "i8": (-2**7, 2**7 - 1), "u8": (0, 2**8 - 1),
+    "i16": (-2**15, 2**15 - 1), "u16": (0, 2**16 - 1),
+    "i32": (I32_MIN, I32_MAX), "u32": (0, U32 - 1),
+    "i64": (I64_MIN, I64_MAX), "u64": (0, 2**64 - 1),
+}
 
 
 class ProgramError(Exception):
-    """Source outside the supported subset, with a line number when known."""
+    """Source outside the supported subset, with a line number (and a column) when known."""
 
-    def __init__(self, message: str, line: int | None = None):
+    def __init__(self, message: str, line: int | None = None, col: int | None = None):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.col = col
 
 
 @dataclass
@@ -76,6 +86,9 @@ def range_fact(x: str, ty: str) -> Expr | None:
         return mk("and", mk("le", Int(0), v), mk("lt", v, Int(U32)))
     if ty == "bool":
         return mk("and", mk("le", Int(0), v), mk("le", v, Int(1)))
+    if ty in BOUNDS:
+        lo, hi = BOUNDS[ty]
+        return mk("and", mk("le", Int(lo), v), mk("le", v, Int(hi)))
     return None
 
 

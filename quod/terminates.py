@@ -37,8 +37,8 @@ def run_terminates(args) -> int:
         print(f"error: {path}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ProgramError, ValueError) as exc:
-        line = getattr(exc, "line", None)
-        where = f"{path}:{line}: " if line else f"{path}: "
+        line, col = getattr(exc, "line", None), getattr(exc, "col", None)
+        where = f"{path}:{line}:{col}: " if line and col else f"{path}:{line}: " if line else f"{path}: "
         print(f"{where}error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_USAGE
     pre = Loader().prelude()

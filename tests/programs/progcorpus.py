@@ -46,23 +46,6 @@ CATEGORIES = {
 # Corpus programs on which the tool is known to give a WRONG answer (a soundness bug), with
 # the reason; the corpus test marks them xfail(strict=True), so a fix shows up as XPASS.
 KNOWN_WRONG = {
-    "jump_stale_continue.c": "c_frontend resets __cont only at the start of the loop body that owns the "
-                             "continue, and never before the first (unrolled) pass of a do-while: the continue "
-                             "of the first do-while leaves __cont = 1, so the second do-while's first pass skips "
-                             "`while (1)` and the tool proves (kernel-checked, no oracle) a program that runs "
-                             "forever from n = 0: says `yes`",
-    "conv_hex_const.c": "c_frontend types 0x80000000 as long (C: unsigned int), so x < 0x80000000 is a signed "
-                        "comparison and x = -1 stays below it: says `no: runs forever from x = 0`",
-    "conv_shadow.c": "c_frontend ignores block scope: the inner `int y = 5` overwrites the outer y, so "
-                     "while (y > 0) {} runs: says `no: runs forever from x = 0`",
-    "conv_char_escape.c": "c_frontend reads '\\n' as 92 (the backslash): says `no: runs forever from x = 0`",
-    "conv_long_unsigned.c": "c_frontend computes long + unsigned as unsigned (u32), never < 0: says `yes` for a "
-                            "loop that runs forever from a = -2",
-    "conv_ternary_unsigned.c": "c_frontend: `u ? x : u` is typed unsigned but x is not converted, so it can be "
-                               "< 0u: says `no: runs forever from x = -1`",
-    "narrow_short.c": "c_frontend treats short as a 32-bit int, so i++ never wraps at 32767: says `yes`",
-    "narrow_uchar.c": "c_frontend treats unsigned char as a 32-bit unsigned, so c++ never wraps at 255: "
-                      "says `yes`",
 }
 
 
@@ -89,16 +72,16 @@ class Entry:
         from programs.c_frontend import parse_c
         from programs.py_frontend import parse_python
         if self.language == "c":
-            return parse_c(strip_c_comments(self.source), None, int_mode or self.int_mode)
+            return parse_c(self.source, None, int_mode or self.int_mode)
         return parse_python(self.source)
 
 
 def strip_c_comments(text: str) -> str:
     """The C source with its comments blanked out, line numbers kept.
 
-    The C front end hands comments to pycparser, which rejects them (bug reported; the front-end
-    test has a strict xfail for it); the corpus needs its header comments, so they are removed
-    here. No corpus program has a string or character literal containing // or /*."""
+    The front end strips comments itself; this is for text pasted into a .proof file's
+    inline `program ... from c` block. No corpus program has a string or character literal
+    containing // or /*."""
     def blank(m):
         return re.sub(r"[^\n]", " ", m.group(0))
     return re.sub(r"//[^\n]*|/\*.*?\*/", blank, text, flags=re.S)

@@ -9,8 +9,8 @@ hypothesis-generated ones. Compared:
 - C: when the interpreter finishes without a failed ``assert`` (C mode: every undefined
   behaviour is an assert), the binary must finish too, with no sanitizer report (the interpreter
   must not miss undefined behaviour), and return the same value (``ret``). When the interpreter
-  fails an assert, the sanitizer must report undefined behaviour too (no program here has a
-  narrowing conversion, the one assert that is only conservative). A program marked
+  fails an assert, the sanitizer must report undefined behaviour too (a conversion to a narrower
+  signed type is not undefined: it wraps, as in gcc). A program marked
   ``int: math`` is also run in math mode, which must agree with C mode whenever C mode has no
   overflow.
 - Python: a failed assert must be an exception in CPython (ZeroDivisionError, AssertionError);
@@ -53,38 +53,6 @@ GCC = shutil.which("gcc")
 # Programs on which the interpreter (so, the front end) disagrees with real execution: strict
 # xfails, so a fix shows up as an XPASS.
 KNOWN_C = {
-    "hex_const.c": "c_frontend types a constant above INT_MAX as long even when it is hex/octal "
-                   "(C: unsigned int), so x < 0xFFFFFFFF is a signed comparison: x = -1 gives 1, gcc 0",
-    "ternary_unsigned.c": "c_frontend: `u ? x : u` gets type u32 but x is not converted, and the "
-                          "assignment to an unsigned ret does no `% 2^32` (same type): x = -1, u = 1 gives -1, "
-                          "gcc 4294967295",
-    "dowhile_continue.c": "c_frontend: the first copy of a do-while body does not reset __cont, so a "
-                          "continue executed in an earlier loop skips the rest of it: n = 0 gives 0, gcc 1",
-    "short_conv.c": "c_frontend treats short as a 32-bit int: x = 40000 gives 40000, gcc -25536",
-    "uchar_conv.c": "c_frontend treats unsigned char as 32-bit unsigned: x = 300 gives 300, gcc 44",
-    "char_escape.c": "c_frontend reads a character constant as the code of its first character after the quote, "
-                     "so '\\n' is 92 (the backslash), not 10: x = 0 gives 9292, gcc 1000",
-    "shadow.c": "c_frontend ignores block scope: the inner `int y = 2` overwrites the outer y: x = 0 gives 22, "
-                "gcc 21",
-    "long_unsigned.c": "c_frontend: long op unsigned is done as unsigned (u32); in C (LP64) it is long: "
-                       "a = -5, u = 1 gives 4294967292 + ..., gcc -4 + 1000",
-    "nested_continue.c": "c_frontend: __cont is reset only at the start of the loop that owns the continue, so "
-                         "a continue in an inner loop leaves __cont = 1 and the rest of the outer body (guarded "
-                         "by __cont = 0 after the outer `if (...) continue;`) is skipped: n = 0 gives 0, gcc 3",
-    "for_return_step.c": "c_frontend runs a for loop's step after a `return` in the body (the step is guarded "
-                         "only by __brk): x = 2147483647 returns 1 in gcc, the interpreter then does x++ and "
-                         "fails the overflow assert",
-    "conv_hex_const.c": "hex constant typed long (C: unsigned int): the interpreter loops forever from x = 0, "
-                        "gcc returns",
-    "conv_shadow.c": "block scope ignored: the interpreter loops forever, gcc returns",
-    "conv_char_escape.c": "'\\n' read as 92: the interpreter loops forever, gcc returns",
-    "conv_long_unsigned.c": "long + unsigned done as unsigned: the interpreter returns, gcc loops forever",
-    "conv_ternary_unsigned.c": "unsigned ternary not converted: the interpreter loops forever from x = -1, gcc "
-                               "returns",
-    "jump_stale_continue.c": "the same stale __cont (via a do-while's first pass) makes the interpreter finish "
-                             "a run that loops forever in gcc",
-    "narrow_uchar.c": "c_frontend treats unsigned char as 32-bit unsigned: the interpreter finishes "
-                      "`for (unsigned char c = 0; c < 300; c++)`, the gcc binary never does",
 }
 KNOWN_PY: dict = {}
 # Programs the front end rejects (so nothing to compare).
@@ -140,7 +108,7 @@ def parse(case: Case, int_mode: str | None = None):
     from programs.c_frontend import parse_c
     from programs.py_frontend import parse_python
     if case.language == "c":
-        return parse_c(strip_c_comments(case.path.read_text()), None, int_mode or case.int_mode)
+        return parse_c(case.path.read_text(), None, int_mode or case.int_mode)
     return parse_python(case.path.read_text())
 
 
@@ -191,7 +159,8 @@ def interpret(prog, args: tuple, nondet: tuple = ()):
 
 # ---- C: gcc --------------------------------------------------------------------------------------
 
-_CTYPE = {"i32": "int", "u32": "unsigned int", "i64": "long", "bool": "_Bool", "int": "int"}
+_CTYPE = {"i32": "int", "u32": "unsigned int", "i64": "long", "bool": "_Bool", "int": "int", "i8": "signed char",
+          "u8": "unsigned char", "i16": "short", "u16": "unsigned short", "u64": "unsigned long"}
 _HEAD = r"""
 #include <stdio.h>
 #include <stdlib.h>
@@ -252,7 +221,7 @@ def _call(k: int, prog) -> str:
     args = ", ".join(f"({_CTYPE[t]}) a[{i}]" for i, (_, t) in enumerate(prog.params))
     if prog.result is None:
         body = f'{fn}({args}); printf("done\\n");'
-    elif prog.result == "u32":
+    elif prog.result in ("u32", "u64"):
         body = f'printf("%llu\\n", (unsigned long long) {fn}({args}));'
     else:
         body = f'printf("%lld\\n", (long long) {fn}({args}));'
@@ -354,7 +323,13 @@ _EDGE = {
     "i64": [-2**63, 2**63 - 1, 2**31, -2**31 - 1, 3 * 10**9],
     "bool": [],
     "int": [10**12, -10**12],
+    "i8": [-128, -127, 127, 126, -100, 100],
+    "u8": [255, 254, 128, 127, 200],
+    "i16": [-32768, -32767, 32767, 32766, -300, 300],
+    "u16": [65535, 65534, 32768, 32767, 300],
+    "u64": [2**63 - 1, 2**63 - 2, 2**32, U32_MAX, 2**40],     # the harness reads inputs as long long
 }
+_UNSIGNED = ("u8", "u16", "u32", "u64")
 
 
 def value_strategy(ty: str, loops: bool):
@@ -362,7 +337,7 @@ def value_strategy(ty: str, loops: bool):
     if ty == "bool":
         return st.integers(0, 1)
     r = 12 if loops else 50
-    small = st.integers(0, 2 * r) if ty == "u32" else st.integers(-r, r)
+    small = st.integers(0, 2 * r) if ty in _UNSIGNED else st.integers(-r, r)
     if loops:     # a big value usually means a long loop: rarely
         return st.one_of(small, small, small, small, st.sampled_from(_EDGE[ty]))
     return st.one_of(small, st.sampled_from(_EDGE[ty]))
@@ -375,8 +350,12 @@ def fixed_inputs(prog, loops: bool) -> list[tuple]:
             pools.append([0, 1])
         elif ty == "u32":
             pools.append([0, 1, 2, 5, 9] + ([] if loops else [300, U32_MAX, 2**31]))
-        else:
+        elif ty in _UNSIGNED:
+            pools.append([0, 1, 2, 5, 9] + ([] if loops else _EDGE[ty][:3]))
+        elif ty in ("i32", "i64", "int"):
             pools.append([0, 1, -1, 2, 5, -6] + ([] if loops else [-7, 7, 300, 40000, I32_MAX, I32_MIN]))
+        else:
+            pools.append([0, 1, -1, 2, 5, -6] + ([] if loops else [-7, 7] + _EDGE[ty][:4]))
     return list(itertools.product(*pools))[:150]
 
 
@@ -408,8 +387,8 @@ def _c_check(case: Case, prog, prog_math, binary: Binary, args: tuple, nondet: t
             f"{case.name}{args}: the interpreter loops forever (a state repeats), the gcc binary gives {got}"
         return
     if kind == "assert" and binary.sanitized:
-        # the interpreter's asserts are C's undefined behaviour (this corpus has no narrowing conversion,
-        # the one conservative check): the sanitizer must see it too. It is reached within the step
+        # the interpreter's asserts are C's undefined behaviour (narrowing conversions wrap, they are
+        # not checked): the sanitizer must see it too. It is reached within the step
         # bound, so the binary gets there quickly; a timeout is inconclusive.
         got = binary.run(case.name, args, nondet)
         assert got[0] in ("ub", "timeout"), f"{case.name}{args} nondet={nondet}: the interpreter fails an " \
