@@ -27,7 +27,7 @@ from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, lex_decrease, never_blocks
 
-from .lang import Program, conj, precondition, range_fact
+from .lang import BOUNDS, Program, conj, precondition, range_fact
 from .vcgen import LoopSpec, Obligations, Prover
 
 
@@ -188,6 +188,18 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
                 [a for k in consts for a in (mk("le", Int(k), Var(x)), mk("le", Var(x), Int(k)))]:
             if a not in cands:
                 cands.append(a)
+    # relations between two of the program's variables (s <= i: a counter bounded by another), and
+    # a sum that stays within the type's upper bound (c + x <= INT_MAX while x halves and c counts)
+    types = prog.types()
+    user = sorted(x for x in free_vars_stmt(c) if not x.startswith("_"))[:6]
+    for x, y in itertools.permutations(user, 2):
+        a = mk("le", Var(x), Var(y))
+        if a not in cands:
+            cands.append(a)
+    for x, y in itertools.combinations(user, 2):
+        hi = [BOUNDS[t][1] for t in (types.get(x), types.get(y)) if t in BOUNDS]
+        if len(hi) == 2:
+            cands.append(mk("le", mk("add", Var(x), Var(y)), Int(min(hi))))
     return cands
 
 
@@ -203,19 +215,27 @@ def negate(a: Expr) -> Expr:
     return mk("not", a)
 
 
+def _distances(a: Expr) -> list[Expr]:
+    """How far a comparison atom is from flipping: b - a for a < b, b - a + 1 for a <= b, |a - b| for a = b."""
+    if a.op == "lt":
+        return [a.args[1] if a.args[0] == Int(0) else mk("sub", a.args[1], a.args[0])]
+    if a.op == "le":
+        return [mk("add", mk("sub", a.args[1], a.args[0]), Int(1))]
+    if a.op == "eq":                      # x != y: the distance |x - y|
+        d = a.args[0] if a.args[1] == Int(0) else a.args[1] if a.args[0] == Int(0) else \
+            mk("sub", a.args[0], a.args[1])
+        return [mk("abs", d)]
+    return []
+
+
 def ranking_candidates(w: Expr) -> list[Expr]:
-    b = w.args[0]
+    """Terms to try as the loop's ranking function, most likely first: the guard's distances, the
+    variables, their differences and sums, the distances of the body's own conditions (a loop left by
+    `break` or `return`), those plus the jump flags still clear, and for a variable that wraps
+    modulo M, its distance to M."""
+    b, body = w.args
     vs = sorted(v for v in free_vars_stmt(w) if not v.startswith("_"))
-    out = []
-    for a in atoms(b):
-        if a.op == "lt":
-            out.append(a.args[1] if a.args[0] == Int(0) else mk("sub", a.args[1], a.args[0]))
-        elif a.op == "le":
-            out.append(mk("add", mk("sub", a.args[1], a.args[0]), Int(1)))
-        elif a.op == "eq":                # x != y: the distance |x - y|
-            d = a.args[0] if a.args[1] == Int(0) else a.args[1] if a.args[0] == Int(0) else \
-                mk("sub", a.args[0], a.args[1])
-            out.append(mk("abs", d))
+    out = [d for a in atoms(b) for d in _distances(a)]
     for v in vs:
         out.append(Var(v))
         out.append(mk("neg", Var(v)))
@@ -223,6 +243,22 @@ def ranking_candidates(w: Expr) -> list[Expr]:
         out.append(mk("sub", Var(x), Var(y)))
     for x, y in itertools.combinations(vs, 2):
         out.append(mk("add", Var(x), Var(y)))
+    inner = [a for n in postorder(body) if n.op == "if" for a in atoms(n.args[0])]
+    body_d = [d for a in inner for d in _distances(a) + _distances(negate(a)) if a.op != "eq"]
+    out += body_d
+    flags = [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
+             and f.args[0].op == "var" and f.args[0].data.startswith("__")]
+    if flags:
+        clear = mk("sub", Int(1), flags[0])
+        for f in flags[1:]:
+            clear = mk("add", clear, mk("sub", Int(1), f))
+        for d in [d for a in atoms(b) for d in _distances(a)] + body_d:
+            out.append(mk("add", mk("max", d, Int(0)), clear))
+    for n in postorder(body):
+        if n.op == "assign" and n.args[0].op == "mod" and n.args[0].args[1].op == "int" \
+                and n.args[0].args[1].data > 0:
+            m = n.args[0].args[1]
+            out.append(mk("mod", mk("sub", m, Var(n.data)), m))
     seen, uniq = set(), []
     for t in out:
         if t not in seen:
@@ -435,8 +471,11 @@ def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 200
     cands = candidate_atoms(prog, prog.body)
     names = [x for x, _ in prog.params]
     values = [0, 1, 2, 5, -1, 3, 10, -5, 4, -2]
+    types = dict(prog.params)
+    # small values first, then each type's extremes (i <= n never fails for n = UINT_MAX)
+    per_name = [values + [v for v in BOUNDS.get(types[x], ()) if v not in values] for x in names]
     tried = 0
-    for combo in itertools.product(values, repeat=len(names)):
+    for combo in itertools.product(*per_name):
         if tried >= max_inputs:
             break
         start = dict(zip(names, combo))
