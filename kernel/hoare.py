@@ -266,6 +266,32 @@ def diverges_while(c: Checker, b, body, p_guard, p_body):
     return Expr("diverges", (r, Expr("while", (b, body))))
 
 
+def diverges_while_body(c: Checker, b, p_guard, p):
+    """ closure(P -> b)   diverges c from P
+        ----------------------------------- diverges_while_body   (the first pass runs forever)
+            diverges while (b) c from P                                                     """
+    name = "diverges_while_body"
+    b = c.formula(b, name)
+    d = _judgment(name, (yield p, ()), "diverges")
+    _same(name, (yield p_guard, ()), closure(mk("imp", d.args[0], b)), "the guard must hold at the start")
+    return Expr("diverges", (d.args[0], Expr("while", (b, d.args[1]))))
+
+
+def diverges_unroll(c: Checker, p_guard, p_pass, p_rest):
+    """ closure(P -> b)   {P} never_blocks(c) {R}   diverges while (b) c from R
+        ----------------------------------------------------------------------- diverges_unroll
+                          diverges while (b) c from P                                           """
+    name = "diverges_unroll"
+    d = _judgment(name, (yield p_rest, ()), "diverges")
+    loop = _expect(name, d.args[1], "while", "the loop")
+    b, body = loop.args
+    t = _judgment(name, (yield p_pass, ()), "hoare")
+    _same(name, t.args[1], never_blocks(body), "the first pass must be the loop body, never blocked")
+    _same(name, t.args[2], d.args[0], "the first pass must end where the loop diverges")
+    _same(name, (yield p_guard, ()), closure(mk("imp", t.args[0], b)), "the guard must hold at the start")
+    return Expr("diverges", (t.args[0], loop))
+
+
 def diverges_seq(c: Checker, first, p1, p2):
     """ {P} never_blocks(c1) {R}   diverges c2 from R
         --------------------------------------------- diverges_seq
@@ -314,6 +340,7 @@ HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_wh
                "total_to_hoare": total_to_hoare,
                "diverges_while": diverges_while, "diverges_seq": diverges_seq,
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
+               "diverges_while_body": diverges_while_body, "diverges_unroll": diverges_unroll,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
                "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}
 for _kind in ("hoare", "total"):

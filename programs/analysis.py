@@ -246,6 +246,7 @@ def ranking_candidates(w: Expr) -> list[Expr]:
     inner = [a for n in postorder(body) if n.op == "if" for a in atoms(n.args[0])]
     body_d = [d for a in inner for d in _distances(a) + _distances(negate(a)) if a.op != "eq"]
     out += body_d
+    out += [mk("max", d, Int(0)) for d in body_d]       # runs past the bound end blocked or by a jump
     flags = [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
              and f.args[0].op == "var" and f.args[0].data.startswith("__")]
     if flags:
