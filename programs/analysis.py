@@ -508,16 +508,21 @@ def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 200
             seen = [0]
 
             def watch(n, state, seen=seen, node=node, r=r):
+                # from the first test of the loop inside R (earlier passes of an outer loop may
+                # test it outside), every test must stay in R
                 if n is node:
-                    seen[0] += 1
-                    if StateEvaluator(env, state).ev(r) is not True:
+                    inside = StateEvaluator(env, state).ev(r) is True
+                    if seen[0] and not inside:
                         raise _Left()
+                    seen[0] += inside
             try:
                 run(env, prog.body, start, replay * 50, on_loop=watch)
                 continue
             except OutOfSteps:
                 pass
             except (_Left, AssertionFailed, Blocked, EvalError, KernelError):
+                continue
+            if seen[0] < 2:
                 continue
             verdict.details.append(f"replayed {seen[0]} loop iterations from the witness; every one stayed in the set")
             return verdict
@@ -598,9 +603,34 @@ def _satisfies(env, f: Expr, state: dict) -> bool:
         return False
 
 
+def _pin(state: dict) -> Expr:
+    """The formula of exactly this state."""
+    return conj([mk("eq", Var(x), Int(v)) for x, v in sorted(state.items())])
+
+
+def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
+    """Run c from a concrete state; the loop specs that prove it: each loop's invariant is the
+    disjunction of the states seen at its test (inductive, as the run is deterministic). Raises
+    OutOfSteps when c does not finish, ValueError when the run is not suited."""
+    from .interp import run
+    if any(n.op == "havoc" for n in postorder(c)):
+        raise ValueError("a nondeterministic pass")
+    heads: dict = {}
+    after = run(env, c, state, budget, on_loop=lambda n, st: heads.setdefault(n, []).append(dict(st)))
+    specs = {}
+    for node, states in heads.items():
+        pins = list(dict.fromkeys(_pin(st) for st in states))
+        if len(pins) > most:
+            raise ValueError("a loop with too many passes to list")
+        inv = pins[-1]
+        for f in reversed(pins[:-1]):
+            inv = mk("or", f, inv)
+        specs[node] = LoopSpec(inv)
+    return specs, after
+
+
 def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
     """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
-    from .interp import run
     pre = conj([mk("eq", Var(x), Int(v)) for x, v in sorted(start.items())])
     ob = Obligations()
 
@@ -618,10 +648,31 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
             first, second = c.args
             if any(n is w for n in postorder(first)):
                 return P("diverges_prefix", go(first, p, state), second)
-            after = run(env, first, state, 100_000)
-            q = conj([mk("eq", Var(x), Int(v)) for x, v in sorted(after.items())])
-            t = Prover("hoare", {}, ob).triple(p, never_blocks(first), q)
+            specs, after = _traced(env, first, state)
+            q = _pin(after)
+            t = Prover("hoare", _never_blocks_specs(specs), ob).triple(p, never_blocks(first), q)
             return P("diverges_seq", first, t, go(second, q, after))
+        if c.op == "while":
+            # w is inside this loop: unroll the passes that end, until the one that runs forever
+            from .interp import OutOfSteps, StateEvaluator
+            b, body = c.args
+            passes = []
+            for _ in range(50):
+                if StateEvaluator(env, state).ev(b) is not True:
+                    raise ValueError("the loop ends before the diverging pass")
+                guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
+                try:
+                    specs, after = _traced(env, body, state)
+                except OutOfSteps:
+                    d = P("diverges_while_body", b, guard, go(body, p, state))
+                    for guard_k, t_k in reversed(passes):
+                        d = P("diverges_unroll", guard_k, t_k, d)
+                    return d
+                q = _pin(after)
+                passes.append((guard, Prover("hoare", _never_blocks_specs(specs), ob).triple(
+                    p, never_blocks(body), q)))
+                p, state = q, after
+            raise ValueError("too many passes before the diverging one")
         if c.op == "if":
             from .interp import StateEvaluator
             b = c.args[0]
