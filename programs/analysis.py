@@ -577,6 +577,13 @@ def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
         r = conj([b] + trial)
         if all(_wp_ok(body, r, x, z3v) for x in trial + [b]):
             keep = trial
+    # a <= b and b <= a say a = b (the same set, easier to read)
+    for a in list(keep):
+        if a.op == "le" and a in keep and mk("le", a.args[1], a.args[0]) in keep:
+            i = keep.index(a)
+            keep = [x for x in keep if x is not a and x != mk("le", a.args[1], a.args[0])]
+            keep.insert(min(i, len(keep)), mk("eq", a.args[1], a.args[0]) if a.args[0].op == "int" else
+                        mk("eq", a.args[0], a.args[1]))
     return conj([b] + keep)
 
 
