@@ -408,113 +408,201 @@ class _Exec:
         raise ValueError(f"not a statement: {op}")
 
 
-# ---- z3 helpers ----------------------------------------------------------------------------------
+# ---- z3, through SMT-LIB text ------------------------------------------------------------------
+# The z3 Python API builds each arithmetic node through several Python calls; a few hundred Farkas
+# constraints cost tens of milliseconds that way. Rendering SMT-LIB text and parsing it once is an
+# order of magnitude cheaper.
 
-def _z3_lin(z3, a: Lin, vs: dict):
+def _num(q) -> str:
+    q = Fraction(q)
+    s = str(abs(q.numerator)) if q.denominator == 1 else f"(/ {abs(q.numerator)} {q.denominator})"
+    return f"(- {s})" if q < 0 else s
+
+
+def _name(v: str) -> str:
+    return f"|{v}|"
+
+
+def _sum(terms: list) -> str:
+    if not terms:
+        return "0"
+    return terms[0] if len(terms) == 1 else "(+ " + " ".join(terms) + ")"
+
+
+def _text(a: dict) -> str:
+    """A linear expression {name: coefficient, "": constant} as SMT-LIB."""
     terms = []
     for v, c in a.items():
+        if not c:
+            continue
         if v == _CONST:
-            terms.append(z3.IntVal(c))
+            terms.append(_num(c))
+        elif c == 1:
+            terms.append(_name(v))
         else:
-            x = vs.get(v)
-            if x is None:
-                x = vs[v] = z3.Int(v)
-            terms.append(x if c == 1 else c * x)
-    if not terms:
-        return z3.IntVal(0)
-    return terms[0] if len(terms) == 1 else z3.Sum(terms)
+            terms.append(f"(* {_num(c)} {_name(v)})")
+    return _sum(terms)
 
 
-def _z3_con(z3, con, vs: dict):
+def _con_text(con) -> str:
     kind, a = con
-    e = _z3_lin(z3, a, vs)
-    return e <= 0 if kind == "le" else e == 0
+    return f"({'<=' if kind == 'le' else '='} {_text(a)} 0)"
+
+
+class _Script:
+    """An SMT-LIB script under construction: declarations, assertions, soft assertions, objectives."""
+
+    def __init__(self, sort: str):
+        self.sort = sort
+        self.declared: set = set()
+        self.parts: list = []
+
+    def declare(self, names, sort: str | None = None):
+        for v in names:
+            if v and v not in self.declared:
+                self.declared.add(v)
+                self.parts.append(f"(declare-fun {_name(v)} () {sort or self.sort})")
+
+    def lin(self, a: dict) -> str:
+        self.declare(v for v in a if v != _CONST)
+        return _text(a)
+
+    def add(self, s: str):
+        self.parts.append(f"(assert {s})")
+
+    def text(self) -> str:
+        return "\n".join(self.parts)
+
+
+def _solver(z3, timeout_ms: int):
+    s = z3.SimpleSolver()
+    s.set("timeout", max(1, timeout_ms))
+    return s
+
+
+def _path_text(sc: _Script, p: _Path) -> str:
+    return "(and " + " ".join(_con_text(c) for c in p.cons) + " true)" if p.cons else "true"
+
+
+def _path_script(p: _Path) -> _Script:
+    sc = _Script("Int")
+    for c in p.cons:
+        sc.declare(v for v in c[1] if v != _CONST)
+    return sc
 
 
 def _feasible(z3, paths: list, timeout_ms: int) -> list:
     """The paths satisfiable over the integers (unknown counts as satisfiable)."""
-    s = z3.Solver()
-    s.set("timeout", max(1, timeout_ms))
+    s = _solver(z3, timeout_ms)
     out = []
     for p in paths:
-        vs: dict = {}
+        sc = _path_script(p)
+        sc.add(_path_text(sc, p))
         s.push()
-        s.add(*[_z3_con(z3, c, vs) for c in p.cons])
+        s.add(z3.parse_smt2_string(sc.text()))
         if s.check() != z3.unsat:
             out.append(p)
         s.pop()
     return out
 
 
-class _Farkas:
-    """Farkas' lemma constraints for one path: 'the path implies target' as linear constraints."""
+def _check(z3, paths: list, comps: list, timeout_ms: int) -> bool:
+    """Is comps (a list of (coeffs, const)) a lexicographic ranking function of every path, over the
+    integers? (The definition in the module docstring.)"""
+    s = _solver(z3, timeout_ms)
+    for p in paths:
+        sc = _path_script(p)
+        pre, post = [], []
+        for ints, k in comps:
+            e: Lin = _lin_const(k)
+            for v, a in ints.items():
+                e = _lin_add(e, p.sigma.get(v, {v: 1}), a)
+            pre.append(sc.lin(_lin_add(ints, _lin_const(k))))
+            post.append(sc.lin(e))
+        alts = []
+        for i in range(len(comps)):
+            parts = [f"(<= {post[j]} {pre[j]})" for j in range(i)] + [f"(>= {pre[i]} 0)", f"(< {post[i]} {pre[i]})"]
+            alts.append("(and " + " ".join(parts) + ")")
+        sc.add(_path_text(sc, p))
+        sc.add("(not (or " + " ".join(alts) + "))")
+        s.push()
+        s.add(z3.parse_smt2_string(sc.text()))
+        r = s.check()
+        s.pop()
+        if r != z3.unsat:
+            return False
+    return True
 
-    def __init__(self, z3, path: _Path, pre: list, tag: str):
-        self.z3 = z3
+
+# Linear expressions over the LP's unknowns (coefficients c!v, c0, multipliers): {name: Fraction}.
+
+def _u(*pairs) -> dict:
+    out: dict = {}
+    for k, v in pairs:
+        if v:
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+class _Farkas:
+    """Farkas' lemma for one path: 'the path implies g.u <= h' as linear constraints on the unknowns."""
+
+    def __init__(self, path: _Path, pre: list, tag: str):
         self.path = path
         self.pre = pre
         self.tag = tag
         self.k = 0
-        # the change of each variable along the path: sigma(v) - v
-        self.diff = {}
+        self.diff = {}          # v -> sigma(v) - v, the change of v along the path
         for v in pre:
             d = _lin_add(path.sigma.get(v, {v: 1}), {v: 1}, -1)
             if d:
                 self.diff[v] = d
 
-    def implies(self, g: dict, h):
-        """Constraints saying: the path implies  sum_u g[u]*u <= h  (g: u -> z3 real expr, h: z3 expr)."""
-        z3 = self.z3
+    def implies(self, sc: _Script, g: dict, h: dict) -> str:
+        """g: path variable -> unknowns-expression, h: unknowns-expression. Returns a conjunction."""
         self.k += 1
         cols: dict = {}
-        rhs = []
-        cons = []
+        rhs: dict = {}
+        parts = []
         for i, (kind, a) in enumerate(self.path.cons):
-            m = z3.Real(f"{self.tag}_{self.k}_{i}")
+            m = f"m!{self.tag}!{self.k}!{i}"
+            sc.declare([m])
             if kind == "le":
-                cons.append(m >= 0)
+                parts.append(f"(>= {_name(m)} 0)")
             for v, c in a.items():
                 if v == _CONST:
-                    rhs.append(-c * m)
+                    rhs[m] = rhs.get(m, 0) - c
                 else:
-                    cols.setdefault(v, []).append(m if c == 1 else c * m)
+                    cols.setdefault(v, {})[m] = c
         for v in set(cols) | set(g):
-            lhs = cols.get(v)
-            lhs = z3.Sum(lhs) if lhs else z3.RealVal(0)
-            cons.append(lhs == g.get(v, 0))
-        cons.append((z3.Sum(rhs) if rhs else z3.RealVal(0)) <= h)
-        return cons
+            parts.append(f"(= {sc.lin(cols.get(v, {}))} {sc.lin(g.get(v, {}))})")
+        parts.append(f"(<= {sc.lin(rhs)} {sc.lin(h)})")
+        return "(and " + " ".join(parts) + ")"
 
-    def decrease(self, c: dict, delta):
-        """The path implies r(x) - r(x') >= delta, r = c.x (+ any constant)."""
+    def decrease(self, sc: _Script, c: dict, delta: dict) -> str:
+        """The path implies r(x) - r(x') >= delta, for r = c.x (+ any constant); c: v -> unknowns-expr."""
         g: dict = {}
-        k = []
+        h = {k: -q for k, q in delta.items()}
         for v, d in self.diff.items():
             for u, a in d.items():
-                if u == _CONST:
-                    k.append(a * c[v])
-                else:
-                    g.setdefault(u, []).append(c[v] if a == 1 else a * c[v])
-        g = {u: self.z3.Sum(t) for u, t in g.items()}
-        h = -delta - (self.z3.Sum(k) if k else 0)
-        return self.implies(g, h)
+                target = h if u == _CONST else g.setdefault(u, {})
+                for k, q in c[v].items():
+                    target[k] = target.get(k, 0) + (-a * q if u == _CONST else a * q)
+        return self.implies(sc, g, h)
 
-    def bounded(self, c: dict, c0):
+    def bounded(self, sc: _Script, c: dict, c0: dict) -> str:
         """The path implies c.x + c0 >= 0."""
-        return self.implies({v: -c[v] for v in self.pre}, c0)
+        return self.implies(sc, {v: {k: -q for k, q in c[v].items()} for v in self.pre}, c0)
 
 
 # ---- the search ----------------------------------------------------------------------------------
 
-def _to_int(z3, val) -> Fraction:
-    if z3.is_rational_value(val):
-        return Fraction(val.numerator_as_long(), val.denominator_as_long())
+def _value(z3, val) -> Fraction:
     if z3.is_int_value(val):
         return Fraction(val.as_long())
-    v = val.as_fraction() if hasattr(val, "as_fraction") else None
-    if v is None:
-        raise ValueError(val)
-    return Fraction(v)
+    if z3.is_rational_value(val):
+        return Fraction(val.numerator_as_long(), val.denominator_as_long())
+    raise ValueError(f"not a number: {val}")
 
 
 def _integral(coeffs: dict, c0: Fraction) -> tuple[dict, int]:
@@ -542,7 +630,8 @@ class _Search:
         self.pre = pre
         self.deadline = deadline
         self.prefer = prefer        # variables whose coefficients cost less (the guard's)
-        self.fk = [_Farkas(z3, p, pre, f"l{i}") for i, p in enumerate(paths)]
+        self.fk = [_Farkas(p, pre, f"{i}") for i, p in enumerate(paths)]
+        self.lps = 0
 
     def _remaining_ms(self) -> int:
         ms = int((self.deadline - time.perf_counter()) * 1000)
@@ -550,54 +639,67 @@ class _Search:
             raise _Timeout()
         return ms
 
-    def _opt(self):
-        opt = self.z3.Optimize()
+    def _solve(self, sc: _Script, objectives: list, soft: list = ()) -> dict | None:
+        """Optimise (objectives in priority order, after the soft constraints); the model as
+        {name: value}, or None if infeasible or out of time."""
+        z3 = self.z3
+        text = sc.text()
+        text += "".join(f"\n(assert-soft {s})" for s in soft)
+        text += "".join(f"\n(minimize {o})" for o in objectives)
+        opt = z3.Optimize()
         opt.set("timeout", self._remaining_ms())
-        return opt
-
-    def _vars(self, tag: str):
-        z3 = self.z3
-        c = {v: z3.Real(f"{tag}_c_{v}") for v in self.pre}
-        return c, z3.Real(f"{tag}_c0")
-
-    def _l1(self, opt, c: dict, bound):
-        """The weighted sum of |c_v| (guard variables weigh 1, others 2), each |c_v| <= bound."""
-        z3 = self.z3
-        absv = []
-        for v, x in c.items():
-            a = z3.Real(f"abs_{x}")
-            opt.add(a >= x, a >= -x)
-            if bound is not None:
-                opt.add(a <= bound)
-            absv.append(a if v in self.prefer else 2 * a)
-        return z3.Sum(absv) if absv else z3.RealVal(0)
-
-    def _model(self, opt, c: dict) -> dict:
+        opt.from_string(text)
+        self.lps += 1
+        r = opt.check()
+        if r != z3.sat:
+            if r == z3.unknown:
+                self._remaining_ms()        # raise _Timeout if that was the reason
+            return None
         m = opt.model()
-        return {v: _to_int(self.z3, m.eval(x, model_completion=True)) for v, x in c.items()}
+        return {d.name(): m[d] for d in m.decls()}
+
+    def _real(self, m: dict, name: str) -> Fraction:
+        v = m.get(name)
+        return Fraction(0) if v is None else _value(self.z3, v)
+
+    def _coeffs(self) -> dict:
+        return {v: {f"c!{v}": 1} for v in self.pre}
+
+    def _l1(self, sc: _Script, bound) -> str:
+        """The weighted sum of |c_v| (guard variables weigh 1, others 2), each |c_v| <= bound."""
+        terms = []
+        for v in self.pre:
+            a, c = f"a!{v}", f"c!{v}"
+            sc.declare([a, c])
+            sc.add(f"(>= {_name(a)} {_name(c)})")
+            sc.add(f"(>= {_name(a)} (- {_name(c)}))")
+            if bound is not None:
+                sc.add(f"(<= {_name(a)} {bound})")
+            terms.append(_name(a) if v in self.prefer else f"(* 2 {_name(a)})")
+        return _sum(terms)
 
     def constant(self, ints: dict, idx: list, dec: list) -> int | None:
         """With the coefficients fixed: the least constant c0 >= 0 such that c.x + c0 is non-increasing
         on the paths idx and bounded and decreasing on dec; None if the coefficients do not do."""
-        z3 = self.z3
-        opt = self._opt()
-        c = {v: z3.RealVal(ints.get(v, 0)) for v in self.pre}
-        c0 = z3.Real("fx_c0")
-        opt.add(c0 >= 0)
+        sc = _Script("Real")
+        c = {v: _u((_CONST, ints.get(v, 0))) for v in self.pre}
+        sc.declare(["c0"])
+        sc.add("(>= |c0| 0)")
         for i in idx:
-            opt.add(*self.fk[i].decrease(c, 1 if i in dec else 0))
+            sc.add(self.fk[i].decrease(sc, c, _u((_CONST, 1 if i in dec else 0))))
         for i in dec:
-            opt.add(*self.fk[i].bounded(c, c0))
-        opt.minimize(c0)
-        if opt.check() != z3.sat:
+            sc.add(self.fk[i].bounded(sc, c, {"c0": 1}))
+        m = self._solve(sc, ["|c0|"])
+        if m is None:
             return None
-        q = _to_int(z3, opt.model().eval(c0, model_completion=True))
+        q = self._real(m, "c0")
         return _ceil_div(q.numerator, q.denominator)
 
-    def _round(self, coeffs: dict, idx: list, dec: list) -> tuple[dict, int] | None:
+    def _round(self, coeffs: dict, idx: list, dec: list, c0: Fraction | None = None) -> tuple[dict, int] | None:
         """Integer coefficients for the LP's rational solution: small approximations first (an LP
         optimum is often a needlessly ugly vertex, like 1073741823/1073741824 * x - c / 1073741824),
-        checked with the constant LP; else the exact solution scaled to integers."""
+        checked with the constant LP; else the exact solution scaled to integers. c0: the constant
+        the LP found for coeffs, reused when the approximation is exact."""
         top = max((abs(q) for q in coeffs.values()), default=Fraction(0))
         if not top:
             return None
@@ -607,7 +709,9 @@ class _Search:
             if not ints or ints in tried:
                 continue
             tried.append(ints)
-            k = self.constant(ints, idx, dec)
+            k = self._exact(coeffs, c0, ints) if c0 is not None else None
+            if k is None:
+                k = self.constant(ints, idx, dec)
             if k is not None:
                 return ints, k
         ints, _ = _integral(coeffs, Fraction(0))
@@ -616,51 +720,65 @@ class _Search:
         k = self.constant(ints, idx, dec)
         return None if k is None else (ints, k)
 
+    def _exact(self, coeffs: dict, c0: Fraction, ints: dict) -> int | None:
+        """If ints is a positive multiple t of the LP's solution, the constant t * c0 (rounded up)
+        that the LP certified for it; else None."""
+        t = None
+        for v in set(coeffs) | set(ints):
+            q, n = coeffs.get(v, 0), ints.get(v, 0)
+            if (q == 0) != (n == 0):
+                return None
+            if q:
+                if t is None:
+                    t = Fraction(n) / q
+                elif t != Fraction(n) / q:
+                    return None
+        if t is None or t <= 0:
+            return None
+        k = t * c0
+        return _ceil_div(k.numerator, k.denominator)
+
     def level(self, idx: list, bound) -> tuple[dict, int, list] | None:
         """A linear function non-increasing on the paths idx, and bounded + decreasing on as many as
         possible (z3 Optimize: soft constraints, then the least constant, then small coefficients):
         (coefficients, constant, the indices where it decreases), or None."""
-        z3 = self.z3
-        opt = self._opt()
-        c, c0 = self._vars("lv")
-        opt.add(c0 >= 0)
-        strict = {}
+        sc = _Script("Real")
+        c = self._coeffs()
+        sc.declare(["c0"])
+        sc.add("(>= |c0| 0)")
+        soft = []
         for i in idx:
             fk = self.fk[i]
-            d = z3.Real(f"d_{i}")
-            s = z3.Bool(f"s_{i}")
-            opt.add(d >= 0)
-            opt.add(*fk.decrease(c, d))
-            opt.add(z3.Implies(s, z3.And(d >= 1, *fk.bounded(c, c0))))
-            strict[i] = s
-        for s in strict.values():
-            opt.add_soft(s)
-        opt.minimize(c0)
-        opt.minimize(self._l1(opt, c, bound))
-        if opt.check() != z3.sat:
+            d, s = f"d!{i}", f"s!{i}"
+            sc.declare([d])
+            sc.declare([s], "Bool")
+            sc.add(f"(>= {_name(d)} 0)")
+            sc.add(fk.decrease(sc, c, {d: 1}))
+            sc.add(f"(=> {_name(s)} (and (>= {_name(d)} 1) {fk.bounded(sc, c, {'c0': 1})}))")
+            soft.append(_name(s))
+        m = self._solve(sc, ["|c0|", self._l1(sc, bound)], soft)
+        if m is None:
             return None
-        m = opt.model()
-        dec = [i for i, s in strict.items() if z3.is_true(m.eval(s, model_completion=True))]
+        dec = [i for i in idx if self.z3.is_true(m.get(f"s!{i}", self.z3.BoolVal(False)))]
         if not dec:
             return None
-        r = self._round(self._model(opt, c), idx, dec)
+        r = self._round({v: self._real(m, f"c!{v}") for v in self.pre}, idx, dec, self._real(m, "c0"))
         return None if r is None else (*r, dec)
 
     def single(self, bound=None) -> tuple[dict, int] | None:
         """A linear ranking function for all paths at once."""
-        z3 = self.z3
-        opt = self._opt()
-        c, c0 = self._vars("sg")
-        opt.add(c0 >= 0)
+        sc = _Script("Real")
+        c = self._coeffs()
+        sc.declare(["c0"])
+        sc.add("(>= |c0| 0)")
         for fk in self.fk:
-            opt.add(*fk.decrease(c, 1))
-            opt.add(*fk.bounded(c, c0))
-        opt.minimize(c0)
-        opt.minimize(self._l1(opt, c, bound))
-        if opt.check() != z3.sat:
+            sc.add(fk.decrease(sc, c, _u((_CONST, 1))))
+            sc.add(fk.bounded(sc, c, {"c0": 1}))
+        m = self._solve(sc, ["|c0|", self._l1(sc, bound)])
+        if m is None:
             return None
         every = list(range(len(self.paths)))
-        return self._round(self._model(opt, c), every, every)
+        return self._round({v: self._real(m, f"c!{v}") for v in self.pre}, every, every, self._real(m, "c0"))
 
     def lexicographic(self, bound) -> list | None:
         left = list(range(len(self.paths)))
@@ -673,33 +791,6 @@ class _Search:
             comps.append((ints, k))
             left = [i for i in left if i not in dec]
         return comps
-
-
-def _check(z3, paths: list, comps: list, timeout_ms: int) -> bool:
-    """Is comps (a list of (coeffs, const)) a lexicographic ranking function of every path, over the
-    integers? (The definition in the module docstring.)"""
-    s = z3.Solver()
-    s.set("timeout", max(1, timeout_ms))
-    for p in paths:
-        vs: dict = {}
-        pre = [_z3_lin(z3, _lin_add(ints, _lin_const(k)), vs) for ints, k in comps]
-        post = []
-        for ints, k in comps:
-            e: Lin = _lin_const(k)
-            for v, a in ints.items():
-                e = _lin_add(e, p.sigma.get(v, {v: 1}), a)
-            post.append(_z3_lin(z3, e, vs))
-        alts = []
-        for i in range(len(comps)):
-            alts.append(z3.And(*[post[j] <= pre[j] for j in range(i)], pre[i] >= 0, post[i] < pre[i]))
-        s.push()
-        s.add(*[_z3_con(z3, c, vs) for c in p.cons])
-        s.add(z3.Not(z3.Or(*alts)))
-        r = s.check()
-        s.pop()
-        if r != z3.unsat:
-            return False
-    return True
 
 
 def to_term(coeffs: dict, const: int) -> Expr:
@@ -764,7 +855,27 @@ def _paths(z3, ex: _Exec, guard, body, invariant, deadline) -> list:
     if len(start) > 4:
         start = _feasible(z3, start, max(1, int((deadline - time.perf_counter()) * 1000)))
     paths = ex.run(body, start)
+    for p in paths:
+        p.cons = _tightest(p.cons)
     return _feasible(z3, paths, max(1, int((deadline - time.perf_counter()) * 1000)))
+
+
+def _tightest(cons: list) -> list:
+    """Of the inequalities a.u + k <= 0 with the same a, only the one with the largest k."""
+    best: dict = {}
+    for kind, a in cons:
+        if kind == "le":
+            key = frozenset((v, n) for v, n in a.items() if v != _CONST)
+            best[key] = max(best.get(key, _const(a)), _const(a))
+    out, seen = [], set()
+    for kind, a in cons:
+        if kind == "le":
+            key = frozenset((v, n) for v, n in a.items() if v != _CONST)
+            if key in seen or _const(a) != best[key]:
+                continue
+            seen.add(key)
+        out.append((kind, a))
+    return out
 
 
 def synthesize(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | None,
