@@ -44,16 +44,28 @@ weaker bounded-when-decreasing condition of Ben-Amram and Genaim, 2014):
    integers (and divided by the gcd of the coefficients, which is sound since
    every value involved is an integer).
 
-3. *Lexicographic.* Greedily, level by level: a linear function that is
-   non-increasing on every remaining path and, on as many paths as possible
-   (z3 Optimize, soft constraints), bounded below and strictly decreasing;
-   those paths are removed and the next level ranks the rest. Coefficients are
-   kept small (the sum of their absolute values is minimised, and bounded at
-   each level, so that ``(x, y)`` is found rather than ``2^31*x + y``).
+3. *Preferences.* The LP minimises 1000 * c0 plus the sum of |c_v| (guard
+   variables weigh 1, others 2), so ``n - i`` beats ``2147483646 - i`` and
+   ``i - j`` beats ``n - j``; an optimal vertex such as ``(1 - e) x - e c`` is
+   rounded to nearby small coefficients (``x``) when the LP confirms them.
 
-If no linear or lexicographic function is found, the guard's own distances
-(``b - a`` for ``a < b``, ...) are tried as a cheap fallback, checked over the
-integers on the paths.
+4. *Lexicographic.* If the linear function needs a coefficient beyond
+   ``COEFF_BOUND`` (``nest_lex.c``: ``2147483749 * x + y``, thanks only to
+   ``y >= -2^31``) or does not exist: greedily, level by level, a linear
+   function with coefficients within the bound that is non-increasing on every
+   remaining path and, on as many paths as possible (z3 Optimize, soft
+   constraints), bounded below and strictly decreasing; those paths are
+   removed and the next level ranks the rest. The lexicographic candidate then
+   comes first, the big linear one second.
+
+If nothing is found, the guard's own distances (``b - a`` for ``a < b``, ...)
+are tried as a cheap fallback, checked over the integers on the paths.
+
+Known limits: a ranking function must be linear in the program variables (no
+``|x|``, no ``2^32 - x`` across an unsigned wraparound, no ``gcd``-style
+arguments); products of variables are unknowns, so nothing is learnt from
+``y * y >= 0``; a body with more than ``MAX_PATHS`` paths is given up on; the
+invariant is taken as given (a weak one hides ranking functions).
 """
 
 from __future__ import annotations
@@ -69,6 +81,7 @@ Lin = dict          # variable name -> int coefficient; key "" is the constant
 
 MAX_PATHS = 64      # more paths than this and the loop is given up on
 COEFF_BOUND = 1000  # |coefficient| bound per level of a lexicographic search (in LP units)
+_C0_WEIGHT = 1000   # in the LP's objective, the constant weighs this much more than a coefficient
 _CONST = ""
 
 
@@ -740,7 +753,7 @@ class _Search:
 
     def level(self, idx: list, bound) -> tuple[dict, int, list] | None:
         """A linear function non-increasing on the paths idx, and bounded + decreasing on as many as
-        possible (z3 Optimize: soft constraints, then the least constant, then small coefficients):
+        possible (z3 Optimize: soft constraints, then a small constant and small coefficients):
         (coefficients, constant, the indices where it decreases), or None."""
         sc = _Script("Real")
         c = self._coeffs()
@@ -756,7 +769,7 @@ class _Search:
             sc.add(fk.decrease(sc, c, {d: 1}))
             sc.add(f"(=> {_name(s)} (and (>= {_name(d)} 1) {fk.bounded(sc, c, {'c0': 1})}))")
             soft.append(_name(s))
-        m = self._solve(sc, ["|c0|", self._l1(sc, bound)], soft)
+        m = self._solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"], soft)
         if m is None:
             return None
         dec = [i for i in idx if self.z3.is_true(m.get(f"s!{i}", self.z3.BoolVal(False)))]
@@ -774,7 +787,7 @@ class _Search:
         for fk in self.fk:
             sc.add(fk.decrease(sc, c, _u((_CONST, 1))))
             sc.add(fk.bounded(sc, c, {"c0": 1}))
-        m = self._solve(sc, ["|c0|", self._l1(sc, bound)])
+        m = self._solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"])
         if m is None:
             return None
         every = list(range(len(self.paths)))
@@ -915,11 +928,14 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
     def ms():
         return max(1, int((deadline - time.perf_counter()) * 1000))
     try:
-        lex = search.lexicographic(COEFF_BOUND)
-        if lex is not None and _check(z3, paths, lex, ms()):
-            out.append(lex)
-        if lex is None or len(lex) > 1:
-            one = search.single()
+        one = search.single()
+        if one is not None and max(abs(a) for a in one[0].values()) <= COEFF_BOUND:
+            if _check(z3, paths, [one], ms()):
+                out.append([one])
+        else:       # lexicographic, with small coefficients; then the one linear function, if any
+            lex = search.lexicographic(COEFF_BOUND)
+            if lex is not None and _check(z3, paths, lex, ms()):
+                out.append(lex)
             if one is not None and _check(z3, paths, [one], ms()):
                 out.append([one])
         if not out:
