@@ -257,7 +257,8 @@ class _Exec:
             return [(p.sigma.get(t.data, {t.data: 1}), p)]
         if op in ("add", "sub"):
             k = 1 if op == "add" else -1
-            return [(_lin_add(x, y, k), q) for x, p1 in self.term(a[0], p) for y, q in self.term(a[1], p1)]
+            return self._tick([(_lin_add(x, y, k), q) for x, p1 in self.term(a[0], p)
+                               for y, q in self.term(a[1], p1)])
         if op == "neg":
             return [(_lin_scale(x, -1), q) for x, q in self.term(a[0], p)]
         if op == "mul":
@@ -270,13 +271,13 @@ class _Exec:
                         out.append((_lin_scale(x, _const(y)), q))
                     else:
                         out.append((self.fresh(), q))      # nonlinear: an unknown
-            return out
+            return self._tick(out)
         if op in ("div", "mod"):
             out = []
             for x, p1 in self.term(a[0], p):
                 for y, q in self.term(a[1], p1):
                     out.extend(self._divmod(op, x, y, q))
-            return out
+            return self._tick(out)
         if op == "abs":
             return self._cases([(mk("le", Int(0), a[0]), a[0]), (mk("lt", a[0], Int(0)), mk("neg", a[0]))], p)
         if op in ("min", "max"):
@@ -398,8 +399,11 @@ class _Exec:
             for p in paths:
                 out.extend(self.assume(a[0], p, True))
             return self._tick(out)
-        if op == "seq":
-            return self.run(a[1], self.run(a[0], paths))
+        if op == "seq":         # a long right-nested sequence: a loop, not a recursion
+            while c.op == "seq":
+                paths = self.run(c.args[0], paths)
+                c = c.args[1]
+            return self.run(c, paths)
         if op == "if":
             out = []
             for p in paths:
@@ -901,6 +905,20 @@ def synthesize(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | No
         guard, body, invariant, specs, timeout_ms)]
 
 
+def _guarded(f):
+    """Synthesis only proposes: a term nested too deep for the recursive walk, or a z3 failure, is
+    no candidate rather than an exception for the caller."""
+    def run(*args, **kwargs):
+        import z3
+        try:
+            return f(*args, **kwargs)
+        except (RecursionError, z3.Z3Exception):
+            return []
+    run.__doc__, run.__name__, run.__wrapped__ = f.__doc__, f.__name__, f
+    return run
+
+
+@_guarded
 def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | None,
                       timeout_ms: int = 2000) -> list[list[tuple[dict, int]]]:
     """As ``synthesize``, each component as (coefficients {variable: int}, constant)."""

@@ -354,3 +354,20 @@ def test_linear_form_and_terms():
     w, _, _ = _loop("def f(x, y):\n    while y < x:\n        y = y + 1\n")
     assert synthesize_linear(w.args[0], w.args[1], None, {}) == [[({"x": 1, "y": -1}, 0)]]
     assert COEFF_BOUND >= 100
+
+
+def test_long_bodies_and_tiny_timeouts(env):
+    from programs.lang import seq
+    x, y = Var("x"), Var("y")
+    body = seq([Expr("assign", (mk("sub", x, Int(1)),), "x")] +
+               [Expr("assign", (mk("add", y, Int(1)),), "y") for _ in range(3000)])
+    guard = mk("lt", Int(0), x)
+    assert synthesize(guard, body, None, {}) == [[x]]
+    deep = x
+    for _ in range(5000):
+        deep = mk("add", deep, Int(0))
+    body2 = Expr("assign", (mk("sub", deep, Int(1)),), "x")
+    assert synthesize(guard, body2, None, {}) in ([], [[x]])        # too deep for the walk: nothing, no crash
+    w, _, _ = _loop("def f(x, y):\n    while x > 0:\n        if y > 0:\n            y -= 1\n        else:\n"
+                    "            x -= 1\n            y = 3\n")
+    assert synthesize(w.args[0], w.args[1], None, {}, timeout_ms=1) in ([], [[x, y]])
