@@ -673,7 +673,12 @@ class _Search:
                 self._remaining_ms()        # raise _Timeout if that was the reason
             return None
         m = opt.model()
-        return {d.name(): m[d] for d in m.decls()}
+        out = {}
+        for d in m.decls():         # the coefficients, the constant and the soft choices; not the multipliers
+            n = d.name()
+            if n[0] in "cs":
+                out[n] = m[d]
+        return out
 
     def _real(self, m: dict, name: str) -> Fraction:
         v = m.get(name)
