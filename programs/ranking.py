@@ -225,10 +225,17 @@ class _Exec:
         return {f"#{self.n}": 1}
 
     def _tick(self, paths: list) -> list:
-        if len(paths) > self.max_paths:
-            raise _TooMany()
+        """paths (or (value, path) pairs), once too many of them are pruned of the infeasible ones
+        (z3); still too many, and the loop is given up on."""
         if time.perf_counter() > self.deadline:
             raise _Timeout()
+        if len(paths) > self.max_paths:
+            import z3
+            ms = int((self.deadline - time.perf_counter()) * 1000)
+            live = {id(p) for p in _feasible(z3, [x[1] if isinstance(x, tuple) else x for x in paths], ms)}
+            paths = [x for x in paths if id(x[1] if isinstance(x, tuple) else x) in live]
+            if len(paths) > self.max_paths:
+                raise _TooMany()
         return paths
 
     # terms: a list of (value, path) alternatives, together exhaustive

@@ -453,3 +453,13 @@ def test_random_loops(env):
             found += 1
             assert ranks(env, guard, body, inv, {}, cand), f"while ({guard}) {{ {body} }} from {inv}: {_show([cand])}"
     assert found >= 8
+
+
+def test_many_raw_paths_are_pruned(env):
+    """C's truncating division is spelled with abs, ite and floor division: five of them give far more
+    than MAX_PATHS raw paths, most infeasible; they are pruned (z3) rather than given up on."""
+    src = ("void f(int x, int y) {\n  while (x > 0) {\n    y = y / 3; y = y % 7; x = x / 2; y = (y + x) / 5;\n"
+           "  }\n}\n")
+    prog = _prog(src, "c")
+    w = loops_of(prog.body)[0]
+    assert [[str(t) for t in c] for c in _synth_checked(env, w, None, {})] == [["x"]]
