@@ -79,7 +79,7 @@ from kernel.expr import postorder
 
 Lin = dict          # variable name -> int coefficient; key "" is the constant
 
-MAX_PATHS = 64      # more paths than this and the loop is given up on
+MAX_PATHS = 64      # more feasible paths than this and the loop is given up on
 COEFF_BOUND = 1000  # |coefficient| bound per level of a lexicographic search (in LP units)
 _C0_WEIGHT = 1000   # in the LP's objective, the constant weighs this much more than a coefficient
 _CONST = ""
@@ -97,10 +97,6 @@ class _Timeout(Exception):
 
 def _lin_const(n: int) -> Lin:
     return {_CONST: n} if n else {}
-
-
-def _lin_var(x: str) -> Lin:
-    return {x: 1}
 
 
 def _lin_add(a: Lin, b: Lin, k: int = 1) -> Lin:

@@ -463,3 +463,11 @@ def test_many_raw_paths_are_pruned(env):
     prog = _prog(src, "c")
     w = loops_of(prog.body)[0]
     assert [[str(t) for t in c] for c in _synth_checked(env, w, None, {})] == [["x"]]
+
+
+def test_break_flag_is_a_lexicographic_component(env):
+    """`while True: if i >= n: break; i += 1` over unbounded integers: the break flag goes first."""
+    w, _, _ = _loop("def f(n):\n    i = 0\n    while True:\n        if i >= n:\n            break\n"
+                    "        i += 1\n    return i\n")
+    cands = _synth_checked(env, w, None, {})
+    assert [[str(t) for t in c] for c in cands] == [["-__brk", "n - i"]]
