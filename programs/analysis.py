@@ -316,7 +316,7 @@ def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> boo
         return False
     if total:
         guard = mk("and", invariant, b)
-        for v in ranking_candidates(c):
+        for v in _synthesized(b, body, invariant, specs) + ranking_candidates(c):
             if is_ranking(v, guard, body, specs, z3v):
                 spec.variant = v
                 notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, invariant)}, "
@@ -325,6 +325,17 @@ def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> boo
         notes.append(f"no ranking function found for `while ({show(b)})`")
         return False
     return True
+
+
+def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
+    """Linear and lexicographic ranking functions by Farkas' lemma (programs/ranking.py): candidates,
+    checked like the enumerated ones."""
+    from .ranking import synthesize
+    out = []
+    for cand in synthesize(b, body, invariant, specs):
+        if cand:
+            out.append(cand[0] if len(cand) == 1 else tuple(cand))
+    return out
 
 
 def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3) -> bool:
