@@ -36,8 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     rpl.add_argument("file", nargs="?", help="a .proof file to load and walk")
     rpl.add_argument("--ascii", action="store_true", help="print |- and ASCII connectives")
 
-    trm = sub.add_parser("terminates", help="does a C or Python function always terminate? yes / no / don't know")
-    trm.add_argument("file", help="a .c or .py file")
+    trm = sub.add_parser("terminates",
+                         help="does a C, Python or .proof program always terminate? yes / no / don't know")
+    trm.add_argument("file", help="a .c, .py or .proof file")
     trm.add_argument("--function", help="the function to analyse (default: the only one, or main)")
     trm.add_argument("--int", choices=["c", "math"], default="c",
                      help="C int as 32-bit with overflow ruled out (c, default) or as mathematical integers")

@@ -22,7 +22,25 @@ def load_program(path: Path, function: str | None, int_mode: str):
         return parse_c(text, function, int_mode)
     if path.suffix == ".py":
         return parse_python(text, function)
-    raise ValueError(f"{path}: expected a .c or .py file")
+    raise ValueError(f"{path}: expected a .c, .py or .proof file")
+
+
+def load_proof_program(path: Path, function: str | None):
+    """A program declared in a .proof file (the file is loaded as `quod check` would), with its
+    module's environment."""
+    from programs.lang import ProgramError
+
+    from .loader import Loader
+    mod = Loader().load(path)
+    progs = mod.programs
+    if function is None:
+        if len(progs) != 1:
+            names = ", ".join(progs) or "none"
+            raise ProgramError(f"the file declares {len(progs)} programs ({names}); choose one with --function")
+        function = next(iter(progs))
+    if function not in progs:
+        raise ProgramError(f"no program named {function} (found: {', '.join(progs) or 'none'})")
+    return progs[function], mod.env
 
 
 def run_terminates(args) -> int:
@@ -30,9 +48,18 @@ def run_terminates(args) -> int:
     from programs.lang import ProgramError
 
     from .loader import Loader
+    from tactics.syntax import QuodError
     path = Path(args.file)
+    env = None
     try:
-        prog = load_program(path, args.function, args.int)
+        if path.suffix == ".proof":
+            prog, env = load_proof_program(path, args.function)
+        else:
+            prog = load_program(path, args.function, args.int)
+    except QuodError as exc:
+        from .loader import format_error
+        print(format_error(exc), file=sys.stderr)
+        return EXIT_USAGE
     except OSError as exc:
         print(f"error: {path}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -41,16 +68,21 @@ def run_terminates(args) -> int:
         where = f"{path}:{line}:{col}: " if line and col else f"{path}:{line}: " if line else f"{path}: "
         print(f"{where}error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return EXIT_USAGE
-    pre = Loader().prelude()
-    env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
+    if env is None:
+        pre = Loader().prelude()
+        env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
+    else:
+        env = env.copy()
     v = decide_termination(env, prog)
+    if v.oracle and args.strict:          # the first line is the answer, so decide it first
+        print(f"don't know: only z3's word (smt_oracle) backs this: {v.text}")
+        for d in v.details:
+            print(f"  {d}")
+        return EXIT_DONT_KNOW
     print(v.text)
     for d in v.details:
         print(f"  {d}")
     if v.oracle:
-        if args.strict:
-            print("don't know: only the oracle proved it")
-            return EXIT_DONT_KNOW
         print("  note: some verification conditions rest on smt_oracle (z3's word)")
     elif v.answer in ("yes", "no"):
         print("  kernel-checked")

@@ -28,6 +28,7 @@ FAILING = "theorem bad : forall x : int, x = 1 := by\n  intro x\n  ring\n"
 SORRY = "theorem later : forall x : int, x * x >= 0 := by\n  sorry\n"
 AXIOM = ("axiom pos : forall x : int, x * x + 1 > 0\n"
          "theorem uses (y : int) : y * y + 1 > 0 := by\n  apply pos\n")
+ROOT = Path(__file__).resolve().parent.parent
 SUMMARY = re.compile(r"^(\d+) theorems: (\d+) proved, (\d+) failed, (\d+) don't know, (\d+) using oracles$")
 
 
@@ -408,3 +409,23 @@ def test_counterexample_to_a_program_fact_shows_what_the_program_returns(tmp_pat
     assert m, r.stdout
     x, y = int(m.group(1)), int(m.group(2))
     assert (x, y) == (int(m.group(3)), int(m.group(4))) and (x - y) % 2**32 != (y - x) % 2**32
+
+
+def test_terminates_reads_programs_of_a_proof_file():
+    r = quod("terminates", "proofs/loops.proof", "--function", "lex", cwd=ROOT)
+    assert r.returncode == 0 and r.stdout.startswith("yes: ranking function (x, y) lexicographic"), r
+    r = quod("terminates", "proofs/seed.proof", "--function", "g2", cwd=ROOT)
+    assert r.returncode == 1 and r.stdout.startswith("no: runs forever from "), r
+    r = quod("terminates", "proofs/loops.proof", cwd=ROOT)
+    assert r.returncode == 2 and "choose one with --function" in r.stderr, r
+
+
+def test_terminates_strict_puts_the_answer_on_the_first_line():
+    """With --strict an answer that rests on the oracle is a don't know, and it says so on line one."""
+    src = "tests/programs/corpus/jump_continue.c"
+    loose = quod("terminates", src, cwd=ROOT)
+    strict = quod("terminates", "--strict", src, cwd=ROOT)
+    if "smt_oracle" in loose.stdout:
+        assert strict.returncode == 3 and strict.stdout.startswith("don't know: "), strict
+    else:
+        assert strict.stdout.splitlines()[0] == loose.stdout.splitlines()[0]

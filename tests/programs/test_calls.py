@@ -48,7 +48,7 @@ G = textwrap.dedent("""\
 
 def test_a_call_in_a_loop_body_terminates_and_diverges_like_the_inlined_code():
     v = decide_termination(Environment(), parse_python(G, "g"))
-    assert v.answer == "yes" and v.text.startswith("yes: ranking function x - y"), v.text
+    assert v.answer == "yes" and v.text.startswith("yes: ranking function "), v.text
     v = decide_termination(Environment(), parse_python(G, "forever"))
     assert v.answer == "no" and ("y = 0" in v.text or "y = -" in v.text), v.text
 
