@@ -22,7 +22,7 @@ def load_program(path: Path, function: str | None, int_mode: str):
         return parse_c(text, function, int_mode)
     if path.suffix == ".py":
         return parse_python(text, function)
-    raise ValueError(f"{path}: expected a .c, .py or .proof file")
+    raise ValueError("expected a .c, .py or .proof file")
 
 
 def load_proof_program(path: Path, function: str | None):

@@ -468,7 +468,7 @@ def test_cli_bad_input_in_process(tmp_path, capsys, name, text, where):
     assert f"{f}{where}" in err, err
     assert "Traceback" not in err
     if f.suffix == ".txt":
-        assert "expected a .c or .py file" in err
+        assert "expected a .c, .py or .proof file" in err
 
 
 def test_cli_missing_file_and_function(tmp_path, capsys):
