@@ -56,6 +56,48 @@ class Z3:
         self.cache[f] = r
         return r
 
+    def valid_each(self, hyp: Expr, goals: list) -> list:
+        """The goals g with closure(hyp -> g) valid, found with few solver calls: ask for a state
+        where hyp holds and some remaining goal fails, drop every goal that fails there, repeat.
+        A goal the model cannot decide is checked on its own."""
+        import z3
+
+        from tactics.smt import Encoder
+        remaining = [g for g in goals if g.lbr == 0]
+        if len(remaining) <= 1:
+            return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
+        enc = Encoder(self.env)
+        s = z3.Solver()
+        s.set("timeout", self.timeout)
+        s.set("rlimit", 6_000_000)
+        s.add(enc.enc(hyp))
+        coded = {g: enc.enc(g) for g in remaining}
+        for ax in enc.axioms:
+            s.add(ax)
+        for _ in range(len(remaining) + 1):
+            s.push()
+            s.add(z3.Not(z3.And([coded[g] for g in remaining])))
+            r = s.check()
+            if r == z3.unsat:
+                s.pop()
+                return remaining
+            if r != z3.sat:
+                s.pop()
+                break
+            m = s.model()
+            keep, unsure = [], []
+            for g in remaining:
+                v = m.eval(coded[g], model_completion=True)
+                if z3.is_true(v):
+                    keep.append(g)
+                elif not z3.is_false(v):
+                    unsure.append(g)
+            s.pop()
+            if len(keep) + len(unsure) == len(remaining):
+                break                     # the model decides nothing: check one by one
+            remaining = keep + unsure
+        return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
+
     def model(self, f: Expr, names) -> dict | None:
         import z3
 
@@ -296,16 +338,18 @@ def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> boo
     frame = [f for f in entry_facts(pre) if not (free_vars(f) & changed) and not _mentions_old(f)]
     inv = [f for f in frame]
     # Houdini: candidate atoms over changed variables that hold on entry and are preserved
-    trial = [a for a in cands if (free_vars(a) & changed) and z3v.valid(closure(mk("imp", pre, a)))]
+    trial = z3v.valid_each(pre, [a for a in cands if free_vars(a) & changed])
     while True:
         guess = conj(inv + trial)
         inner_specs = dict(specs)
         _walk(env, prog, body, mk("and", guess, b), inner_specs, cands, False, z3v, [])
-        keep = []
+        wps = {}
         for a in trial:
             pre_a, _ = _wp_partial(body, a, inner_specs)
-            if pre_a is not None and z3v.valid(closure(mk("imp", mk("and", guess, b), pre_a))):
-                keep.append(a)
+            if pre_a is not None:
+                wps.setdefault(pre_a, []).append(a)
+        ok = set(z3v.valid_each(mk("and", guess, b), list(wps)))
+        keep = [a for a in trial if any(a in wps[w] for w in ok)]
         if len(keep) == len(trial):
             break
         trial = keep
