@@ -215,6 +215,11 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
                 or len(names) != len(params):
             raise QuodError(body.pos, f"state a fact about {prog.name} as `forall "
                             f"{' '.join(params)} : {ty}, {prog.name}({', '.join(params)}) = VALUE`")
+        for p, t in prog.params:
+            if not _within(ty, t):
+                raise QuodError(body.pos, f"{p} ranges over {ty} here, but {prog.name} takes {p} : {t}, and "
+                                f"{ty} values outside {t} are not arguments of {prog.name}: state the fact "
+                                f"with `forall ... : {t}`")
         inner = _program_scope(self, prog)
         v = body.args[1]
         value = Int(1) if v.kind == "true" else Int(0) if v.kind == "false" else inner.term(v)
@@ -229,6 +234,15 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
         f = mk("imp", r, f) if kind == "forall" else mk("and", r, f)
         f = Expr(kind, (f,), x)
     return f
+
+
+def _within(ty: str, param: str) -> bool:
+    """Every value of type ty is a value of type param (so a fact over ty speaks of every call)."""
+    from programs.lang import BOUNDS
+    if param == ty or param == "int":
+        return True
+    return ty in BOUNDS and param in BOUNDS and BOUNDS[param][0] <= BOUNDS[ty][0] and \
+        BOUNDS[ty][1] <= BOUNDS[param][1]
 
 
 def _rebind(f: Expr, index: int) -> Expr:

@@ -429,3 +429,21 @@ def test_terminates_strict_puts_the_answer_on_the_first_line():
         assert strict.returncode == 3 and strict.stdout.startswith("don't know: "), strict
     else:
         assert strict.stdout.splitlines()[0] == loose.stdout.splitlines()[0]
+
+
+def test_program_fact_quantifies_over_the_parameter_type_or_a_narrower_one(tmp_path):
+    """`forall x : u32, nn(x) = true` for nn(x : i32) is not about every u32 (3000000000 is no i32): refused,
+    not proved over the part of u32 that fits; a narrower type (i32 into i64) is fine."""
+    (tmp_path / "ty.proof").write_text(textwrap.dedent("""\
+        program nn(x : i32) -> bool { return x >= 0; }
+        theorem nn_u32 : forall x : u32, nn(x) = true := by vcgen; smt
+        program id32(x : u32) -> int { return x; }
+        theorem id_int : forall x : int, id32(x) = x := by vcgen; smt
+        program w(x : i64) -> int { return x; }
+        theorem w_i32 : forall x : i32, w(x) = x := by vcgen; smt
+        """))
+    r = quod("check", "ty.proof", cwd=tmp_path)
+    assert r.returncode == 1
+    assert re.search(r"nn_u32 +failed .*nn takes x : i32", r.stdout), r.stdout
+    assert re.search(r"id_int +failed .*id32 takes x : u32", r.stdout), r.stdout
+    assert re.search(r"w_i32 +proved", r.stdout), r.stdout
