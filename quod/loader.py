@@ -252,9 +252,21 @@ class Loader:
                 mod.simp_lemmas.append(item.name)
         except QuodError as exc:
             from tactics.engine import DontKnow
-            if getattr(exc, "assignment", None) and stmt is not None and stmt.op == "total":
-                exc.message += _program_run(mod, stmt, exc.assignment)
-            res.status = "don't know" if isinstance(exc, DontKnow) else "failed"
+            unconfirmed = False
+            if getattr(exc, "assignment", None) and stmt is not None and stmt.op in ("total", "hoare"):
+                text, refuted, args = _program_run(mod, stmt, exc.assignment, item.statement)
+                if refuted is False:        # the run keeps the promise: the verification condition is too weak
+                    exc.message = (exc.message.replace("smt: the goal is false: counterexample", "smt: a verification "
+                                                       "condition fails at", 1) + text +
+                                   ", as claimed: the loop invariants found are too weak; give one with `invariant`")
+                    unconfirmed = True
+                elif refuted and exc.message.startswith("smt: the goal is false: counterexample"):
+                    # the run refutes the claim itself: show the arguments, not the condition's inner state
+                    shown = ", ".join(f"{x} = {v}" for x, v in args.items())
+                    exc.message = f"smt: the goal is false: counterexample {shown}{text}"
+                else:
+                    exc.message += text
+            res.status = "don't know" if isinstance(exc, DontKnow) or unconfirmed else "failed"
             res.error = format_error(exc, mod.source)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000
@@ -400,22 +412,42 @@ def _main_tactic(used: list[str]) -> str:
     return used[-1] if used else "-"
 
 
-def _program_run(mod: Module, stmt, assignment: dict) -> str:
-    """What the program actually returns on a counterexample, run with its own semantics."""
-    from programs.interp import run
-    prog = next((p for p in mod.programs.values() if p.body == stmt.args[1]), None)
+def _program_run(mod: Module, stmt, assignment: dict, statement=None) -> tuple[str, bool | None, dict]:
+    """What the program does on a counterexample, run with its own semantics: the text to show,
+    whether the run refutes the judgment (True), keeps it (False) or cannot tell (None), and the
+    arguments it was run on."""
+    from programs.interp import AssertionFailed, OutOfSteps, StateEvaluator, run
+    same = [p for p in mod.programs.values() if p.body == stmt.args[1]]
+    named = {n.data for n in _sexpr_nodes(statement)} if statement is not None else set()
+    prog = next((p for p in same if p.name in named), same[0] if same else None)
     if prog is None:
-        return ""
+        return "", None, {}
     args = {x: assignment.get(x, 0) for x, _ in prog.params}
-    try:
-        final = run(mod.env, prog.body, args, 1_000_000)
-    except Exception as exc:        # the run itself fails: say how
-        return f"; running {prog.name} on it: {exc}"
     shown = ", ".join(str(v) for v in args.values())
+    try:
+        if StateEvaluator(mod.env, dict(args)).ev(stmt.args[0]) is not True:
+            return "", None, args                 # not a state the claim is about
+        final = run(mod.env, prog.body, args, 1_000_000)
+        holds = StateEvaluator(mod.env, final).ev(stmt.args[2]) is True
+    except AssertionFailed as exc:
+        return f"; running {prog.name}({shown}): {exc}", True, args
+    except OutOfSteps:
+        return f"; {prog.name}({shown}) is still running after 1,000,000 steps", None, args
+    except Exception as exc:                      # the run itself cannot go on: say how
+        return f"; running {prog.name}({shown}): {exc}", None, args
     ret = final.get("ret")
     if prog.result in ("bool", "_Bool") and ret in (0, 1):
         ret = "true" if ret else "false"
-    return f"; {prog.name}({shown}) returns {ret}"
+    return f"; {prog.name}({shown}) returns {ret}", not holds, args
+
+
+def _sexpr_nodes(se):
+    stack = [se]
+    while stack:
+        n = stack.pop()
+        if hasattr(n, "kind"):
+            yield n
+            stack.extend(a for a in n.args if hasattr(a, "kind"))
 
 
 def _merge_programs(items: list) -> list:

@@ -447,3 +447,27 @@ def test_program_fact_quantifies_over_the_parameter_type_or_a_narrower_one(tmp_p
     assert re.search(r"nn_u32 +failed .*nn takes x : i32", r.stdout), r.stdout
     assert re.search(r"id_int +failed .*id32 takes x : u32", r.stdout), r.stdout
     assert re.search(r"w_i32 +proved", r.stdout), r.stdout
+
+
+def test_a_failed_verification_condition_is_checked_against_a_run(tmp_path):
+    """smt finds a state where a verification condition fails; the program is run on its arguments.
+    A run that keeps the claim makes it a don't know (the invariant is too weak), not a false claim;
+    a run that breaks it is the counterexample, in the program's own arguments and name."""
+    (tmp_path / "vc.proof").write_text(textwrap.dedent("""\
+        program brk(x : int) -> int {
+          int i = 0;
+          while (true) { if (i >= 10) { break; } i = i + 1; }
+          return i;
+        }
+        theorem brk_t : forall x : int, brk(x) = 10 := by vcgen; smt
+        theorem brk_f : forall x : int, brk(x) = 11 := by vcgen; smt
+        program p1(x : int) -> int { if (x > 0) { return 0; } return 5; }
+        program p2(x : int) -> int { if (x > 0) { return 0; } return 5; }
+        theorem p2_zero : forall x : int, p2(x) = 0 := by vcgen; smt
+        """))
+    r = quod("check", "vc.proof", cwd=tmp_path)
+    assert r.returncode == 1
+    assert re.search(r"brk_t +don't know .*brk\(0\) returns 10, as claimed: the loop invariants found are too weak",
+                     r.stdout), r.stdout
+    assert re.search(r"brk_f +failed .*counterexample x = 0; brk\(0\) returns 10\)", r.stdout), r.stdout
+    assert re.search(r"p2_zero +failed .*counterexample x = 0; p2\(0\) returns 5\)", r.stdout), r.stdout
