@@ -762,7 +762,7 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
         oracle |= used
         filled[g.id] = p
     stmt = Expr("diverges", (pre, prog.body))
-    witness = ", ".join(f"{x} = {v}" for x, v in start.items())
+    witness = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start (it takes no arguments)"
     return Verdict("no", f"no: runs forever from {witness}", [f"recurrent set: {show(r)}"],
                    _fill_holes(proof, filled), stmt, oracle)
 

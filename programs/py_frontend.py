@@ -31,7 +31,7 @@ _CMP = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", 
 
 def parse_python(source: str, function: str | None = None, name: str | None = None,
                  known: dict | None = None) -> Program:
-    """The function ``function`` (default: the first) of ``source``. It may call the other functions
+    """The function ``function`` (default: ``main``, or the only one) of ``source``. It may call the other functions
     of the source and the programs in ``known`` (name -> Program); calls are inlined, so recursion
     is refused."""
     try:
@@ -41,8 +41,11 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
     funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
     if not funcs:
         raise ProgramError("no function definition in the Python source")
-    if function is None:
-        fd = funcs[0]
+    if function is None:          # main, or the only function (a helper is never picked by accident)
+        fd = next((f for f in funcs if f.name == "main"), funcs[0] if len(funcs) == 1 else None)
+        if fd is None:
+            raise ProgramError(f"the source defines {len(funcs)} functions ({', '.join(f.name for f in funcs)}) "
+                               "and no main: choose one (--function NAME, or `function NAME` in a .proof file)")
     else:
         fd = next((f for f in funcs if f.name == function), None)
         if fd is None:

@@ -109,7 +109,10 @@ def parse(case: Case, int_mode: str | None = None):
     from programs.py_frontend import parse_python
     if case.language == "c":
         return parse_c(case.path.read_text(), None, int_mode or case.int_mode)
-    return parse_python(case.path.read_text())
+    import ast
+    src = case.path.read_text()
+    first = next(n.name for n in ast.parse(src).body if isinstance(n, ast.FunctionDef))
+    return parse_python(src, first)          # the program under test is the first function
 
 
 class _Cycle(Exception):
@@ -548,7 +551,7 @@ def test_eval_against_real_execution(binary, tmp_path):
             src = case.path.read_text()
         text.append(f'program {name} from {"c" if case.language == "c" else "python"} """')
         text.extend(src.splitlines())
-        text.append('"""')
+        text.append('"""' if case.language == "c" else f'""" function {prog.name}')
         fn = None
         if case.language == "python":
             namespace: dict = {}
