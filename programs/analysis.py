@@ -787,7 +787,19 @@ def decide_termination(env, prog: Program) -> Verdict:
         ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
                  if "ranking function" in n]
         v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
+    import re
+    hidden = sorted(set(re.findall(r"\b__[a-z]+\d*\b", v.text)))
+    if hidden:
+        meaning = [f"{h} {_HIDDEN.get(re.sub(r'[0-9]+$', '', h), 'is a variable the translation adds')}"
+                   for h in hidden]
+        v.details.append("where " + "; ".join(meaning))
     return v
+
+
+_HIDDEN = {"__brk": "is 1 once the loop has run `break`", "__ret": "is 1 once the function has returned",
+           "__cont": "is 1 while the rest of an iteration is skipped by `continue`",
+           "__for": "is the hidden counter of a `for ... in range` loop", "__stop": "is a range's stop value",
+           "__step": "is a range's step"}
 
 
 # ---- divergence from a symbolic precondition (the `recurrent` tactic) --------------------------
