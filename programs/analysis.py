@@ -531,6 +531,7 @@ def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 200
     # small values first, then each type's extremes (i <= n never fails for n = UINT_MAX)
     per_name = [values + [v for v in BOUNDS.get(types[x], ()) if v not in values] for x in names]
     tried = 0
+    failed: dict = {}
     for combo in itertools.product(*per_name):
         if tried >= max_inputs:
             break
@@ -554,8 +555,11 @@ def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 200
                 continue
             if any(n.op == "havoc" for n in postorder(node.args[1])):
                 continue
+            if failed.get(id(node), 0) >= 6:          # the same loop refused six suspects: move on
+                continue
             r = _recurrent_set(env, node, states[len(states) // 2:], cands, z3v)
             if r is None:
+                failed[id(node)] = failed.get(id(node), 0) + 1
                 continue
             verdict = _divergence_proof(env, prog, node, r, start)
             if verdict is None:
@@ -613,8 +617,9 @@ def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | N
     trial = [a for a in pool if a != b]
     for _ in range(len(trial) + 1):
         r = conj([b] + trial)
-        keep = [a for a in trial if _wp_ok(body, r, a, z3v)]
-        guard_ok = _wp_ok(body, r, b, z3v)
+        ok = _preserved(body, r, trial + [b], z3v)
+        keep = [a for a in trial if a in ok]
+        guard_ok = b in ok
         if len(keep) == len(trial) and guard_ok:
             return _minimise(body, b, trial, z3v, observed)
         if not guard_ok and len(keep) == len(trial):
@@ -630,7 +635,7 @@ def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
     for a in sorted(atoms_, key=lambda x: (x.op != "eq" or x.args[0].op == "mod", x not in observed)):
         trial = [x for x in keep if x is not a]
         r = conj([b] + trial)
-        if all(_wp_ok(body, r, x, z3v) for x in trial + [b]):
+        if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
             keep = trial
     # a <= b and b <= a say a = b (the same set, easier to read)
     for a in list(keep):
@@ -648,6 +653,16 @@ class _Reached(Exception):
 
 class _Left(Exception):
     pass
+
+
+def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
+    """The atoms that every pass of body from r keeps true (one batch of solver calls)."""
+    wps: dict = {}
+    for a in atoms_:
+        pre_a, _ = _wp_partial(body, a, {})
+        if pre_a is not None:
+            wps.setdefault(pre_a, []).append(a)
+    return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
 
 
 def _wp_ok(body, r, a, z3v) -> bool:
@@ -767,13 +782,50 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
                    _fill_holes(proof, filled), stmt, oracle)
 
 
+def prove_divergence_choosing(env, prog: Program):
+    """Divergence of a program with nondeterministic values (``__VERIFIER_nondet_int()``, locals
+    never initialised): each is fixed to one value, every time it is drawn; if the program so fixed
+    runs forever (the kernel checks `diverges` for it, and the run is replayed), the original has that
+    run too, since each draw may return that value."""
+    import dataclasses
+    names = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"})
+    if not names or len(names) > 3:
+        return None
+    values = [0, 1, -1, 2, 5, 10][: {1: 6, 2: 4, 3: 3}[len(names)]]
+    for combo in itertools.product(values, repeat=len(names)):
+        choice = dict(zip(names, combo))
+        fixed = rename_havocs(prog.body, choice)
+        d = prove_divergence(env, dataclasses.replace(prog, body=fixed, loops=[]), max_inputs=40)
+        if d is not None:
+            d.text += " when every nondeterministic value is fixed as " + \
+                ", ".join(f"{x} = {v}" for x, v in choice.items())
+            d.details.append("kernel-checked for the program with those values fixed: each of its runs is a run of "
+                             "the original, where every draw may return them")
+            return d
+    return None
+
+
+def rename_havocs(c: Expr, choice: dict) -> Expr:
+    """c with each ``havoc x`` for x in choice replaced by ``x = choice[x]``."""
+    new: dict[int, Expr] = {}
+    for n in postorder(c):
+        if n.sort != "stmt":
+            continue
+        if n.op == "havoc" and n.data in choice:
+            new[id(n)] = Expr("assign", (Int(choice[n.data]),), n.data)
+            continue
+        args = tuple(new.get(id(a), a) for a in n.args)
+        new[id(n)] = Expr(n.op, args, n.data) if args != n.args else n
+    return new.get(id(c), c)
+
+
 def decide_termination(env, prog: Program) -> Verdict:
     """yes (kernel-checked ranking argument), no (kernel-checked recurrent set + replayed witness),
     or don't know."""
     from kernel import TheoremDecl
     v = prove_termination(env, prog)
     if v.answer != "yes":
-        d = prove_divergence(env, prog)
+        d = prove_divergence(env, prog) or prove_divergence_choosing(env, prog)
         if d is not None:
             v = d
         elif v.answer == "don't know":
@@ -799,7 +851,7 @@ def decide_termination(env, prog: Program) -> Verdict:
 _HIDDEN = {"__brk": "is 1 once the loop has run `break`", "__ret": "is 1 once the function has returned",
            "__cont": "is 1 while the rest of an iteration is skipped by `continue`",
            "__for": "is the hidden counter of a `for ... in range` loop", "__stop": "is a range's stop value",
-           "__step": "is a range's step"}
+           "__step": "is a range's step", "__nd": "is what a __VERIFIER_nondet_*() call returns"}
 
 
 # ---- divergence from a symbolic precondition (the `recurrent` tactic) --------------------------
