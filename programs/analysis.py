@@ -512,7 +512,8 @@ def _fill_holes(p, filled: dict):
 
 # ---- non-termination ----------------------------------------------------------------------------
 
-def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 2000, replay: int = 1000):
+def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 2000, replay: int = 1000,
+                     failures: list | None = None):
     """Search a witness and a recurrent set; None if none is found.
 
     Small inputs are run; one still looping after many steps is a suspect. The
@@ -548,7 +549,11 @@ def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 200
             continue                      # it terminated
         except OutOfSteps:
             pass
-        except (AssertionFailed, Blocked, EvalError, KernelError):
+        except AssertionFailed as exc:
+            if failures is not None and not failures:
+                failures.append((start, exc.cond))
+            continue
+        except (Blocked, EvalError, KernelError):
             continue
         for node, states in heads.values():
             if node.op != "while" or loops_of(node.args[1]) or len(states) < 3:
@@ -825,7 +830,13 @@ def decide_termination(env, prog: Program) -> Verdict:
     from kernel import TheoremDecl
     v = prove_termination(env, prog)
     if v.answer != "yes":
-        d = prove_divergence(env, prog) or prove_divergence_choosing(env, prog)
+        failures: list = []
+        d = prove_divergence(env, prog, failures=failures) or prove_divergence_choosing(env, prog)
+        if d is None and failures and v.answer == "don't know":
+            start, cond = failures[0]
+            at = ", ".join(f"{x} = {val}" for x, val in start.items()) or "the start"
+            what = "undefined behaviour in C, such as an overflow" if prog.language == "c" else "an error"
+            v.text += f"; and from {at} a run fails `assert({show(cond)})` ({what})"
         if d is not None:
             v = d
         elif v.answer == "don't know":

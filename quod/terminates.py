@@ -81,7 +81,8 @@ def run_terminates(args) -> int:
         return EXIT_DONT_KNOW
     print(v.text)
     for d in v.details:
-        print(f"  {d}")
+        if d not in v.text:          # the first line already says it
+            print(f"  {d}")
     if v.oracle:
         print("  note: some verification conditions rest on smt_oracle (z3's word)")
     elif v.answer in ("yes", "no"):
