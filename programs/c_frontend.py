@@ -6,6 +6,15 @@ termination competition's C_Integer programs), ``long`` (64-bit), ``unsigned``
 (wraps modulo 2^32) and ``_Bool``/``bool``. Division and remainder truncate
 toward zero, as in C. ``__VERIFIER_nondet_int()`` is a fresh ``havoc``.
 ``break``, ``continue`` and early ``return`` become flags that guard the rest.
+
+Calls to the other functions of the source (in any order; prototypes are fine) and to the programs
+declared earlier in a .proof file (``known``) are inlined (``lang.inline``): the callee, translated
+once with its own types, has its variables renamed apart; the arguments are converted to the
+parameter types as by assignment and the result is copied into a fresh variable. Calls run exactly
+when C evaluates them (the right operand of ``&&`` / ``||`` and the arms of ``?:`` only when needed,
+a loop condition before every test). Recursion is refused. C leaves the order of the operands of an
+operator and of the arguments of a call unspecified: they are evaluated left to right, and a call
+where that order could matter (one operand may run forever while another may fail) is refused.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ import re
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, range_fact, seq
+from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -90,7 +99,9 @@ def _prepare(source: str) -> str:
 
 
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
-            native: bool = False) -> Program:
+            native: bool = False, known: dict | None = None) -> Program:
+    """The function ``function`` of ``source`` (default: the only one, else ``main``, else the first).
+    It may call the other functions of the source and the programs in ``known`` (name -> Program)."""
     from pycparser import c_ast, c_parser
     text = _prepare(source)
     parser = c_parser.CParser()
@@ -107,9 +118,47 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         chosen = next((f for f in funcs if f.decl.name == function), None)
         if chosen is None:
             raise ProgramError(f"no function named {function} (found: {', '.join(f.decl.name for f in funcs)})")
-    tr = _Translator(int_mode, source)
-    tr.native = native
-    return tr.function(chosen, name)
+    if int_mode not in ("c", "math"):
+        raise ProgramError("int mode is c or math")
+    defs: dict = {}
+    for f in funcs:
+        if f.decl.name in defs:
+            raise ProgramError(f"{f.decl.name} is defined twice", _line(f))
+        defs[f.decl.name] = f
+    return _Callees(source, defs, known or {}, int_mode, native).get(chosen.decl.name, name)
+
+
+class _Callees:
+    """The functions of one source, each translated once, on demand (a call inlines the callee)."""
+
+    def __init__(self, source: str, defs: dict, known: dict, int_mode: str, native: bool):
+        self.source, self.defs, self.known = source, defs, known
+        self.int_mode, self.native = int_mode, native
+        self.done: dict[str, Program] = {}
+        self.active: list[str] = []
+
+    def has(self, name: str) -> bool:
+        return name in self.defs or name in self.known
+
+    def get(self, fname: str, name: str | None = None, line=None) -> Program:
+        if fname in self.active:
+            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
+                               line)
+        if fname not in self.defs:
+            return self.known[fname]
+        if fname not in self.done or name is not None:
+            self.active.append(fname)
+            try:
+                tr = _Translator(self.int_mode, self.source)
+                tr.native = self.native
+                tr.callees = self
+                prog = tr.function(self.defs[fname], name)
+            finally:
+                self.active.pop()
+            if name is not None:
+                return prog
+            self.done[fname] = prog
+        return self.done[fname]
 
 
 def _ctype(node, int_mode: str) -> str:
@@ -254,6 +303,8 @@ class _Translator:
         self.declared: dict = {}            # shadows gets a fresh name); declaration node -> variable
         self.names: set[str] = set()        # every identifier of the source (fresh names avoid them)
         self.locals_declared: set[str] = set()
+        self.callees: _Callees | None = None
+        self.used: set[str] = set()         # the variables of inlined calls (fresh names avoid them)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -367,7 +418,17 @@ class _Translator:
                 return seq(pre + [Expr("assert", (cond,))]), set()
             if name.startswith("__VERIFIER_nondet"):
                 return Expr("skip"), set()
-            raise ProgramError(f"calls to {name} are not supported", _line(s))
+            if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
+                checks: list = []
+                pre: list = []
+                stmt, _, _ = self.call(s, checks, pre)      # a void call, or a result not used
+                return seq(pre + _run(checks) + [stmt]), set()
+            raise ProgramError(f"calls to {name} are not supported{_ONLY_DEFINED}", _line(s))
+        if isinstance(s, c_ast.Cast) and _ctype(s.to_type.type, self.int_mode) == "void":
+            if isinstance(s.expr, c_ast.FuncCall):      # (void) f(x);
+                return self.stmt(s.expr)
+            pre, _, _ = self.value(s.expr)
+            return seq(pre), set()
         if isinstance(s, c_ast.If):
             pre, cond = self.cond(s.cond)
             t, jt = self.stmt(s.iftrue) if s.iftrue is not None else (Expr("skip"), set())
@@ -444,10 +505,15 @@ class _Translator:
         for it in items or []:
             if isinstance(it, c_ast.FuncCall) and isinstance(it.name, c_ast.ID) and it.name.name in (
                     "invariant", "decreasing"):
+                ann = self.cond(it.args.exprs[0]) if it.name.name == "invariant" else \
+                    self.value(it.args.exprs[0])
+                if any(x.op != "assert" for x in ann[0]):
+                    raise ProgramError(f"{it.name.name}(...) cannot call functions or draw nondeterministic values",
+                                       _line(it))
                 if it.name.name == "invariant":
-                    inv = self.cond(it.args.exprs[0])[1]
+                    inv = ann[1]
                 else:
-                    dec = self.value(it.args.exprs[0])[1]
+                    dec = ann[1]
                 continue
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
@@ -504,6 +570,75 @@ class _Translator:
         v, checks = self.convert(v, ty, self.types[x])
         return seq(pre + [Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
 
+    # -- calls ----------------------------------------------------------------------------
+    def _is_variable(self, name: str) -> bool:
+        return any(name in scope for scope in self.scopes)
+
+    def fresh_name(self, base: str, prefix: bool = False) -> str:
+        """A variable name (or, with prefix, the prefix of new names) that no variable of the function
+        has: not an identifier of the source, a declared or hidden variable, a variable of a call."""
+        taken = self.names | set(self.types) | self.used | self.flags | {"__ret", "__brk", "__cont"}
+        k = 1
+        while True:
+            x = f"{base}{k}" + ("_" if prefix else "")
+            if not (any(y.startswith(x) for y in taken) if prefix else x in taken):
+                self.used.add(x)
+                return x
+            k += 1
+
+    def call(self, e, checks: list, pre: list) -> tuple[Expr, Expr | None, str | None]:
+        """``f(args)``: (the statement running it, the result as a term or None for void, its type). The
+        arguments are evaluated left to right and converted to the parameter types as by assignment;
+        the callee is inlined with its variables renamed apart, and the result is copied to a fresh
+        variable so that later statements cannot change it."""
+        name = e.name.name
+        line = _line(e)
+        callee = self.callees.get(name, line=line)
+        exprs = e.args.exprs if e.args is not None else []
+        if len(exprs) != len(callee.params):
+            raise ProgramError(f"{name} takes {len(callee.params)} arguments, got {len(exprs)}", line)
+        vals = self._operands(exprs, checks, pre, f"the arguments of {name}", e)
+        args = [self._to(v, ty, pty, checks) for (v, ty), (_, pty) in zip(vals, callee.params)]
+        tag = self.fresh_name(f"__{callee.name}", prefix=True)
+        try:
+            stmt, res, loops = inline(callee, args, tag)
+        except ProgramError as exc:
+            raise ProgramError(exc.message, line) from None
+        self.loops.extend(loops)
+        self.used.update(program_vars(stmt))
+        for x, ty in callee.types().items():
+            self.types[tag + x] = ty
+        if res is None:
+            return stmt, None, None
+        out = self.fresh_name(f"__{callee.name}_result")
+        self.types[out] = callee.result
+        return seq([stmt, Expr("assign", (res,), out)]), Var(out), callee.result
+
+    def _operands(self, exprs: list, checks: list, pre: list, what: str, node) -> list:
+        """The values of operands that C evaluates in an unspecified order (the arguments of a call, the
+        two sides of + or <), left to right. Their effects commute (a callee changes only its own
+        variables), except that one operand may run forever (it calls a function with a loop) where
+        another fails (an assert, or an assume that blocks) in the other order. So when some operand may
+        run forever, the checks of the operands without calls are made first (each order that fails is
+        then seen to fail; otherwise they do nothing), and two operands with calls, one of which may run
+        forever while the other may fail, are refused."""
+        out, parts = [], []
+        for x in exprs:
+            mine: list = []
+            out.append(self._val(x, mine, pre))
+            parts.append(mine)
+        if any(_may_diverge(p) for p in parts):
+            calls = [p for p in parts if any(x.sort == "stmt" for x in p)]
+            if any(i != j and _may_diverge(p) and _may_stop(q) for i, p in enumerate(calls)
+                   for j, q in enumerate(calls)):
+                raise ProgramError(f"{what} are evaluated in an unspecified order in C, and one of them may "
+                                   "run forever while another may fail: compute them in separate statements",
+                                   _line(node))
+            parts = [p for p in parts if not any(x.sort == "stmt" for x in p)] + calls
+        for p in parts:
+            checks.extend(p)
+        return out
+
     # -- expressions -----------------------------------------------------------------------
     @property
     def small(self) -> str:
@@ -513,7 +648,8 @@ class _Translator:
     def convert(self, v: Expr, src: str, dst: str) -> tuple[Expr, list]:
         """v of type src as a value of type dst (C11 6.3.1): _Bool is 0/1; a value that fits is kept;
         otherwise unsigned types wrap, and so do signed ones (implementation-defined: gcc reduces modulo
-        2^N). Checks (asserts) only for a mathematical integer into a C signed type (Quod's own programs)."""
+        2^N). Checks (asserts) only for a mathematical integer into a C signed type (Quod's own programs,
+        and the result of a program with mathematical integers called from C)."""
         if dst == src or dst == "int":
             return v, []
         if dst == "bool":
@@ -525,7 +661,9 @@ class _Translator:
             return v, []
         if v.op == "int" and lo <= v.data <= hi:
             return v, []
-        if src == "int" and lo < 0 and self.native:
+        if src == "int" and lo < 0 and self.int_mode == "c":
+            # a mathematical integer (Quod's own int, or the result of a program that computes with
+            # them, called from C) into a C signed type: it must fit
             fact = _range_of(v, dst)
             return v, [fact]
         size = hi - lo + 1
@@ -538,13 +676,13 @@ class _Translator:
         checks: list = []
         pre: list = []
         v, ty = self._val(e, checks, pre)
-        return pre + [Expr("assert", (c,)) for c in checks], v, ty
+        return pre + _run(checks), v, ty
 
     def cond(self, e) -> tuple[list, Expr]:
         checks: list = []
         pre: list = []
         f = self._cond(e, checks, pre)
-        return pre + [Expr("assert", (c,)) for c in checks], f
+        return pre + _run(checks), f
 
     def promote(self, ty: str) -> str:
         """The integer promotions: _Bool, char and short (signed or not) become int."""
@@ -629,8 +767,7 @@ class _Translator:
             raise ProgramError(f"unsupported operator {e.op} in an expression", _line(e))
         if isinstance(e, c_ast.BinaryOp):
             if e.op in _ARITH or e.op in ("/", "%"):
-                a, ta = self._val(e.left, checks, pre)
-                b, tb = self._val(e.right, checks, pre)
+                (a, ta), (b, tb) = self._operands([e.left, e.right], checks, pre, f"the operands of {e.op}", e)
                 ty = self._common(ta, tb)
                 a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
                 if e.op in ("/", "%"):
@@ -658,8 +795,8 @@ class _Translator:
             b, tb = self._val(e.iffalse, cb, pre)
             ty = self._common(ta, tb)           # both arms convert to the common type
             a, b = self._to(a, ta, ty, ca), self._to(b, tb, ty, cb)
-            checks.extend(mk("imp", c, x) for x in ca)
-            checks.extend(mk("imp", mk("not", c), x) for x in cb)
+            checks.extend(_when(c, x) for x in ca)
+            checks.extend(_when(mk("not", c), x) for x in cb)
             return Expr("ite", (c, a, b)), ty
         if isinstance(e, c_ast.FuncCall):
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
@@ -675,7 +812,13 @@ class _Translator:
                 if fact is not None:
                     pre.append(Expr("assume", (fact,)))
                 return Var(t), ty
-            raise ProgramError(f"calls to {name} are not supported", _line(e))
+            if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
+                stmt, res, ty = self.call(e, checks, pre)
+                if res is None:
+                    raise ProgramError(f"{name} returns no value (it is void)", _line(e))
+                checks.append(stmt)
+                return res, ty
+            raise ProgramError(f"calls to {name} are not supported{_ONLY_DEFINED}", _line(e))
         if isinstance(e, c_ast.Assignment) or (isinstance(e, c_ast.UnaryOp) and "++" in e.op or
                                                isinstance(e, c_ast.UnaryOp) and "--" in e.op):
             raise ProgramError("assignments inside expressions are not supported", _line(e))
@@ -690,11 +833,10 @@ class _Translator:
             inner: list = []
             b = self._cond(e.right, inner, pre)
             guard = a if e.op == "&&" else mk("not", a)
-            checks.extend(mk("imp", guard, x) for x in inner)   # the right side runs only sometimes
+            checks.extend(_when(guard, x) for x in inner)   # the right side runs only sometimes
             return mk("and" if e.op == "&&" else "or", a, b)
         if isinstance(e, c_ast.BinaryOp) and e.op in _CMP:
-            a, ta = self._val(e.left, checks, pre)
-            b, tb = self._val(e.right, checks, pre)
+            (a, ta), (b, tb) = self._operands([e.left, e.right], checks, pre, f"the operands of {e.op}", e)
             ty = self._common(ta, tb)
             a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
             op = _CMP[e.op]
@@ -722,6 +864,28 @@ class _Translator:
 
 
 _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+_ONLY_DEFINED = " (only to the functions defined in the source and the programs declared before)"
+
+
+def _run(checks: list) -> list:
+    """What evaluating an expression does, in order: its calls run, its conditions (no overflow, no
+    division by zero) are asserted."""
+    return [x if x.sort == "stmt" else Expr("assert", (x,)) for x in checks]
+
+
+def _when(guard: Expr, x: Expr) -> Expr:
+    """A check or call that happens only when ``guard`` holds (the operand is evaluated only then)."""
+    return Expr("if", (guard, x, Expr("skip"))) if x.sort == "stmt" else mk("imp", guard, x)
+
+
+def _may_diverge(checks: list) -> bool:
+    from kernel.expr import postorder
+    return any(x.sort == "stmt" and any(n.op == "while" for n in postorder(x)) for x in checks)
+
+
+def _may_stop(checks: list) -> bool:
+    from kernel.expr import postorder
+    return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
 
 
 def _walk(node):
