@@ -125,7 +125,43 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         if f.decl.name in defs:
             raise ProgramError(f"{f.decl.name} is defined twice", _line(f))
         defs[f.decl.name] = f
-    return _Callees(source, defs, known or {}, int_mode, native).get(chosen.decl.name, name)
+    callees = _Callees(source, defs, known or {}, int_mode, native)
+    # where each function is first declared, and first declared with a prototype (its parameter types)
+    for n in ast.ext:
+        d = n.decl if isinstance(n, c_ast.FuncDef) else n
+        if not (isinstance(d, c_ast.Decl) and isinstance(d.type, c_ast.FuncDecl)):
+            continue
+        at = (d.coord.line, d.coord.column or 0) if d.coord is not None else (0, 0)
+        try:
+            sig = _signature(d.type, int_mode)
+            defined = _signature(defs[d.name].decl.type, int_mode) if d.name in defs else None
+        except ProgramError:
+            continue             # a function the program cannot call (its types are not supported)
+        callees.declared.setdefault(d.name, at)
+        if sig[1] is not None:
+            callees.prototyped.setdefault(d.name, at)
+        if defined is not None and sig[1] is not None and defined[1] is not None and sig != defined:
+            raise ProgramError(f"conflicting types for {d.name}: this declaration and the definition differ",
+                               _line(d))
+    return callees.get(chosen.decl.name, name)
+
+
+def _signature(ftype, int_mode: str) -> tuple:
+    """(result type, parameter types) of a function declarator (parameter types None without a prototype)."""
+    from pycparser import c_ast
+    result = _ctype(ftype.type, int_mode)
+    if ftype.args is None:
+        return result, None
+    params = []
+    for p in ftype.args.params:
+        if isinstance(p, c_ast.EllipsisParam):
+            raise ProgramError("variadic functions are not supported", _line(p))
+        if isinstance(p, c_ast.Typename) and _ctype(p.type, int_mode) == "void":
+            continue
+        if isinstance(p, c_ast.ID):            # K&R: int f(a) int a; { ... }
+            return result, None
+        params.append(_ctype(p.type, int_mode))
+    return result, params
 
 
 class _Callees:
@@ -136,6 +172,8 @@ class _Callees:
         self.int_mode, self.native = int_mode, native
         self.done: dict[str, Program] = {}
         self.active: list[str] = []
+        self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
+        self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
 
     def has(self, name: str) -> bool:
         return name in self.defs or name in self.known
@@ -392,7 +430,11 @@ class _Translator:
             st = self.scoped(s.block_items or [])
             return st, self._jumps_in(s)
         if isinstance(s, c_ast.Decl):
-            if isinstance(s.type, c_ast.FuncDecl):
+            if isinstance(s.type, c_ast.FuncDecl):     # a declaration of a function in a block
+                try:
+                    self.scopes[-1]["()" + s.name] = _signature(s.type, self.int_mode)[1] is not None
+                except ProgramError:
+                    pass
                 return Expr("skip"), set()
             ty = _ctype(s.type, self.int_mode)
             if s.init is not None and any(isinstance(n, c_ast.ID) and n.name == s.name for n in _walk(s.init)):
@@ -598,7 +640,21 @@ class _Translator:
         if len(exprs) != len(callee.params):
             raise ProgramError(f"{name} takes {len(callee.params)} arguments, got {len(exprs)}", line)
         vals = self._operands(exprs, checks, pre, f"the arguments of {name}", e)
-        args = [self._to(v, ty, pty, checks) for (v, ty), (_, pty) in zip(vals, callee.params)]
+        seen = self._declared(name, e)
+        if seen == "prototype":        # converted to the parameter types as by assignment
+            args = [self._to(v, ty, pty, checks) for (v, ty), (_, pty) in zip(vals, callee.params)]
+        else:
+            # no prototype visible: the arguments only undergo the integer promotions (and calling a
+            # function not declared at all takes it to return int), which means the same only when
+            # the promoted types are the parameter types
+            why = f"{name} is called before it is declared" if seen is None else \
+                f"{name} is declared without parameter types where it is called"
+            if [self.promote(ty) for _, ty in vals] != [t for _, t in callee.params]:
+                raise ProgramError(f"{why}, so its arguments are not converted to the parameter types: "
+                                   f"declare {name} with its parameter types before this call", line)
+            if seen is None and callee.result != self.small:
+                raise ProgramError(f"{why}, so C takes it to return int: declare {name} before this call", line)
+            args = [v for v, _ in vals]
         tag = self.fresh_name(f"__{callee.name}", prefix=True)
         try:
             stmt, res, loops = inline(callee, args, tag)
@@ -613,6 +669,19 @@ class _Translator:
         out = self.fresh_name(f"__{callee.name}_result")
         self.types[out] = callee.result
         return seq([stmt, Expr("assign", (res,), out)]), Var(out), callee.result
+
+    def _declared(self, name: str, e) -> str | None:
+        """How the function ``name`` is declared where ``e`` calls it: "prototype" (with its parameter
+        types; also every program declared before in a .proof file), "old" (``int f();``) or None."""
+        for scope in reversed(self.scopes):
+            if "()" + name in scope:
+                return "prototype" if scope["()" + name] else "old"
+        if name not in self.callees.defs:
+            return "prototype"
+        at = (e.coord.line, e.coord.column or 0) if e.coord is not None else (0, 0)
+        if self.callees.prototyped.get(name, at) < at:
+            return "prototype"
+        return "old" if self.callees.declared.get(name, at) < at else None
 
     def _operands(self, exprs: list, checks: list, pre: list, what: str, node) -> list:
         """The values of operands that C evaluates in an unspecified order (the arguments of a call, the
