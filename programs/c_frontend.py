@@ -364,6 +364,8 @@ class _Translator:
         result = _ctype(ftype.type, self.int_mode)
         self.result = None if result == "void" else result
         if self.result is not None:
+            if RET in dict(params):
+                raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", _line(decl))
             self.types[RET] = self.result
         body = self.block(fd.body.block_items or [])
         if "__ret" in self.flags or "__brk" in self.flags or "__cont" in self.flags:
@@ -389,7 +391,7 @@ class _Translator:
             x = name
             if name in self.types and (visible or self.types[name] != ty or name not in self.locals_declared):
                 k = 1
-                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types:
+                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types or f"{name}_{k}" in self.used:
                     k += 1
                 x = f"{name}_{k}"
             self.declared[id(node)] = x
