@@ -23,7 +23,7 @@ import re
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, seq
+from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, rename, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -577,10 +577,12 @@ class _Translator:
         out = []
         if do_while:
             out.append(iteration())
+        used, nloops = set(self.used), len(self.loops)
         pre, c = self.cond(cond) if cond is not None else ([], TRUE)
+        again = self._again(pre, c, used, self.loops[nloops:])
         b = iteration()
         st = [self.stmt(step)[0]] if step is not None else []
-        b = seq([b] + unless_stopped(st + pre))
+        b = seq([b] + unless_stopped(st + again))
         out.extend(unless_stopped(pre) if do_while else pre)
         w = Expr("while", (conj(stop + [c]), b))
         self.loops.append(Loop(w, inv, dec, _line(node)))
@@ -588,6 +590,26 @@ class _Translator:
         if "__brk" in jumps:
             out.append(Expr("assign", (Int(0),), "__brk"))
         return seq(out)
+
+    def _again(self, pre: list, c: Expr, used: set, loops: list) -> list:
+        """The loop condition's statements once more, for the test after an iteration. The variables of
+        the calls there (``pre`` made them; ``used`` is what was used before) that the test does not
+        read get new names, so that a callee's ``loops`` there are other loops than before the first
+        test (each gets its own invariant)."""
+        from kernel import free_vars
+        inner = {x for x in program_vars(seq(pre)) if x in self.used and x not in used} - free_vars(c)
+        if not inner:
+            return pre
+        names = {}
+        for x in sorted(inner):
+            names[x] = self.fresh_name(x + "_again")
+            if x in self.types:
+                self.types[names[x]] = self.types[x]
+        for lp in loops:
+            self.loops.append(Loop(rename(lp.node, names),
+                                   None if lp.invariant is None else rename(lp.invariant, names),
+                                   None if lp.decreasing is None else rename(lp.decreasing, names), lp.line))
+        return [rename(x, names) for x in pre]
 
     # -- assignments --------------------------------------------------------------------
     def assignment(self, s) -> Expr:
@@ -663,7 +685,7 @@ class _Translator:
         except ProgramError as exc:
             raise ProgramError(exc.message, line) from None
         self.loops.extend(loops)
-        self.used.update(program_vars(stmt))
+        self.used.update(x for x in program_vars(stmt) if x.startswith(tag))   # the callee's, renamed
         for x, ty in callee.types().items():
             self.types[tag + x] = ty
         if res is None:

@@ -201,6 +201,24 @@ def test_a_call_in_a_loop_condition_is_evaluated_before_every_test():
     assert v.answer == "yes", v.text
 
 
+def test_a_callee_loop_in_a_loop_condition_gets_an_invariant_for_each_test():
+    # down(k) runs before the first test and after every iteration: two copies of its loop, each
+    # with its own variables (so each gets its own invariant)
+    src = textwrap.dedent("""\
+        int down(int n) { while (n > 0) n--; return n; }
+        int f(int x) {
+          int k = 0;
+          while (down(k) < x && k < 100)
+            x = x - 1;
+          return x;
+        }
+        """)
+    prog = parse_c(src, "f")
+    assert [_run(prog, x=x)["ret"] for x in (-3, 0, 5)] == [-3, 0, 0]
+    v = decide_termination(Environment(), prog)
+    assert v.answer == "yes", v.text
+
+
 def test_the_order_of_operands_matters_only_between_a_loop_and_a_failure():
     src = textwrap.dedent("""\
         int down(int n) { while (n > 0) n--; return n; }
