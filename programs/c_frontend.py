@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 
 from kernel import Expr, Int, Var, mk
+from kernel.expr import postorder
 
 from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, rename, seq
 
@@ -465,7 +466,7 @@ class _Translator:
             if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
                 checks: list = []
                 pre: list = []
-                stmt, _, _ = self.call(s, checks, pre)      # a void call, or a result not used
+                stmt, _, _ = self.call(s, checks, pre, used=False)    # a void call, or a result not used
                 return seq(pre + _run(checks) + [stmt]), set()
             raise ProgramError(f"calls to {name} are not supported{_ONLY_DEFINED}", _line(s))
         if isinstance(s, c_ast.Cast) and _ctype(s.to_type.type, self.int_mode) == "void":
@@ -652,11 +653,12 @@ class _Translator:
                 return x
             k += 1
 
-    def call(self, e, checks: list, pre: list) -> tuple[Expr, Expr | None, str | None]:
+    def call(self, e, checks: list, pre: list, used: bool = True) -> tuple[Expr, Expr | None, str | None]:
         """``f(args)``: (the statement running it, the result as a term or None for void, its type). The
         arguments are evaluated left to right and converted to the parameter types as by assignment;
         the callee is inlined with its variables renamed apart, and the result is copied to a fresh
-        variable so that later statements cannot change it."""
+        variable so that later statements cannot change it. Using the value of a C function that ended
+        without a return statement is undefined behaviour: an assert (unless the value is not ``used``)."""
         name = e.name.name
         line = _line(e)
         callee = self.callees.get(name, line=line)
@@ -688,11 +690,15 @@ class _Translator:
         self.used.update(x for x in program_vars(stmt) if x.startswith(tag))   # the callee's, renamed
         for x, ty in callee.types().items():
             self.types[tag + x] = ty
-        if res is None:
+        if res is None or not used:
             return stmt, None, None
+        returned = []
+        if callee.language == "c" and not _always_returns(callee.body):   # __ret is 1 after a return
+            flag = "__ret" if "__ret" in program_vars(callee.body) else None
+            returned = [Expr("assert", (mk("eq", Var(tag + flag), Int(1)) if flag else FALSE,))]
         out = self.fresh_name(f"__{callee.name}_result")
         self.types[out] = callee.result
-        return seq([stmt, Expr("assign", (res,), out)]), Var(out), callee.result
+        return seq([stmt] + returned + [Expr("assign", (res,), out)]), Var(out), callee.result
 
     def _declared(self, name: str, e) -> str | None:
         """How the function ``name`` is declared where ``e`` calls it: "prototype" (with its parameter
@@ -972,13 +978,32 @@ def _when(guard: Expr, x: Expr) -> Expr:
 
 
 def _may_diverge(checks: list) -> bool:
-    from kernel.expr import postorder
     return any(x.sort == "stmt" and any(n.op == "while" for n in postorder(x)) for x in checks)
 
 
 def _may_stop(checks: list) -> bool:
-    from kernel.expr import postorder
     return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
+
+
+def _always_returns(c: Expr) -> bool:
+    """Whether the body of a C function (as translated: a return sets __ret to 1, and the rest of a
+    block after it is guarded by __ret = 0) ends with __ret = 1 whenever it ends normally."""
+    ret0 = mk("eq", Var("__ret"), Int(0))
+    if c.op == "assign":
+        return c.data == "__ret" and c.args[0] == Int(1)
+    if c.op == "assert":
+        return c.args[0] == FALSE
+    if c.op == "seq":
+        a, b = c.args
+        return _always_returns(b) or _always_returns(a) and not any(
+            n.op == "assign" and n.data == "__ret" and n.args[0] != Int(1) for n in postorder(b))
+    if c.op == "if":
+        g, a, b = c.args
+        return _always_returns(a) and (g == ret0 or _always_returns(b))
+    if c.op == "while":      # while (__ret = 0 [and true]): it ends only after a return
+        g = c.args[0]
+        return g == ret0 or g.op == "and" and {g.args[0], g.args[1]} == {ret0, TRUE}
+    return False
 
 
 def _walk(node):

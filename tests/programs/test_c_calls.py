@@ -336,3 +336,19 @@ def test_a_wrong_claim_through_a_call_is_not_proved(tmp_path):
                        env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode != 0, r.stdout + r.stderr
     assert not any(("wrong " in ln or "wrong2" in ln) and "proved" in ln for ln in r.stdout.splitlines()), r.stdout
+
+
+def test_using_the_value_of_a_function_that_ended_without_return_fails():
+    src = textwrap.dedent("""\
+        int h(int x) { if (x > 0) return 1; }
+        int none(int x) { x = 1; }
+        int f(int x) { return h(x); }
+        int g(int x) { h(x); none(x); return 0; }       /* the values are not used: fine */
+        int k(int x) { return none(x); }
+        """)
+    assert _run(parse_c(src, "f"), x=1)["ret"] == 1
+    with pytest.raises(AssertionFailed):
+        _run(parse_c(src, "f"), x=0)
+    assert _run(parse_c(src, "g"), x=0)["ret"] == 0
+    with pytest.raises(AssertionFailed):
+        _run(parse_c(src, "k"), x=0)
