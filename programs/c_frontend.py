@@ -869,19 +869,22 @@ class _Translator:
                 (a, ta), (b, tb) = self._operands([e.left, e.right], checks, pre, f"the operands of {e.op}", e)
                 ty = self._common(ta, tb)
                 a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
+                # a constant divisor other than 0 and -1: nothing can go wrong (|a / k| <= |a|, |a % k| < |k|)
+                safe = e.op in ("/", "%") and b.op == "int" and b.data not in (0, -1)
                 if e.op in ("/", "%"):
-                    checks.append(mk("not", mk("eq", b, Int(0))))
+                    if not safe:
+                        checks.append(mk("not", mk("eq", b, Int(0))))
                     if ty in _UNSIGNED or (ty == "int" and self.native):
                         r = mk("div" if e.op == "/" else "mod", a, b)     # floor, as in the logic
                     else:
                         r = tdiv(a, b) if e.op == "/" else tmod(a, b)
-                        if e.op == "%" and ty != "int":
+                        if e.op == "%" and ty != "int" and not safe:
                             self._check_range(tdiv(a, b), ty, checks)
                 else:
                     r = mk(_ARITH[e.op], a, b)
                     if ty in _UNSIGNED:
                         return mk("mod", r, Int(BOUNDS[ty][1] + 1)), ty
-                if ty not in _UNSIGNED:
+                if ty not in _UNSIGNED and not safe:
                     self._check_range(r, ty, checks)
                 return r, ty
             if e.op in _CMP or e.op in ("&&", "||"):
