@@ -439,6 +439,10 @@ class _Translator:
                 except ProgramError:
                     pass
                 return Expr("skip"), set()
+            if s.storage and set(s.storage) & {"static", "extern"}:
+                # a static local keeps its value from call to call (and is initialised once); extern is
+                # a global: neither is a local variable of this function
+                raise ProgramError(f"{' '.join(s.storage)} variables are not supported", _line(s))
             ty = _ctype(s.type, self.int_mode)
             if s.init is not None and any(isinstance(n, c_ast.ID) and n.name == s.name for n in _walk(s.init)):
                 raise ProgramError(f"{s.name} is used in its own initializer", _line(s))

@@ -352,3 +352,12 @@ def test_using_the_value_of_a_function_that_ended_without_return_fails():
     assert _run(parse_c(src, "g"), x=0)["ret"] == 0
     with pytest.raises(AssertionFailed):
         _run(parse_c(src, "k"), x=0)
+
+
+def test_a_static_local_of_a_callee_is_refused():
+    # it keeps its value from call to call: read as a fresh local, this loop would seem to run forever
+    src = "int counter(void) {\n  static int n = 0;\n  n = n + 1;\n  return n;\n}\n" \
+          "int f(int x) {\n  while (counter() < 10) { }\n  return x;\n}\n"
+    with pytest.raises(ProgramError, match="static variables are not supported") as ei:
+        parse_c(src, "f")
+    assert ei.value.line == 2
