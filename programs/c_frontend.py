@@ -101,8 +101,9 @@ def _prepare(source: str) -> str:
 
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
             native: bool = False, known: dict | None = None) -> Program:
-    """The function ``function`` of ``source`` (default: the only one, else ``main``, else the first).
-    It may call the other functions of the source and the programs in ``known`` (name -> Program)."""
+    """The function ``function`` of ``source`` (default: the only one, else the one called ``name``, else
+    ``main``, else the first). It may call the other functions of the source and the programs in
+    ``known`` (name -> Program)."""
     from pycparser import c_ast, c_parser
     text = _prepare(source)
     parser = c_parser.CParser()
@@ -114,7 +115,8 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     if not funcs:
         raise ProgramError("no function definition in the C source")
     if function is None:
-        chosen = funcs[0] if len(funcs) == 1 else next((f for f in funcs if f.decl.name == "main"), funcs[0])
+        chosen = funcs[0] if len(funcs) == 1 else next((f for f in funcs if f.decl.name == name), None) or \
+            next((f for f in funcs if f.decl.name == "main"), funcs[0])
     else:
         chosen = next((f for f in funcs if f.decl.name == function), None)
         if chosen is None:

@@ -300,19 +300,25 @@ def test_programs_in_a_proof_file_call_earlier_programs(tmp_path):
         program twice(x : int) -> int {
           return dbl(x) + dbl(1);
         }
+        program h from c """
+        int dec(int n) { return n - 1; }
+        int h(int x) { while (x > 0) x = dec(x); return x; }
+        """
         theorem quad_spec : {-1000 <= x and x <= 1000} quad {ret = 4 * x} := by vcgen; smt
         theorem g_terminates : terminates g := by termination
         theorem twice_spec : forall x : int, twice(x) = 2 * x + 2 := by vcgen; smt
+        theorem h_terminates : terminates h := by termination
         eval quad(5)
         eval quad(1000000000)
+        eval h(-5)
         '''))
     env = dict(os.environ, PYTHONPATH=str(ROOT))       # this tree's quod, not an installed one
     r = subprocess.run([sys.executable, "-m", "quod.cli", "check", "--no-cache", "calls.proof"], cwd=tmp_path,
                        env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
-    for name in ("quad_spec", "g_terminates", "twice_spec"):
+    for name in ("quad_spec", "g_terminates", "twice_spec", "h_terminates"):     # h: the function named h
         assert any(name in ln and "proved" in ln for ln in r.stdout.splitlines()), r.stdout
-    assert "info: 20" in r.stdout, r.stdout
+    assert "info: 20" in r.stdout and "info: -5" in r.stdout, r.stdout      # h(-5), not dec(-5)
     # dbl computes with mathematical integers; the C int that receives 4e9 overflows
     assert "quad fails" in r.stdout, r.stdout
 
