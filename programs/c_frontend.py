@@ -6,6 +6,15 @@ termination competition's C_Integer programs), ``long`` (64-bit), ``unsigned``
 (wraps modulo 2^32) and ``_Bool``/``bool``. Division and remainder truncate
 toward zero, as in C. ``__VERIFIER_nondet_int()`` is a fresh ``havoc``.
 ``break``, ``continue`` and early ``return`` become flags that guard the rest.
+
+Calls to the other functions of the source (in any order; prototypes are fine) and to the programs
+declared earlier in a .proof file (``known``) are inlined (``lang.inline``): the callee, translated
+once with its own types, has its variables renamed apart; the arguments are converted to the
+parameter types as by assignment and the result is copied into a fresh variable. Calls run exactly
+when C evaluates them (the right operand of ``&&`` / ``||`` and the arms of ``?:`` only when needed,
+a loop condition before every test). Recursion is refused. C leaves the order of the operands of an
+operator and of the arguments of a call unspecified: they are evaluated left to right, and a call
+where that order could matter (one operand may run forever while another may fail) is refused.
 """
 
 from __future__ import annotations
@@ -13,8 +22,9 @@ from __future__ import annotations
 import re
 
 from kernel import Expr, Int, Var, mk
+from kernel.expr import postorder
 
-from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, range_fact, seq
+from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, rename, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -90,7 +100,10 @@ def _prepare(source: str) -> str:
 
 
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
-            native: bool = False) -> Program:
+            native: bool = False, known: dict | None = None) -> Program:
+    """The function ``function`` of ``source`` (default: the only one, else the one called ``name``, else
+    ``main``, else the first). It may call the other functions of the source and the programs in
+    ``known`` (name -> Program)."""
     from pycparser import c_ast, c_parser
     text = _prepare(source)
     parser = c_parser.CParser()
@@ -102,14 +115,91 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     if not funcs:
         raise ProgramError("no function definition in the C source")
     if function is None:
-        chosen = funcs[0] if len(funcs) == 1 else next((f for f in funcs if f.decl.name == "main"), funcs[0])
+        chosen = funcs[0] if len(funcs) == 1 else next((f for f in funcs if f.decl.name == name), None) or \
+            next((f for f in funcs if f.decl.name == "main"), funcs[0])
     else:
         chosen = next((f for f in funcs if f.decl.name == function), None)
         if chosen is None:
             raise ProgramError(f"no function named {function} (found: {', '.join(f.decl.name for f in funcs)})")
-    tr = _Translator(int_mode, source)
-    tr.native = native
-    return tr.function(chosen, name)
+    if int_mode not in ("c", "math"):
+        raise ProgramError("int mode is c or math")
+    defs: dict = {}
+    for f in funcs:
+        if f.decl.name in defs:
+            raise ProgramError(f"{f.decl.name} is defined twice", _line(f))
+        defs[f.decl.name] = f
+    callees = _Callees(source, defs, known or {}, int_mode, native)
+    # where each function is first declared, and first declared with a prototype (its parameter types)
+    for n in ast.ext:
+        d = n.decl if isinstance(n, c_ast.FuncDef) else n
+        if not (isinstance(d, c_ast.Decl) and isinstance(d.type, c_ast.FuncDecl)):
+            continue
+        at = (d.coord.line, d.coord.column or 0) if d.coord is not None else (0, 0)
+        try:
+            sig = _signature(d.type, int_mode)
+            defined = _signature(defs[d.name].decl.type, int_mode) if d.name in defs else None
+        except ProgramError:
+            continue             # a function the program cannot call (its types are not supported)
+        callees.declared.setdefault(d.name, at)
+        if sig[1] is not None:
+            callees.prototyped.setdefault(d.name, at)
+        if defined is not None and sig[1] is not None and defined[1] is not None and sig != defined:
+            raise ProgramError(f"conflicting types for {d.name}: this declaration and the definition differ",
+                               _line(d))
+    return callees.get(chosen.decl.name, name)
+
+
+def _signature(ftype, int_mode: str) -> tuple:
+    """(result type, parameter types) of a function declarator (parameter types None without a prototype)."""
+    from pycparser import c_ast
+    result = _ctype(ftype.type, int_mode)
+    if ftype.args is None:
+        return result, None
+    params = []
+    for p in ftype.args.params:
+        if isinstance(p, c_ast.EllipsisParam):
+            raise ProgramError("variadic functions are not supported", _line(p))
+        if isinstance(p, c_ast.Typename) and _ctype(p.type, int_mode) == "void":
+            continue
+        if isinstance(p, c_ast.ID):            # K&R: int f(a) int a; { ... }
+            return result, None
+        params.append(_ctype(p.type, int_mode))
+    return result, params
+
+
+class _Callees:
+    """The functions of one source, each translated once, on demand (a call inlines the callee)."""
+
+    def __init__(self, source: str, defs: dict, known: dict, int_mode: str, native: bool):
+        self.source, self.defs, self.known = source, defs, known
+        self.int_mode, self.native = int_mode, native
+        self.done: dict[str, Program] = {}
+        self.active: list[str] = []
+        self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
+        self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
+
+    def has(self, name: str) -> bool:
+        return name in self.defs or name in self.known
+
+    def get(self, fname: str, name: str | None = None, line=None) -> Program:
+        if fname in self.active:
+            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
+                               line)
+        if fname not in self.defs:
+            return self.known[fname]
+        if fname not in self.done or name is not None:
+            self.active.append(fname)
+            try:
+                tr = _Translator(self.int_mode, self.source)
+                tr.native = self.native
+                tr.callees = self
+                prog = tr.function(self.defs[fname], name)
+            finally:
+                self.active.pop()
+            if name is not None:
+                return prog
+            self.done[fname] = prog
+        return self.done[fname]
 
 
 def _ctype(node, int_mode: str) -> str:
@@ -254,6 +344,8 @@ class _Translator:
         self.declared: dict = {}            # shadows gets a fresh name); declaration node -> variable
         self.names: set[str] = set()        # every identifier of the source (fresh names avoid them)
         self.locals_declared: set[str] = set()
+        self.callees: _Callees | None = None
+        self.used: set[str] = set()         # the variables of inlined calls (fresh names avoid them)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -275,6 +367,8 @@ class _Translator:
         result = _ctype(ftype.type, self.int_mode)
         self.result = None if result == "void" else result
         if self.result is not None:
+            if RET in dict(params):
+                raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", _line(decl))
             self.types[RET] = self.result
         body = self.block(fd.body.block_items or [])
         if "__ret" in self.flags or "__brk" in self.flags or "__cont" in self.flags:
@@ -300,7 +394,7 @@ class _Translator:
             x = name
             if name in self.types and (visible or self.types[name] != ty or name not in self.locals_declared):
                 k = 1
-                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types:
+                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types or f"{name}_{k}" in self.used:
                     k += 1
                 x = f"{name}_{k}"
             self.declared[id(node)] = x
@@ -341,8 +435,16 @@ class _Translator:
             st = self.scoped(s.block_items or [])
             return st, self._jumps_in(s)
         if isinstance(s, c_ast.Decl):
-            if isinstance(s.type, c_ast.FuncDecl):
+            if isinstance(s.type, c_ast.FuncDecl):     # a declaration of a function in a block
+                try:
+                    self.scopes[-1]["()" + s.name] = _signature(s.type, self.int_mode)[1] is not None
+                except ProgramError:
+                    pass
                 return Expr("skip"), set()
+            if s.storage and set(s.storage) & {"static", "extern"}:
+                # a static local keeps its value from call to call (and is initialised once); extern is
+                # a global: neither is a local variable of this function
+                raise ProgramError(f"{' '.join(s.storage)} variables are not supported", _line(s))
             ty = _ctype(s.type, self.int_mode)
             if s.init is not None and any(isinstance(n, c_ast.ID) and n.name == s.name for n in _walk(s.init)):
                 raise ProgramError(f"{s.name} is used in its own initializer", _line(s))
@@ -367,7 +469,17 @@ class _Translator:
                 return seq(pre + [Expr("assert", (cond,))]), set()
             if name.startswith("__VERIFIER_nondet"):
                 return Expr("skip"), set()
-            raise ProgramError(f"calls to {name} are not supported", _line(s))
+            if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
+                checks: list = []
+                pre: list = []
+                stmt, _, _ = self.call(s, checks, pre, used=False)    # a void call, or a result not used
+                return seq(pre + _run(checks) + [stmt]), set()
+            raise ProgramError(f"calls to {name} are not supported{_ONLY_DEFINED}", _line(s))
+        if isinstance(s, c_ast.Cast) and _ctype(s.to_type.type, self.int_mode) == "void":
+            if isinstance(s.expr, c_ast.FuncCall):      # (void) f(x);
+                return self.stmt(s.expr)
+            pre, _, _ = self.value(s.expr)
+            return seq(pre), set()
         if isinstance(s, c_ast.If):
             pre, cond = self.cond(s.cond)
             t, jt = self.stmt(s.iftrue) if s.iftrue is not None else (Expr("skip"), set())
@@ -444,10 +556,15 @@ class _Translator:
         for it in items or []:
             if isinstance(it, c_ast.FuncCall) and isinstance(it.name, c_ast.ID) and it.name.name in (
                     "invariant", "decreasing"):
+                ann = self.cond(it.args.exprs[0]) if it.name.name == "invariant" else \
+                    self.value(it.args.exprs[0])
+                if any(x.op != "assert" for x in ann[0]):
+                    raise ProgramError(f"{it.name.name}(...) cannot call functions or draw nondeterministic values",
+                                       _line(it))
                 if it.name.name == "invariant":
-                    inv = self.cond(it.args.exprs[0])[1]
+                    inv = ann[1]
                 else:
-                    dec = self.value(it.args.exprs[0])[1]
+                    dec = ann[1]
                 continue
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
@@ -467,10 +584,12 @@ class _Translator:
         out = []
         if do_while:
             out.append(iteration())
+        used, nloops = set(self.used), len(self.loops)
         pre, c = self.cond(cond) if cond is not None else ([], TRUE)
+        again = self._again(pre, c, used, self.loops[nloops:])
         b = iteration()
         st = [self.stmt(step)[0]] if step is not None else []
-        b = seq([b] + unless_stopped(st + pre))
+        b = seq([b] + unless_stopped(st + again))
         out.extend(unless_stopped(pre) if do_while else pre)
         w = Expr("while", (conj(stop + [c]), b))
         self.loops.append(Loop(w, inv, dec, _line(node)))
@@ -478,6 +597,26 @@ class _Translator:
         if "__brk" in jumps:
             out.append(Expr("assign", (Int(0),), "__brk"))
         return seq(out)
+
+    def _again(self, pre: list, c: Expr, used: set, loops: list) -> list:
+        """The loop condition's statements once more, for the test after an iteration. The variables of
+        the calls there (``pre`` made them; ``used`` is what was used before) that the test does not
+        read get new names, so that a callee's ``loops`` there are other loops than before the first
+        test (each gets its own invariant)."""
+        from kernel import free_vars
+        inner = {x for x in program_vars(seq(pre)) if x in self.used and x not in used} - free_vars(c)
+        if not inner:
+            return pre
+        names = {}
+        for x in sorted(inner):
+            names[x] = self.fresh_name(x + "_again")
+            if x in self.types:
+                self.types[names[x]] = self.types[x]
+        for lp in loops:
+            self.loops.append(Loop(rename(lp.node, names),
+                                   None if lp.invariant is None else rename(lp.invariant, names),
+                                   None if lp.decreasing is None else rename(lp.decreasing, names), lp.line))
+        return [rename(x, names) for x in pre]
 
     # -- assignments --------------------------------------------------------------------
     def assignment(self, s) -> Expr:
@@ -504,6 +643,107 @@ class _Translator:
         v, checks = self.convert(v, ty, self.types[x])
         return seq(pre + [Expr("assert", (c,)) for c in checks] + [Expr("assign", (v,), x)])
 
+    # -- calls ----------------------------------------------------------------------------
+    def _is_variable(self, name: str) -> bool:
+        return any(name in scope for scope in self.scopes)
+
+    def fresh_name(self, base: str, prefix: bool = False) -> str:
+        """A variable name (or, with prefix, the prefix of new names) that no variable of the function
+        has: not an identifier of the source, a declared or hidden variable, a variable of a call."""
+        taken = self.names | set(self.types) | self.used | self.flags | {"__ret", "__brk", "__cont"}
+        k = 1
+        while True:
+            x = f"{base}{k}" + ("_" if prefix else "")
+            if not (any(y.startswith(x) for y in taken) if prefix else x in taken):
+                self.used.add(x)
+                return x
+            k += 1
+
+    def call(self, e, checks: list, pre: list, used: bool = True) -> tuple[Expr, Expr | None, str | None]:
+        """``f(args)``: (the statement running it, the result as a term or None for void, its type). The
+        arguments are evaluated left to right and converted to the parameter types as by assignment;
+        the callee is inlined with its variables renamed apart, and the result is copied to a fresh
+        variable so that later statements cannot change it. Using the value of a C function that ended
+        without a return statement is undefined behaviour: an assert (unless the value is not ``used``)."""
+        name = e.name.name
+        line = _line(e)
+        callee = self.callees.get(name, line=line)
+        exprs = e.args.exprs if e.args is not None else []
+        if len(exprs) != len(callee.params):
+            raise ProgramError(f"{name} takes {len(callee.params)} arguments, got {len(exprs)}", line)
+        vals = self._operands(exprs, checks, pre, f"the arguments of {name}", e)
+        seen = self._declared(name, e)
+        if seen == "prototype":        # converted to the parameter types as by assignment
+            args = [self._to(v, ty, pty, checks) for (v, ty), (_, pty) in zip(vals, callee.params)]
+        else:
+            # no prototype visible: the arguments only undergo the integer promotions (and calling a
+            # function not declared at all takes it to return int), which means the same only when
+            # the promoted types are the parameter types
+            why = f"{name} is called before it is declared" if seen is None else \
+                f"{name} is declared without parameter types where it is called"
+            if [self.promote(ty) for _, ty in vals] != [t for _, t in callee.params]:
+                raise ProgramError(f"{why}, so its arguments are not converted to the parameter types: "
+                                   f"declare {name} with its parameter types before this call", line)
+            if seen is None and callee.result != self.small:
+                raise ProgramError(f"{why}, so C takes it to return int: declare {name} before this call", line)
+            args = [v for v, _ in vals]
+        tag = self.fresh_name(f"__{callee.name}", prefix=True)
+        try:
+            stmt, res, loops = inline(callee, args, tag)
+        except ProgramError as exc:
+            raise ProgramError(exc.message, line) from None
+        self.loops.extend(loops)
+        self.used.update(x for x in program_vars(stmt) if x.startswith(tag))   # the callee's, renamed
+        for x, ty in callee.types().items():
+            self.types[tag + x] = ty
+        if res is None or not used:
+            return stmt, None, None
+        returned = []
+        if callee.language == "c" and not _always_returns(callee.body):   # __ret is 1 after a return
+            flag = "__ret" if "__ret" in program_vars(callee.body) else None
+            returned = [Expr("assert", (mk("eq", Var(tag + flag), Int(1)) if flag else FALSE,))]
+        out = self.fresh_name(f"__{callee.name}_result")
+        self.types[out] = callee.result
+        return seq([stmt] + returned + [Expr("assign", (res,), out)]), Var(out), callee.result
+
+    def _declared(self, name: str, e) -> str | None:
+        """How the function ``name`` is declared where ``e`` calls it: "prototype" (with its parameter
+        types; also every program declared before in a .proof file), "old" (``int f();``) or None."""
+        for scope in reversed(self.scopes):
+            if "()" + name in scope:
+                return "prototype" if scope["()" + name] else "old"
+        if name not in self.callees.defs:
+            return "prototype"
+        at = (e.coord.line, e.coord.column or 0) if e.coord is not None else (0, 0)
+        if self.callees.prototyped.get(name, at) < at:
+            return "prototype"
+        return "old" if self.callees.declared.get(name, at) < at else None
+
+    def _operands(self, exprs: list, checks: list, pre: list, what: str, node) -> list:
+        """The values of operands that C evaluates in an unspecified order (the arguments of a call, the
+        two sides of + or <), left to right. Their effects commute (a callee changes only its own
+        variables), except that one operand may run forever (it calls a function with a loop) where
+        another fails (an assert, or an assume that blocks) in the other order. So when some operand may
+        run forever, the checks of the operands without calls are made first (each order that fails is
+        then seen to fail; otherwise they do nothing), and two operands with calls, one of which may run
+        forever while the other may fail, are refused."""
+        out, parts = [], []
+        for x in exprs:
+            mine: list = []
+            out.append(self._val(x, mine, pre))
+            parts.append(mine)
+        if any(_may_diverge(p) for p in parts):
+            calls = [p for p in parts if any(x.sort == "stmt" for x in p)]
+            if any(i != j and _may_diverge(p) and _may_stop(q) for i, p in enumerate(calls)
+                   for j, q in enumerate(calls)):
+                raise ProgramError(f"{what} are evaluated in an unspecified order in C, and one of them may "
+                                   "run forever while another may fail: compute them in separate statements",
+                                   _line(node))
+            parts = [p for p in parts if not any(x.sort == "stmt" for x in p)] + calls
+        for p in parts:
+            checks.extend(p)
+        return out
+
     # -- expressions -----------------------------------------------------------------------
     @property
     def small(self) -> str:
@@ -513,7 +753,8 @@ class _Translator:
     def convert(self, v: Expr, src: str, dst: str) -> tuple[Expr, list]:
         """v of type src as a value of type dst (C11 6.3.1): _Bool is 0/1; a value that fits is kept;
         otherwise unsigned types wrap, and so do signed ones (implementation-defined: gcc reduces modulo
-        2^N). Checks (asserts) only for a mathematical integer into a C signed type (Quod's own programs)."""
+        2^N). Checks (asserts) only for a mathematical integer into a C signed type (Quod's own programs,
+        and the result of a program with mathematical integers called from C)."""
         if dst == src or dst == "int":
             return v, []
         if dst == "bool":
@@ -525,7 +766,9 @@ class _Translator:
             return v, []
         if v.op == "int" and lo <= v.data <= hi:
             return v, []
-        if src == "int" and lo < 0 and self.native:
+        if src == "int" and lo < 0 and self.int_mode == "c":
+            # a mathematical integer (Quod's own int, or the result of a program that computes with
+            # them, called from C) into a C signed type: it must fit
             fact = _range_of(v, dst)
             return v, [fact]
         size = hi - lo + 1
@@ -538,13 +781,13 @@ class _Translator:
         checks: list = []
         pre: list = []
         v, ty = self._val(e, checks, pre)
-        return pre + [Expr("assert", (c,)) for c in checks], v, ty
+        return pre + _run(checks), v, ty
 
     def cond(self, e) -> tuple[list, Expr]:
         checks: list = []
         pre: list = []
         f = self._cond(e, checks, pre)
-        return pre + [Expr("assert", (c,)) for c in checks], f
+        return pre + _run(checks), f
 
     def promote(self, ty: str) -> str:
         """The integer promotions: _Bool, char and short (signed or not) become int."""
@@ -629,23 +872,25 @@ class _Translator:
             raise ProgramError(f"unsupported operator {e.op} in an expression", _line(e))
         if isinstance(e, c_ast.BinaryOp):
             if e.op in _ARITH or e.op in ("/", "%"):
-                a, ta = self._val(e.left, checks, pre)
-                b, tb = self._val(e.right, checks, pre)
+                (a, ta), (b, tb) = self._operands([e.left, e.right], checks, pre, f"the operands of {e.op}", e)
                 ty = self._common(ta, tb)
                 a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
+                # a constant divisor other than 0 and -1: nothing can go wrong (|a / k| <= |a|, |a % k| < |k|)
+                safe = e.op in ("/", "%") and b.op == "int" and b.data not in (0, -1)
                 if e.op in ("/", "%"):
-                    checks.append(mk("not", mk("eq", b, Int(0))))
+                    if not safe:
+                        checks.append(mk("not", mk("eq", b, Int(0))))
                     if ty in _UNSIGNED or (ty == "int" and self.native):
                         r = mk("div" if e.op == "/" else "mod", a, b)     # floor, as in the logic
                     else:
                         r = tdiv(a, b) if e.op == "/" else tmod(a, b)
-                        if e.op == "%" and ty != "int":
+                        if e.op == "%" and ty != "int" and not safe:
                             self._check_range(tdiv(a, b), ty, checks)
                 else:
                     r = mk(_ARITH[e.op], a, b)
                     if ty in _UNSIGNED:
                         return mk("mod", r, Int(BOUNDS[ty][1] + 1)), ty
-                if ty not in _UNSIGNED:
+                if ty not in _UNSIGNED and not safe:
                     self._check_range(r, ty, checks)
                 return r, ty
             if e.op in _CMP or e.op in ("&&", "||"):
@@ -658,8 +903,8 @@ class _Translator:
             b, tb = self._val(e.iffalse, cb, pre)
             ty = self._common(ta, tb)           # both arms convert to the common type
             a, b = self._to(a, ta, ty, ca), self._to(b, tb, ty, cb)
-            checks.extend(mk("imp", c, x) for x in ca)
-            checks.extend(mk("imp", mk("not", c), x) for x in cb)
+            checks.extend(_when(c, x) for x in ca)
+            checks.extend(_when(mk("not", c), x) for x in cb)
             return Expr("ite", (c, a, b)), ty
         if isinstance(e, c_ast.FuncCall):
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
@@ -675,7 +920,13 @@ class _Translator:
                 if fact is not None:
                     pre.append(Expr("assume", (fact,)))
                 return Var(t), ty
-            raise ProgramError(f"calls to {name} are not supported", _line(e))
+            if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
+                stmt, res, ty = self.call(e, checks, pre)
+                if res is None:
+                    raise ProgramError(f"{name} returns no value (it is void)", _line(e))
+                checks.append(stmt)
+                return res, ty
+            raise ProgramError(f"calls to {name} are not supported{_ONLY_DEFINED}", _line(e))
         if isinstance(e, c_ast.Assignment) or (isinstance(e, c_ast.UnaryOp) and "++" in e.op or
                                                isinstance(e, c_ast.UnaryOp) and "--" in e.op):
             raise ProgramError("assignments inside expressions are not supported", _line(e))
@@ -690,11 +941,10 @@ class _Translator:
             inner: list = []
             b = self._cond(e.right, inner, pre)
             guard = a if e.op == "&&" else mk("not", a)
-            checks.extend(mk("imp", guard, x) for x in inner)   # the right side runs only sometimes
+            checks.extend(_when(guard, x) for x in inner)   # the right side runs only sometimes
             return mk("and" if e.op == "&&" else "or", a, b)
         if isinstance(e, c_ast.BinaryOp) and e.op in _CMP:
-            a, ta = self._val(e.left, checks, pre)
-            b, tb = self._val(e.right, checks, pre)
+            (a, ta), (b, tb) = self._operands([e.left, e.right], checks, pre, f"the operands of {e.op}", e)
             ty = self._common(ta, tb)
             a, b = self._to(a, ta, ty, checks), self._to(b, tb, ty, checks)
             op = _CMP[e.op]
@@ -722,6 +972,47 @@ class _Translator:
 
 
 _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+_ONLY_DEFINED = " (only to the functions defined in the source and the programs declared before)"
+
+
+def _run(checks: list) -> list:
+    """What evaluating an expression does, in order: its calls run, its conditions (no overflow, no
+    division by zero) are asserted."""
+    return [x if x.sort == "stmt" else Expr("assert", (x,)) for x in checks]
+
+
+def _when(guard: Expr, x: Expr) -> Expr:
+    """A check or call that happens only when ``guard`` holds (the operand is evaluated only then)."""
+    return Expr("if", (guard, x, Expr("skip"))) if x.sort == "stmt" else mk("imp", guard, x)
+
+
+def _may_diverge(checks: list) -> bool:
+    return any(x.sort == "stmt" and any(n.op == "while" for n in postorder(x)) for x in checks)
+
+
+def _may_stop(checks: list) -> bool:
+    return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
+
+
+def _always_returns(c: Expr) -> bool:
+    """Whether the body of a C function (as translated: a return sets __ret to 1, and the rest of a
+    block after it is guarded by __ret = 0) ends with __ret = 1 whenever it ends normally."""
+    ret0 = mk("eq", Var("__ret"), Int(0))
+    if c.op == "assign":
+        return c.data == "__ret" and c.args[0] == Int(1)
+    if c.op == "assert":
+        return c.args[0] == FALSE
+    if c.op == "seq":
+        a, b = c.args
+        return _always_returns(b) or _always_returns(a) and not any(
+            n.op == "assign" and n.data == "__ret" and n.args[0] != Int(1) for n in postorder(b))
+    if c.op == "if":
+        g, a, b = c.args
+        return _always_returns(a) and (g == ret0 or _always_returns(b))
+    if c.op == "while":      # while (__ret = 0 [and true]): it ends only after a return
+        g = c.args[0]
+        return g == ret0 or g.op == "and" and {g.args[0], g.args[1]} == {ret0, TRUE}
+    return False
 
 
 def _walk(node):

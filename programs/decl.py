@@ -46,7 +46,7 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
                 raise ProgramError(f"cannot read {path}: {exc.strerror or exc}") from None
         if lang == "c":
             from .c_frontend import parse_c
-            return parse_c(source, function, "c", name)
+            return parse_c(source, function, "c", name, known=known)
         from .py_frontend import parse_python
         return parse_python(source, function, name, known)
     nm = _NATIVE.match(rest)
@@ -68,6 +68,6 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     source = ("typedef long long __math_int; typedef unsigned u32; typedef int i32; typedef long i64;\n"
               f"{ret} {name}({', '.join(params) or 'void'}) {body}")
     from .c_frontend import parse_c
-    prog = parse_c(source, name, "c", name, native=True)
+    prog = parse_c(source, name, "c", name, native=True, known=known)
     prog.language = "quod"
     return prog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -76,8 +77,9 @@ def test_programs_in_a_proof_file_call_earlier_programs(tmp_path):
         theorem quad_spec : forall x : int, quad(x) = 4 * x := by vcgen; smt
         eval quad(5)
         '''))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))       # this tree's quod, not an installed one
     r = subprocess.run([sys.executable, "-m", "quod.cli", "check", "--no-cache", "calls.proof"], cwd=tmp_path,
-                       capture_output=True, text=True, timeout=120)
+                       env=env, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "quad_spec" in r.stdout and "proved" in r.stdout and "20" in r.stdout, r.stdout
 

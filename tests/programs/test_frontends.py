@@ -376,7 +376,11 @@ C_UNSUPPORTED = [
     ("pointer parameter", "int f(int *p) {\n  return 0;\n}", 1),
     ("pointer local", "void f(int x) {\n  int *p;\n  *p = 1;\n}", 2),
     ("array", "void f(int x) {\n  int a[10];\n  a[0] = x;\n}", 2),
-    ("call", "int h(int x) { return x; }\nvoid f(int x) {\n  x = 1;\n  x = h(x);\n}", 4),
+    ("static local", "int f(int x) {\n  while (x > 0) {\n    static int k = 0;\n    k++;\n    x--;\n  }\n"
+                     "  return x;\n}", 3),
+    ("extern", "int f(int x) {\n  extern int g;\n  return x + g;\n}", 2),
+    ("parameter named ret", "unsigned f(int ret) {\n  return ret < 1u;\n}", 1),
+    ("call to an undefined function", "int h(int x);\nvoid f(int x) {\n  x = 1;\n  x = h(x);\n}", 4),
     ("call statement", "void f(int x) {\n  x = 1;\n  printf(\"%d\", x);\n}", 3),
     ("goto", "void f(int x) {\n  l: x = 1;\n  goto l;\n}", 2),
     ("switch", "void f(int x) {\n  switch (x) { case 1: x = 2; }\n}", 2),
