@@ -22,7 +22,7 @@ import ast
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import RET, Loop, Program, ProgramError, conj, inline, program_vars, seq
+from .lang import RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
@@ -362,6 +362,12 @@ class _Translator:
             stmt, res, loops = inline(callee, args, tag)
         except ProgramError as exc:
             raise ProgramError(exc.message, e.lineno) from None
+        # a program with typed parameters (a C or native one) is only called on values of its types:
+        # Python does not convert, so an argument outside the type is an error, as `eval` says
+        facts = [range_fact(f"{tag}{p}", t) for p, t in callee.params]
+        if any(f is not None for f in facts):
+            assigns, body = _split_assigns(stmt, len(callee.params))
+            stmt = seq(assigns + [Expr("assert", (f,)) for f in facts if f is not None] + [body])
         self.loops.extend(loops)
         self.vars.update(n for n in program_vars(stmt))
         if res is None:
@@ -419,6 +425,18 @@ class _Translator:
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
             return TRUE if e.value else FALSE
         return _truth(self.value(e, checks))
+
+
+def _split_assigns(stmt: Expr, n: int) -> tuple[list, Expr]:
+    """The first n assignments of a sequence (an inlined call's parameters) and the rest."""
+    out = []
+    while len(out) < n and stmt.op == "seq" and stmt.args[0].op == "assign":
+        out.append(stmt.args[0])
+        stmt = stmt.args[1]
+    if len(out) < n and stmt.op == "assign":
+        out.append(stmt)
+        stmt = Expr("skip")
+    return out, stmt
 
 
 def _run(checks: list) -> list:

@@ -90,3 +90,22 @@ def test_default_function_is_main_or_the_only_one():
         parse_python(G)
     assert parse_python("def helper(x):\n    return x\n\ndef main():\n    return helper(1)\n").name == "main"
     assert parse_python("def only(x):\n    return x\n").name == "only"
+
+
+def test_python_calling_a_typed_program_checks_the_argument_types(tmp_path):
+    """Python does not convert: inc(-1) for inc(x : u32) is an error, not x = -1 inside inc."""
+    (tmp_path / "xl.proof").write_text(textwrap.dedent('''\
+        program inc(x : u32) -> int { return x + 1; }
+        program caller from python """
+        def caller(a):
+            return inc(a)
+        """
+        theorem all_ints : forall a : int, caller(a) = a + 1 := by vcgen; smt
+        eval caller(-1)
+        eval caller(5)
+        '''))
+    r = subprocess.run([sys.executable, "-m", "quod.cli", "check", "--no-cache", "xl.proof"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert r.returncode == 1, r.stdout
+    assert "all_ints" in r.stdout and "counterexample a = -1" in r.stdout, r.stdout
+    assert "caller fails" in r.stdout and "info: 6" in r.stdout, r.stdout
