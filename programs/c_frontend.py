@@ -102,7 +102,7 @@ def _prepare(source: str) -> str:
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
             native: bool = False, known: dict | None = None) -> Program:
     """The function ``function`` of ``source`` (default: the only one, else the one called ``name``, else
-    ``main``, else the first). It may call the other functions of the source and the programs in
+    ``main``; several and none of these is an error). It may call the other functions of the source and the programs in
     ``known`` (name -> Program)."""
     from pycparser import c_ast, c_parser
     text = _prepare(source)
@@ -116,7 +116,11 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         raise ProgramError("no function definition in the C source")
     if function is None:
         chosen = funcs[0] if len(funcs) == 1 else next((f for f in funcs if f.decl.name == name), None) or \
-            next((f for f in funcs if f.decl.name == "main"), funcs[0])
+            next((f for f in funcs if f.decl.name == "main"), None)
+        if chosen is None:          # a helper is never analysed by accident
+            raise ProgramError(f"the source defines {len(funcs)} functions "
+                               f"({', '.join(f.decl.name for f in funcs)}) and no main: choose one "
+                               "(--function NAME, or `function NAME` in a .proof file)")
     else:
         chosen = next((f for f in funcs if f.decl.name == function), None)
         if chosen is None:

@@ -108,7 +108,13 @@ def parse(case: Case, int_mode: str | None = None):
     from programs.c_frontend import parse_c
     from programs.py_frontend import parse_python
     if case.language == "c":
-        return parse_c(case.path.read_text(), None, int_mode or case.int_mode)
+        from pycparser import c_ast, c_parser
+
+        from programs.c_frontend import _prepare
+        src = case.path.read_text()
+        tree = c_parser.CParser().parse(_prepare(src), filename="<c>")
+        first = next(n.decl.name for n in tree.ext if isinstance(n, c_ast.FuncDef))
+        return parse_c(src, first, int_mode or case.int_mode)      # the program under test: the first function
     import ast
     src = case.path.read_text()
     first = next(n.name for n in ast.parse(src).body if isinstance(n, ast.FunctionDef))

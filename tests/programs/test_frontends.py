@@ -170,7 +170,9 @@ def test_c_nondet_is_havoc(env):
 def test_c_function_choice():
     src = "int g(int a) { return a; }\nint h(unsigned b) { return 1; }"
     assert parse_c(src, "h").params == [("b", "u32")]
-    assert parse_c(src).name == "g"            # several functions, no main: the first
+    with pytest.raises(ProgramError, match=r"defines 2 functions \(g, h\) and no main: choose one"):
+        parse_c(src)                          # several functions, no main: never a guess
+    assert parse_c(src + "\nint main(void) { return g(1); }").name == "main"
     with pytest.raises(ProgramError, match="no function named k"):
         parse_c(src, "k")
 
