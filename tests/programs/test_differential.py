@@ -557,7 +557,7 @@ def test_eval_against_real_execution(binary, tmp_path):
             src = case.path.read_text()
         text.append(f'program {name} from {"c" if case.language == "c" else "python"} """')
         text.extend(src.splitlines())
-        text.append('"""' if case.language == "c" else f'""" function {prog.name}')
+        text.append(f'""" function {prog.name}')
         fn = None
         if case.language == "python":
             namespace: dict = {}
