@@ -200,7 +200,9 @@ class _Translator:
             checks = []
             stmt, _ = self.call(s.value, checks)
             return seq(_run(checks) + [stmt]), set()
-        raise ProgramError(f"unsupported statement {type(s).__name__}", getattr(s, "lineno", None))
+        raise ProgramError(f"unsupported statement `{_source(s)}` (the subset: assignments, if, while, "
+                           "for ... in range, break, continue, return, assert, pass)", getattr(s, "lineno", None),
+                           _col(s))
 
     def stmts(self, body: list) -> tuple[Expr, set]:
         return self.block(body), self._jumps_in(body)
@@ -347,7 +349,11 @@ class _Translator:
             return self.boolop_value(isinstance(e.op, ast.Or), e.values, checks)
         if isinstance(e, ast.Compare) or (isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not)):
             return Expr("ite", (self.cond(e, checks), Int(1), Int(0)))     # True / False are 1 / 0
-        raise ProgramError(f"unsupported expression {type(e).__name__}", getattr(e, "lineno", None))
+        why = "only integers" if isinstance(e, ast.Constant) else \
+            f"the operator {type(e.op).__name__} is not supported" if isinstance(e, ast.BinOp) else \
+            "only calls to abs, min, max and functions of the program" if isinstance(e, ast.Call) else \
+            "not in the supported subset"
+        raise ProgramError(f"unsupported expression `{_source(e)}` ({why})", getattr(e, "lineno", None), _col(e))
 
     def call(self, e: ast.Call, checks: list) -> tuple[Expr, Expr | None]:
         """``f(args)``: the callee inlined with its variables renamed apart; the result is copied to a
@@ -425,6 +431,15 @@ class _Translator:
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
             return TRUE if e.value else FALSE
         return _truth(self.value(e, checks))
+
+
+def _source(node) -> str:
+    text = ast.unparse(node).split("\n")[0]
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _col(node) -> int | None:
+    return node.col_offset + 1 if getattr(node, "col_offset", None) is not None else None
 
 
 def _split_assigns(stmt: Expr, n: int) -> tuple[list, Expr]:

@@ -185,7 +185,8 @@ class Loader:
         try:
             prog = parse_program_item(text, base_dir, mod.programs)
         except ProgramError as exc:
-            at = Pos(pos.file, pos.line + (exc.line or 1) - 1, 1) if exc.line and "\"\"\"" in text else pos
+            at = Pos(pos.file, pos.line + (exc.line or 1) - 1, getattr(exc, "col", None) or 1) \
+                if exc.line and "\"\"\"" in text else pos
             raise QuodError(at, exc.message) from None
         if prog.name in mod.programs or prog.name in mod.env:
             raise QuodError(pos, f"{prog.name} is already declared")

@@ -65,8 +65,16 @@ def run_terminates(args) -> int:
         return EXIT_USAGE
     except (ProgramError, ValueError) as exc:
         line, col = getattr(exc, "line", None), getattr(exc, "col", None)
+        try:
+            text = path.read_text(encoding="utf-8").split("\n")[line - 1] if line else None
+        except (OSError, IndexError, UnicodeDecodeError):
+            text = None
+        if text is not None and not col:          # no column from the front end: the line's first token
+            col = len(text) - len(text.lstrip()) + 1
         where = f"{path}:{line}:{col}: " if line and col else f"{path}:{line}: " if line else f"{path}: "
         print(f"{where}error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        if text is not None:
+            print(f"  {text}\n  {' ' * (col - 1)}^", file=sys.stderr)
         return EXIT_USAGE
     if env is None:
         pre = Loader().prelude()

@@ -471,3 +471,16 @@ def test_a_failed_verification_condition_is_checked_against_a_run(tmp_path):
                      r.stdout), r.stdout
     assert re.search(r"brk_f +failed .*counterexample x = 0; brk\(0\) returns 10\)", r.stdout), r.stdout
     assert re.search(r"p2_zero +failed .*counterexample x = 0; p2\(0\) returns 5\)", r.stdout), r.stdout
+
+
+def test_terminates_errors_show_the_line_and_a_caret(tmp_path):
+    (tmp_path / "pw.py").write_text("def f(x):\n    y = x ** 2\n    return y\n")
+    r = quod("terminates", "pw.py", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert lines[0] == "pw.py:2:9: error: unsupported expression `x ** 2` (the operator Pow is not supported)", lines
+    assert lines[1] == "      y = x ** 2" and lines[2] == "          ^", lines
+    (tmp_path / "sw.c").write_text("int f(int x) {\n  switch (x) { default: break; }\n  return 0;\n}\n")
+    r = quod("terminates", "sw.c", cwd=tmp_path)
+    assert r.returncode == 2 and r.stderr.splitlines()[0].startswith("sw.c:2:3: error: unsupported statement")
+    assert r.stderr.splitlines()[2] == "    ^"
