@@ -38,14 +38,20 @@ class Z3:
         self.env = env
         self.timeout = timeout_ms
         self.cache: dict = {}
+        self._encoder = None
+
+    def encoder(self):
+        """One encoder for every query: the formulas of one analysis share most of their subterms."""
+        if self._encoder is None:
+            from tactics.smt import Encoder
+            self._encoder = Encoder(self.env)
+        return self._encoder
 
     def valid(self, f: Expr) -> bool:
         if f in self.cache:
             return self.cache[f]
         import z3
-
-        from tactics.smt import Encoder
-        enc = Encoder(self.env)
+        enc = self.encoder()
         s = z3.Solver()
         s.set("timeout", self.timeout)
         s.set("rlimit", 3_000_000)
@@ -61,12 +67,10 @@ class Z3:
         where hyp holds and some remaining goal fails, drop every goal that fails there, repeat.
         A goal the model cannot decide is checked on its own."""
         import z3
-
-        from tactics.smt import Encoder
         remaining = [g for g in goals if g.lbr == 0]
         if len(remaining) <= 1:
             return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
-        enc = Encoder(self.env)
+        enc = self.encoder()
         s = z3.Solver()
         s.set("timeout", self.timeout)
         s.set("rlimit", 6_000_000)
