@@ -466,6 +466,13 @@ class _Translator:
             if name in ("__VERIFIER_assume", "assume"):
                 pre, cond = self.cond(s.args.exprs[0])
                 return seq(pre + [Expr("assume", (cond,))]), set()
+            if name == "__quod_havoc":        # Quod's own `havoc x;`: any value of x's type
+                args = s.args.exprs if s.args is not None else []
+                if len(args) != 1 or not isinstance(args[0], c_ast.ID):
+                    raise ProgramError("havoc takes one variable: `havoc x;`", _line(s))
+                x = self.lookup(args[0].name, s)
+                fact = range_fact(x, self.types[x])
+                return seq([Expr("havoc", (), x)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
             if name in ("__VERIFIER_error", "reach_error", "abort"):
                 return Expr("assert", (FALSE,)), set()
             if name in ("assert", "__VERIFIER_assert"):

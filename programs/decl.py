@@ -63,8 +63,10 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     ret = "void" if result is None else _QUOD_TYPES.get(result)
     if ret is None:
         raise ProgramError(f"unknown result type {result}")
-    # Native programs: `int` is mathematical; C's own types keep their meaning.
+    # Native programs: `int` is mathematical; C's own types keep their meaning; `havoc x;` gives x any
+    # value of its type.
     body = re.sub(r"(?<!unsigned )(?<!signed )(?<!long )\bint\b", "__math_int", body)
+    body = re.sub(r"\bhavoc\s+([A-Za-z_]\w*)\s*;", r"__quod_havoc(\1);", body)
     source = ("typedef long long __math_int; typedef unsigned u32; typedef int i32; typedef long i64;\n"
               f"{ret} {name}({', '.join(params) or 'void'}) {body}")
     from .c_frontend import parse_c
