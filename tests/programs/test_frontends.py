@@ -689,3 +689,21 @@ def test_c_ternary_converts_both_arms(env):
     assert c_ret(env, "int f(int x) { return x > 0 ? x : -x; }", I32_MAX) == I32_MAX
     with pytest.raises(AssertionFailed):
         c_ret(env, "int f(int x) { return x > 0 ? x : -x; }", I32_MIN)
+
+
+def test_native_havoc_gives_any_value_of_the_type():
+    from pathlib import Path
+
+    from programs.decl import parse_program_item
+    prog = parse_program_item("program h(x : u32) {\n  havoc x;\n}", Path("."))
+    assert [n.op for n in _stmts(prog.body)][:2] == ["havoc", "assume"]
+    assert "4294967296" in str(prog.body)           # the assume keeps x a u32
+    with pytest.raises(ProgramError, match="havoc takes one variable"):
+        parse_program_item("program h(x : int) {\n  __quod_havoc(x + 1);\n}", Path("."))
+
+
+def _stmts(c):
+    while c.op == "seq":
+        yield c.args[0]
+        c = c.args[1]
+    yield c
