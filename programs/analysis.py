@@ -55,10 +55,13 @@ class Z3:
         s = z3.Solver()
         s.set("timeout", self.timeout)
         s.set("rlimit", 3_000_000)
-        s.add(z3.Not(enc.enc(f)))
-        for ax in enc.axioms:
-            s.add(ax)
-        r = s.check() == z3.unsat
+        try:
+            s.add(z3.Not(enc.enc(f)))
+            for ax in enc.axioms:
+                s.add(ax)
+            r = s.check() == z3.unsat
+        except z3.Z3Exception:                # interrupted: not shown valid
+            r = False
         self.cache[f] = r
         return r
 
@@ -71,35 +74,33 @@ class Z3:
         if len(remaining) <= 1:
             return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
         enc = self.encoder()
-        s = z3.Solver()
-        s.set("timeout", self.timeout)
-        s.set("rlimit", 6_000_000)
-        s.add(enc.enc(hyp))
-        coded = {g: enc.enc(g) for g in remaining}
-        for ax in enc.axioms:
-            s.add(ax)
-        for _ in range(len(remaining) + 1):
-            s.push()
-            s.add(z3.Not(z3.And([coded[g] for g in remaining])))
-            r = s.check()
-            if r == z3.unsat:
-                s.pop()
-                return remaining
-            if r != z3.sat:
-                s.pop()
-                break
-            m = s.model()
-            keep, unsure = [], []
-            for g in remaining:
-                v = m.eval(coded[g], model_completion=True)
-                if z3.is_true(v):
-                    keep.append(g)
-                elif not z3.is_false(v):
-                    unsure.append(g)
-            s.pop()
-            if len(keep) + len(unsure) == len(remaining):
-                break                     # the model decides nothing: check one by one
-            remaining = keep + unsure
+        try:
+            h = enc.enc(hyp)
+            coded = {g: enc.enc(g) for g in remaining}
+            for _ in range(len(remaining) + 1):
+                s = z3.Solver()               # a fresh solver each round (no push: an interrupted
+                s.set("timeout", self.timeout)   # context refuses it)
+                s.set("rlimit", 6_000_000)
+                s.add(h, *enc.axioms)
+                s.add(z3.Not(z3.And([coded[g] for g in remaining])))
+                r = s.check()
+                if r == z3.unsat:
+                    return remaining
+                if r != z3.sat:
+                    break
+                m = s.model()
+                keep, unsure = [], []
+                for g in remaining:
+                    v = m.eval(coded[g], model_completion=True)
+                    if z3.is_true(v):
+                        keep.append(g)
+                    elif not z3.is_false(v):
+                        unsure.append(g)
+                if len(keep) + len(unsure) == len(remaining):
+                    break                     # the model decides nothing: check one by one
+                remaining = keep + unsure
+        except z3.Z3Exception:
+            pass                              # (interrupted, or out of resources): one by one
         return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
 
     def model(self, f: Expr, names) -> dict | None:

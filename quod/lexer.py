@@ -36,7 +36,7 @@ class ProofLexer(RegexLexer):
             (words(LOGIC, suffix=r"\b"), Keyword.Type),
             (r"[∀∃¬∧∨→↔≠≤≥⊢←]", Operator),
             (r"·", Punctuation),
-            (r"<->|->|<=|>=|!=|/\\|\\/|:=|[+\-*/%=<>|~]", Operator),
+            (r"<->|->|<=|>=|!=|/\\|\\/|:=|&&|\|\||[+\-*/%=<>|~!]", Operator),
             (r"\d+", Number.Integer),
             (r"[A-Za-z_][\w']*", Name),
             (r"[()\[\]{},.:;@]", Punctuation),

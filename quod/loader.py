@@ -185,8 +185,15 @@ class Loader:
         try:
             prog = parse_program_item(text, base_dir, mod.programs)
         except ProgramError as exc:
-            at = Pos(pos.file, pos.line + (exc.line or 1) - 1, getattr(exc, "col", None) or 1) \
-                if exc.line and "\"\"\"" in text else pos
+            at = pos
+            if exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
+                at = Pos(pos.file, pos.line + exc.line - 1, getattr(exc, "col", None) or 1)
+            elif exc.line and exc.line >= 2 and not re.match(r"program\s+\S+\s+from\b", text):
+                # native syntax: the C text is one typedef line, then the item from its `(`
+                line = pos.line + exc.line - 2
+                src_line = text.split("\n")[exc.line - 2] if exc.line - 2 < len(text.split("\n")) else ""
+                col = getattr(exc, "col", None) or len(src_line) - len(src_line.lstrip()) + 1
+                at = Pos(pos.file, line, col if exc.line > 2 else 1)
             raise QuodError(at, exc.message) from None
         if prog.name in mod.programs or prog.name in mod.env:
             raise QuodError(pos, f"{prog.name} is already declared")
