@@ -484,3 +484,23 @@ def test_terminates_errors_show_the_line_and_a_caret(tmp_path):
     r = quod("terminates", "sw.c", cwd=tmp_path)
     assert r.returncode == 2 and r.stderr.splitlines()[0].startswith("sw.c:2:3: error: unsupported statement")
     assert r.stderr.splitlines()[2] == "    ^"
+
+
+def test_errors_in_a_native_program_point_at_their_line(tmp_path):
+    (tmp_path / "ne.proof").write_text(textwrap.dedent("""\
+        -- comment
+        program g(x : int) {
+          int y = 0;
+          while (x > 0) {
+            x = x - 1
+          }
+        }
+        program k(x : int) {
+          int y = 0;
+          y = y >> 1;
+        }
+        """))
+    r = quod("check", "ne.proof", cwd=tmp_path)
+    assert r.returncode == 1
+    assert "ne.proof:6:3: error: C syntax" in r.stdout + r.stderr, r.stdout + r.stderr
+    assert "ne.proof:10:3: error: unsupported operator >>" in r.stdout + r.stderr, r.stdout + r.stderr
