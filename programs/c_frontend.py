@@ -24,7 +24,7 @@ import re
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
-from .lang import BOUNDS, RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, rename, seq
+from .lang import BOUNDS, RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, rename, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -171,39 +171,18 @@ def _signature(ftype, int_mode: str) -> tuple:
     return result, params
 
 
-class _Callees:
-    """The functions of one source, each translated once, on demand (a call inlines the callee)."""
-
+class _Callees(Callees):
     def __init__(self, source: str, defs: dict, known: dict, int_mode: str, native: bool):
-        self.source, self.defs, self.known = source, defs, known
-        self.int_mode, self.native = int_mode, native
-        self.done: dict[str, Program] = {}
-        self.active: list[str] = []
+        super().__init__(defs, known)
+        self.source, self.int_mode, self.native = source, int_mode, native
         self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
 
-    def has(self, name: str) -> bool:
-        return name in self.defs or name in self.known
-
-    def get(self, fname: str, name: str | None = None, line=None) -> Program:
-        if fname in self.active:
-            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
-                               line)
-        if fname not in self.defs:
-            return self.known[fname]
-        if fname not in self.done or name is not None:
-            self.active.append(fname)
-            try:
-                tr = _Translator(self.int_mode, self.source)
-                tr.native = self.native
-                tr.callees = self
-                prog = tr.function(self.defs[fname], name)
-            finally:
-                self.active.pop()
-            if name is not None:
-                return prog
-            self.done[fname] = prog
-        return self.done[fname]
+    def translate(self, fname: str, name: str | None) -> Program:
+        tr = _Translator(self.int_mode, self.source)
+        tr.native = self.native
+        tr.callees = self
+        return tr.function(self.defs[fname], name)
 
 
 def _ctype(node, int_mode: str) -> str:

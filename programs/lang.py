@@ -150,3 +150,37 @@ def inline(callee: "Program", args: list, tag: str) -> tuple[Expr, Expr | None, 
                   None if lp.decreasing is None else rename(lp.decreasing, names), lp.line)
              for lp in callee.loops]
     return stmt, (Var(names[RET]) if callee.result is not None else None), loops
+
+
+class Callees:
+    """The functions of one source, each translated once, on demand: a call inlines the callee, so a
+    call back into a function being translated (recursion) is refused. Front ends say how to
+    translate one function (``translate``)."""
+
+    def __init__(self, defs: dict, known: dict):
+        self.defs, self.known = defs, known       # name -> the source's definition; name -> Program
+        self.done: dict[str, Program] = {}
+        self.active: list[str] = []
+
+    def translate(self, fname: str, name: str | None) -> "Program":
+        raise NotImplementedError
+
+    def has(self, name: str) -> bool:
+        return name in self.defs or name in self.known
+
+    def get(self, fname: str, name: str | None = None, line=None) -> "Program":
+        if fname in self.active:
+            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
+                               line)
+        if fname not in self.defs:
+            return self.known[fname]
+        if fname not in self.done or name is not None:
+            self.active.append(fname)
+            try:
+                prog = self.translate(fname, name)
+            finally:
+                self.active.pop()
+            if name is not None:
+                return prog
+            self.done[fname] = prog
+        return self.done[fname]

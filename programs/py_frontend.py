@@ -22,7 +22,7 @@ import ast
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import RET, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, seq
+from .lang import RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, seq
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
@@ -53,34 +53,14 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
     return _Callees(source, {f.name: f for f in funcs}, known or {}).get(fd.name, name)
 
 
-class _Callees:
-    """The functions of one source, each translated once, on demand (a call inlines the callee)."""
-
+class _Callees(Callees):
     def __init__(self, source: str, defs: dict, known: dict):
-        self.source, self.defs, self.known = source, defs, known
-        self.done: dict[str, Program] = {}
-        self.active: list[str] = []
+        super().__init__(defs, known)
+        self.source = source
         self.calls = 0
 
-    def has(self, name: str) -> bool:
-        return name in self.defs or name in self.known
-
-    def get(self, fname: str, name: str | None = None, line=None) -> Program:
-        if fname in self.active:
-            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
-                               line)
-        if fname not in self.defs:
-            return self.known[fname]
-        if fname not in self.done or name is not None:
-            self.active.append(fname)
-            try:
-                prog = _Translator(self.source, self.defs[fname], self).function(self.defs[fname], name)
-            finally:
-                self.active.pop()
-            if name is not None:
-                return prog
-            self.done[fname] = prog
-        return self.done[fname]
+    def translate(self, fname: str, name: str | None) -> Program:
+        return _Translator(self.source, self.defs[fname], self).function(self.defs[fname], name)
 
 
 class _Translator:
