@@ -45,11 +45,11 @@ SIGNATURE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "if": (STMT, (FORMULA, STMT, STMT)), "while": (STMT, (FORMULA, STMT)),
     "assume": (STMT, (FORMULA,)), "assert": (STMT, (FORMULA,)),
     "hoare": (FORMULA, (FORMULA, STMT, FORMULA)), "total": (FORMULA, (FORMULA, STMT, FORMULA)),
-    "diverges": (FORMULA, (FORMULA, STMT)),
+    "diverges": (FORMULA, (FORMULA, STMT)), "can_diverge": (FORMULA, (FORMULA, STMT)),
 }
 # A judgment speaks of every state: its variables are bound by it, so it has no free variables
 # and substitution and abstraction never enter it.
-JUDGMENTS = ("hoare", "total", "diverges")
+JUDGMENTS = ("hoare", "total", "diverges", "can_diverge")
 WRITES = ("assign", "havoc")
 BINDERS = ("forall", "exists")
 SYMBOLS = ("app", "pred")
@@ -399,6 +399,8 @@ def _show_program(e: Expr, sh, depth: int) -> str:
         return f"[{sh(a[0])}] {sub(a[1])} [{sh(a[2])}]"
     if op == "diverges":
         return f"diverges {sub(a[1])} from ({sh(a[0])})"
+    if op == "can_diverge":
+        return f"can diverge {sub(a[1])} from ({sh(a[0])})"
     if op == "skip":
         return "skip;"
     if op == "assign":

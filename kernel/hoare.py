@@ -266,6 +266,42 @@ def diverges_while(c: Checker, b, body, p_guard, p_body):
     return Expr("diverges", (r, Expr("while", (b, body))))
 
 
+def fix_havocs(s: Expr, choice: dict) -> Expr:
+    """s with every ``havoc x`` (x in choice) replaced by ``x = choice[x]``: one of the ways s can run."""
+    new: dict[int, Expr] = {}
+    for n in postorder(s):
+        if n.sort != STMT:
+            continue
+        if n.op == "havoc" and n.data in choice:
+            new[id(n)] = Expr("assign", (Int(choice[n.data]),), n.data)
+            continue
+        args = tuple(new.get(id(a), a) for a in n.args)
+        if args != n.args:
+            new[id(n)] = Expr(n.op, args, n.data)
+    return new.get(id(s), s)
+
+
+def diverges_choose(c: Checker, body, choice, p):
+    """ diverges c' from P        (c' is c with each havoc x of the choice made x = v)
+        ----------------------------------------------------------------- diverges_choose
+        can_diverge c from P      (from every P-state, some run of c goes on forever)
+
+    Every run of c' is a run of c (havoc x may give v), and c' has a run from every state (a havoc
+    always has a value, and diverges says none blocks, fails or ends), so that run is infinite."""
+    name = "diverges_choose"
+    body = _stmt(c, body, name)
+    if type(choice) is not tuple or not choice or not all(
+            type(kv) is tuple and len(kv) == 2 and isinstance(kv[0], str) and kv[0] and type(kv[1]) is int
+            for kv in choice):
+        raise KernelError(name, "expected a non-empty tuple of (variable, integer) choices")
+    fixed = dict(choice)
+    if len(fixed) != len(choice):
+        raise KernelError(name, "each variable is chosen once")
+    d = _judgment(name, (yield p, ()), "diverges")
+    _same(name, d.args[1], fix_havocs(body, fixed), "the premise must be about c with the chosen values")
+    return Expr("can_diverge", (d.args[0], body))
+
+
 def diverges_while_body(c: Checker, b, p_guard, p):
     """ closure(P -> b)   diverges c from P
         ----------------------------------- diverges_while_body   (the first pass runs forever)
@@ -341,6 +377,7 @@ HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_wh
                "diverges_while": diverges_while, "diverges_seq": diverges_seq,
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
                "diverges_while_body": diverges_while_body, "diverges_unroll": diverges_unroll,
+               "diverges_choose": diverges_choose,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
                "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}
 for _kind in ("hoare", "total"):

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
-from kernel.hoare import closure, lex_decrease, never_blocks
+from kernel.hoare import closure, fix_havocs, lex_decrease, never_blocks
 
 from .lang import BOUNDS, Program, conj, precondition, range_fact
 from .vcgen import LoopSpec, Obligations, Prover
@@ -794,9 +794,9 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
 
 def prove_divergence_choosing(env, prog: Program):
     """Divergence of a program with nondeterministic values (``__VERIFIER_nondet_int()``, locals
-    never initialised): each is fixed to one value, every time it is drawn; if the program so fixed
-    runs forever (the kernel checks `diverges` for it, and the run is replayed), the original has that
-    run too, since each draw may return that value."""
+    never initialised, ``havoc``): each is fixed to one value, every time it is drawn; if the program
+    so fixed runs forever (`diverges`, and the run is replayed), the kernel's ``diverges_choose``
+    concludes that some run of the original goes on forever (``can_diverge``)."""
     import dataclasses
     names = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"})
     if not names or len(names) > 3:
@@ -804,29 +804,18 @@ def prove_divergence_choosing(env, prog: Program):
     values = [0, 1, -1, 2, 5, 10][: {1: 6, 2: 4, 3: 3}[len(names)]]
     for combo in itertools.product(values, repeat=len(names)):
         choice = dict(zip(names, combo))
-        fixed = rename_havocs(prog.body, choice)
+        fixed = fix_havocs(prog.body, choice)
         d = prove_divergence(env, dataclasses.replace(prog, body=fixed, loops=[]), max_inputs=40)
         if d is not None:
-            d.text += " when every nondeterministic value is fixed as " + \
+            # the kernel turns `diverges (fixed) from P` into `can_diverge (the program) from P`
+            d.proof = P("diverges_choose", prog.body, tuple(sorted(choice.items())), d.proof)
+            d.statement = Expr("can_diverge", (d.statement.args[0], prog.body))
+            d.text += " when every nondeterministic value is " + \
                 ", ".join(f"{x} = {v}" for x, v in choice.items())
-            d.details.append("kernel-checked for the program with those values fixed: each of its runs is a run of "
-                             "the original, where every draw may return them")
+            d.details.append("the theorem: some run of the program from there goes on forever (the one where "
+                             "those values are drawn every time)")
             return d
     return None
-
-
-def rename_havocs(c: Expr, choice: dict) -> Expr:
-    """c with each ``havoc x`` for x in choice replaced by ``x = choice[x]``."""
-    new: dict[int, Expr] = {}
-    for n in postorder(c):
-        if n.sort != "stmt":
-            continue
-        if n.op == "havoc" and n.data in choice:
-            new[id(n)] = Expr("assign", (Int(choice[n.data]),), n.data)
-            continue
-        args = tuple(new.get(id(a), a) for a in n.args)
-        new[id(n)] = Expr(n.op, args, n.data) if args != n.args else n
-    return new.get(id(c), c)
 
 
 def decide_termination(env, prog: Program) -> Verdict:

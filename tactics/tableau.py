@@ -245,7 +245,7 @@ def _evaluates_false(f: Expr) -> bool:
     from kernel.arith import evaluate
     from kernel.expr import postorder
     if any(n.op in ("app", "pred", "forall", "exists", "var", "bvar") or n.sort == "stmt"
-           or n.op in ("hoare", "total", "diverges") for n in postorder(f)):
+           or n.op in ("hoare", "total", "diverges", "can_diverge") for n in postorder(f)):
         return False
     try:
         return evaluate(f, "eval") is False

@@ -112,6 +112,15 @@ UP_BODY = P("hoare_conseq", cl(lt(0, x), lt(0, add(x, 1)), lin(lt(0, add(x, 1)),
 DIV_WHILE = P("diverges_while", lt(0, x), assign("x", add(x, 1)), same(lt(0, x)), UP_BODY)
 NOT_LE = cl(lt(0, x), not_(le(x, 0)), P("not_intro", "c", le(x, 0), P("linarith", ((1, hyp("h")), (1, hyp("c"))))))
 
+# can_diverge while (0 < x) { havoc y; x = x + y } from 0 < x: with y = 0 every time it never ends
+CHOOSE_LOOP = while_(lt(0, x), seq(havoc("y"), assign("x", add(x, y))))
+_FIXED_BODY = seq(assign("y", 0), assign("x", add(x, y)))
+_FIXED_T = P("hoare_conseq", cl(lt(0, x), lt(0, add(x, 0)), lin(lt(0, add(x, 0)), hyp("h"))),
+             P("hoare_seq", P("hoare_assign", "y", Int(0), lt(0, add(x, y))),
+               P("hoare_assign", "x", add(x, y), lt(0, x))), same(lt(0, x)), lt(0, x), lt(0, x))
+FIXED_DIV = P("diverges_while", lt(0, x), _FIXED_BODY, same(lt(0, x)), _FIXED_T)
+CHOOSE = P("diverges_choose", CHOOSE_LOOP, (("y", 0),), FIXED_DIV)
+
 A_, Q_ = lt(x, 3), le(y, x)
 POSITIVE = {
     "hoare_skip": (P("hoare_skip", A_), H(A_, SKIP, A_)),
@@ -143,6 +152,7 @@ POSITIVE = {
     "diverges_while_body": (P("diverges_while_body", lt(0, x), same(lt(0, x)), DIV_WHILE),
                             D(lt(0, x), while_(lt(0, x), UP))),
     "diverges_unroll": (P("diverges_unroll", same(lt(0, x)), UP_BODY, DIV_WHILE), D(lt(0, x), UP)),
+    "diverges_choose": (CHOOSE, Expr("can_diverge", (lt(0, x), CHOOSE_LOOP))),
     "diverges_prefix": (P("diverges_prefix", DIV_WHILE, assign("y", 1)), D(lt(0, x), seq(UP, assign("y", 1)))),
     "diverges_if_then": (P("diverges_if_then", lt(0, x), SKIP, same(lt(0, x)), DIV_WHILE),
                          D(lt(0, x), if_(lt(0, x), UP, SKIP))),
@@ -227,6 +237,8 @@ def program_vars(e: Expr) -> set:
 
 def judgment_holds(j: Expr, rng: random.Random, samples: int = 60, budget: int = 0):
     """False if some sampled start state refutes judgment ``j``; None if nothing could be sampled."""
+    if j.op == "can_diverge":      # some run is infinite: sampled runs cannot refute it
+        return None
     budget = budget or (300 if j.op == "diverges" else 5_000)     # steps before a run counts as looping
     names = sorted(program_vars(j)) or ["x"]
     pre, prog = j.args[0], j.args[1]
@@ -373,6 +385,18 @@ REJECT = [
     ("diverges_unroll-not-a-loop", "diverges_unroll", "the loop",
      C(P("diverges_unroll", same(lt(0, x)), UP_BODY, P("diverges_seq", SKIP, P("hoare_skip", lt(0, x)),
                                                         DIV_WHILE)))),
+    ("diverges_choose-other-value", "diverges_choose", "with the chosen values",
+     C(P("diverges_choose", CHOOSE_LOOP, (("y", 1),), FIXED_DIV))),
+    ("diverges_choose-other-variable", "diverges_choose", "with the chosen values",
+     C(P("diverges_choose", CHOOSE_LOOP, (("z", 0),), FIXED_DIV))),
+    ("diverges_choose-no-choice", "diverges_choose", "non-empty tuple", C(P("diverges_choose", CHOOSE_LOOP, (),
+                                                                            FIXED_DIV))),
+    ("diverges_choose-name-value", "diverges_choose", "non-empty tuple",
+     C(P("diverges_choose", CHOOSE_LOOP, (("y", "0"),), FIXED_DIV))),
+    ("diverges_choose-twice", "diverges_choose", "chosen once",
+     C(P("diverges_choose", CHOOSE_LOOP, (("y", 0), ("y", 1)), FIXED_DIV))),
+    ("diverges_choose-not-diverges", "diverges_choose", "diverges c from P",
+     C(P("diverges_choose", CHOOSE_LOOP, (("y", 0),), _FIXED_T))),
     ("diverges_prefix-not-diverges", "diverges_prefix", "diverges c from P",
      C(P("diverges_prefix", P("hoare_skip", A_), SKIP))),
     ("diverges_prefix-formula", "diverges_prefix", "expected a stmt", C(P("diverges_prefix", DIV_WHILE, A_))),
