@@ -27,8 +27,8 @@ from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, lex_decrease, never_blocks
 
-from .lang import BOUNDS, Program, conj, precondition, range_fact
-from .vcgen import LoopSpec, Obligations, Prover
+from .lang import BOUNDS, Program, conj, conjuncts, precondition, range_fact
+from .vcgen import LoopSpec, Obligations, Prover, assigned
 
 
 # ---- z3 validity -------------------------------------------------------------------------------
@@ -119,10 +119,6 @@ class Z3:
 
 # ---- program structure ---------------------------------------------------------------------------
 
-def modified(c: Expr) -> set[str]:
-    return {n.data for n in postorder(c) if n.op in ("assign", "havoc")}
-
-
 def loops_of(c: Expr) -> list[Expr]:
     """While nodes, outermost first, in program order."""
     out, stack = [], [c]
@@ -142,12 +138,6 @@ def atoms(f: Expr) -> list[Expr]:
         if n.op in ("lt", "le", "eq") and n.lbr == 0 and n not in out:
             out.append(n)
     return out
-
-
-def conjuncts(f: Expr) -> list[Expr]:
-    if f.op == "and":
-        return conjuncts(f.args[0]) + conjuncts(f.args[1])
-    return [] if f.op == "true" else [f]
 
 
 def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
@@ -174,7 +164,7 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
         return mk("or", sp(c.args[1], mk("and", pre, b), specs), sp(c.args[2], mk("and", pre, mk("not", b)), specs))
     if op == "while":
         spec = specs.get(c)
-        inv = spec.invariant if spec is not None else frame_of(pre, modified(c))
+        inv = spec.invariant if spec is not None else frame_of(pre, assigned(c))
         return mk("and", inv, mk("not", c.args[0]))
     raise ValueError(op)
 
@@ -338,7 +328,7 @@ def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> boo
     if op != "while":
         return True
     b, body = c.args
-    changed = modified(body)
+    changed = assigned(body)
     # facts about unchanged variables hold throughout the loop
     frame = [f for f in entry_facts(pre) if not (free_vars(f) & changed) and not _mentions_old(f)]
     inv = [f for f in frame]

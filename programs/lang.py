@@ -102,6 +102,18 @@ def conj(fs: list) -> Expr:
     return out
 
 
+def conjuncts(f: Expr) -> list[Expr]:
+    """The conjuncts of f, left to right (``true`` left out)."""
+    out, stack = [], [f]
+    while stack:
+        g = stack.pop()
+        if g.op == "and":
+            stack.extend(reversed(g.args))
+        elif g.op != "true":
+            out.append(g)
+    return out
+
+
 def seq(stmts: list) -> Expr:
     stmts = [s for s in stmts if s is not None and s.op != "skip"]
     if not stmts:

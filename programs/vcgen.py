@@ -18,7 +18,7 @@ from kernel.hoare import closure, lex_decrease
 
 from tactics.state import Goal, hole
 
-from .lang import conj
+from .lang import conj, conjuncts
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Prover:
         # frame: the parts of q about variables the loop never assigns hold before it and throughout,
         # so they join the invariant (an outer loop's variant snapshot reaches the code after the loop)
         changed = assigned(w)
-        frame = [f for f in _conjuncts(q) if not (free_vars(f) & changed) and f not in _conjuncts(inv)]
+        frame = [f for f in conjuncts(q) if not (free_vars(f) & changed) and f not in conjuncts(inv)]
         if frame:
             inv = mk("and", inv, conj(frame))
         exit_ = mk("and", inv, mk("not", b))
@@ -161,17 +161,6 @@ class Prover:
 def assigned(c: Expr) -> set[str]:
     """The variables a statement may change."""
     return {n.data for n in postorder(c) if n.op in ("assign", "havoc")}
-
-
-def _conjuncts(f: Expr) -> list[Expr]:
-    out, stack = [], [f]
-    while stack:
-        g = stack.pop()
-        if g.op == "and":
-            stack.extend(reversed(g.args))
-        elif g.op != "true":
-            out.append(g)
-    return out
 
 
 class MissingAnnotation(Exception):
