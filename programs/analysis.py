@@ -20,7 +20,9 @@ replayed for many iterations and seen to stay in ``R``.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import re
 from dataclasses import dataclass
 
 from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
@@ -647,10 +649,6 @@ def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
     return conj([b] + keep)
 
 
-class _Reached(Exception):
-    pass
-
-
 class _Left(Exception):
     pass
 
@@ -663,11 +661,6 @@ def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
         if pre_a is not None:
             wps.setdefault(pre_a, []).append(a)
     return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
-
-
-def _wp_ok(body, r, a, z3v) -> bool:
-    pre_a, _ = _wp_partial(body, a, {})
-    return pre_a is not None and z3v.valid(closure(mk("imp", r, pre_a)))
 
 
 def _satisfies(env, f: Expr, state: dict) -> bool:
@@ -708,7 +701,7 @@ def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
 
 def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
     """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
-    pre = conj([mk("eq", Var(x), Int(v)) for x, v in sorted(start.items())])
+    pre = _pin(start)
     ob = Obligations()
 
     def go(c: Expr, p: Expr, state: dict):
@@ -787,7 +780,6 @@ def prove_divergence_choosing(env, prog: Program):
     never initialised, ``havoc``): each is fixed to one value, every time it is drawn; if the program
     so fixed runs forever (`diverges`, and the run is replayed), the kernel's ``diverges_choose``
     concludes that some run of the original goes on forever (``can_diverge``)."""
-    import dataclasses
     names = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"})
     if not names or len(names) > 3:
         return None
@@ -834,7 +826,6 @@ def decide_termination(env, prog: Program) -> Verdict:
         ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
                  if "ranking function" in n]
         v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
-    import re
     hidden = sorted(set(re.findall(r"\b__[a-z]+\d*\b", v.text)))
     if hidden:
         meaning = [f"{h} {_HIDDEN.get(re.sub(r'[0-9]+$', '', h), 'is a variable the translation adds')}"
