@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kernel import (FORMULA, TERM, AxiomDecl, Def, Environment, Expr, Forall, KernelError, TheoremDecl,
-                    decreasing_obligations, mk, show)
+                    decreasing_obligations, free_vars, mk, show)
 from tactics import syntax as S
 from tactics.syntax import Pos, QuodError
 
@@ -271,7 +271,8 @@ class Loader:
                 elif refuted and exc.message.startswith("smt: the goal is false: counterexample"):
                     # the run refutes the claim itself: show the arguments, not the condition's inner state
                     shown = ", ".join(f"{x} = {v}" for x, v in args.items())
-                    exc.message = f"smt: the goal is false: counterexample {shown}{text}"
+                    exc.message = f"smt: the goal is false: counterexample {shown}{text}" if shown else \
+                        f"smt: the goal is false: counterexample{text[1:]}"
                 else:
                     exc.message += text
             res.status = "don't know" if isinstance(exc, DontKnow) or unconfirmed else "failed"
@@ -432,10 +433,18 @@ def _program_run(mod: Module, stmt, assignment: dict, statement=None) -> tuple[s
         return "", None, {}
     args = {x: assignment.get(x, 0) for x, _ in prog.params}
     shown = ", ".join(str(v) for v in args.values())
+    # variables of the claim that the program never mentions (the ghosts of a fact `f(x) = v`) keep
+    # their values through the run
+    from programs.lang import RET, program_vars
+    ghosts = {x: assignment.get(x, 0) for x in free_vars(stmt.args[0]) | free_vars(stmt.args[2])
+              if x not in program_vars(prog.body) and x not in prog.types() and x != RET}
+    if ghosts:             # a fact `forall xs : T, f(args) = v`: show the xs, read off the parameters
+        args = _binder_values(statement, prog, assignment)
     try:
-        if StateEvaluator(mod.env, dict(args)).ev(stmt.args[0]) is not True:
+        start = dict(ghosts, **{x: assignment.get(x, 0) for x, _ in prog.params})
+        if StateEvaluator(mod.env, dict(start)).ev(stmt.args[0]) is not True:
             return "", None, args                 # not a state the claim is about
-        final = run(mod.env, prog.body, args, 1_000_000)
+        final = run(mod.env, prog.body, start, 1_000_000)
         holds = StateEvaluator(mod.env, final).ev(stmt.args[2]) is True
     except AssertionFailed as exc:
         return f"; running {prog.name}({shown}): {exc}", True, args
@@ -447,6 +456,22 @@ def _program_run(mod: Module, stmt, assignment: dict, statement=None) -> tuple[s
     if prog.result in ("bool", "_Bool") and ret in (0, 1):
         ret = "true" if ret else "false"
     return f"; {prog.name}({shown}) returns {ret}", not holds, args
+
+
+def _binder_values(statement, prog, assignment: dict) -> dict:
+    """The values of the quantified variables of a fact ``forall xs : T, f(a1, ..., an) = v`` given
+    the values of f's parameters (each xs that is an argument of the call)."""
+    if statement is None or statement.kind not in ("forall", "forall_typed") or statement.args[0].kind != "eq":
+        return {}
+    call = statement.args[0].args[0]
+    names = statement.data[0] if statement.kind == "forall_typed" else statement.data
+    out = {}
+    for x in names:
+        for a, (p, _) in zip(call.args, prog.params):
+            if a.kind == "name" and a.data == x:
+                out[x] = assignment.get(p, 0)
+                break
+    return out
 
 
 def _sexpr_nodes(se):

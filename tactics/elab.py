@@ -9,7 +9,7 @@ the environment. Derived forms become their kernel spelling: ``a != b`` is
 
 from __future__ import annotations
 
-from kernel import FORMULA, TERM, Expr, Int, Var, mk
+from kernel import FORMULA, TERM, Expr, Int, Var, mk, subst
 
 from .syntax import QuodError, SExpr
 
@@ -204,28 +204,14 @@ def _judgment(self, se: SExpr, bound: list) -> Expr:
 
 def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
     """forall x y : u32, f(x, y) = v  is a fact about program f; otherwise a range-guarded quantifier."""
-    from programs.lang import RET, range_fact
+    from programs.lang import range_fact
     names, ty = se.data
     body = se.args[0]
     if body.kind == "eq" and body.args[0].kind == "call" and body.args[0].data in self.programs:
-        prog = self.programs[body.args[0].data]
-        args = body.args[0].args
-        params = [x for x, _ in prog.params]
-        if [a.kind for a in args] != ["name"] * len(args) or [a.data for a in args] != list(names) \
-                or len(names) != len(params):
-            raise QuodError(body.pos, f"state a fact about {prog.name} as `forall "
-                            f"{' '.join(params)} : {ty}, {prog.name}({', '.join(params)}) = VALUE`")
-        for p, t in prog.params:
-            if not _within(ty, t):
-                raise QuodError(body.pos, f"{p} ranges over {ty} here, but {prog.name} takes {p} : {t}, and "
-                                f"{ty} values outside {t} are not arguments of {prog.name}: state the fact "
-                                f"with `forall ... : {t}`")
-        inner = _program_scope(self, prog)
-        v = body.args[1]
-        value = Int(1) if v.kind == "true" else Int(0) if v.kind == "false" else inner.term(v)
-        pre = [range_fact(p, ty) for p in params] + [range_fact(p, t) for p, t in prog.params if t != ty]
-        from programs.lang import conj
-        return Expr("total", (conj(pre), prog.body, mk("eq", Var(RET), value)))
+        if se.kind != "forall_typed":
+            raise QuodError(body.pos, "unsupported: a program call under `exists`; state a fact about a program "
+                            "as `forall x : T, f(x) = VALUE`")
+        return _program_fact(self, list(names), ty, body)
     kind = "forall" if se.kind == "forall_typed" else "exists"
     inner_bound = bound + list(names)
     f = self.elab(body, FORMULA, inner_bound)
@@ -234,6 +220,60 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
         f = mk("imp", r, f) if kind == "forall" else mk("and", r, f)
         f = Expr(kind, (f,), x)
     return f
+
+
+def _program_fact(self, names: list, ty: str, body: SExpr) -> Expr:
+    """``forall xs : T, f(a1, ..., an) = v``: for all xs of type T, the call of program f returns v.
+
+    The call binds its arguments by position to f's parameters; v speaks of the xs as the caller
+    passed them. In the kernel's judgment the xs are ghost variables (names the program never
+    mentions, so no run changes them): ``[xs in T and p1 = a1 and ...] body [ret = v]``. Nothing of
+    the program's final state but its returned value reaches the formula."""
+    from programs.lang import RET, conj, program_vars, range_fact
+    call, value = body.args
+    prog = self.programs[call.data]
+    if len(call.args) != len(prog.params):
+        raise QuodError(call.pos, f"{prog.name} takes {len(prog.params)} arguments, got {len(call.args)}")
+    taken = program_vars(prog.body) | set(prog.types()) | {RET} | set(names)
+    ghost: dict[str, str] = {}
+    for x in names:
+        g, k = x, 0
+        while g in taken:
+            k += 1
+            g = f"{x}_{k}"
+        taken.add(g)
+        ghost[x] = g
+    pre = [range_fact(ghost[x], ty) for x in names]
+    for a, (p, t) in zip(call.args, prog.params):
+        if a.kind == "name" and a.data in ghost:
+            if not _within(ty, t):
+                raise QuodError(a.pos, f"{a.data} ranges over {ty} here, but {prog.name} takes {p} : {t}, and "
+                                f"{ty} values outside {t} are not arguments of {prog.name}: state the fact "
+                                f"with `forall ... : {t}`")
+            arg = Var(ghost[a.data])
+        elif a.kind == "lit" or (a.kind == "neg" and a.args[0].kind == "lit"):
+            arg = Int(a.data if a.kind == "lit" else -a.args[0].data)
+            lo_hi = _bounds(t)
+            if lo_hi is not None and not lo_hi[0] <= arg.data <= lo_hi[1]:
+                raise QuodError(a.pos, f"{arg.data} is not a value of {p} : {t}")
+        else:
+            raise QuodError(a.pos, f"unsupported: an argument of a program call in a formula must be a variable "
+                            f"of this `forall` or a literal; state the fact as `forall "
+                            f"{' '.join(x for x, _ in prog.params)} : {ty}, {prog.name}"
+                            f"({', '.join(x for x, _ in prog.params)}) = VALUE`")
+        pre.append(mk("eq", Var(p), arg))
+        pre.append(range_fact(p, t))
+    inner = Elaborator(self.env, set(names), programs=self.programs)
+    if value.kind in ("true", "false"):
+        v = Int(1 if value.kind == "true" else 0)
+    else:
+        v = subst(inner.term(value), {x: Var(g) for x, g in ghost.items() if g != x})
+    return Expr("total", (conj(pre), prog.body, mk("eq", Var(RET), v)))
+
+
+def _bounds(ty: str):
+    from programs.lang import BOUNDS
+    return BOUNDS.get(ty)
 
 
 def _within(ty: str, param: str) -> bool:
