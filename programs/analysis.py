@@ -29,7 +29,7 @@ from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, lex_decrease, never_blocks
 
-from .lang import BOUNDS, Program, conj, conjuncts, precondition, range_fact
+from .lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact
 from .vcgen import LoopSpec, Obligations, Prover, assigned
 
 
@@ -151,6 +151,8 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
     if op in ("assign", "havoc"):
         x = c.data
         old = f"_o{next(counter)}"
+        while old in free_vars(pre) or (op == "assign" and old in free_vars(c.args[0])):
+            old = f"_o{next(counter)}"
         body = subst(pre, {x: Var(old)})
         if op == "assign":
             body = mk("and", body, mk("eq", Var(x), subst(c.args[0], {x: Var(old)})))
@@ -383,16 +385,24 @@ def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3) -> bool:
     """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically)."""
     if isinstance(v, tuple) and len(v) == 1:
         v = v[0]
+    taken = free_vars(guard) | program_vars(body) | {x for t in (v if isinstance(v, tuple) else (v,))
+                                                     for x in free_vars(t)}
     if isinstance(v, tuple):
-        zs = [Var(f"_rank{i}") for i in range(len(v))]
+        zs = [Var(_unused(f"_rank{i}", taken)) for i in range(len(v))]
         wp_v, _ = _wp_partial(body, lex_decrease(list(v), zs), specs)
         snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
         return wp_v is not None and z3v.valid(closure(mk("imp", mk("and", guard, snap), wp_v)))
     if not z3v.valid(closure(mk("imp", guard, mk("le", Int(0), v)))):
         return False
-    z = Var("_rank")
+    z = Var(_unused("_rank", taken))
     wp_v, _ = _wp_partial(body, mk("lt", v, z), specs)
     return wp_v is not None and z3v.valid(closure(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v)))
+
+
+def _unused(name: str, taken: set) -> str:
+    while name in taken:
+        name += "_"
+    return name
 
 
 def show_ranking(v, invariant: Expr) -> str:
@@ -826,18 +836,11 @@ def decide_termination(env, prog: Program) -> Verdict:
         ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
                  if "ranking function" in n]
         v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
-    hidden = sorted(set(re.findall(r"\b__[a-z]+\d*\b", v.text)))
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", v.text))
+    hidden = sorted(h for h in prog.hidden if h in words)
     if hidden:
-        meaning = [f"{h} {_HIDDEN.get(re.sub(r'[0-9]+$', '', h), 'is a variable the translation adds')}"
-                   for h in hidden]
-        v.details.append("where " + "; ".join(meaning))
+        v.details.append("where " + "; ".join(f"{h} {prog.hidden[h]}" for h in hidden))
     return v
-
-
-_HIDDEN = {"__brk": "is 1 once the loop has run `break`", "__ret": "is 1 once the function has returned",
-           "__cont": "is 1 while the rest of an iteration is skipped by `continue`",
-           "__for": "is the hidden counter of a `for ... in range` loop", "__stop": "is a range's stop value",
-           "__step": "is a range's step", "__nd": "is what a __VERIFIER_nondet_*() call returns"}
 
 
 # ---- divergence from a symbolic precondition (the `recurrent` tactic) --------------------------

@@ -173,7 +173,7 @@ def _signature(ftype, int_mode: str) -> tuple:
 
 class _Callees(Callees):
     def __init__(self, source: str, defs: dict, known: dict, int_mode: str, native: bool):
-        super().__init__(defs, known)
+        super().__init__(defs, known, source)
         self.source, self.int_mode, self.native = source, int_mode, native
         self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
@@ -321,14 +321,12 @@ class _Translator:
         self.native = False      # Quod's own program syntax: `int` division is the logic's floor division
         self.types: dict[str, str] = {}
         self.loops: list[Loop] = []
-        self.fresh = 0
         self.flags: set[str] = set()
         self.scopes: list[dict] = [{}]      # block scopes: C name -> variable (an inner declaration that
         self.declared: dict = {}            # shadows gets a fresh name); declaration node -> variable
-        self.names: set[str] = set()        # every identifier of the source (fresh names avoid them)
         self.locals_declared: set[str] = set()
         self.callees: _Callees | None = None
-        self.used: set[str] = set()         # the variables of inlined calls (fresh names avoid them)
+        self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" -> this function's jump flag
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -336,7 +334,6 @@ class _Translator:
         decl = fd.decl
         ftype = decl.type
         params = []
-        self.names = {n.name for n in _walk(fd) if isinstance(n, (c_ast.ID, c_ast.Decl)) and n.name}
         if ftype.args is not None:
             for p in ftype.args.params:
                 if isinstance(p, c_ast.Typename) and _ctype(p.type, self.int_mode) == "void":
@@ -354,11 +351,28 @@ class _Translator:
                 raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", _line(decl))
             self.types[RET] = self.result
         body = self.block(fd.body.block_items or [])
-        if "__ret" in self.flags or "__brk" in self.flags or "__cont" in self.flags:
+        if self.flags:
             inits = [Expr("assign", (Int(0),), f) for f in sorted(self.flags)]
             body = seq(inits + [body])
         locals_ = {k: v for k, v in self.types.items() if k not in dict(params)}
-        return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source)
+        mentioned = program_vars(body)
+        hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
+        ret_flag = self._flag.get("ret")
+        return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source,
+                       hidden, ret_flag if ret_flag in self.flags else None)
+
+    @property
+    def names(self):
+        """The fresh-name supply of the source being translated."""
+        if self.callees is None:
+            self.callees = _Callees(self.source, {}, {}, self.int_mode, self.native)
+        return self.callees.names
+
+    def flag(self, kind: str) -> str:
+        """This function's jump flag (a fresh hidden variable) for return, break or continue."""
+        if kind not in self._flag:
+            self._flag[kind] = self.names.fresh(f"__{kind}", _FLAG_MEANING[kind])
+        return self._flag[kind]
 
     # -- scopes -------------------------------------------------------------------------
     def lookup(self, name: str, node) -> str:
@@ -376,10 +390,7 @@ class _Translator:
             visible = any(name in scope for scope in self.scopes)
             x = name
             if name in self.types and (visible or self.types[name] != ty or name not in self.locals_declared):
-                k = 1
-                while f"{name}_{k}" in self.names or f"{name}_{k}" in self.types or f"{name}_{k}" in self.used:
-                    k += 1
-                x = f"{name}_{k}"
+                x = self.names.fresh(f"{name}_", numbered=True)
             self.declared[id(node)] = x
         if self.types.get(x, ty) != ty:
             raise ProgramError(f"{name} is declared with two types", _line(node))
@@ -498,14 +509,17 @@ class _Translator:
                 raise ProgramError("return with a value in a void function", _line(s))
             else:
                 st = self.assign_to(RET, s.expr, s)
-            self.flags.add("__ret")
-            return seq([st, Expr("assign", (Int(1),), "__ret")]), {"__ret"}
+            f = self.flag("ret")
+            self.flags.add(f)
+            return seq([st, Expr("assign", (Int(1),), f)]), {f}
         if isinstance(s, c_ast.Break):
-            self.flags.add("__brk")
-            return Expr("assign", (Int(1),), "__brk"), {"__brk"}
+            f = self.flag("brk")
+            self.flags.add(f)
+            return Expr("assign", (Int(1),), f), {f}
         if isinstance(s, c_ast.Continue):
-            self.flags.add("__cont")
-            return Expr("assign", (Int(1),), "__cont"), {"__cont"}
+            f = self.flag("cont")
+            self.flags.add(f)
+            return Expr("assign", (Int(1),), f), {f}
         if isinstance(s, c_ast.EmptyStatement):
             return Expr("skip"), set()
         if isinstance(s, c_ast.ExprList):
@@ -518,11 +532,11 @@ class _Translator:
 
         def walk(n, in_loop):
             if isinstance(n, c_ast.Return):
-                found.add("__ret")
+                found.add(self.flag("ret"))
             elif isinstance(n, c_ast.Break) and not in_loop:
-                found.add("__brk")
+                found.add(self.flag("brk"))
             elif isinstance(n, c_ast.Continue) and not in_loop:
-                found.add("__cont")
+                found.add(self.flag("cont"))
             loop = isinstance(n, (c_ast.While, c_ast.DoWhile, c_ast.For))
             for _, ch in n.children():
                 walk(ch, in_loop or loop)
@@ -530,7 +544,8 @@ class _Translator:
         return found
 
     def _ret_only(self, body) -> set:
-        return {"__ret"} if "__ret" in self._jumps_in(body) else set()
+        f = self.flag("ret")
+        return {f} if f in self._jumps_in(body) else set()
 
     def loop(self, cond, body, step, node, do_while: bool = False) -> Expr:
         """A while / for / do-while loop. The jump flags: a `continue` sets __cont, which guards the rest
@@ -558,12 +573,13 @@ class _Translator:
                 continue
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
-        stop = [mk("eq", Var(f), Int(0)) for f in ("__ret", "__brk") if f in jumps]
+        ret, brk, cont = self.flag("ret"), self.flag("brk"), self.flag("cont")
+        stop = [mk("eq", Var(f), Int(0)) for f in (ret, brk) if f in jumps]
 
         def iteration() -> Expr:
             b = self.scoped(rest)
-            if "__cont" in jumps:
-                b = seq([b, Expr("assign", (Int(0),), "__cont")])
+            if cont in jumps:
+                b = seq([b, Expr("assign", (Int(0),), cont)])
             return b
 
         def unless_stopped(stmts: list) -> list:
@@ -574,7 +590,7 @@ class _Translator:
         out = []
         if do_while:
             out.append(iteration())
-        used, nloops = set(self.used), len(self.loops)
+        used, nloops = set(self.names.hidden), len(self.loops)
         pre, c = self.cond(cond) if cond is not None else ([], TRUE)
         again = self._again(pre, c, used, self.loops[nloops:])
         b = iteration()
@@ -584,8 +600,8 @@ class _Translator:
         w = Expr("while", (conj(stop + [c]), b))
         self.loops.append(Loop(w, inv, dec, _line(node)))
         out.append(w)
-        if "__brk" in jumps:
-            out.append(Expr("assign", (Int(0),), "__brk"))
+        if brk in jumps:
+            out.append(Expr("assign", (Int(0),), brk))
         return seq(out)
 
     def _again(self, pre: list, c: Expr, used: set, loops: list) -> list:
@@ -594,12 +610,12 @@ class _Translator:
         read get new names, so that a callee's ``loops`` there are other loops than before the first
         test (each gets its own invariant)."""
         from kernel import free_vars
-        inner = {x for x in program_vars(seq(pre)) if x in self.used and x not in used} - free_vars(c)
+        inner = {x for x in program_vars(seq(pre)) if x in self.names.hidden and x not in used} - free_vars(c)
         if not inner:
             return pre
         names = {}
         for x in sorted(inner):
-            names[x] = self.fresh_name(x + "_again")
+            names[x] = self.names.fresh(x + "_again", self.names.hidden.get(x))
             if x in self.types:
                 self.types[names[x]] = self.types[x]
         for lp in loops:
@@ -637,18 +653,6 @@ class _Translator:
     def _is_variable(self, name: str) -> bool:
         return any(name in scope for scope in self.scopes)
 
-    def fresh_name(self, base: str, prefix: bool = False) -> str:
-        """A variable name (or, with prefix, the prefix of new names) that no variable of the function
-        has: not an identifier of the source, a declared or hidden variable, a variable of a call."""
-        taken = self.names | set(self.types) | self.used | self.flags | {"__ret", "__brk", "__cont"}
-        k = 1
-        while True:
-            x = f"{base}{k}" + ("_" if prefix else "")
-            if not (any(y.startswith(x) for y in taken) if prefix else x in taken):
-                self.used.add(x)
-                return x
-            k += 1
-
     def call(self, e, checks: list, pre: list, used: bool = True) -> tuple[Expr, Expr | None, str | None]:
         """``f(args)``: (the statement running it, the result as a term or None for void, its type). The
         arguments are evaluated left to right and converted to the parameter types as by assignment;
@@ -677,22 +681,20 @@ class _Translator:
             if seen is None and callee.result != self.small:
                 raise ProgramError(f"{why}, so C takes it to return int: declare {name} before this call", line)
             args = [v for v, _ in vals]
-        tag = self.fresh_name(f"__{callee.name}", prefix=True)
         try:
-            stmt, res, loops = inline(callee, args, tag)
+            stmt, res, loops, renamed = inline(callee, args, self.names)
         except ProgramError as exc:
             raise ProgramError(exc.message, line) from None
         self.loops.extend(loops)
-        self.used.update(x for x in program_vars(stmt) if x.startswith(tag))   # the callee's, renamed
         for x, ty in callee.types().items():
-            self.types[tag + x] = ty
+            self.types[renamed[x]] = ty
         if res is None or not used:
             return stmt, None, None
         returned = []
-        if callee.language == "c" and not _always_returns(callee.body):   # __ret is 1 after a return
-            flag = "__ret" if "__ret" in program_vars(callee.body) else None
-            returned = [Expr("assert", (mk("eq", Var(tag + flag), Int(1)) if flag else FALSE,))]
-        out = self.fresh_name(f"__{callee.name}_result")
+        flag = callee.ret_flag           # 1 after a return
+        if callee.language == "c" and not _always_returns(callee.body, flag):
+            returned = [Expr("assert", (mk("eq", Var(renamed[flag]), Int(1)) if flag else FALSE,))]
+        out = self.names.fresh(f"__{callee.name}_result", f"is the value {callee.name} returned", numbered=True)
         self.types[out] = callee.result
         return seq([stmt] + returned + [Expr("assign", (res,), out)]), Var(out), callee.result
 
@@ -899,8 +901,7 @@ class _Translator:
         if isinstance(e, c_ast.FuncCall):
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
             if name.startswith("__VERIFIER_nondet"):
-                self.fresh += 1
-                t = f"__nd{self.fresh}"
+                t = self.names.fresh("__nd", f"is what a {name}() call returns", numbered=True)
                 ty = _NONDET.get(name[len("__VERIFIER_nondet_"):], "i32")
                 if ty in ("i32", "i64") and self.int_mode == "math":
                     ty = "int"
@@ -962,6 +963,8 @@ class _Translator:
 
 
 _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+_FLAG_MEANING = {"ret": "is 1 once the function has returned", "brk": "is 1 once the loop has run `break`",
+                 "cont": "is 1 while the rest of an iteration is skipped by `continue`"}
 _ONLY_DEFINED = " (only to the functions defined in the source and the programs declared before)"
 
 
@@ -984,22 +987,24 @@ def _may_stop(checks: list) -> bool:
     return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
 
 
-def _always_returns(c: Expr) -> bool:
-    """Whether the body of a C function (as translated: a return sets __ret to 1, and the rest of a
-    block after it is guarded by __ret = 0) ends with __ret = 1 whenever it ends normally."""
-    ret0 = mk("eq", Var("__ret"), Int(0))
+def _always_returns(c: Expr, flag: str | None) -> bool:
+    """Whether the body of a C function (as translated: a return sets its flag to 1, and the rest of a
+    block after it is guarded by flag = 0) ends with flag = 1 whenever it ends normally."""
+    if flag is None:
+        return False
+    ret0 = mk("eq", Var(flag), Int(0))
     if c.op == "assign":
-        return c.data == "__ret" and c.args[0] == Int(1)
+        return c.data == flag and c.args[0] == Int(1)
     if c.op == "assert":
         return c.args[0] == FALSE
     if c.op == "seq":
         a, b = c.args
-        return _always_returns(b) or _always_returns(a) and not any(
-            n.op == "assign" and n.data == "__ret" and n.args[0] != Int(1) for n in postorder(b))
+        return _always_returns(b, flag) or _always_returns(a, flag) and not any(
+            n.op == "assign" and n.data == flag and n.args[0] != Int(1) for n in postorder(b))
     if c.op == "if":
         g, a, b = c.args
-        return _always_returns(a) and (g == ret0 or _always_returns(b))
-    if c.op == "while":      # while (__ret = 0 [and true]): it ends only after a return
+        return _always_returns(a, flag) and (g == ret0 or _always_returns(b, flag))
+    if c.op == "while":      # while (flag = 0 [and true]): it ends only after a return
         g = c.args[0]
         return g == ret0 or g.op == "and" and {g.args[0], g.args[1]} == {ret0, TRUE}
     return False

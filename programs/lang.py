@@ -11,6 +11,7 @@ and ``%`` truncate (written with ``abs`` and floor division), Python's are the l
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from kernel import Expr, Int, Var, mk, subst
@@ -62,6 +63,8 @@ class Program:
     locals: dict = field(default_factory=dict)   # name -> type
     loops: list = field(default_factory=list)    # [Loop], in source order
     source: str = ""
+    hidden: dict = field(default_factory=dict)   # variable the translation added -> what it holds
+    ret_flag: str | None = None                  # the hidden variable that is 1 once a C function returned
 
     def types(self) -> dict:
         t = dict(self.locals)
@@ -148,20 +151,50 @@ def program_vars(c: Expr) -> set[str]:
     return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
 
 
-def inline(callee: "Program", args: list, tag: str) -> tuple[Expr, Expr | None, list]:
-    """A call ``callee(args)`` as a statement of the caller: the callee's variables renamed apart
-    (prefixed with ``tag``), its parameters assigned the argument values, then its body. Returns
-    (statement, the result as a term or None for void, the callee's loops renamed)."""
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Names:
+    """The fresh-name supply of one translation unit: every variable the translation invents (jump flags,
+    nondeterministic values, the variables of an inlined call, a shadowing declaration's new name) comes
+    from here. A name it gives is never a word of the source text (so never an identifier of any
+    function of the source, whatever gets inlined), never ``ret`` (the return value), and never a name
+    it gave before; no naming convention is assumed of the user's identifiers."""
+
+    def __init__(self, source: str = ""):
+        self.taken: set[str] = set(_IDENT.findall(source)) | {RET}
+        self.hidden: dict[str, str] = {}
+
+    def fresh(self, base: str, meaning: str | None = None, numbered: bool = False) -> str:
+        k = 1 if numbered else 0
+        name = f"{base}{k}" if numbered else base
+        while name in self.taken:
+            k += 1
+            name = f"{base}{k}"
+        self.taken.add(name)
+        if meaning is not None:
+            self.hidden[name] = meaning
+        return name
+
+
+def inline(callee: "Program", args: list, names: Names) -> tuple[Expr, Expr | None, list, dict]:
+    """A call ``callee(args)`` as a statement of the caller: each of the callee's variables renamed to a
+    fresh name of the caller's translation unit, its parameters assigned the argument values, then
+    its body. Returns (statement, the result as a term or None for void, the callee's loops renamed, the
+    renaming)."""
     if len(args) != len(callee.params):
         raise ProgramError(f"{callee.name} takes {len(callee.params)} arguments, got {len(args)}")
-    names = {x: tag + x for x in program_vars(callee.body) | {p for p, _ in callee.params} | {RET}}
-    body = rename(callee.body, names)
-    stmt = seq([Expr("assign", (a,), names[p]) for (p, _), a in zip(callee.params, args)] + [body])
-    loops = [Loop(rename(lp.node, names),
-                  None if lp.invariant is None else rename(lp.invariant, names),
-                  None if lp.decreasing is None else rename(lp.decreasing, names), lp.line)
+    own = sorted(program_vars(callee.body) | {p for p, _ in callee.params} | set(callee.types()) | {RET})
+    renamed = {x: names.fresh(f"__{callee.name}_{x}",
+                              f"is {callee.name}'s {'result' if x == RET else x} in an inlined call")
+               for x in own}
+    body = rename(callee.body, renamed)
+    stmt = seq([Expr("assign", (a,), renamed[p]) for (p, _), a in zip(callee.params, args)] + [body])
+    loops = [Loop(rename(lp.node, renamed),
+                  None if lp.invariant is None else rename(lp.invariant, renamed),
+                  None if lp.decreasing is None else rename(lp.decreasing, renamed), lp.line)
              for lp in callee.loops]
-    return stmt, (Var(names[RET]) if callee.result is not None else None), loops
+    return stmt, (Var(renamed[RET]) if callee.result is not None else None), loops, renamed
 
 
 class Callees:
@@ -169,8 +202,9 @@ class Callees:
     call back into a function being translated (recursion) is refused. Front ends say how to
     translate one function (``translate``)."""
 
-    def __init__(self, defs: dict, known: dict):
+    def __init__(self, defs: dict, known: dict, source: str = ""):
         self.defs, self.known = defs, known       # name -> the source's definition; name -> Program
+        self.names = Names(source)                # one fresh-name supply for everything translated here
         self.done: dict[str, Program] = {}
         self.active: list[str] = []
 

@@ -55,9 +55,8 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
 
 class _Callees(Callees):
     def __init__(self, source: str, defs: dict, known: dict):
-        super().__init__(defs, known)
+        super().__init__(defs, known, source)
         self.source = source
-        self.calls = 0
 
     def translate(self, fname: str, name: str | None) -> Program:
         return _Translator(self.source, self.defs[fname], self).function(self.defs[fname], name)
@@ -70,24 +69,19 @@ class _Translator:
         self.vars: set[str] = set()
         self.loops: list[Loop] = []
         self.flags: set[str] = set()
-        # every name the function mentions: hidden variables must not collide with them
-        self.taken: set[str] = {n.id for n in ast.walk(fd) if isinstance(n, ast.Name)} | \
-            {a.arg for a in ast.walk(fd) if isinstance(a, ast.arg)}
+        # hidden variables come from the source's fresh-name supply: they never collide with its names
+        self.names = (callees or _Callees(source, {}, {})).names
         # names that are local variables of the function (so not the builtins range, abs, min, max)
         self.local_names: set[str] = {n.id for n in ast.walk(fd) if isinstance(n, ast.Name)
                                       and isinstance(n.ctx, ast.Store)} | {a.arg for a in ast.walk(fd)
                                                                            if isinstance(a, ast.arg)}
         self.rename: dict[str, str] = {}
-        self.RET_F, self.BRK, self.CONT = self.fresh("__ret"), self.fresh("__brk"), self.fresh("__cont")
+        self.RET_F = self.names.fresh("__ret", "is 1 once the function has returned")
+        self.BRK = self.names.fresh("__brk", "is 1 once the loop has run `break`")
+        self.CONT = self.names.fresh("__cont", "is 1 while the rest of an iteration is skipped by `continue`")
 
-    def fresh(self, base: str, numbered: bool = False) -> str:
-        k = 0
-        name = f"{base}{k}" if numbered else base
-        while name in self.taken:
-            k += 1
-            name = f"{base}{k}"
-        self.taken.add(name)
-        return name
+    def fresh(self, base: str, meaning: str, numbered: bool = False) -> str:
+        return self.names.fresh(base, meaning, numbered)
 
     def nm(self, x: str) -> str:
         """The program variable of the Python name x (a user variable called `ret` is renamed: that
@@ -104,8 +98,9 @@ class _Translator:
                 raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", a.lineno)
             params.append((a.arg, "int"))
             self.vars.add(a.arg)
-        if RET in self.taken:
-            self.rename[RET] = self.fresh(RET + "_")
+        if any(isinstance(n, ast.Name) and n.id == RET for n in ast.walk(fd)):
+            self.rename[RET] = self.fresh(RET + "_", "is the function's variable `ret` (that name holds the "
+                                          "return value)")
         body = self.block(fd.body)
         returns = any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fd))
         if self.flags:
@@ -113,8 +108,10 @@ class _Translator:
         locals_ = {v: "int" for v in self.vars if v not in dict(params)}
         if returns:
             locals_[RET] = "int"
+        mentioned = program_vars(body)
+        hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
         return Program(name or fd.name, params, "int" if returns else None, body, "python", locals_,
-                       self.loops, self.source)
+                       self.loops, self.source, hidden)
 
     def block(self, stmts: list) -> Expr:
         out = []
@@ -254,11 +251,12 @@ class _Translator:
         if k == 0:                 # ValueError: range() arg 3 must not be zero
             return seq(pre + [Expr("assert", (FALSE,))])
         i = self.nm(s.target.id)
-        ctr, end = self.fresh("__for", True), self.fresh("__stop", True)
+        ctr = self.fresh("__for", "is the hidden counter of a `for ... in range` loop", True)
+        end = self.fresh("__stop", "is a range's stop value", True)
         self.vars.update((ctr, end))
         pre += [Expr("assign", (start,), ctr), Expr("assign", (stop,), end)]
         if k is None:
-            stp = self.fresh("__step", True)
+            stp = self.fresh("__step", "is a range's step", True)
             self.vars.add(stp)
             pre = pre[:len(checks)] + [Expr("assert", (mk("not", mk("eq", step, Int(0))),))] + \
                 pre[len(checks):] + [Expr("assign", (step,), stp)]
@@ -342,15 +340,13 @@ class _Translator:
             raise ProgramError("only calls with positional arguments are supported", e.lineno)
         callee = self.callees.get(e.func.id, line=e.lineno)
         args = [self.value(a, checks) for a in e.args]
-        self.callees.calls += 1
-        tag = self.fresh(f"__{callee.name}{self.callees.calls}_")
         try:
-            stmt, res, loops = inline(callee, args, tag)
+            stmt, res, loops, renamed = inline(callee, args, self.names)
         except ProgramError as exc:
             raise ProgramError(exc.message, e.lineno) from None
         # a program with typed parameters (a C or native one) is only called on values of its types:
         # Python does not convert, so an argument outside the type is an error, as `eval` says
-        facts = [range_fact(f"{tag}{p}", t) for p, t in callee.params]
+        facts = [range_fact(renamed[p], t) for p, t in callee.params]
         if any(f is not None for f in facts):
             assigns, body = _split_assigns(stmt, len(callee.params))
             stmt = seq(assigns + [Expr("assert", (f,)) for f in facts if f is not None] + [body])
@@ -358,7 +354,7 @@ class _Translator:
         self.vars.update(n for n in program_vars(stmt))
         if res is None:
             return stmt, None
-        out = self.fresh(f"__{callee.name}_result", True)
+        out = self.fresh(f"__{callee.name}_result", f"is the value {callee.name} returned", True)
         self.vars.add(out)
         return seq([stmt, Expr("assign", (res,), out)]), Var(out)
 

@@ -127,10 +127,7 @@ class Prover:
             if isinstance(v, tuple) and len(v) == 1:
                 v = v[0]
             if isinstance(v, tuple):            # lexicographic (v1, ..., vn)
-                zs = []
-                for _ in v:
-                    self.ob.fresh += 1
-                    zs.append(f"_v{self.ob.fresh}")
+                zs = [self.snapshot(w, inv, v) for _ in v]
                 post = mk("and", inv, lex_decrease(list(v), [Var(z) for z in zs]))
                 bpre, bproof = self.wp(body, post)
                 pre = mk("and", mk("and", inv, b), conj([mk("eq", vi, Var(z)) for vi, z in zip(v, zs)]))
@@ -138,8 +135,7 @@ class Prover:
                                      "the invariant is preserved and the measure decreases lexicographically")
                 loop_t = P("total_while_lex", tuple(zs), body_t)
             else:
-                self.ob.fresh += 1
-                z = f"_v{self.ob.fresh}"
+                z = self.snapshot(w, inv, (v,))
                 post = mk("and", inv, mk("lt", v, Var(z)))
                 bpre, bproof = self.wp(body, post)
                 pre = mk("and", mk("and", inv, b), mk("eq", v, Var(z)))
@@ -152,6 +148,17 @@ class Prover:
             return inv, loop_t
         p_post = self.ob.need(closure(mk("imp", exit_, q)), "the loop's exit")
         return inv, P(self.rule("conseq"), identity(inv), loop_t, p_post, inv, q)
+
+    def snapshot(self, w: Expr, inv: Expr, variant: tuple) -> str:
+        """A new name for a variant's value before an iteration: not a variable of the loop, its invariant
+        or its variant (the kernel refuses one that is)."""
+        from .lang import program_vars
+        taken = program_vars(w) | free_vars(inv) | {x for t in variant for x in free_vars(t)}
+        while True:
+            self.ob.fresh += 1
+            z = f"_v{self.ob.fresh}"
+            if z not in taken:
+                return z
 
     def triple(self, pre: Expr, c: Expr, post: Expr):
         wpre, proof = self.wp(c, post)

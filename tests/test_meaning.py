@@ -96,3 +96,99 @@ def test_a_program_variable_named_like_a_quantified_variable_is_not_confused_wit
         """))
     assert r["t"].status == "proved", r["t"].error
     assert r["f"].status == "failed"
+
+
+# ---- class 2: names the translation invents never meet the user's ---------------------------------
+
+C_TEMPLATES = {
+    "break": "int f(int x) { int V = 1; while (x < 100) { x = x + 1; if (x > 3) break; V = V + 1; }"
+             " return V * 1000 + x; }",
+    "return": "int f(int x) { int V = 0; if (x > 0) { V = 5; return V; } V = V + 7; return V; }",
+    "continue": "int f(int x) { int V = 0; int i = 0; while (i < 5) { i = i + 1; if (i == x) continue;"
+                " V = V + i; } return V; }",
+    "call": "int g(int a) { int r = a * 2; return r; }\n"
+            "int f(int x) { int V = 3; int t = g(x); int u = g(V); return V * 100 + t + u * 10000; }",
+    "nondet": "int f(int x) { int V = x; int y = __VERIFIER_nondet_int(); return V + y * 0; }",
+    "shadow": "int f(int x) { int V = 1; { int V = 2; x = x + V; } return V * 10 + x; }",
+    "loop_call": "int g(int a) { int k = 0; while (k < a) k++; return k; }\n"
+                 "int f(int x) { int V = 2; while (g(V) < x && V < 10) V++; return V; }",
+}
+PY_TEMPLATES = {
+    "break": "def f(x):\n    V = 1\n    while x < 100:\n        x += 1\n        if x > 3:\n            break\n"
+             "        V += 1\n    return V * 1000 + x\n",
+    "return": "def f(x):\n    V = 0\n    if x > 0:\n        V = 5\n        return V\n    V += 7\n    return V\n",
+    "for": "def f(x):\n    V = 0\n    for i in range(x, 10, 3):\n        V += i\n    return V\n",
+    "for_step": "def f(x):\n    V = 0\n    s = 1 if x > 0 else -1\n    for i in range(0, x, s):\n        V += i\n"
+                "    return V\n",
+    "call": "def g(a):\n    r = a * 2\n    return r\n\ndef f(x):\n    V = 3\n    t = g(x)\n    u = g(V)\n"
+            "    return V * 100 + t + u * 10000\n",
+    "ret": "def f(x):\n    V = x\n    ret = 4\n    return V + ret\n",
+}
+HOSTILE = ["__brk", "__brk1", "__ret", "__ret1", "__cont", "__nd", "__nd1", "__nd2", "__g_a", "__g_r", "__g_ret",
+           "__g_result1", "__g1_a", "__g_k", "__for1", "__stop1", "__step1", "ret_", "__f_V", "x_1", "V_1",
+           "r_again", "__g_k_again", "_v1", "__ret_"]
+
+
+def _interpret(prog, x: int):
+    from kernel import Environment
+    from programs.interp import AssertionFailed, OutOfSteps, run
+    try:
+        out = run(Environment(), prog.body, {"x": x}, 20_000, nondet=lambda name: 0)
+    except AssertionFailed:
+        return "fails"
+    except OutOfSteps:
+        return "runs on"
+    return out.get("ret")
+
+
+def _rename(src: str, name: str) -> str:
+    import re
+    return re.sub(r"\bV\b", name, src)
+
+
+@pytest.mark.parametrize("kind", sorted(C_TEMPLATES))
+def test_c_hidden_names_avoid_the_users(kind):
+    from programs.c_frontend import parse_c
+    src = C_TEMPLATES[kind]
+    plain = parse_c(src, "f")
+    want = [_interpret(plain, x) for x in (-2, 0, 1, 2, 3, 7)]
+    for name in HOSTILE:
+        prog = parse_c(_rename(src, name), "f")
+        assert [_interpret(prog, x) for x in (-2, 0, 1, 2, 3, 7)] == want, (name, src)
+
+
+@pytest.mark.parametrize("kind", sorted(PY_TEMPLATES))
+def test_python_hidden_names_avoid_the_users_and_agree_with_cpython(kind):
+    from programs.py_frontend import parse_python
+    src = PY_TEMPLATES[kind]
+    for name in ["V"] + HOSTILE:
+        text = _rename(src, name)
+        prog = parse_python(text, "f")
+        space: dict = {}
+        exec(compile(text, "<t>", "exec"), space)
+        for x in (-4, -1, 0, 1, 2, 3, 7, 12):
+            assert _interpret(prog, x) == space["f"](x), (name, x, text)
+
+
+def test_a_user_variable_named_like_a_break_flag_does_not_change_the_verdict():
+    """The issue's example: with the user's `__brk` read as the hidden break flag, Quod said the second
+    loop never runs (terminates); gcc runs it forever."""
+    from kernel import Environment
+    from programs.analysis import decide_termination
+    from programs.c_frontend import parse_c
+    src = "int main() { int __brk = 1; while (1) { if (__brk == 1) break; } while (__brk == 1) { } return 0; }"
+    v = decide_termination(Environment(), parse_c(src, "main"))
+    assert v.answer == "no", v.text
+
+
+def test_a_python_variable_named_like_an_inlined_one_does_not_change_the_verdict():
+    """The issue's example class: a kernel-checked "no: runs forever" for a function that always
+    returns, because the caller's variable was the inlined callee's parameter."""
+    from kernel import Environment
+    from programs.analysis import decide_termination
+    from programs.py_frontend import parse_python
+    for name in ("__g1_a", "__g_a", "__g_a1"):
+        src = (f"def g(a):\n    return a\n\ndef main():\n    {name} = 3\n    t = g(7)\n"
+               f"    while {name} == 7:\n        pass\n    return 0\n")
+        v = decide_termination(Environment(), parse_python(src, "main"))
+        assert v.answer == "yes", (name, v.text)

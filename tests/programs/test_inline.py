@@ -5,7 +5,7 @@ from __future__ import annotations
 from kernel import Environment, Expr, Int, Var, mk
 
 from programs.interp import run
-from programs.lang import RET, Loop, Program, inline, program_vars, rename, seq
+from programs.lang import RET, Loop, Names, Program, inline, program_vars, rename, seq
 
 x, y, r = Var("x"), Var("y"), Var(RET)
 
@@ -29,7 +29,9 @@ def test_rename_reaches_assignment_targets_and_annotations():
 def test_inlined_call_computes_the_callee_and_leaves_the_caller_alone():
     c = _callee()
     # caller: y = 7; x = 4; r = sum_to(x + 1) + y   (its x and y must survive the call)
-    stmt, res, loops = inline(c, [mk("add", x, Int(1))], "sum_to__1_")
+    names = Names("x y ret __sum_to_x")          # the caller's source mentions __sum_to_x itself
+    stmt, res, loops, renamed = inline(c, [mk("add", x, Int(1))], names)
+    assert renamed["x"] == "__sum_to_x1" and renamed["y"] == "__sum_to_y"
     caller = seq([Expr("assign", (Int(7),), "y"), Expr("assign", (Int(4),), "x"), stmt,
                   Expr("assign", (mk("add", res, y),), RET)])
     out = run(Environment(), caller, {})
@@ -37,7 +39,10 @@ def test_inlined_call_computes_the_callee_and_leaves_the_caller_alone():
     assert not (program_vars(stmt) & {"x", "y", RET}) - {"x"}     # only the argument reads the caller's x
     from programs.analysis import loops_of
     assert [lp.node for lp in loops] == loops_of(stmt)
-    assert loops[0].invariant == mk("le", Int(0), Var("sum_to__1_y")) and loops[0].decreasing == Var("sum_to__1_x")
+    assert loops[0].invariant == mk("le", Int(0), Var("__sum_to_y")) and loops[0].decreasing == Var("__sum_to_x1")
+    # a second call gets other names
+    _, _, _, again = inline(c, [x], names)
+    assert not set(again.values()) & set(renamed.values())
 
 
 def test_wrong_argument_count_is_an_error():
@@ -45,4 +50,4 @@ def test_wrong_argument_count_is_an_error():
 
     from programs.lang import ProgramError
     with pytest.raises(ProgramError, match="takes 1 arguments, got 2"):
-        inline(_callee(), [x, y], "t_")
+        inline(_callee(), [x, y], Names())
