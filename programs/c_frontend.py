@@ -24,7 +24,8 @@ import re
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
-from .lang import BOUNDS, RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, rename, seq
+from .lang import (BOUNDS, RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact,
+                   rename, returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -133,6 +134,7 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             raise ProgramError(f"{f.decl.name} is defined twice", _line(f))
         defs[f.decl.name] = f
     callees = _Callees(source, defs, known or {}, int_mode, native)
+    callees.enumerators = _enumerators(ast)
     # where each function is first declared, and first declared with a prototype (its parameter types)
     for n in ast.ext:
         d = n.decl if isinstance(n, c_ast.FuncDef) else n
@@ -175,6 +177,7 @@ class _Callees(Callees):
     def __init__(self, source: str, defs: dict, known: dict, int_mode: str, native: bool):
         super().__init__(defs, known, source)
         self.source, self.int_mode, self.native = source, int_mode, native
+        self.enumerators: dict[str, int | None] = {}   # file-scope enumeration constants (None: not a value we read)
         self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
 
@@ -453,22 +456,24 @@ class _Translator:
             return self.incdec(s), set()
         if isinstance(s, c_ast.FuncCall):
             name = s.name.name if isinstance(s.name, c_ast.ID) else "?"
-            if name in ("__VERIFIER_assume", "assume"):
+            if self.builtin(name, s) is None:
+                pass                              # the program's own function: called below
+            elif name in ("__VERIFIER_assume", "assume"):
                 pre, cond = self.cond(s.args.exprs[0])
                 return seq(pre + [Expr("assume", (cond,))]), set()
-            if name == "__quod_havoc":        # Quod's own `havoc x;`: any value of x's type
+            elif name == "__quod_havoc" and self.native:     # Quod's own `havoc x;`: any value of x's type
                 args = s.args.exprs if s.args is not None else []
                 if len(args) != 1 or not isinstance(args[0], c_ast.ID):
                     raise ProgramError("havoc takes one variable: `havoc x;`", _line(s))
                 x = self.lookup(args[0].name, s)
                 fact = range_fact(x, self.types[x])
                 return seq([Expr("havoc", (), x)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
-            if name in ("__VERIFIER_error", "reach_error", "abort"):
+            elif name in ("__VERIFIER_error", "reach_error", "abort"):
                 return Expr("assert", (FALSE,)), set()
-            if name in ("assert", "__VERIFIER_assert"):
+            elif name in ("assert", "__VERIFIER_assert"):
                 pre, cond = self.cond(s.args.exprs[0])
                 return seq(pre + [Expr("assert", (cond,))]), set()
-            if name.startswith("__VERIFIER_nondet"):
+            elif name.startswith("__VERIFIER_nondet"):
                 return Expr("skip"), set()
             if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
                 checks: list = []
@@ -560,7 +565,7 @@ class _Translator:
         rest = []
         for it in items or []:
             if isinstance(it, c_ast.FuncCall) and isinstance(it.name, c_ast.ID) and it.name.name in (
-                    "invariant", "decreasing"):
+                    "invariant", "decreasing") and self.builtin(it.name.name, it) is not None:
                 ann = self.cond(it.args.exprs[0]) if it.name.name == "invariant" else \
                     self.value(it.args.exprs[0])
                 if any(x.op != "assert" for x in ann[0]):
@@ -653,6 +658,22 @@ class _Translator:
     def _is_variable(self, name: str) -> bool:
         return any(name in scope for scope in self.scopes)
 
+    def builtin(self, name: str, node) -> str | None:
+        """``name`` if a call to it has Quod's built-in meaning here (``assume``, ``assert``,
+        ``__VERIFIER_*``, ``reach_error``, ``abort``, ``havoc``, the loop annotations), None if the
+        program defines that function itself (its own definition is what C calls). A variable is not
+        callable; a program declared before in the .proof file with a built-in's name is ambiguous."""
+        if not (name in _BUILTIN_CALLS or name.startswith("__VERIFIER_nondet")):
+            return None
+        if self._is_variable(name):
+            raise ProgramError(f"{name} is a variable here, not a function", _line(node))
+        if self.callees is not None and name in self.callees.defs:
+            return None
+        if self.callees is not None and name in self.callees.known:
+            raise ProgramError(f"unsupported: {name} is both Quod's built-in {name} and a program declared before "
+                               "it in the .proof file: rename the program", _line(node))
+        return name
+
     def call(self, e, checks: list, pre: list, used: bool = True) -> tuple[Expr, Expr | None, str | None]:
         """``f(args)``: (the statement running it, the result as a term or None for void, its type). The
         arguments are evaluated left to right and converted to the parameter types as by assignment;
@@ -690,10 +711,7 @@ class _Translator:
             self.types[renamed[x]] = ty
         if res is None or not used:
             return stmt, None, None
-        returned = []
-        flag = callee.ret_flag           # 1 after a return
-        if callee.language == "c" and not _always_returns(callee.body, flag):
-            returned = [Expr("assert", (mk("eq", Var(renamed[flag]), Int(1)) if flag else FALSE,))]
+        returned = returned_check(callee, renamed)
         out = self.names.fresh(f"__{callee.name}_result", f"is the value {callee.name} returned", numbered=True)
         self.types[out] = callee.result
         return seq([stmt] + returned + [Expr("assign", (res,), out)]), Var(out), callee.result
@@ -835,7 +853,12 @@ class _Translator:
         if isinstance(e, c_ast.Constant):
             return self._constant(e)
         if isinstance(e, c_ast.ID):
-            if e.name in ("true", "false", "TRUE", "FALSE"):
+            if not self._is_variable(e.name) and self.callees is not None and e.name in self.callees.enumerators:
+                k = self.callees.enumerators[e.name]
+                if k is None:
+                    raise ProgramError(f"unsupported: the value of the enumeration constant {e.name}", _line(e))
+                return Int(k), small
+            if e.name in ("true", "false", "TRUE", "FALSE") and not self._is_variable(e.name):
                 return Int(1 if e.name.lower() == "true" else 0), small
             x = self.lookup(e.name, e)
             return Var(x), self.types[x]
@@ -900,7 +923,7 @@ class _Translator:
             return Expr("ite", (c, a, b)), ty
         if isinstance(e, c_ast.FuncCall):
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
-            if name.startswith("__VERIFIER_nondet"):
+            if name.startswith("__VERIFIER_nondet") and self.builtin(name, e) is not None:
                 t = self.names.fresh("__nd", f"is what a {name}() call returns", numbered=True)
                 ty = _NONDET.get(name[len("__VERIFIER_nondet_"):], "i32")
                 if ty in ("i32", "i64") and self.int_mode == "math":
@@ -946,7 +969,8 @@ class _Translator:
             if op == "ne":
                 return mk("not", mk("eq", a, b))
             return mk(op, a, b)
-        if isinstance(e, c_ast.ID) and e.name in ("true", "false", "TRUE", "FALSE"):
+        if isinstance(e, c_ast.ID) and e.name in ("true", "false", "TRUE", "FALSE") and not self._is_variable(e.name) \
+                and not (self.callees is not None and e.name in self.callees.enumerators):
             return TRUE if e.name.lower() == "true" else FALSE
         v, _ = self._val(e, checks, pre)
         if v.op == "int":
@@ -963,6 +987,9 @@ class _Translator:
 
 
 _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+# calls with Quod's meaning unless the program defines the function (__VERIFIER_nondet_* too)
+_BUILTIN_CALLS = {"__VERIFIER_assume", "assume", "__quod_havoc", "__VERIFIER_error", "reach_error", "abort", "assert",
+                  "__VERIFIER_assert", "invariant", "decreasing"}
 _FLAG_MEANING = {"ret": "is 1 once the function has returned", "brk": "is 1 once the loop has run `break`",
                  "cont": "is 1 while the rest of an iteration is skipped by `continue`"}
 _ONLY_DEFINED = " (only to the functions defined in the source and the programs declared before)"
@@ -987,27 +1014,37 @@ def _may_stop(checks: list) -> bool:
     return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
 
 
-def _always_returns(c: Expr, flag: str | None) -> bool:
-    """Whether the body of a C function (as translated: a return sets its flag to 1, and the rest of a
-    block after it is guarded by flag = 0) ends with flag = 1 whenever it ends normally."""
-    if flag is None:
-        return False
-    ret0 = mk("eq", Var(flag), Int(0))
-    if c.op == "assign":
-        return c.data == flag and c.args[0] == Int(1)
-    if c.op == "assert":
-        return c.args[0] == FALSE
-    if c.op == "seq":
-        a, b = c.args
-        return _always_returns(b, flag) or _always_returns(a, flag) and not any(
-            n.op == "assign" and n.data == flag and n.args[0] != Int(1) for n in postorder(b))
-    if c.op == "if":
-        g, a, b = c.args
-        return _always_returns(a, flag) and (g == ret0 or _always_returns(b, flag))
-    if c.op == "while":      # while (flag = 0 [and true]): it ends only after a return
-        g = c.args[0]
-        return g == ret0 or g.op == "and" and {g.args[0], g.args[1]} == {ret0, TRUE}
-    return False
+def _enumerators(ast) -> dict:
+    """The enumeration constants declared at file scope, with their values (C11 6.7.2.2: an explicit
+    constant, else one more than the previous; None where the value is not a constant Quod reads)."""
+    from pycparser import c_ast
+    out: dict = {}
+    for top in ast.ext:
+        if isinstance(top, c_ast.FuncDef):
+            continue
+        for n in _walk(top):
+            if isinstance(n, c_ast.Enum) and n.values is not None:
+                k: int | None = -1
+                for en in n.values.enumerators:
+                    if en.value is not None:
+                        k = _constant_value(en.value)
+                    elif k is not None:
+                        k += 1
+                    out[en.name] = k
+    return out
+
+
+def _constant_value(e) -> int | None:
+    from pycparser import c_ast
+    if isinstance(e, c_ast.Constant) and e.type == "int":
+        try:
+            return _int_constant(e.value, None)[0]
+        except ProgramError:
+            return None
+    if isinstance(e, c_ast.UnaryOp) and e.op in ("-", "+"):
+        v = _constant_value(e.expr)
+        return None if v is None else (-v if e.op == "-" else v)
+    return None
 
 
 def _walk(node):

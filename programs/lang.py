@@ -197,6 +197,40 @@ def inline(callee: "Program", args: list, names: Names) -> tuple[Expr, Expr | No
     return stmt, (Var(renamed[RET]) if callee.result is not None else None), loops, renamed
 
 
+def _always_returns(c: Expr, flag: str | None) -> bool:
+    """Whether a function body (as the front ends translate it: a return sets its flag to 1, and the
+    rest of a block after it is guarded by flag = 0) ends with flag = 1 whenever it ends normally."""
+    if flag is None:
+        return False
+    ret0 = mk("eq", Var(flag), Int(0))
+    if c.op == "assign":
+        return c.data == flag and c.args[0] == Int(1)
+    if c.op == "assert":
+        return c.args[0] == Expr("false")
+    if c.op == "seq":
+        a, b = c.args
+        return _always_returns(b, flag) or _always_returns(a, flag) and not any(
+            n.op == "assign" and n.data == flag and n.args[0] != Int(1) for n in postorder(b))
+    if c.op == "if":
+        g, a, b = c.args
+        return _always_returns(a, flag) and (g == ret0 or _always_returns(b, flag))
+    if c.op == "while":      # while (flag = 0 [and true]): it ends only after a return
+        g = c.args[0]
+        return g == ret0 or g.op == "and" and {g.args[0], g.args[1]} == {ret0, Expr("true")}
+    return False
+
+
+def returned_check(callee: "Program", renamed: dict) -> list:
+    """What using the value of an inlined call must check: that the callee returned a value (C: falling
+    off the end of a function whose value is used is undefined behaviour; Python: the value is None,
+    and arithmetic or a comparison with it is not what an integer would do). Nothing when every
+    normal end of the callee returns one."""
+    flag = callee.ret_flag
+    if flag is not None and _always_returns(callee.body, flag):
+        return []
+    return [Expr("assert", (mk("eq", Var(renamed[flag]), Int(1)) if flag is not None else Expr("false"),))]
+
+
 class Callees:
     """The functions of one source, each translated once, on demand: a call inlines the callee, so a
     call back into a function being translated (recursion) is refused. Front ends say how to

@@ -22,7 +22,8 @@ import ast
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, seq
+from .lang import (RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, returned_check,
+                   seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
@@ -38,35 +39,88 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ProgramError(f"Python syntax: {exc.msg}", exc.lineno) from None
-    funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.decorator_list]
     if not funcs:
         raise ProgramError("no function definition in the Python source")
+    # Python's scoping: a name a function does not bind is the module's, then a builtin. The module's
+    # functions are the last `def` of each name; every other module-level binding (an assignment, an
+    # import, a class, a decorated def, a def under `if`) is recorded, and using such a name is refused
+    # (its meaning is not one Quod reads).
+    defs = {f.name: f for f in funcs}
+    bound: dict[str, int] = {}
+    for node in tree.body:
+        if node in funcs:
+            continue
+        for x, line in _bindings(node):
+            bound.setdefault(x, line)
+    for x in list(defs):
+        if x in bound and bound[x] > defs[x].lineno:
+            del defs[x]               # rebound after its def: the function is not what the name means
+    funcs = [f for f in funcs if defs.get(f.name) is f]
     if function is None:          # main, or the only function (a helper is never picked by accident)
         fd = next((f for f in funcs if f.name == "main"), funcs[0] if len(funcs) == 1 else None)
         if fd is None:
             raise ProgramError(f"the source defines {len(funcs)} functions ({', '.join(f.name for f in funcs)}) "
                                "and no main: choose one (--function NAME, or `function NAME` in a .proof file)")
     else:
-        fd = next((f for f in funcs if f.name == function), None)
+        fd = defs.get(function)
         if fd is None:
+            if function in bound:
+                raise ProgramError(f"unsupported: {function} is bound at module level by something other than a "
+                                   f"plain def (line {bound[function]})", bound[function])
             raise ProgramError(f"no function named {function} (found: {', '.join(f.name for f in funcs)})")
-    return _Callees(source, {f.name: f for f in funcs}, known or {}).get(fd.name, name)
+    callees = _Callees(source, defs, known or {})
+    callees.module_bound = bound
+    return callees.get(fd.name, name)
+
+
+_BUILTINS = {"abs", "min", "max", "range", "isinstance", "int", "bool"}
+
+
+def _bindings(node):
+    """The names a module-level statement binds (with their lines)."""
+    for n in ast.walk(node):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, (ast.Store, ast.Del)):
+            yield n.id, n.lineno
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            yield n.name, n.lineno
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            for a in n.names:
+                if a.name == "*":
+                    yield "*", n.lineno
+                else:
+                    yield (a.asname or a.name.split(".")[0]), n.lineno
+        elif isinstance(n, (ast.MatchAs, ast.MatchStar)) and n.name:
+            yield n.name, n.lineno
 
 
 class _Callees(Callees):
     def __init__(self, source: str, defs: dict, known: dict):
         super().__init__(defs, known, source)
         self.source = source
+        self.module_bound: dict[str, int] = {}      # module-level names bound other than by a plain def
 
     def translate(self, fname: str, name: str | None) -> Program:
-        return _Translator(self.source, self.defs[fname], self).function(self.defs[fname], name)
+        """A second pass when some local may be read before it has a value: then those locals carry a flag
+        that says they have one, and such a read asserts it (UnboundLocalError)."""
+        fd = self.defs[fname]
+        tr = _Translator(self.source, fd, self)
+        prog = tr.function(fd, name)
+        if tr.unsafe:
+            tr = _Translator(self.source, fd, self, tracked=tr.unsafe)
+            prog = tr.function(fd, name)
+        return prog
 
 
 class _Translator:
-    def __init__(self, source: str, fd: ast.FunctionDef, callees: _Callees | None = None):
+    def __init__(self, source: str, fd: ast.FunctionDef, callees: _Callees | None = None, tracked=frozenset()):
         self.source = source
         self.callees = callees
         self.vars: set[str] = set()
+        self.definite: set[str] = set()     # the locals that surely have a value here (Python's must-analysis)
+        self.unsafe: set[str] = set()       # locals read where they may have none
+        self.tracked = tracked              # locals that carry a "has a value" flag (the second pass)
+        self.has_value: dict[str, str] = {}
         self.loops: list[Loop] = []
         self.flags: set[str] = set()
         # hidden variables come from the source's fresh-name supply: they never collide with its names
@@ -83,6 +137,30 @@ class _Translator:
     def fresh(self, base: str, meaning: str, numbered: bool = False) -> str:
         return self.names.fresh(base, meaning, numbered)
 
+    def resolve(self, name: str, node) -> str:
+        """What a called name means here, by Python's scoping: "local" (a variable of the function), "def"
+        (a function of the source), "builtin", "program" (one declared before in the .proof file) or
+        "unknown". A name the module binds otherwise (an assignment, an import) is refused."""
+        if name in self.local_names:
+            return "local"
+        callees = self.callees
+        bound = callees.module_bound if callees is not None else {}
+        if name in bound or "*" in bound:
+            line = bound.get(name, bound.get("*"))
+            raise ProgramError(f"unsupported: {name} is bound at module level (line {line}), and Quod reads only "
+                               "plain function definitions there", getattr(node, "lineno", None), _col(node))
+        if callees is not None and name in callees.defs:
+            return "def"
+        if name in _BUILTINS:
+            if callees is not None and name in callees.known:
+                raise ProgramError(f"unsupported: {name} is both Python's builtin and a program declared before "
+                                   "it in the .proof file: rename the program", getattr(node, "lineno", None),
+                                   _col(node))
+            return "builtin"
+        if callees is not None and name in callees.known:
+            return "program"
+        return "unknown"
+
     def nm(self, x: str) -> str:
         """The program variable of the Python name x (a user variable called `ret` is renamed: that
         name is the return value)."""
@@ -98,6 +176,17 @@ class _Translator:
                 raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", a.lineno)
             params.append((a.arg, "int"))
             self.vars.add(a.arg)
+            self.definite.add(a.arg)
+        if fd.args.vararg or fd.args.kwarg or fd.args.kwonlyargs:
+            raise ProgramError("unsupported: *args, **kwargs and keyword-only parameters", fd.lineno)
+        bare = any(isinstance(n, ast.Return) and n.value is None for n in ast.walk(fd))
+        valued = any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fd))
+        # whether a value was returned: the return flag, or (when a bare `return` returns None) a flag of its own
+        self.VAL = self.fresh("__val", "is 1 once the function has returned a value") if bare and valued \
+            else self.RET_F
+        for x in sorted(self.tracked):
+            self.has_value[x] = self.fresh(f"__has_{x}", f"is 1 once {x} has a value")
+            self.flags.add(self.has_value[x])
         if any(isinstance(n, ast.Name) and n.id == RET for n in ast.walk(fd)):
             self.rename[RET] = self.fresh(RET + "_", "is the function's variable `ret` (that name holds the "
                                           "return value)")
@@ -111,7 +200,7 @@ class _Translator:
         mentioned = program_vars(body)
         hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
         return Program(name or fd.name, params, "int" if returns else None, body, "python", locals_,
-                       self.loops, self.source, hidden)
+                       self.loops, self.source, hidden, self.VAL if returns else None)
 
     def block(self, stmts: list) -> Expr:
         out = []
@@ -139,8 +228,11 @@ class _Translator:
         if isinstance(s, ast.If):
             checks: list = []
             c = self.cond(s.test, checks)
+            before = set(self.definite)
             t, jt = self.stmts(s.body)
+            after_then, self.definite = self.definite, before
             e, je = self.stmts(s.orelse)
+            self.definite = before | (after_then & self.definite)
             return seq(_run(checks) + [Expr("if", (c, t, e))]), jt | je
         if isinstance(s, ast.While):
             if s.orelse:
@@ -151,6 +243,9 @@ class _Translator:
         if isinstance(s, ast.Return):
             st = self.assign(RET, s.value) if s.value is not None else Expr("skip")
             self.flags.add(self.RET_F)
+            if s.value is not None and self.VAL != self.RET_F:
+                self.flags.add(self.VAL)
+                st = seq([st, Expr("assign", (Int(1),), self.VAL)])
             return seq([st, Expr("assign", (Int(1),), self.RET_F)]), {self.RET_F}
         if isinstance(s, ast.Break):
             self.flags.add(self.BRK)
@@ -160,10 +255,6 @@ class _Translator:
             return Expr("assign", (Int(1),), self.CONT), {self.CONT}
         if isinstance(s, ast.Assert):
             t = s.test
-            parts = t.values if isinstance(t, ast.BoolOp) and isinstance(t.op, ast.And) else [t]
-            if all(isinstance(x, ast.Call) and isinstance(x.func, ast.Name) and x.func.id == "isinstance"
-                   and x.func.id not in self.local_names for x in parts):
-                return Expr("skip"), set()        # a type fact: every value here is an int
             checks: list = []
             c = self.cond(t, checks)
             return seq(_run(checks) + [Expr("assert", (c,))]), set()
@@ -172,10 +263,9 @@ class _Translator:
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant):
             return Expr("skip"), set()            # a docstring
         if isinstance(s, ast.Expr) and isinstance(s.value, ast.Call) and isinstance(s.value.func, ast.Name) \
-                and s.value.func.id not in self.local_names and self.callees is not None \
-                and self.callees.has(s.value.func.id):
+                and self.resolve(s.value.func.id, s.value) in ("def", "program"):
             checks = []
-            stmt, _ = self.call(s.value, checks)
+            stmt, _ = self.call(s.value, checks, used=False)
             return seq(_run(checks) + [stmt]), set()
         raise ProgramError(f"unsupported statement `{_source(s)}` (the subset: assignments, if, while, "
                            "for ... in range, break, continue, return, assert, pass)", getattr(s, "lineno", None),
@@ -221,7 +311,9 @@ class _Translator:
         # a condition that calls or can fail is computed (prep) before the first test and after every
         # iteration that did not break or return
         again = [Expr("if", (conj(guards), seq(list(prep)), Expr("skip")))] if prep and guards else list(prep)
+        before = set(self.definite)             # the body may not run; each pass starts from here
         b = seq(pre + [self.block(body)] + again)
+        self.definite = before
         w = Expr("while", (conj(guards + [cond]), b))
         self.loops.append(Loop(w, None, None, line))
         return seq(list(prep) + [w] + resets)
@@ -239,7 +331,7 @@ class _Translator:
         assert). A step that is not a constant is split on its sign."""
         it = s.iter
         if not (isinstance(s.target, ast.Name) and isinstance(it, ast.Call) and isinstance(it.func, ast.Name)
-                and it.func.id == "range" and "range" not in self.local_names and not it.keywords
+                and self.resolve("range", it) == "builtin" and not it.keywords
                 and 1 <= len(it.args) <= 3) or s.orelse:
             raise ProgramError("only `for i in range(...)` loops (without else) are supported", s.lineno)
         checks: list = []
@@ -268,7 +360,14 @@ class _Translator:
         def one(up: bool) -> Expr:
             cond = mk("lt", Var(ctr), Var(end)) if up else mk("lt", Var(end), Var(ctr))
             head = [Expr("assign", (Var(ctr),), i), Expr("assign", (mk("add", Var(ctr), step),), ctr)]
-            return self.loop(cond, head, s.body, s.lineno)
+            if i in self.has_value:
+                head.append(Expr("assign", (Int(1),), self.has_value[i]))
+            before = set(self.definite)
+            self.definite.add(i)
+            try:
+                return self.loop(cond, head, s.body, s.lineno)
+            finally:
+                self.definite = before
 
         if k is not None:
             return seq(pre + [one(k > 0)])
@@ -278,7 +377,9 @@ class _Translator:
         checks: list = []
         v = self.value(value, checks)
         self.vars.add(x)
-        return seq(_run(checks) + [Expr("assign", (v,), x)])
+        self.definite.add(x)
+        mark = [Expr("assign", (Int(1),), self.has_value[x])] if x in self.has_value else []
+        return seq(_run(checks) + [Expr("assign", (v,), x)] + mark)
 
     def value(self, e, checks: list) -> Expr:
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
@@ -287,8 +388,13 @@ class _Translator:
             return Int(e.value)
         if isinstance(e, ast.Name):
             x = self.nm(e.id)
-            if x not in self.vars:
-                raise ProgramError(f"{e.id} is used before it is assigned", getattr(e, "lineno", None))
+            if e.id not in self.local_names:       # not a local: the module's or a builtin (NameError)
+                raise ProgramError(f"{e.id} is not a parameter or a local variable of the function (only those "
+                                   "are supported)", getattr(e, "lineno", None), _col(e))
+            if x not in self.definite:             # may be unassigned here: UnboundLocalError then
+                self.unsafe.add(x)
+                if x in self.has_value:
+                    checks.append(mk("eq", Var(self.has_value[x]), Int(1)))
             return Var(x)
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
             return mk("neg", self.value(e.operand, checks))
@@ -301,14 +407,14 @@ class _Translator:
                 checks.append(mk("not", mk("eq", b, Int(0))))     # ZeroDivisionError
             return mk(op, a, b)
         if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("abs", "min", "max") \
-                and e.func.id not in self.local_names and not e.keywords:
+                and self.resolve(e.func.id, e) == "builtin" and not e.keywords:
             args = [self.value(a, checks) for a in e.args]
             if e.func.id == "abs" and len(args) == 1:
                 return Expr("abs", tuple(args))
             if len(args) == 2:
                 return Expr(e.func.id, tuple(args))
-        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id not in self.local_names \
-                and self.callees is not None and self.callees.has(e.func.id):
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) \
+                and self.resolve(e.func.id, e) in ("def", "program"):
             stmt, res = self.call(e, checks)
             if res is None:
                 raise ProgramError(f"{e.func.id} returns no value", e.lineno)
@@ -333,7 +439,7 @@ class _Translator:
             "not in the supported subset"
         raise ProgramError(f"unsupported expression `{_source(e)}` ({why})", getattr(e, "lineno", None), _col(e))
 
-    def call(self, e: ast.Call, checks: list) -> tuple[Expr, Expr | None]:
+    def call(self, e: ast.Call, checks: list, used: bool = True) -> tuple[Expr, Expr | None]:
         """``f(args)``: the callee inlined with its variables renamed apart; the result is copied to a
         fresh variable so that later statements cannot change it."""
         if e.keywords or any(isinstance(a, ast.Starred) for a in e.args):
@@ -352,11 +458,11 @@ class _Translator:
             stmt = seq(assigns + [Expr("assert", (f,)) for f in facts if f is not None] + [body])
         self.loops.extend(loops)
         self.vars.update(n for n in program_vars(stmt))
-        if res is None:
+        if res is None or not used:
             return stmt, None
         out = self.fresh(f"__{callee.name}_result", f"is the value {callee.name} returned", True)
         self.vars.add(out)
-        return seq([stmt, Expr("assign", (res,), out)]), Var(out)
+        return seq([stmt] + returned_check(callee, renamed) + [Expr("assign", (res,), out)]), Var(out)
 
     def boolop_value(self, is_or: bool, values: list, checks: list) -> Expr:
         """``a or b`` is a if a is truthy, else b; ``a and b`` is a if a is falsy, else b (b is
@@ -406,6 +512,15 @@ class _Translator:
             return out
         if isinstance(e, ast.Constant) and isinstance(e.value, bool):
             return TRUE if e.value else FALSE
+        if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id == "isinstance" \
+                and self.resolve("isinstance", e) == "builtin":
+            # every value of the subset is an int (True and False are ints too); other types are refused
+            if len(e.args) != 2 or e.keywords or not (isinstance(e.args[1], ast.Name) and e.args[1].id == "int"
+                                                      and self.resolve("int", e) == "builtin"):
+                raise ProgramError(f"unsupported: `{_source(e)}` (only isinstance(x, int), which every value "
+                                   "here satisfies)", e.lineno, _col(e))
+            self.value(e.args[0], checks)
+            return TRUE
         return _truth(self.value(e, checks))
 
 

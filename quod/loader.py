@@ -351,7 +351,9 @@ class Loader:
         except OutOfSteps:
             return f"{prog.name} is still running after 1,000,000 steps"
         except AssertionFailed as exc:
-            return f"{prog.name} fails: {exc} (undefined behaviour in C)"
+            what = {"c": "undefined behaviour in C", "python": "an exception in Python"}.get(prog.language,
+                                                                                          "an error")
+            return f"{prog.name} fails: {exc} ({what})"
         except Blocked:
             return f"{prog.name}: an assume is false on this input"
         except EvalError as exc:

@@ -192,3 +192,99 @@ def test_a_python_variable_named_like_an_inlined_one_does_not_change_the_verdict
                f"    while {name} == 7:\n        pass\n    return 0\n")
         v = decide_termination(Environment(), parse_python(src, "main"))
         assert v.answer == "yes", (name, v.text)
+
+
+# ---- class 4: a name means what the language's scoping says -----------------------------------------
+
+def _cpython_vs_quod(src: str, inputs=(-3, -1, 0, 1, 2, 5)):
+    """Every input: Quod's interpreter on the translation and CPython on the source agree (an exception
+    in CPython is a failed assertion in Quod)."""
+    from programs.py_frontend import parse_python
+    prog = parse_python(src, "f")
+    space: dict = {}
+    exec(compile(src, "<t>", "exec"), space)
+    for x in inputs:
+        try:
+            want = space["f"](x)
+        except Exception:
+            want = "fails"
+        want = int(want) if isinstance(want, bool) else want
+        got = _interpret(prog, x)
+        assert got == want, (x, got, want, src)
+
+
+@pytest.mark.parametrize("src", [
+    "def abs(x):\n    return 5\n\ndef f(x):\n    return abs(x)\n",
+    "def min(a, b):\n    return a * b\n\ndef f(x):\n    return min(x, 3)\n",
+    "def range(n):\n    return n\n\ndef f(x):\n    return range(x) + 1\n",
+    "def f(x):\n    return 1\n\ndef f(x):\n    return 2\n",                      # the last def is f
+    "def f(x):\n    if x > 0:\n        y = 1\n    return y\n",                      # UnboundLocalError
+    "def f(x):\n    i = 0\n    while i < x:\n        last = i\n        i += 1\n    return last\n",
+    "def f(x):\n    s = 0\n    for i in range(x):\n        s += i\n    return s + i\n",
+    "def f(x):\n    if x > 0:\n        y = 2\n    else:\n        y = 3\n    return y\n",
+    "def g(x):\n    if x > 0:\n        return 1\n\ndef f(x):\n    return g(x) + 1\n",   # g may return None
+    "def g(x):\n    if x > 0:\n        return 1\n    return\n\ndef f(x):\n    return g(x) + 1\n",
+    "def g(x):\n    if x > 0:\n        return 1\n\ndef f(x):\n    g(x)\n    return 4\n",      # the None is unused
+    "def f(x):\n    assert isinstance(x, int)\n    return x\n",
+    "def f(x):\n    assert isinstance(x, int) and x > 0\n    return x\n",
+])
+def test_python_names_resolve_as_cpython_resolves_them(src):
+    _cpython_vs_quod(src)
+
+
+@pytest.mark.parametrize("src, why", [
+    ("range = lambda n: [0]\n\ndef f(x):\n    s = 0\n    for i in range(x):\n        s += 1\n    return s\n",
+     "range is bound at module level"),
+    ("def f(x):\n    assert isinstance(x, bool)\n    return 1\n", "only isinstance"),
+    ("int = bool\n\ndef f(x):\n    assert isinstance(x, int)\n    return 1\n", "int is bound at module level"),
+    ("from math import *\n\ndef f(x):\n    return abs(x)\n", "abs is bound at module level"),
+    ("import functools\n\n@functools.cache\ndef g(x):\n    return x\n\ndef f(x):\n    return g(x)\n",
+     "g is bound at module level"),
+    ("N = 3\n\ndef f(x):\n    return x + N\n", "N is not a parameter or a local variable"),
+    ("def f(x):\n    return 1\n\nf = 3\n", "f is bound at module level"),
+])
+def test_python_names_quod_does_not_read_are_refused(src, why):
+    from programs.lang import ProgramError
+    from programs.py_frontend import parse_python
+    with pytest.raises(ProgramError, match=why):
+        parse_python(src, "f")
+
+
+def test_a_python_program_named_like_a_builtin_is_ambiguous(tmp_path):
+    (tmp_path / "u.py").write_text("def f(x):\n    return abs(x)\n")
+    path = tmp_path / "case.proof"
+    path.write_text('program abs(x : int) -> int { return 0; }\nprogram u from python "u.py" function f\n')
+    errors = Loader().load(path).errors
+    assert any("both Python's builtin and a program" in e for e in errors), errors
+
+
+C_SCOPING = [
+    # the program's own assume / reach_error / __VERIFIER_nondet_int are what C calls
+    ("void assume(int c) { }\nint f(int x) { assume(x > 0); return x > 0; }", {-1: 0, 1: 1}),
+    ("void reach_error(void) { }\nint f(int x) { if (x < 0) reach_error(); return 3; }", {-1: 3, 1: 3}),
+    ("int __VERIFIER_nondet_int(void) { return 42; }\nint f(int x) { int y = __VERIFIER_nondet_int(); return y; }",
+     {0: 42}),
+    ("int assert(int c) { return c + 1; }\nint f(int x) { assert(x); return 1; }", {0: 1}),
+    # a variable named like a constant is the variable
+    ("int f(int x) { int TRUE = 0; int true = x; if (TRUE) return 7; return true; }", {0: 0, 5: 5}),
+    # enumeration constants have their declared values
+    ("enum { A = 5, B, C = -2, D };\nint f(int x) { return A * 1000 + B * 100 + C * 10 + D; }",
+     {0: 5000 + 600 - 20 - 1}),
+    ("typedef enum { true, false } flip;\nint f(int x) { if (true) return 1; return 2; }", {0: 2}),
+]
+
+
+@pytest.mark.parametrize("src, expect", C_SCOPING)
+def test_c_names_resolve_to_the_programs_own_definitions(src, expect):
+    from programs.c_frontend import parse_c
+    prog = parse_c(src, "f")
+    for x, want in expect.items():
+        assert _interpret(prog, x) == want, (x, src)
+
+
+def test_c_builtins_keep_their_meaning_when_not_shadowed():
+    from programs.c_frontend import parse_c
+    prog = parse_c("int f(int x) { __VERIFIER_assume(x > 0); assert(x != 3); return x; }", "f")
+    assert _interpret(prog, 3) == "fails" and _interpret(prog, 2) == 2
+    with pytest.raises(Exception, match="not supported"):
+        parse_c("int f(int x) { __quod_havoc(x); return x; }", "f")    # Quod's own havoc is native only
