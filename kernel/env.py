@@ -3,8 +3,8 @@
 ``Environment.add(decl)`` is the only way in. A theorem's proof is checked
 and its statement compared with the claim; a definition is admitted only when
 it is well-formed and, if recursive, its ``decreasing`` obligations are proved.
-``Theorem`` objects can only be made here: their constructor demands a token
-that this module keeps to itself.
+``Theorem`` objects can only be made here (``_make_theorem``), are immutable,
+and are used only when this module made them.
 """
 
 from __future__ import annotations
@@ -16,30 +16,49 @@ from .errors import KernelError, ScopeError
 from .expr import BINDERS, FORMULA, JUDGMENTS, TERM, Expr, Forall, Int, free_vars, mk, subst, symbols
 from .proofs import Proof
 
-_TOKEN = object()
 RESERVED = {"sorry", "smt_oracle"}
 
 
-class Theorem:
-    """A checked statement, with the named axioms and oracles it rests on."""
+class Theorem(tuple):
+    """A checked statement, with the named axioms and oracles it rests on.
 
-    __slots__ = ("name", "statement", "axioms")
+    A tuple, so its fields cannot be changed (not even with ``object.__setattr__``); made only by
+    ``Environment.add`` (``_make_theorem``), and an environment uses only theorems it made or
+    imported from another environment that made them (``_genuine``). Python code in the same process
+    can still get around this (see TRUST.md): the guarantee is for proofs, not for hostile Python."""
 
-    def __init__(self, token, name: str, statement: Expr, axioms: frozenset):
-        if token is not _TOKEN:
-            raise KernelError("theorem", "theorems are made only by the kernel's checker")
-        object.__setattr__(self, "name", name)
-        object.__setattr__(self, "statement", statement)
-        object.__setattr__(self, "axioms", frozenset(axioms))
+    __slots__ = ()
 
-    def __setattr__(self, name, value):
-        raise AttributeError("Theorem is immutable")
+    def __new__(cls, *args, **kwargs):
+        raise KernelError("theorem", "theorems are made only by the kernel's checker")
+
+    name = property(lambda self: tuple.__getitem__(self, 0))
+    statement = property(lambda self: tuple.__getitem__(self, 1))
+    axioms = property(lambda self: tuple.__getitem__(self, 2))
 
     def __reduce__(self):
         raise TypeError("a Theorem cannot be pickled; export its proof instead")
 
     def __repr__(self) -> str:
         return f"Theorem({self.name}: {self.statement})"
+
+
+def _theorem_registry():
+    made: dict[int, Theorem] = {}          # every theorem the kernel made (kept, so an id is never reused)
+
+    def make(name: str, statement: Expr, axioms) -> Theorem:
+        t = tuple.__new__(Theorem, (name, statement, frozenset(axioms)))
+        made[id(t)] = t
+        return t
+
+    def genuine(t, rule: str) -> Theorem:
+        if made.get(id(t)) is not t:
+            raise KernelError(rule, "not a theorem the kernel made")
+        return t
+    return make, genuine
+
+
+_make_theorem, _genuine = _theorem_registry()
 
 
 @dataclass(frozen=True)
@@ -111,7 +130,7 @@ class Environment:
             if name in other._defs:
                 self._defs[name] = theirs
             else:
-                self._thms[name] = theirs
+                self._thms[name] = _genuine(theirs, "import")
             self._decls[name] = other._decls[name]
             self.order.append(name)
 
@@ -136,7 +155,7 @@ class Environment:
         t = self._thms.get(name)
         if t is None:
             raise ScopeError(rule, f"no theorem named {name}")
-        return t
+        return _genuine(t, rule)
 
     def __contains__(self, name: str) -> bool:
         return name in self._defs or name in self._thms
@@ -180,7 +199,7 @@ class Environment:
         got, axioms = check_proof(self, d.proof, fuel)
         if got != want:
             raise KernelError("theorem", f"{name}: the proof proves {got}, not the statement {want}")
-        t = Theorem(_TOKEN, name, want, axioms)
+        t = _make_theorem(name, want, axioms)
         self._thms[name] = t
         self._decls[name] = d
         self.order.append(name)
@@ -188,7 +207,7 @@ class Environment:
 
     def _add_axiom(self, d: AxiomDecl) -> Theorem:
         name = self._fresh(d.name, "axiom")
-        t = Theorem(_TOKEN, name, self._closed_formula(d.statement, "axiom"), frozenset({name}))
+        t = _make_theorem(name, self._closed_formula(d.statement, "axiom"), frozenset({name}))
         self._thms[name] = t
         self._decls[name] = d
         self.order.append(name)

@@ -586,8 +586,28 @@ def test_decreasing_obligations_shape():
 def test_theorem_cannot_be_constructed_directly():
     with pytest.raises(KernelError, match="only by the kernel"):
         Theorem(object(), "t", FALSE, frozenset())
-    with pytest.raises(TypeError):
+    with pytest.raises(KernelError, match="only by the kernel"):
         Theorem("t", FALSE, frozenset())   # type: ignore[call-arg]
+
+
+def test_forging_a_theorem_takes_more_than_one_line_and_is_refused_where_it_counts():
+    """Python can get around any Python check (TRUST.md says so), but the easy ways are closed: a
+    theorem's statement cannot be rewritten in place, and a theorem the kernel did not make is not used
+    by an environment, neither looked up by `thm` nor imported."""
+    env = base_env()
+    t = env.theorem("lt_succ")
+    with pytest.raises((AttributeError, TypeError)):
+        object.__setattr__(t, "statement", FALSE)
+    assert env.theorem("lt_succ").statement != FALSE
+    forged = tuple.__new__(Theorem, ("bad", FALSE, frozenset()))
+    env._thms["bad"] = forged
+    env.order.append("bad")
+    env._decls["bad"] = None
+    with pytest.raises(KernelError, match="not a theorem the kernel made"):
+        env.add(TheoremDecl("uses_bad", FALSE, P("thm", "bad")))
+    other = Environment()
+    with pytest.raises(KernelError, match="not a theorem the kernel made"):
+        other.include(env)
 
 
 def test_theorem_is_immutable():
