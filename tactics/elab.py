@@ -35,6 +35,7 @@ class Elaborator:
         self.holes = holes
         self.hole_term = hole_term
         self.pattern_vars: list[str] = []
+        self.machine_typed: dict[int, str] = {}    # position in the bound list -> u32, i32, ... (not int)
 
     def term(self, se: SExpr) -> Expr:
         return self._guarded(se, TERM)
@@ -90,6 +91,8 @@ class Elaborator:
             raise QuodError(se.pos, f"expected {what} here, found {found}")
         if k == "lit":
             return Int(se.data)
+        if k == "neg" or k in _ARITH:
+            self._mathematical(se, bound)
         if k == "neg":
             a = self.elab(se.args[0], TERM, bound)
             return Int(-a.data) if a.op == "int" else mk("neg", a)
@@ -141,6 +144,17 @@ class Elaborator:
                 body = Expr(k, (body,), x)
             return body
         raise QuodError(se.pos, f"cannot elaborate {k}")
+
+    def _mathematical(self, se: SExpr, bound: list) -> None:
+        """Arithmetic in a formula is on the integers; on a variable quantified over a C type (u32, i32)
+        a reader could take it to wrap (or to overflow) as in C, so it is refused."""
+        for a in se.args:
+            if a.kind == "name" and a.data in bound:
+                ty = self.machine_typed.get(_rindex(bound, a.data))
+                if ty is not None:
+                    raise QuodError(a.pos, f"unsupported: arithmetic on {a.data} : {ty} in a formula (formulas compute "
+                                    f"with the mathematical integers, where {ty} in C would wrap or overflow): "
+                                    f"quantify over int with a range, or state a fact about a program")
 
     def name(self, se: SExpr, bound: list) -> Expr:
         x = se.data
@@ -214,7 +228,13 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
         return _program_fact(self, list(names), ty, body)
     kind = "forall" if se.kind == "forall_typed" else "exists"
     inner_bound = bound + list(names)
-    f = self.elab(body, FORMULA, inner_bound)
+    machine = {len(bound) + i: ty for i in range(len(names))} if ty != "int" else {}
+    self.machine_typed.update(machine)
+    try:
+        f = self.elab(body, FORMULA, inner_bound)
+    finally:
+        for i in machine:
+            del self.machine_typed[i]
     for x in reversed(names):
         r = _rebind(range_fact("__q", ty), 0)      # the range fact of x, the innermost binder here
         f = mk("imp", r, f) if kind == "forall" else mk("and", r, f)

@@ -288,3 +288,18 @@ def test_c_builtins_keep_their_meaning_when_not_shadowed():
     assert _interpret(prog, 3) == "fails" and _interpret(prog, 2) == 2
     with pytest.raises(Exception, match="not supported"):
         parse_c("int f(int x) { __quod_havoc(x); return x; }", "f")    # Quod's own havoc is native only
+
+
+def test_arithmetic_on_a_variable_of_a_c_type_in_a_formula_is_refused(tmp_path):
+    """`forall x : u32, x + 1 > x` is true of the integers and false of C's u32 (it wraps): Quod does not
+    pick one reading for the user. Comparisons, and facts about programs, keep working."""
+    r = statuses(tmp_path, textwrap.dedent("""\
+        theorem t : forall x : u32, x + 1 > x := by smt
+        theorem u : forall x y : i32, x <= y or y < x := by smt
+        theorem v : forall x : u32, forall x : int, x + 1 > x := by smt
+        theorem w : forall x : u32, exists y : int, y = -x := by smt
+        """))
+    assert r["t"].status == "failed" and "unsupported: arithmetic on x : u32" in r["t"].error
+    assert r["u"].status == "proved", r["u"].error
+    assert r["v"].status == "proved", r["v"].error          # the inner x is an int
+    assert r["w"].status == "failed" and "unsupported: arithmetic on x : u32" in r["w"].error
