@@ -147,6 +147,7 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         except ProgramError:
             continue             # a function the program cannot call (its types are not supported)
         callees.declared.setdefault(d.name, at)
+        callees.results.setdefault(d.name, sig[0])
         if sig[1] is not None:
             callees.prototyped.setdefault(d.name, at)
         if defined is not None and sig[1] is not None and defined[1] is not None and sig != defined:
@@ -179,6 +180,7 @@ class _Callees(Callees):
         self.source, self.int_mode, self.native = source, int_mode, native
         self.enumerators: dict[str, int | None] = {}   # file-scope enumeration constants (None: not a value we read)
         self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
+        self.results: dict[str, str] = {}         # function -> its declared result type
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
 
     def translate(self, fname: str, name: str | None) -> Program:
@@ -925,7 +927,11 @@ class _Translator:
             name = e.name.name if isinstance(e.name, c_ast.ID) else "?"
             if name.startswith("__VERIFIER_nondet") and self.builtin(name, e) is not None:
                 t = self.names.fresh("__nd", f"is what a {name}() call returns", numbered=True)
-                ty = _NONDET.get(name[len("__VERIFIER_nondet_"):], "i32")
+                # the declared result type, if the program declares the function; else the one its name says
+                ty = self.callees.results.get(name) if self.callees is not None else None
+                ty = ty or _NONDET.get(name[len("__VERIFIER_nondet_"):])
+                if ty is None or ty == "void":
+                    raise ProgramError(f"unsupported: {name}() (declare it with an integer result type)", _line(e))
                 if ty in ("i32", "i64") and self.int_mode == "math":
                     ty = "int"
                 self.types[t] = ty
