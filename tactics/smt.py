@@ -134,9 +134,10 @@ class Encoder:
         z3 = self.z3
         d = self.env.definition(e.data)
         if d.measure is None:
-            # fresh names per call: the memo of shared subterms must not mix two calls' arguments
+            # fresh names per call: the memo of shared subterms must not mix two calls' arguments; '#' is
+            # in no identifier of a formula or a program, so these never meet a variable of the goal
             self._calls += 1
-            names = [f"__arg{self._calls}_{i}" for i in range(len(d.params))]
+            names = [f"#arg{self._calls}_{i}" for i in range(len(d.params))]
             body = ksubst(d.body, {p: Expr("var", (), n) for p, n in zip(d.params, names)})
             for n, x in zip(names, args):
                 self.consts[n] = x
@@ -147,9 +148,9 @@ class Encoder:
             f = z3.Function(d.name, *([z3.IntSort()] * len(d.params)), sort)
             self.funcs[d.name] = f
             xs = [z3.FreshInt(p) for p in d.params]
-            body = ksubst(d.body, {p: Expr("var", (), f"__def_{d.name}_{p}") for p in d.params})
+            body = ksubst(d.body, {p: Expr("var", (), f"#def_{d.name}_{p}") for p in d.params})
             for p, x in zip(d.params, xs):
-                self.consts[f"__def_{d.name}_{p}"] = x
+                self.consts[f"#def_{d.name}_{p}"] = x
             eq = f(*xs) == self.enc(body)
             self.axioms.append(z3.ForAll(xs, eq) if xs else eq)
         return f(*args)
@@ -232,7 +233,7 @@ def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TI
         return ms
     if r == z3.sat:
         model = s.model()
-        names = sorted(set(goal.vars) | {n for n in enc.consts if not n.startswith("__")})
+        names = sorted(set(goal.vars) | {n for n in enc.consts if not n.startswith(("__", "#"))})
         assignment = {}
         for n in names:
             v = model.eval(enc.var(n), model_completion=True)

@@ -303,3 +303,15 @@ def test_arithmetic_on_a_variable_of_a_c_type_in_a_formula_is_refused(tmp_path):
     assert r["u"].status == "proved", r["u"].error
     assert r["v"].status == "proved", r["v"].error          # the inner x is an int
     assert r["w"].status == "failed" and "unsupported: arithmetic on x : u32" in r["w"].error
+
+
+def test_the_smt_encoding_of_a_definition_never_meets_a_variable_of_the_goal(tmp_path):
+    """z3's encoding of a call dbl(x) names the definition's argument; a goal variable of the same
+    name (`__arg1_0` was one) made z3 prove a false statement, admitted as an oracle step."""
+    r = statuses(tmp_path, textwrap.dedent("""\
+        def dbl (a : int) : int := a + a
+        theorem t : forall __arg1_0 x : int, x > 100 -> __arg1_0 > 100 -> dbl(x) = 2 * __arg1_0 := by smt
+        theorem u : forall __def_dbl_a x : int, x > 100 -> __def_dbl_a > 100 -> dbl(x) = 2 * __def_dbl_a := by smt
+        """))
+    for name in ("t", "u"):
+        assert r[name].status == "failed" and "counterexample" in r[name].error, r[name].error
