@@ -17,7 +17,7 @@ from pathlib import Path
 from kernel import (FORMULA, TERM, AxiomDecl, Def, Environment, Expr, Forall, KernelError, TheoremDecl,
                     decreasing_obligations, free_vars, mk, show)
 from tactics import syntax as S
-from tactics.syntax import Pos, QuodError
+from tactics.syntax import Pos, QuodError, normalize_newlines
 
 ROOT = Path(__file__).resolve().parent.parent
 THEORIES = ROOT / "theories"
@@ -114,7 +114,7 @@ class Loader:
         if "\x00" in text:
             raise QuodError(_offset_pos(data, data.index(b"\x00"), _display(path)), "this file contains a NUL byte;"
                             " is it a binary file?")
-        return text
+        return normalize_newlines(text, _display(path))
 
     def _check(self, path: Path, name: str) -> Module:
         from tactics.parser import parse_item, split_items, strip_comments
@@ -131,7 +131,11 @@ class Loader:
                 mod.simp_lemmas.extend(pre.simp_lemmas)
         # One bad item (a parse error, a rejected definition, a failing command) is reported
         # and the rest of the file is still checked.
-        for line, item_text in _merge_programs(split_items(clean)):
+        items = _merge_programs(split_items(clean))
+        if not items and text.strip():
+            mod.errors.append(format_error(QuodError(Pos(shown, 1, 1), "this file has no declarations (all of it is "
+                                                     "comment): nothing was checked"), text))
+        for line, item_text in items:
             if len(mod.errors) >= MAX_ERRORS:
                 mod.errors.append(f"{shown}: error: more than {MAX_ERRORS} errors; the rest of the file is skipped")
                 break

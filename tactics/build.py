@@ -12,6 +12,9 @@ _CMP = {"=": "eq", "!=": "ne", "≠": "ne", "<": "lt", "<=": "le", "≤": "le", 
 _BIN = {"+": "add", "-": "sub", "*": "mul", "/": "div", "%": "mod"}
 
 
+# Python converts at most 4,300 digits between text and int (sys.get_int_max_str_digits)
+MAX_LITERAL_DIGITS = 4000
+
 class Build(Transformer_NonRecursive):
     def __init__(self, file: str, line: int, col: int, text: str):
         super().__init__()
@@ -38,6 +41,10 @@ class Build(Transformer_NonRecursive):
 
     # -- expressions ---------------------------------------------------------------
     def literal(self, c):
+        if len(c[0]) > MAX_LITERAL_DIGITS:
+            from .syntax import QuodError
+            raise QuodError(self.pos(c[0]), f"this number has {len(c[0]):,} digits; at most "
+                                            f"{MAX_LITERAL_DIGITS:,} are supported")
         return SExpr("lit", (), int(c[0]), self.pos(c[0]))
 
     def name(self, c):

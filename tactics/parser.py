@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .syntax import (AxiomDecl, Binder, Block, Command, DefDecl, Import, Pos, QuodError, SExpr, Tactic,
-                     TheoremDecl)
+                     TheoremDecl, normalize_newlines)
 
 GRAMMAR = Path(__file__).with_name("grammar.lark")
 _OPTIONS = dict(start=["item", "tactic_seq", "expr"], parser="lalr", maybe_placeholders=False,
@@ -88,6 +88,7 @@ def strip_comments(text: str, file: str) -> str:
     """
     if text.startswith("\ufeff"):          # a byte-order mark is not part of the text (nor a column)
         text = text[1:]
+    text = normalize_newlines(text, file)
     parts, i, n = [], 0, len(text)
     while i < n:
         m = _OPENERS.search(text, i)

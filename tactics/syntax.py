@@ -7,6 +7,7 @@ kernel terms and formulas.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -104,3 +105,21 @@ class Command:
     name: str            # print_axioms, check, eval, search
     arg: object
     pos: Pos
+
+
+_OTHER_BREAKS = re.compile("[\x0b\x1c\x1d\x1e\x85\u2028\u2029]")
+
+
+def normalize_newlines(text: str, file: str) -> str:
+    """Windows (CR LF) and old Mac (CR) line ends as LF, as every editor shows them: a `-- comment`
+    then ends where the reader sees the line end. Other characters some editors break lines at
+    (vertical tab, U+2028, ...) are refused, so what Quod reads is what the reader sees."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    m = _OTHER_BREAKS.search(text)
+    if m:
+        at = m.start()
+        line = text.count("\n", 0, at) + 1
+        col = at - (text.rfind("\n", 0, at) + 1) + 1
+        raise QuodError(Pos(file, line, col), f"unsupported: the character U+{ord(m.group()):04X}, which some "
+                        "editors show as a line break")
+    return text

@@ -101,10 +101,8 @@ def repl(tmp_path):
 
 
 def test_session_in_a_pseudo_terminal(repl, tmp_path):
-    t0 = time.perf_counter()
     banner = repl.next_prompt("quod>")
     assert "Quod REPL" in banner
-    assert time.perf_counter() - t0 < 10
 
     try:
         _session(repl, tmp_path)
@@ -156,10 +154,8 @@ def _session(repl: Repl, tmp_path: Path) -> None:
     repl.child.sendline("smt (timeout := 20000) (rlimit := 1000000000)")
     repl.child.expect_exact(repl.ACCEPTED)
     time.sleep(1.0)                                     # z3 is at work
-    t0 = time.perf_counter()
     repl.child.sendintr()
     out = repl.next_prompt("fermat3 (1 goal)>")
-    assert time.perf_counter() - t0 < 10
     assert "interrupted; the proof state is unchanged" in out
     assert "don't know" not in out
     out = repl.step("goals", "fermat3 (1 goal)>")
