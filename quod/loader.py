@@ -262,6 +262,9 @@ class Loader:
             res.detail = _main_tactic(eng.used)
             if "simp" in item.attrs:
                 mod.simp_lemmas.append(item.name)
+        except RecursionError:          # one theorem too deep for some step: it alone fails
+            exc = QuodError(item.pos, "this theorem is nested too deeply for a step of its proof")
+            res.error, res.detail = format_error(exc, mod.source), exc.message
         except QuodError as exc:
             from tactics.engine import DontKnow
             unconfirmed = False

@@ -65,17 +65,36 @@ class Encoder:
         return self.consts[name]
 
     def enc(self, e: Expr, bound: list | None = None):
-        """Shared subterms are encoded once (program VCs repeat big `%` trees)."""
-        if e.lbr == 0:
-            got = self._memo.get(e)
-            if got is None:
-                got = self._memo[e] = self._enc(e, bound)
-            return got
-        return self._enc(e, bound)
-
-    def _enc(self, e: Expr, bound: list | None = None):
-        z3 = self.z3
+        """Shared subterms are encoded once (program VCs repeat big `%` trees). Iterative over the
+        connectives and operations, so a deep term is no RecursionError (binders and definitions
+        recurse, as deep as they nest)."""
         bound = bound or []
+        done: dict[int, object] = {}
+        stack = [e]
+        while stack:
+            n = stack[-1]
+            if id(n) in done:
+                stack.pop()
+                continue
+            if n.lbr == 0 and n in self._memo:
+                done[id(n)] = self._memo[n]
+                stack.pop()
+                continue
+            if n.op not in ("forall", "exists"):
+                todo = [a for a in n.args if id(a) not in done]
+                if todo:
+                    stack.extend(reversed(todo))
+                    continue
+            v = self._enc(n, bound, [done[id(a)] for a in n.args] if n.op not in ("forall", "exists") else [])
+            if n.lbr == 0:
+                self._memo[n] = v
+            done[id(n)] = v
+            stack.pop()
+        return done[id(e)]
+
+    def _enc(self, e: Expr, bound: list, v: list):
+        """One node, from its arguments' encodings v."""
+        z3 = self.z3
         op, a = e.op, e.args
         if op == "int":
             return z3.IntVal(e.data)
@@ -90,8 +109,7 @@ class Encoder:
             body = self.enc(a[0], bound + [x])
             return z3.ForAll([x], body) if op == "forall" else z3.Exists([x], body)
         if op in ("app", "pred"):
-            return self.app(e, [self.enc(x, bound) for x in a])
-        v = [self.enc(x, bound) for x in a]
+            return self.app(e, v)
         if op == "add":
             return v[0] + v[1]
         if op == "sub":

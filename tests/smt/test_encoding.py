@@ -188,3 +188,17 @@ def test_gcd_encoding(a, b):
     from kernel import App
     env = prelude_env()
     _z3_value_forced(env, mk("eq", App("gcd", Int(a), Int(b)), Int(math.gcd(a, b))), {}, True)
+
+
+def test_a_deep_term_is_encoded_without_recursion():
+    """Issue 17: the encoder recursed, so a theorem with a few hundred nested terms failed with a
+    RecursionError (and took its file with it); now depth costs nothing."""
+    import sys
+    depth = 3 * sys.getrecursionlimit()
+    t = Var("x")
+    for i in range(depth):
+        t = mk("add", t, Int(i % 3))
+    f = mk("lt", Var("x"), mk("add", t, Int(1)))
+    s = z3.Solver()
+    s.add(z3.Not(Encoder(prelude_env()).enc(f)))
+    assert s.check() == z3.unsat
