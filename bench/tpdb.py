@@ -1,0 +1,124 @@
+"""`quod terminates --int math` on the public TPDB programs (../shared/corpora/termination/).  By hand:
+
+    python bench/tpdb.py                     # the table (2 processes, 60 s per program)
+    python bench/tpdb.py -j 2 -t 30 -v       # and one line per program
+    python bench/tpdb.py --only L0           # the programs whose file name starts with L0
+    python bench/tpdb.py --against ../other  # the same programs with another tree's quod, in the same run
+
+Each program is copied with its comments removed (some state the answer; a prover must not read
+them) and run as a user runs it, `python -m quod.cli terminates FILE --int math`, in a subprocess
+with a time limit. The first line of the answer is compared with the manifest's verdict: right,
+WRONG (a yes or no against the verdict: a soundness bug, listed by name), don't know, timeout, or
+front-end error (the front end refused the program; the reasons are counted).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpora" / "termination"
+
+
+def strip_c_comments(text: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    from programs.c_frontend import strip_comments
+    return strip_comments(text)
+
+
+def run_one(tree: Path, path: Path, timeout: float) -> tuple[str, float, str]:
+    """(outcome, seconds, first line): outcome is yes, no, dontknow, timeout or error."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    env.pop("QUOD_DEBUG", None)
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run([sys.executable, "-m", "quod.cli", "terminates", str(path), "--int", "math"],
+                           cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "timeout", time.perf_counter() - t0, ""
+    secs = time.perf_counter() - t0
+    first = (p.stdout.strip().splitlines() or [""])[0]
+    if first.startswith("yes"):
+        return "yes", secs, first
+    if first.startswith("no"):
+        return "no", secs, first
+    if first.startswith("don't know"):
+        return "dontknow", secs, first
+    err = (p.stderr.strip().splitlines() or ["?"])[0]
+    return "error", secs, err
+
+
+def reason(err: str) -> str:
+    """A front-end error without its place and names, to count alike ones together."""
+    m = re.search(r"error: (.*)", err)
+    text = m.group(1) if m else err
+    text = re.sub(r"`[^`]*`", "`...`", text)
+    text = re.sub(r"\b\d+\b", "N", text)
+    return text[:90]
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-j", "--jobs", type=int, default=2)
+    ap.add_argument("-t", "--timeout", type=float, default=60.0)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("--only", default="", help="file-name prefix")
+    ap.add_argument("--against", type=Path, help="another Quod tree to run on the same programs")
+    args = ap.parse_args(argv)
+    rows = [r for r in csv.DictReader(open(CORPUS / "manifest.tsv"), delimiter="\t")
+            if r["file"].startswith(args.only)]
+    trees = [("this tree", ROOT)] + ([("against", args.against.resolve())] if args.against else [])
+    with tempfile.TemporaryDirectory() as tmp:
+        copies = []
+        for r in rows:
+            dst = Path(tmp) / r["file"]
+            dst.write_text(strip_c_comments((CORPUS / r["file"]).read_text(encoding="utf-8", errors="replace")))
+            copies.append((r, dst))
+        for label, tree in trees:
+            with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+                outs = list(pool.map(lambda c: run_one(tree, c[1], args.timeout), copies))
+            report(label, copies, outs, args.verbose)
+    return 0
+
+
+def report(label: str, copies: list, outs: list, verbose: bool) -> None:
+    counts, wrong, reasons, times = Counter(), [], Counter(), []
+    for (r, _), (outcome, secs, first) in zip(copies, outs):
+        want = "yes" if r["expected"] == "terminating" else "no"
+        if outcome in ("yes", "no"):
+            kind = "right" if outcome == want else "WRONG"
+            if kind == "WRONG":
+                wrong.append(f"{r['file']}: {first}")
+        else:
+            kind = outcome
+        if outcome == "error":
+            reasons[reason(first)] += 1
+        counts[kind] += 1
+        times.append(secs)
+        if verbose:
+            print(f"{r['file']:<60} {want:<4} {kind:<9} {secs:6.1f} s  {first[:100]}")
+    n = len(copies)
+    print(f"\n{label}: {n} programs, median {statistics.median(times):.1f} s per program")
+    print(f"{'right':>8} {'WRONG':>8} {'dont know':>10} {'timeout':>8} {'error':>8}")
+    print(f"{counts['right']:>8} {counts['WRONG']:>8} {counts['dontknow']:>10} {counts['timeout']:>8} "
+          f"{counts['error']:>8}")
+    print(f"right: {100 * counts['right'] / max(n, 1):.0f}%")
+    for w in wrong:
+        print("  WRONG", w)
+    for text, k in reasons.most_common(12):
+        print(f"  {k:4} front end: {text}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
