@@ -40,6 +40,7 @@ class Result:
     axioms: list = field(default_factory=list)
     error: str | None = None
     expected: str | None = None   # "dont_know" for @[expect_dont_know]: an honest open question
+    cached: bool = False          # from .quod-cache: a proof the kernel re-checked now, or a replayed "no"
 
 
 @dataclass
@@ -54,6 +55,16 @@ class Module:
     source: str = ""
     errors: list = field(default_factory=list)   # formatted errors of items that failed outright
     programs: dict = field(default_factory=dict)  # program name -> programs.lang.Program
+    # what the cache needs (quod/cache.py): the files this module's meaning rests on, how its
+    # imports resolved, its cache entry and the records for the next one
+    import_paths: dict = field(default_factory=dict)   # module name (and the prelude) -> resolved Path
+    reads: set = field(default_factory=set)            # files the program front ends read (absolute)
+    search_path: list = field(default_factory=list)
+    deps_files: dict = field(default_factory=dict)     # absolute path -> content hash, with the imports'
+    deps_imports: dict = field(default_factory=dict)   # module name -> resolved path, with the imports'
+    cache_entry: object = None
+    cache_records: dict = field(default_factory=dict)
+    recomputed: bool = False                           # some theorem was not served from the cache
 
 
 def search_path() -> list[Path]:
@@ -66,6 +77,8 @@ class Loader:
         self.paths = paths if paths is not None else search_path()
         self.modules: dict[Path, Module] = {}
         self.loading: list[Path] = []
+        self.store = None            # a quod.cache.Store: cached proofs, re-checked by the kernel
+        self._shas: dict[Path, str] = {}
 
     # -- modules ------------------------------------------------------------------------
 
@@ -107,6 +120,8 @@ class Loader:
             data = path.read_bytes()
         except OSError as exc:
             raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
+        import hashlib
+        self._shas[Path(path)] = hashlib.sha256(data).hexdigest()     # what was read, for the cache
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -123,12 +138,16 @@ class Loader:
         clean = strip_comments(text, shown)
         env = Environment()
         mod = Module(name, path, env, [], [], [], [], text)
+        mod.search_path = list(self.paths)
+        if self.store is not None:
+            mod.cache_entry = self.store.lookup(self, path)
         is_prelude = self.paths and path == (THEORIES / "integers" / "prelude.proof").resolve()
         if not is_prelude:
             pre = self.prelude()
             if pre is not None:
                 env.include(pre.env)
                 mod.simp_lemmas.extend(pre.simp_lemmas)
+                mod.import_paths[PRELUDE] = pre.path
         # One bad item (a parse error, a rejected definition, a failing command) is reported
         # and the rest of the file is still checked.
         for line, item_text in _merge_programs(split_items(clean)):
@@ -148,7 +167,24 @@ class Loader:
                 if m:               # a theorem that did not even parse still counts, as failed
                     mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
                                               error=None))
+        if self.store is not None:
+            self._save(mod, path)
         return mod
+
+    def _save(self, mod: Module, path: Path) -> None:
+        """The module's dependencies (its own and its imports'), then its cache entry if anything was
+        computed afresh."""
+        mod.deps_files = {str(path): self._shas.get(path, "unknown")}
+        for p in sorted(mod.reads):
+            mod.deps_files[p] = self.store.state(p)
+        for name, p in mod.import_paths.items():
+            mod.deps_imports[name] = str(p)
+            dep = self.modules.get(p)
+            if dep is not None:
+                mod.deps_files.update(dep.deps_files)
+                mod.deps_imports.update(dep.deps_imports)
+        if mod.cache_entry is None or mod.recomputed:
+            self.store.write(mod)
 
     # -- declarations --------------------------------------------------------------------
 
@@ -165,6 +201,7 @@ class Loader:
                 raise QuodError(item.pos, str(exc)) from None
             mod.simp_lemmas.extend(x for x in dep.simp_lemmas if x not in mod.simp_lemmas)
             mod.imports.append(item.module)
+            mod.import_paths[item.module] = dep.path
         elif isinstance(item, S.DefDecl):
             self.define(mod, item)
         elif isinstance(item, S.TheoremDecl):
@@ -182,8 +219,14 @@ class Loader:
     def declare_program(self, mod: Module, text: str, pos: Pos, base_dir: Path) -> None:
         from programs.decl import parse_program_item
         from programs.lang import ProgramError
+
+        from .cache import record_reads
         try:
-            prog = parse_program_item(text, base_dir, mod.programs)
+            with record_reads() as reads:       # the C or Python source files it reads: the cache's deps
+                try:
+                    prog = parse_program_item(text, base_dir, mod.programs)
+                finally:
+                    mod.reads |= reads
         except ProgramError as exc:
             at = pos
             if exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
@@ -219,17 +262,22 @@ class Loader:
         return f
 
     def theorem(self, mod: Module, item: S.TheoremDecl) -> Result:
-        from tactics.engine import Engine, TacticError
-        from tactics.state import ProofState, assemble, show_goal
-        from tactics.syntax import Tactic
         t0 = time.perf_counter()
         res = Result(item.pos.file, item.pos.line, item.name, "failed")
         res.expected = "dont_know" if "expect_dont_know" in item.attrs else None
         stmt = None
+        n_messages = len(mod.messages)
         try:
             if item.name in mod.env or item.name in mod.programs:
                 raise QuodError(item.pos, f"{item.name} is already declared")
             stmt = self.statement(mod.env, item.binders, item.statement, mod.programs)
+            if mod.cache_entry is not None and self._replay(mod, item, stmt, res):
+                res.ms = (time.perf_counter() - t0) * 1000
+                return res
+            mod.recomputed = True
+            from tactics.engine import Engine, TacticError
+            from tactics.state import ProofState, assemble, show_goal
+            from tactics.syntax import Tactic
             eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
             eng.programs = mod.programs
             state = ProofState.start(stmt)
@@ -278,7 +326,56 @@ class Loader:
             res.error = format_error(exc, mod.source)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000
+        if self.store is not None and stmt is not None:
+            self._remember(mod, item, stmt, res, mod.messages[n_messages:])
         return res
+
+    # -- the cache: proofs re-checked by the kernel, "no"s replayed (see quod/cache.py) ---------
+
+    def _replay(self, mod: Module, item: S.TheoremDecl, stmt: Expr, res: Result) -> bool:
+        """Fill ``res`` from the module's cache entry, if it helps: a cached proof counts only once the
+        kernel has admitted it for ``stmt`` (the statement elaborated now) in the environment as
+        loaded now (and z3 has confirmed again each of its ``smt_oracle`` steps), and what it rests on
+        is what the kernel says; a cached "no" is replayed only for the same statement with every
+        file read so far unchanged."""
+        from .cache import NEGATIVE, POSITIVE, oracle_steps_hold, statement_digest
+        entry = mod.cache_entry
+        rec = entry.record(item.name)
+        if rec is None:
+            return False
+        if rec["status"] in POSITIVE:
+            proof = entry.proof(item.name)
+            if proof is None or not oracle_steps_hold(mod.env, proof):
+                return False
+            try:
+                thm = mod.env.add(TheoremDecl(item.name, stmt, proof))
+            except Exception:          # rejected (or not even a proof): the tactics will run
+                return False
+            res.axioms = sorted(thm.axioms)
+            res.status = "sorry" if "sorry" in thm.axioms else "oracle" if thm.axioms else "proved"
+            if "simp" in item.attrs:
+                mod.simp_lemmas.append(item.name)
+        elif rec["status"] in NEGATIVE:
+            if not entry.unchanged_reads(mod.reads) or rec["statement"] != statement_digest(stmt):
+                return False
+            res.status, res.error = rec["status"], rec["error"]
+        else:
+            return False
+        res.detail, res.cached = rec["detail"], True
+        mod.messages.extend((Pos(item.pos.file, line, col), text) for line, col, text in rec["messages"])
+        mod.cache_records[item.name] = dict(rec, status=res.status)
+        return True
+
+    def _remember(self, mod: Module, item: S.TheoremDecl, stmt: Expr, res: Result, messages: list) -> None:
+        """What the next run may take from the cache: the verdict; the proof itself is taken from the
+        environment when the entry is written."""
+        from .cache import NEGATIVE, statement_digest, storable
+        if not storable(res):
+            return
+        mod.cache_records[item.name] = {
+            "line": item.pos.line, "status": res.status, "detail": res.detail, "ms": res.ms, "error": res.error,
+            "statement": statement_digest(stmt) if res.status in NEGATIVE else None,
+            "messages": [[p.line, p.col, text] for p, text in messages]}
 
     def define(self, mod: Module, item: S.DefDecl) -> None:
         from tactics.elab import Elaborator
