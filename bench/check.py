@@ -7,7 +7,8 @@
                                         # commit, from `git archive`), in the same run
 
 Every command runs the code of the tree this script is in (``PYTHONPATH`` is set to it), not whatever
-``quod`` happens to be installed.
+``quod`` happens to be installed, and with Python's bytecode cache on (``PYTHONDONTWRITEBYTECODE`` is
+dropped: without it every run would compile every module it imports again).
 
 Every measurement is a fresh process, timed from the outside. "cold" checks the
 bundled theories/ and proofs/ with --no-cache (and, separately, with an empty
@@ -55,6 +56,7 @@ def _env_for(root: Path) -> dict:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
     env.pop("QUOD_DEBUG", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)    # as a user's Python: compiled modules are kept
     return env
 
 
