@@ -46,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
 
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
+    ver.add_argument("--strict", action="store_true",
+                     help="also fail when anything rests on an oracle or an axiom (sorry always fails)")
 
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):     # a source line that cannot be shown must not crash us
@@ -67,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             from .terminates import run_terminates
             return run_terminates(args)
         if args.command == "verify":
-            return run_verify(args.dir)
+            return run_verify(args.dir, args.strict)
         parser.print_help()
         return 2
     except KeyboardInterrupt:
@@ -82,11 +84,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def run_verify(target: str) -> int:
-    """Re-check exported files; only the kernel is imported."""
+def run_verify(target: str, strict: bool = False) -> int:
+    """Re-check exported files with the kernel alone (nothing else of Quod is imported), report every
+    declaration and, at the end, every axiom, oracle and sorry that anything here rests on.
+
+    Exit 0 when every file is accepted and nothing rests on ``sorry``; 1 otherwise, and with
+    ``--strict`` also when anything rests on an oracle or an axiom (as ``quod check``); 2 for bad input.
+    """
     from pathlib import Path
 
     from kernel import KernelError
+    from kernel.check import ORACLES
+    from kernel.env import AxiomDecl, Def
     from kernel.export import verify_file
     p = Path(target)
     if p.is_dir():
@@ -100,12 +109,14 @@ def run_verify(target: str) -> int:
         print(f"quod verify: error: no .json proof files in {target}", file=sys.stderr)
         return 2
     bad = 0
+    n_decls = 0
+    resting: dict[str, set] = {}     # axiom, oracle or sorry -> the declarations that rest on it
     for f in files:
         try:
             env, names = verify_file(f)
         except KernelError as exc:
             bad += 1
-            print(f"{f}: rejected: {exc}")
+            print(f"{f}: rejected: {_printable(str(exc))}")
             continue
         except (RecursionError, MemoryError) as exc:
             bad += 1
@@ -113,18 +124,51 @@ def run_verify(target: str) -> int:
             continue
         except Exception as exc:    # a malformed file must be rejected, never crash the checker
             bad += 1
-            print(f"{f}: rejected: malformed proof file ({type(exc).__name__}: {str(exc)[:200]})")
+            print(f"{f}: rejected: malformed proof file ({type(exc).__name__}: {_printable(str(exc)[:200])})")
             continue
-        last = names[-1] if names else "-"
-        note = ""
-        try:
-            axioms = sorted(env.theorem(last).axioms) if names else []
-            note = f"; rests on {', '.join(axioms)}" if axioms else ""
-        except KernelError:
-            pass
-        print(f"{f}: ok ({len(names)} declarations re-checked, last {last}{note})")
-    print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected")
-    return 1 if bad else 0
+        decls = env.declarations()
+        print(f"{f}: ok ({len(names)} declaration{'s' if len(names) != 1 else ''} re-checked)")
+        width = max((len(n) for n in names), default=0)
+        for name in names:
+            d = decls[name]
+            if isinstance(d, Def):
+                kind, axioms = "def", env.definition(name).axioms
+            else:
+                kind, axioms = ("axiom" if isinstance(d, AxiomDecl) else "theorem"), env.theorem(name).axioms
+            for a in axioms:
+                resting.setdefault(a, set()).add(name)
+            if kind == "axiom":
+                note = "declared, not proved"
+            elif axioms:
+                note = "rests on " + ", ".join(sorted(axioms))
+            else:
+                note = "kernel rules only"
+            print(f"  {kind:<7} {_printable(name):<{width}}  {note}")
+            n_decls += 1
+    what = {a: "sorry" if a == "sorry" else "oracle" if a in ORACLES else "axiom" for a in resting}
+    for a in sorted(resting, key=lambda a: (what[a] != "sorry", what[a] != "oracle", a)):
+        users = sorted(resting[a])
+        shown = ", ".join(_printable(u) for u in users[:10])
+        if len(users) > 10:
+            shown += f" and {len(users) - 10} more"
+        print(f"rests on {_printable(a)} ({what[a]}): {shown}")
+    if resting:
+        tail = "rests on " + ", ".join(f"{_printable(a)} ({what[a]})" for a in sorted(resting))
+    else:
+        tail = "kernel rules only (no axiom, oracle or sorry)"
+    print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected; {n_decls} declarations re-checked; "
+          f"{tail}")
+    if bad or "sorry" in resting:
+        return 1
+    if strict and resting:
+        print("quod verify: --strict: something here rests on an axiom or an oracle", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _printable(text: str) -> str:
+    """No terminal control characters from a proof file reach the screen."""
+    return "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,8 @@ The cache holds proof terms, and a cached theorem counts only once the kernel ha
 re-checked its proof against the statement as elaborated now: a forged or stale entry
 can at worst fail to help. Here: forged entries (a false theorem claimed proved, proofs
 swapped, an oracle or ``sorry`` slipped in, an axiom hidden), an edited C or Python
-source, a module shadowed on ``QUOD_PATH``, oracles that stay oracles.
+source, a module shadowed on ``QUOD_PATH``, oracles that stay oracles, and ``quod
+verify`` reporting every declaration and what it rests on.
 """
 
 from __future__ import annotations
@@ -373,4 +374,48 @@ def test_emit_proofs_from_a_warm_cache_verifies(tmp_path):
     p = quod("check", "--emit-proofs", "out", "a.proof", cwd=tmp_path)
     assert p.stdout.count("cached, re-checked") == 2
     v = quod("verify", "out", cwd=tmp_path)
-    assert v.returncode == 0 and "smt_oracle" in v.stdout, v.stdout
+    assert v.returncode == 0 and v.stdout.rstrip().endswith("rests on smt_oracle (oracle)"), v.stdout
+
+
+# ---- quod verify: every declaration, and everything it rests on ----------------------------------
+
+ON_FALSE = textwrap.dedent("""\
+    axiom ax : false
+    theorem bad : 1 = 2 := by
+      exfalso
+      exact ax
+    theorem triv : true := by trivial
+    """)
+
+
+def test_verify_reports_every_declaration_and_the_axioms(tmp_path):
+    write(tmp_path, "a.proof", ON_FALSE)
+    assert quod("check", "--emit-proofs", "out", "a.proof", cwd=tmp_path).returncode == 0
+    # the issue's case: one file whose last declaration is clean, an earlier one resting on ax
+    from kernel import dumps, loads
+    decls = loads((tmp_path / "out" / "a.bad.json").read_text()) + loads((tmp_path / "out" / "a.triv.json").read_text())
+    write(tmp_path, "one/all.json", dumps(decls))
+    for target in ("out", "one"):
+        v = quod("verify", target, cwd=tmp_path)
+        assert v.returncode == 0, v.stdout
+        out = v.stdout
+        assert re.search(r"^  axiom +ax +declared, not proved$", out, re.M), out
+        assert re.search(r"^  theorem +bad +rests on ax$", out, re.M), out
+        assert re.search(r"^  theorem +triv +kernel rules only$", out, re.M), out
+        assert re.search(r"^rests on ax \(axiom\): ax, bad$", out, re.M), out
+        assert out.rstrip().split("\n")[-1].endswith("; rests on ax (axiom)")
+        strict = quod("verify", "--strict", target, cwd=tmp_path)
+        assert strict.returncode == 1 and "--strict" in strict.stderr
+
+
+def test_verify_sorry_fails_and_oracles_fail_only_strict(tmp_path):
+    write(tmp_path, "a.proof", ORACLE + "theorem later : 1 = 1 := by sorry\n")
+    quod("check", "--emit-proofs", "out", "a.proof", cwd=tmp_path)
+    (tmp_path / "s").mkdir()
+    os.replace(tmp_path / "out" / "a.later.json", tmp_path / "s" / "a.later.json")
+    v = quod("verify", "out", cwd=tmp_path)
+    assert v.returncode == 0 and "rests on smt_oracle (oracle): sq" in v.stdout
+    assert quod("verify", "--strict", "out", cwd=tmp_path).returncode == 1
+    s = quod("verify", "s", cwd=tmp_path)
+    assert s.returncode == 1 and re.search(r"^  theorem +later +rests on sorry$", s.stdout, re.M)
+    assert "rests on sorry (sorry): later" in s.stdout

@@ -345,8 +345,10 @@ def test_emit_then_verify(tmp_path):
     assert emitted == ["a.add_comm.json", "a.le_trans'.json", "a.two.json"]
     v = quod("verify", "out", cwd=tmp_path)
     assert v.returncode == 0, v.stdout
-    assert v.stdout.rstrip().endswith("3 files: 3 verified, 0 rejected")
-    assert re.search(r"^out/a\.two\.json: ok \(", v.stdout, re.M)
+    assert v.stdout.rstrip().endswith("3 files: 3 verified, 0 rejected; 3 declarations re-checked; "
+                                      "kernel rules only (no axiom, oracle or sorry)")
+    assert re.search(r"^out/a\.two\.json: ok \(1 declaration re-checked\)\n  theorem two +kernel rules only$",
+                     v.stdout, re.M), v.stdout
 
 
 def _tamper_number(path: Path, old: int, new: int) -> None:
