@@ -189,6 +189,8 @@ class Progress:
 # ---- the command ---------------------------------------------------------------------------
 
 def run_check(args) -> int:
+    global _LOADER
+    _LOADER = None           # each run reads the files afresh (the loader is shared by the files of one run)
     explicit = bool(args.paths)
     paths = args.paths or [str(ROOT / "theories"), str(ROOT / "proofs")]
     files, errors = collect(paths, explicit)

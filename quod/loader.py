@@ -8,6 +8,7 @@ the tactic engine, and only what the kernel accepts is added.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -222,7 +223,8 @@ class Loader:
 
         from .cache import record_reads
         try:
-            with record_reads() as reads:       # the C or Python source files it reads: the cache's deps
+            # the C or Python source files it reads are dependencies of the module's cache entry
+            with record_reads() if self.store is not None else contextlib.nullcontext(set()) as reads:
                 try:
                     prog = parse_program_item(text, base_dir, mod.programs)
                 finally:
