@@ -60,10 +60,10 @@ def collect(paths: list[str], explicit: bool = True) -> tuple[list[Path], list[s
 
 # ---- checking one file -----------------------------------------------------------------------
 
-def check_one(path_str: str, emit: str | None = None, use_cache: bool = False) -> dict:
+def check_one(path_str: str, emit: str | None = None, use_cache: bool = False, statements: bool = False) -> dict:
     """Check one file (in this process's loader); a plain dict so it can cross process boundaries."""
     try:
-        return _check_one(path_str, emit, use_cache)
+        return _check_one(path_str, emit, use_cache, statements)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:        # a bug, not the user's fault: say so, without a traceback
@@ -98,12 +98,14 @@ def _short(s: str, n: int = 200) -> str:
 _LOADER = None
 
 
-def _loader(use_cache: bool = False):
+def _loader(use_cache: bool = False, statements: bool = False):
     """One loader per process: the prelude and shared imports are checked once, not once per file."""
     global _LOADER
     from .loader import Loader, search_path
-    if _LOADER is None or list(_LOADER.paths) != list(search_path()) or (_LOADER.store is not None) != use_cache:
+    if _LOADER is None or list(_LOADER.paths) != list(search_path()) or (_LOADER.store is not None) != use_cache \
+            or _LOADER.show_statements != statements:
         _LOADER = Loader()
+        _LOADER.show_statements = statements
         if use_cache:
             from .cache import Store
             _LOADER.store = Store()
@@ -131,13 +133,13 @@ def _closure(loader, mod) -> list:
     return list(out.values())
 
 
-def _check_one(path_str: str, emit: str | None, use_cache: bool) -> dict:
+def _check_one(path_str: str, emit: str | None, use_cache: bool, statements: bool) -> dict:
     from dataclasses import asdict
 
     from tactics.syntax import QuodError
 
     from .loader import format_error
-    loader = _loader(use_cache)
+    loader = _loader(use_cache, statements)
     path = Path(path_str)
     try:
         mod = loader.load(path)
@@ -208,6 +210,7 @@ def run_check(args) -> int:
             print(f"quod check: error: {args.emit_proofs}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     use_cache = not args.no_cache
+    statements = bool(args.json or args.show_statement)
     outcomes: dict[Path, dict] = {}
     todo = files
     progress = Progress(len(todo))
@@ -221,11 +224,11 @@ def run_check(args) -> int:
         from concurrent.futures import ProcessPoolExecutor
         if multiprocessing.get_start_method() == "fork":
             try:            # forked workers inherit the imports and the checked prelude
-                _loader(use_cache).prelude()
+                _loader(use_cache, statements).prelude()
             except Exception:
                 pass
         with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
-            futs = {f: pool.submit(check_one, str(f), args.emit_proofs, use_cache) for f in todo}
+            futs = {f: pool.submit(check_one, str(f), args.emit_proofs, use_cache, statements) for f in todo}
             for f in todo:
                 try:
                     outcome = futs[f].result()
@@ -234,7 +237,7 @@ def run_check(args) -> int:
                 done(f, outcome)
     else:
         for f in todo:
-            done(f, check_one(str(f), args.emit_proofs, use_cache))
+            done(f, check_one(str(f), args.emit_proofs, use_cache, statements))
     progress.close()
     code = report(files, outcomes, args)
     return 2 if errors else code
@@ -296,7 +299,11 @@ def report(files, outcomes, args) -> int:
         o = outcomes[f]
         lines = []     # (line, order, text): theorems and messages in source order
         for i, r in enumerate(o["results"]):
-            lines.append((r["line"], i, _result_text(r, args.strict, loc_w, name_w)))
+            text = _result_text(r, args.strict, loc_w, name_w)
+            if args.show_statement and r.get("statement") is not None:
+                from .statement import indented
+                text += "\n" + indented(r["statement"], "  statement: ", " " * len("  statement: "))
+            lines.append((r["line"], i, text))
         for i, m in enumerate(o["messages"]):
             lines.append((m["line"], len(o["results"]) + i, f"{m['file']}:{m['line']}:{m['col']}: info: {m['text']}"))
         for i, e in enumerate(o["errors"]):

@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("-j", "--jobs", type=int, default=1, help="check independent files in N processes")
     chk.add_argument("--no-cache", action="store_true", help="ignore and do not write .quod-cache/")
     chk.add_argument("--emit-proofs", metavar="DIR", help="write each proved theorem's proof term as JSON")
+    chk.add_argument("--show-statement", action="store_true",
+                     help="print each theorem's kernel statement in full (programs included); --json always has it")
 
     prv = sub.add_parser("prove", help="answer yes / no / don't know for one formula")
     prv.add_argument("formula", help='for example "forall x y : int, x + y = y + x"')
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     prv.add_argument("--strict", action="store_true", help="a yes that needs an oracle is reported as don't know")
     prv.add_argument("--timeout", type=int, default=10_000, metavar="MS", help="wall-clock cap for z3 (ms)")
     prv.add_argument("--rlimit", type=int, default=5_000_000, help="z3's deterministic resource budget")
+    prv.add_argument("--show-statement", action="store_true", help="print the kernel statement the answer is about")
 
     rpl = sub.add_parser("repl", help="an interactive session (reads commands line by line when not a terminal)")
     rpl.add_argument("file", nargs="?", help="a .proof file to load and walk")
@@ -43,6 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     trm.add_argument("--int", choices=["c", "math"], default="c",
                      help="C int as 32-bit with overflow ruled out (c, default) or as mathematical integers")
     trm.add_argument("--strict", action="store_true", help="an answer that needs an oracle is don't know")
+    trm.add_argument("--show-statement", action="store_true",
+                     help="print the kernel statement the answer is about (the program as the kernel reads it)")
 
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")

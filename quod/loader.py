@@ -42,6 +42,7 @@ class Result:
     error: str | None = None
     expected: str | None = None   # "dont_know" for @[expect_dont_know]: an honest open question
     cached: bool = False          # from .quod-cache: a proof the kernel re-checked now, or a replayed "no"
+    statement: str | None = None  # the kernel statement, printed in full (when the loader's show_statements)
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Loader:
         self.modules: dict[Path, Module] = {}
         self.loading: list[Path] = []
         self.store = None            # a quod.cache.Store: cached proofs, re-checked by the kernel
+        self.show_statements = False  # fill Result.statement (quod check --show-statement, --json)
         self._shas: dict[Path, str] = {}
 
     # -- modules ------------------------------------------------------------------------
@@ -213,7 +215,11 @@ class Loader:
                 mod.env.add(AxiomDecl(item.name, stmt))
             except KernelError as exc:
                 raise QuodError(item.pos, str(exc)) from None
-            mod.results.append(Result(item.pos.file, item.pos.line, item.name, "axiom", "axiom", 0.0, [item.name]))
+            res = Result(item.pos.file, item.pos.line, item.name, "axiom", "axiom", 0.0, [item.name])
+            if self.show_statements:
+                from .statement import render
+                res.statement = render(stmt)
+            mod.results.append(res)
         elif isinstance(item, S.Command):
             mod.messages.append((item.pos, self.command(mod, item)))
 
@@ -273,6 +279,9 @@ class Loader:
             if item.name in mod.env or item.name in mod.programs:
                 raise QuodError(item.pos, f"{item.name} is already declared")
             stmt = self.statement(mod.env, item.binders, item.statement, mod.programs)
+            if self.show_statements:
+                from .statement import render
+                res.statement = render(stmt)
             if mod.cache_entry is not None and self._replay(mod, item, stmt, res):
                 res.ms = (time.perf_counter() - t0) * 1000
                 return res
