@@ -378,7 +378,8 @@ class Loader:
         else:
             return False
         res.detail, res.cached = rec["detail"], True
-        mod.messages.extend((Pos(item.pos.file, line, col), text) for line, col, text in rec["messages"])
+        # the tactics' messages, as they were; marked, since the cache is not to be believed on its word
+        mod.messages.extend((Pos(item.pos.file, line, col), f"(cached) {text}") for line, col, text in rec["messages"])
         mod.cache_records[item.name] = dict(rec, status=res.status)
         return True
 

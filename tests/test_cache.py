@@ -237,6 +237,8 @@ def test_an_edited_program_source_is_not_replayed(tmp_path, lang, name, source, 
     assert str((tmp_path / name).resolve()) in doc["files"]          # the source is a dependency
     warm = quod("check", "--strict", "t.proof", cwd=tmp_path)
     assert warm.returncode == 0 and "cached, re-checked" in line_of(warm, "g_terminates")
+    # the tactic's message is replayed, marked as coming from the cache
+    assert re.search(r"^t\.proof:2:\d+: info: \(cached\) loop at `while", warm.stdout, re.M), warm.stdout
     # now g loops forever when x > y > 0: the cached proof must not be replayed
     write(tmp_path, name, source.replace(*forever))
     for _ in range(2):                       # the fresh "no" is cached in turn, and replayed as such
