@@ -233,7 +233,10 @@ class Store:
                     or not isinstance(doc["theorems"], dict) or not isinstance(doc.get("proofs", ""), str):
                 return None
             for name, path in doc["imports"].items():          # resolved the same way today?
-                if not isinstance(path, str) or str(loader.resolve(name, None)) != path:
+                if path is None:                                # (None: it was not found then)
+                    if loader.resolves(name):
+                        return None
+                elif not isinstance(path, str) or str(loader.resolve(name, None)) != path:
                     return None
             for path, state in doc["files"].items():
                 if self.state(path) != state:

@@ -94,6 +94,13 @@ class Loader:
         where = ", ".join(str(b) for b in self.paths)
         raise QuodError(pos, f"module {name} not found (looked for {rel} in {where})")
 
+    def resolves(self, name: str) -> bool:
+        try:
+            self.resolve(name, None)
+            return True
+        except QuodError:
+            return False
+
     def module(self, name: str, pos: Pos | None = None) -> Module:
         return self.load(self.resolve(name, pos), name, pos)
 
@@ -147,10 +154,10 @@ class Loader:
         is_prelude = self.paths and path == (THEORIES / "integers" / "prelude.proof").resolve()
         if not is_prelude:
             pre = self.prelude()
+            mod.import_paths[PRELUDE] = pre.path if pre is not None else None
             if pre is not None:
                 env.include(pre.env)
                 mod.simp_lemmas.extend(pre.simp_lemmas)
-                mod.import_paths[PRELUDE] = pre.path
         # One bad item (a parse error, a rejected definition, a failing command) is reported
         # and the rest of the file is still checked.
         for line, item_text in _merge_programs(split_items(clean)):
@@ -181,8 +188,8 @@ class Loader:
         for p in sorted(mod.reads):
             mod.deps_files[p] = self.store.state(p)
         for name, p in mod.import_paths.items():
-            mod.deps_imports[name] = str(p)
-            dep = self.modules.get(p)
+            mod.deps_imports[name] = None if p is None else str(p)
+            dep = self.modules.get(p) if p is not None else None
             if dep is not None:
                 mod.deps_files.update(dep.deps_files)
                 mod.deps_imports.update(dep.deps_imports)
@@ -194,7 +201,11 @@ class Loader:
     def declare(self, mod: Module, item) -> None:
         """Process one parsed item into ``mod`` (used by files and the REPL)."""
         if isinstance(item, S.Import):
-            dep = self.module(item.module, item.pos)
+            try:
+                dep = self.module(item.module, item.pos)
+            except QuodError:
+                mod.import_paths.setdefault(item.module, None)     # a module not found may appear later
+                raise
             if dep.errors:
                 mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
                                                          f"{dep.errors[0].splitlines()[0]})"), mod.source))

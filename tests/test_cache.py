@@ -297,6 +297,18 @@ def test_a_module_shadowed_on_quod_path_is_noticed(tmp_path):
     assert re.search(r" t +oracle .*\[axioms: helper\]$", line_of(loose, "t")), loose.stdout
 
 
+def test_a_module_that_appears_on_quod_path_is_noticed(tmp_path):
+    """A failure because an import was not found is not replayed once the module exists."""
+    lib = {"QUOD_PATH": str(tmp_path / "lib")}
+    write(tmp_path, "m.proof", "import mylib\ntheorem t (y : int) : y + 0 = y := by\n  apply helper\n")
+    for _ in range(2):
+        p = quod("check", "m.proof", cwd=tmp_path, env=lib)
+        assert p.returncode == 1 and "module mylib not found" in p.stdout + p.stderr
+    write(tmp_path, "lib/mylib.proof", "theorem helper (x : int) : x + 0 = x := by ring\n")
+    p = quod("check", "m.proof", cwd=tmp_path, env=lib)
+    assert p.returncode == 0 and re.search(r" t +proved +\(apply, \d+ ms\)$", line_of(p, "t")), p.stdout
+
+
 def test_an_edited_import_is_noticed(tmp_path):
     write(tmp_path, "lib/mylib.proof", "theorem helper (x : int) : x + 0 = x := by ring\n")
     write(tmp_path, "m.proof", "import mylib\ntheorem t (y : int) : y + 0 = y := by\n  apply helper\n")
