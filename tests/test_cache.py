@@ -251,6 +251,19 @@ def test_an_edited_program_source_is_not_replayed(tmp_path, lang, name, source, 
     assert p.returncode == 0 and re.search(r" proved +\(termination, \d+ ms\)$", line_of(p, "g_terminates"))
 
 
+def test_a_program_source_that_appears_nearer_is_noticed(tmp_path):
+    """`from c "g.c"` reads g.c next to the .proof file if there is one, else from the current directory."""
+    write(tmp_path, "g.c", G_C.replace("x = x - y;", "x = x + 0;"))           # loops
+    write(tmp_path, "sub/t.proof", 'program g from c "g.c" function g\n'
+                                   "theorem g_terminates : terminates g := by termination\n")
+    for _ in range(2):
+        p = quod("check", "sub/t.proof", cwd=tmp_path)
+        assert p.returncode == 1 and "proved" not in line_of(p, "g_terminates")
+    write(tmp_path, "sub/g.c", G_C)                                            # terminates
+    p = quod("check", "sub/t.proof", cwd=tmp_path)
+    assert p.returncode == 0 and re.search(r" proved +\(termination, \d+ ms\)$", line_of(p, "g_terminates"))
+
+
 def test_an_edited_source_under_a_forged_entry_is_still_checked_against_itself(tmp_path):
     """Even with the entry's record of g.c's content forged to match, the statement is the one
     elaborated from g.c as it is now, so the old proof does not fit it."""
