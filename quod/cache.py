@@ -48,6 +48,7 @@ PACKAGES = ("kernel", "tactics", "programs", "quod")     # Quod's code: it decid
 LIBRARIES = ("lark", "pycparser", "z3")                  # the parser, the C front end, the solver
 POSITIVE = ("proved", "oracle", "sorry")                 # a kernel-checked proof exists (maybe on oracles)
 NEGATIVE = ("failed", "don't know")
+MAX_ENTRY_BYTES = 100_000_000                            # a bigger entry is ignored (and rewritten)
 
 
 def sha(data: bytes) -> str:
@@ -220,9 +221,13 @@ class Store:
 
     def lookup(self, loader, source: Path) -> Entry | None:
         """The entry of module ``source`` if every dependency it recorded is as it was."""
+        path = self.entry_path(source)
         try:
-            doc = json.loads(self.entry_path(source).read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
+            st = os.stat(path)        # a FIFO, a device or a huge file planted there is not read
+            if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_ENTRY_BYTES:
+                return None
+            doc = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, ValueError, RecursionError, MemoryError):
             return None
         try:
             if doc["format"] != CACHE_FORMAT or doc["stamp"] != implementation_stamp() \

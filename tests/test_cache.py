@@ -382,6 +382,16 @@ def test_an_oracle_step_in_a_cached_proof_is_asked_of_z3_again(tmp_path):
 
 # ---- the cache and the rest of quod check ---------------------------------------------------------
 
+def test_an_entry_that_is_not_a_regular_file_is_not_read(tmp_path):
+    write(tmp_path, "a.proof", FALSE_AND_TRUE)
+    quod("check", "a.proof", cwd=tmp_path)
+    entry = entry_path(tmp_path, "a.proof")
+    entry.unlink()
+    os.mkfifo(entry)                        # reading it would block for ever
+    p = quod("check", "a.proof", cwd=tmp_path, timeout=60)
+    assert p.returncode == 1 and summary(p) == (2, 1, 1, 0, 0) and "cached" not in p.stdout
+
+
 def test_parallel_warm_run_equals_serial(tmp_path):
     write(tmp_path, "a.proof", FALSE_AND_TRUE)
     write(tmp_path, "b.proof", ORACLE + "import integers.order\ntheorem c (x : int) : x <= x + 1 := by linarith\n")
