@@ -3,6 +3,12 @@
     python bench/check.py              # the table (medians of several runs)
     python bench/check.py --runs 9     # more runs
     python bench/check.py --importtime # also: the slowest imports of --version and of a warm check
+    python bench/check.py --against DIR # also: the warm check of another Quod tree (say, the previous
+                                        # commit, from `git archive`), in the same run
+
+Every command runs the code of the tree this script is in (``PYTHONPATH`` is set to it), not whatever
+``quod`` happens to be installed, and with Python's bytecode cache on (``PYTHONDONTWRITEBYTECODE`` is
+dropped: without it every run would compile every module it imports again).
 
 Every measurement is a fresh process, timed from the outside. "cold" checks the
 bundled theories/ and proofs/ with --no-cache (and, separately, with an empty
@@ -45,11 +51,22 @@ def median_of(runs: int, cmd: list[str], cwd: Path, before=None, env: dict | Non
     return statistics.median(times), min(times), max(times), last
 
 
+def _env_for(root: Path) -> dict:
+    """The environment that makes ``python -m quod.cli`` run the tree at ``root``."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env.pop("QUOD_DEBUG", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)    # as a user's Python: compiled modules are kept
+    return env
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="runs per measurement (cold checks use fewer)")
     ap.add_argument("--importtime", action="store_true", help="show the slowest imports")
+    ap.add_argument("--against", metavar="DIR", help="also time the warm check of the Quod tree in DIR")
     args = ap.parse_args()
+    env = _env_for(ROOT)
     py = sys.executable
     script = Path(py).with_name("quod")
     on_path = shutil.which("quod")
@@ -59,7 +76,7 @@ def main() -> int:
     n_files = sum(1 for d in BUNDLED for _ in Path(d).rglob("*.proof"))
     rows = []
 
-    def row(what, cmd, runs, target=None, before=None, env=None):
+    def row(what, cmd, runs, target=None, before=None, env=env):
         med, lo, hi, p = median_of(runs, cmd, work, before, env)
         tail = p.stdout.strip().split("\n")[-1] if p.stdout.strip() else p.stderr.strip()[-60:]
         rows.append((what, med, lo, hi, runs, target, tail))
@@ -75,11 +92,20 @@ def main() -> int:
     row("check -j 4 --no-cache", check + ["-j", "4", "--no-cache"] + BUNDLED, cold_runs)
     row("check, empty cache (writes it)", check + BUNDLED, cold_runs,
         before=lambda: shutil.rmtree(cache, ignore_errors=True))
-    timed(check + BUNDLED, work)
+    timed(check + BUNDLED, work, env)
     row("check, warm (all cached)", check + BUNDLED, args.runs, 0.300)
+    if args.against:
+        other = Path(args.against).resolve()
+        other_work = Path(tempfile.mkdtemp(prefix="quod-bench-against-"))
+        other_cmd = check + [str(other / "theories"), str(other / "proofs")]
+        timed(other_cmd, other_work, _env_for(other))
+        med, lo, hi, p = median_of(args.runs, other_cmd, other_work, env=_env_for(other))
+        rows.append((f"check, warm, {other.name} (--against)", med, lo, hi, args.runs, 0.300,
+                     p.stdout.strip().split("\n")[-1]))
+        shutil.rmtree(other_work, ignore_errors=True)
     one = str(ROOT / "theories" / "integers" / "prelude.proof")
     row("check prelude.proof --no-cache", check + ["--no-cache", one], cold_runs)
-    timed(check + [one], work)
+    timed(check + [one], work, env)
     row("check prelude.proof, warm", check + [one], args.runs, 0.300)
 
     w = max(len(r[0]) for r in rows)
@@ -91,12 +117,16 @@ def main() -> int:
     for what, med, *_ in rows:
         if what.endswith("--version"):
             print(f"\n{what}: {(med - base) * 1000:.0f} ms over a bare python start")
-    print(f"(last output line of the cold check: {rows[3][6]})")
+    cold = next(r for r in rows if r[0].startswith("check --no-cache"))
+    print(f"(last output line of the cold check: {cold[6]})")
+    for what, *_, tail in rows:
+        if "warm" in what:
+            print(f"(last output line of {what}: {tail})")
 
     if args.importtime:
         for label, cmd in (("--version", [py, "-X", "importtime", "-m", "quod.cli", "--version"]),
                            ("warm check", [py, "-X", "importtime", "-m", "quod.cli", "check"] + BUNDLED)):
-            p = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=dict(os.environ))
+            p = subprocess.run(cmd, cwd=work, capture_output=True, text=True, env=env)
             top = []
             for line in p.stderr.splitlines():
                 parts = line.split("|")

@@ -4,36 +4,28 @@ One line per theorem, then a summary. Exit code 0 when everything checked, 1
 when something failed (or rests on ``sorry``; with ``--strict`` also on an
 oracle or an axiom), 2 for usage and I/O errors (a missing path).
 
-Results are cached in ``.quod-cache/`` (in the current directory), one entry
-per checked file. An entry is used only when the file, every module it loaded
-(its imports, the prelude) and Quod itself are byte-for-byte what they were;
-an entry is written to a temporary name and renamed, so a killed run never
-leaves a half-written one, and an unreadable or malformed entry is ignored.
-
-A warm run (everything cached) imports neither the kernel nor the parser.
+Proofs are cached in ``.quod-cache/`` (in the current directory; see
+``quod/cache.py``): a warm run still parses and elaborates every file, but takes
+each theorem's proof term from the cache instead of running tactics and z3, and
+the kernel re-checks it against the statement as it reads now before it is
+reported, marked "cached, re-checked". A stale or forged entry can at worst fail
+to help.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from .cli import VERSION
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_DIR = Path(".quod-cache")
-CACHE_FORMAT = 2
 _ERROR_LINE = re.compile(r"([^\n]*?):(\d+):\d+: error: ")
-_TIMEOUT = re.compile(r"time ?out|timed out|time limit|wall.?clock", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_RESULT_KEYS = {"file": str, "line": int, "name": str, "status": str, "detail": str, "ms": (int, float),
-                "axioms": list}
 
 
 # ---- which files ---------------------------------------------------------------------------
@@ -66,125 +58,12 @@ def collect(paths: list[str], explicit: bool = True) -> tuple[list[Path], list[s
     return out, errors
 
 
-# ---- the cache -----------------------------------------------------------------------------
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-_implementation: str | None = None
-
-
-def implementation_stamp() -> str:
-    """Quod's version and the size and mtime of its own source files: a changed tactic is a new Quod."""
-    global _implementation
-    if _implementation is None:
-        h = hashlib.sha256(f"{VERSION}\0{sys.version}".encode())
-        for sub in ("kernel", "tactics", "quod"):
-            try:
-                entries = sorted(os.scandir(ROOT / sub), key=lambda e: e.name)
-            except OSError:
-                continue
-            for e in entries:
-                if e.name.endswith((".py", ".lark")):
-                    try:
-                        st = e.stat()
-                    except OSError:
-                        continue
-                    h.update(f"{sub}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
-        _implementation = h.hexdigest()
-    return _implementation
-
-
-class Cache:
-    """One entry per source file: ``.quod-cache/<hash of its path>.json``."""
-
-    def __init__(self, directory: Path = CACHE_DIR):
-        self.dir = directory
-        self._hashes: dict[str, str | None] = {}
-
-    def file_hash(self, path: str) -> str | None:
-        if path not in self._hashes:
-            try:
-                self._hashes[path] = _sha(Path(path).read_bytes())
-            except OSError:
-                self._hashes[path] = None
-        return self._hashes[path]
-
-    def key(self, path: Path) -> str | None:
-        content = self.file_hash(str(path.resolve()))
-        if content is None:
-            return None
-        env = os.environ.get("QUOD_PATH", "")
-        return _sha(f"{CACHE_FORMAT}\0{implementation_stamp()}\0{path.resolve()}\0{content}\0{env}".encode())
-
-    def entry_path(self, path: Path) -> Path:
-        return self.dir / f"{_sha(str(path.resolve()).encode())[:40]}.json"
-
-    def read(self, path: Path, key: str) -> dict | None:
-        try:
-            entry = json.loads(self.entry_path(path).read_text(encoding="utf-8"))
-        except (OSError, ValueError, RecursionError):
-            return None
-        try:
-            if entry["format"] != CACHE_FORMAT or entry["key"] != key:
-                return None
-            for dep, digest in entry["deps"]:
-                if self.file_hash(dep) != digest:
-                    return None
-            outcome = entry["outcome"]
-            return outcome if _valid_outcome(outcome) else None
-        except (KeyError, TypeError, ValueError):
-            return None
-
-    def write(self, path: Path, key: str, outcome: dict) -> None:
-        entry = {"format": CACHE_FORMAT, "key": key, "source": str(path.resolve()),
-                 "deps": outcome.get("deps", []), "outcome": outcome}
-        try:
-            self.dir.mkdir(exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(entry, f)
-                os.replace(tmp, self.entry_path(path))
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
-        except OSError:
-            pass
-
-
-def _valid_outcome(o) -> bool:
-    if not isinstance(o, dict) or o.get("errors") != []:
-        return False
-    results, messages = o.get("results"), o.get("messages")
-    if not isinstance(results, list) or not isinstance(messages, list):
-        return False
-    for r in results:
-        if not isinstance(r, dict):
-            return False
-        for k, t in _RESULT_KEYS.items():
-            if not isinstance(r.get(k), t):
-                return False
-        if not isinstance(r.get("error"), (str, type(None))):
-            return False
-    return all(isinstance(m, dict) and isinstance(m.get("text"), str) and isinstance(m.get("line"), int)
-               for m in messages)
-
-
-def _cacheable(outcome: dict) -> bool:
-    # A "don't know" that ran out of time may be a yes on a quieter machine: try again next time.
-    return not outcome["errors"] and not any(
-        r["status"] == "don't know" and _TIMEOUT.search(f"{r.get('detail')} {r.get('error')}")
-        for r in outcome["results"])
-
-
 # ---- checking one file -----------------------------------------------------------------------
 
-def check_one(path_str: str, emit: str | None = None) -> dict:
-    """Check one file in a fresh loader; a plain dict so it can cross process boundaries."""
+def check_one(path_str: str, emit: str | None = None, use_cache: bool = False, statements: bool = False) -> dict:
+    """Check one file (in this process's loader); a plain dict so it can cross process boundaries."""
     try:
-        return _check_one(path_str, emit)
+        return _check_one(path_str, emit, use_cache, statements)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:        # a bug, not the user's fault: say so, without a traceback
@@ -196,7 +75,7 @@ def check_one(path_str: str, emit: str | None = None) -> dict:
 
 
 def _failure(message: str) -> dict:
-    return {"results": [], "messages": [], "deps": [], "errors": [message]}
+    return {"results": [], "messages": [], "errors": [message], "cached": False}
 
 
 def _relative(exc):
@@ -219,12 +98,17 @@ def _short(s: str, n: int = 200) -> str:
 _LOADER = None
 
 
-def _loader():
+def _loader(use_cache: bool = False, statements: bool = False):
     """One loader per process: the prelude and shared imports are checked once, not once per file."""
     global _LOADER
     from .loader import Loader, search_path
-    if _LOADER is None or list(_LOADER.paths) != list(search_path()):
+    if _LOADER is None or list(_LOADER.paths) != list(search_path()) or (_LOADER.store is not None) != use_cache \
+            or _LOADER.show_statements != statements:
         _LOADER = Loader()
+        _LOADER.show_statements = statements
+        if use_cache:
+            from .cache import Store
+            _LOADER.store = Store()
     return _LOADER
 
 
@@ -249,13 +133,13 @@ def _closure(loader, mod) -> list:
     return list(out.values())
 
 
-def _check_one(path_str: str, emit: str | None) -> dict:
+def _check_one(path_str: str, emit: str | None, use_cache: bool, statements: bool) -> dict:
     from dataclasses import asdict
 
     from tactics.syntax import QuodError
 
     from .loader import format_error
-    loader = _loader()
+    loader = _loader(use_cache, statements)
     path = Path(path_str)
     try:
         mod = loader.load(path)
@@ -264,10 +148,9 @@ def _check_one(path_str: str, emit: str | None) -> dict:
     except RecursionError:
         return _failure(f"{path}: error: this file is nested too deeply to check")
     closure = _closure(loader, mod)
-    deps = sorted([str(m.path), _sha(m.source.encode("utf-8"))] for m in closure)
     out = {"results": [asdict(r) for r in mod.results],
            "messages": [{"file": p.file, "line": p.line, "col": p.col, "text": m} for p, m in mod.messages],
-           "deps": deps,
+           "cached": mod.cache_entry is not None and not mod.recomputed,
            # items that failed outright (a parse error, a rejected def); the rest of the file was checked
            "errors": [str(e) for e in getattr(mod, "errors", None) or []]}
     for m in closure:      # an import with errors is an error of this file too
@@ -308,6 +191,8 @@ class Progress:
 # ---- the command ---------------------------------------------------------------------------
 
 def run_check(args) -> int:
+    global _LOADER
+    _LOADER = None           # each run reads the files afresh (the loader is shared by the files of one run)
     explicit = bool(args.paths)
     paths = args.paths or [str(ROOT / "theories"), str(ROOT / "proofs")]
     files, errors = collect(paths, explicit)
@@ -324,44 +209,35 @@ def run_check(args) -> int:
         except OSError as exc:
             print(f"quod check: error: {args.emit_proofs}: {exc.strerror or exc}", file=sys.stderr)
             return 2
-    use_cache = not (args.no_cache or args.emit_proofs)
-    cache = Cache()
+    use_cache = not args.no_cache
+    statements = bool(args.json or args.show_statement)
     outcomes: dict[Path, dict] = {}
-    todo = []
-    for f in files:
-        key = cache.key(f) if use_cache else None
-        cached = cache.read(f, key) if key else None
-        if cached is not None:
-            outcomes[f] = dict(cached, cached=True)
-        else:
-            todo.append((f, key))
+    todo = files
     progress = Progress(len(todo))
 
-    def done(f, key, outcome):
+    def done(f, outcome):
         outcomes[f] = outcome
         progress.step(str(f))
-        if key and _cacheable(outcome):
-            cache.write(f, key, outcome)
 
     if args.jobs > 1 and len(todo) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
         if multiprocessing.get_start_method() == "fork":
             try:            # forked workers inherit the imports and the checked prelude
-                _loader().prelude()
+                _loader(use_cache, statements).prelude()
             except Exception:
                 pass
         with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
-            futs = {f: pool.submit(check_one, str(f), args.emit_proofs) for f, _ in todo}
-            for f, key in todo:
+            futs = {f: pool.submit(check_one, str(f), args.emit_proofs, use_cache, statements) for f in todo}
+            for f in todo:
                 try:
                     outcome = futs[f].result()
                 except Exception as exc:      # a worker died (killed, out of memory)
                     outcome = _failure(f"{f}: error: the worker checking this file died ({type(exc).__name__})")
-                done(f, key, outcome)
+                done(f, outcome)
     else:
-        for f, key in todo:
-            done(f, key, check_one(str(f), args.emit_proofs))
+        for f in todo:
+            done(f, check_one(str(f), args.emit_proofs, use_cache, statements))
     progress.close()
     code = report(files, outcomes, args)
     return 2 if errors else code
@@ -385,7 +261,8 @@ def summarize(results: list[dict], strict: bool) -> dict:
     n = {s: sum(1 for r in theorems if r["status"] == s) for s in ("proved", "failed", "don't know", "sorry",
                                                                      "oracle")}
     counts = {"theorems": len(theorems), "proved": n["proved"], "failed": n["failed"],
-              "dont_know": n["don't know"], "using_oracles": n["sorry"] + n["oracle"]}
+              "dont_know": n["don't know"], "using_oracles": n["sorry"] + n["oracle"],
+              "cached": sum(1 for r in theorems if r.get("cached"))}
     if strict:
         counts["failed"] += n["sorry"] + n["oracle"]
     return counts
@@ -422,7 +299,11 @@ def report(files, outcomes, args) -> int:
         o = outcomes[f]
         lines = []     # (line, order, text): theorems and messages in source order
         for i, r in enumerate(o["results"]):
-            lines.append((r["line"], i, _result_text(r, args.strict, loc_w, name_w)))
+            text = _result_text(r, args.strict, loc_w, name_w)
+            if args.show_statement and r.get("statement") is not None:
+                from .statement import indented
+                text += "\n" + indented(r["statement"], "  statement: ", " " * len("  statement: "))
+            lines.append((r["line"], i, text))
         for i, m in enumerate(o["messages"]):
             lines.append((m["line"], len(o["results"]) + i, f"{m['file']}:{m['line']}:{m['col']}: info: {m['text']}"))
         for i, e in enumerate(o["errors"]):
@@ -445,20 +326,23 @@ def _result_text(r: dict, strict: bool, loc_w: int, name_w: int) -> str:
     loc = f"{r['file']}:{r['line']}"
     status = r["status"]
     axioms = r.get("axioms") or []
+    cached = r.get("cached")
     if status == "axiom":
         extra = "(declared, not proved)"
     elif strict and status in ("oracle", "sorry"):
-        status, extra = "failed", f"(--strict: rests on {', '.join(axioms) or 'an oracle'})"
+        status, extra = "failed", f"(--strict: rests on {', '.join(axioms) or 'an oracle'}" + \
+            ("; cached, re-checked)" if cached else ")")
     elif status in ("proved", "oracle", "sorry"):
-        extra = f"({r['detail']}, {r['ms']:.0f} ms)"
+        # a cached proof was re-checked by the kernel just now; its ms are the re-check's
+        extra = f"({r['detail']}, {'cached, re-checked, ' if cached else ''}{r['ms']:.0f} ms)"
         if axioms:
             extra += f" [axioms: {', '.join(axioms)}]"
     else:
-        extra = f"({r['detail']})"
+        extra = f"({r['detail']}; cached)" if cached else f"({r['detail']})"
     text = f"{loc:<{loc_w}} {r['name']:<{name_w}} {status:<10} {extra}".rstrip()
     if r.get("error"):
         text += "\n" + r["error"]
     return text
 
 
-__all__ = ["run_check", "check_one", "collect", "Cache", "summarize", "summary_line"]
+__all__ = ["run_check", "check_one", "collect", "summarize", "summary_line"]

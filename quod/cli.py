@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("-j", "--jobs", type=int, default=1, help="check independent files in N processes")
     chk.add_argument("--no-cache", action="store_true", help="ignore and do not write .quod-cache/")
     chk.add_argument("--emit-proofs", metavar="DIR", help="write each proved theorem's proof term as JSON")
+    chk.add_argument("--show-statement", action="store_true",
+                     help="print each theorem's kernel statement in full (programs included); --json always has it")
 
     prv = sub.add_parser("prove", help="answer yes / no / don't know for one formula")
     prv.add_argument("formula", help='for example "forall x y : int, x + y = y + x"')
@@ -31,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     prv.add_argument("--strict", action="store_true", help="a yes that needs an oracle is reported as don't know")
     prv.add_argument("--timeout", type=int, default=10_000, metavar="MS", help="wall-clock cap for z3 (ms)")
     prv.add_argument("--rlimit", type=int, default=5_000_000, help="z3's deterministic resource budget")
+    prv.add_argument("--show-statement", action="store_true", help="print the kernel statement the answer is about")
 
     rpl = sub.add_parser("repl", help="an interactive session (reads commands line by line when not a terminal)")
     rpl.add_argument("file", nargs="?", help="a .proof file to load and walk")
@@ -43,9 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     trm.add_argument("--int", choices=["c", "math"], default="c",
                      help="C int as 32-bit with overflow ruled out (c, default) or as mathematical integers")
     trm.add_argument("--strict", action="store_true", help="an answer that needs an oracle is don't know")
+    trm.add_argument("--show-statement", action="store_true",
+                     help="print the kernel statement the answer is about (the program as the kernel reads it)")
 
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
+    ver.add_argument("--strict", action="store_true",
+                     help="also fail when anything rests on an oracle or an axiom (sorry always fails)")
 
     args = parser.parse_args(argv)
     for stream in (sys.stdout, sys.stderr):     # a source line that cannot be shown must not crash us
@@ -67,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             from .terminates import run_terminates
             return run_terminates(args)
         if args.command == "verify":
-            return run_verify(args.dir)
+            return run_verify(args.dir, args.strict)
         parser.print_help()
         return 2
     except KeyboardInterrupt:
@@ -82,11 +89,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def run_verify(target: str) -> int:
-    """Re-check exported files; only the kernel is imported."""
+def run_verify(target: str, strict: bool = False) -> int:
+    """Re-check exported files with the kernel alone (nothing else of Quod is imported), report every
+    declaration and, at the end, every axiom, oracle and sorry that anything here rests on.
+
+    Exit 0 when every file is accepted and nothing rests on ``sorry``; 1 otherwise, and with
+    ``--strict`` also when anything rests on an oracle or an axiom (as ``quod check``); 2 for bad input.
+    """
     from pathlib import Path
 
     from kernel import KernelError
+    from kernel.check import ORACLES
+    from kernel.env import AxiomDecl, Def
     from kernel.export import verify_file
     p = Path(target)
     if p.is_dir():
@@ -100,12 +114,14 @@ def run_verify(target: str) -> int:
         print(f"quod verify: error: no .json proof files in {target}", file=sys.stderr)
         return 2
     bad = 0
+    n_decls = 0
+    resting: dict[str, set] = {}     # axiom, oracle or sorry -> the declarations that rest on it
     for f in files:
         try:
             env, names = verify_file(f)
         except KernelError as exc:
             bad += 1
-            print(f"{f}: rejected: {exc}")
+            print(f"{f}: rejected: {_printable(str(exc))}")
             continue
         except (RecursionError, MemoryError) as exc:
             bad += 1
@@ -113,18 +129,51 @@ def run_verify(target: str) -> int:
             continue
         except Exception as exc:    # a malformed file must be rejected, never crash the checker
             bad += 1
-            print(f"{f}: rejected: malformed proof file ({type(exc).__name__}: {str(exc)[:200]})")
+            print(f"{f}: rejected: malformed proof file ({type(exc).__name__}: {_printable(str(exc)[:200])})")
             continue
-        last = names[-1] if names else "-"
-        note = ""
-        try:
-            axioms = sorted(env.theorem(last).axioms) if names else []
-            note = f"; rests on {', '.join(axioms)}" if axioms else ""
-        except KernelError:
-            pass
-        print(f"{f}: ok ({len(names)} declarations re-checked, last {last}{note})")
-    print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected")
-    return 1 if bad else 0
+        decls = env.declarations()
+        print(f"{f}: ok ({len(names)} declaration{'s' if len(names) != 1 else ''} re-checked)")
+        width = max((len(n) for n in names), default=0)
+        for name in names:
+            d = decls[name]
+            if isinstance(d, Def):
+                kind, axioms = "def", env.definition(name).axioms
+            else:
+                kind, axioms = ("axiom" if isinstance(d, AxiomDecl) else "theorem"), env.theorem(name).axioms
+            for a in axioms:
+                resting.setdefault(a, set()).add(name)
+            if kind == "axiom":
+                note = "declared, not proved"
+            elif axioms:
+                note = "rests on " + ", ".join(sorted(axioms))
+            else:
+                note = "kernel rules only"
+            print(f"  {kind:<7} {_printable(name):<{width}}  {note}")
+            n_decls += 1
+    what = {a: "sorry" if a == "sorry" else "oracle" if a in ORACLES else "axiom" for a in resting}
+    for a in sorted(resting, key=lambda a: (what[a] != "sorry", what[a] != "oracle", a)):
+        users = sorted(resting[a])
+        shown = ", ".join(_printable(u) for u in users[:10])
+        if len(users) > 10:
+            shown += f" and {len(users) - 10} more"
+        print(f"rests on {_printable(a)} ({what[a]}): {shown}")
+    if resting:
+        tail = "rests on " + ", ".join(f"{_printable(a)} ({what[a]})" for a in sorted(resting))
+    else:
+        tail = "kernel rules only (no axiom, oracle or sorry)"
+    print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected; {n_decls} declarations re-checked; "
+          f"{tail}")
+    if bad or "sorry" in resting:
+        return 1
+    if strict and resting:
+        print("quod verify: --strict: something here rests on an axiom or an oracle", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _printable(text: str) -> str:
+    """No terminal control characters from a proof file reach the screen."""
+    return "".join(c if c.isprintable() or c == "\n" else "?" for c in text)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ the tactic engine, and only what the kernel accepts is added.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import time
@@ -40,6 +41,8 @@ class Result:
     axioms: list = field(default_factory=list)
     error: str | None = None
     expected: str | None = None   # "dont_know" for @[expect_dont_know]: an honest open question
+    cached: bool = False          # from .quod-cache: a proof the kernel re-checked now, or a replayed "no"
+    statement: str | None = None  # the kernel statement, printed in full (when the loader's show_statements)
 
 
 @dataclass
@@ -54,6 +57,16 @@ class Module:
     source: str = ""
     errors: list = field(default_factory=list)   # formatted errors of items that failed outright
     programs: dict = field(default_factory=dict)  # program name -> programs.lang.Program
+    # what the cache needs (quod/cache.py): the files this module's meaning rests on, how its
+    # imports resolved, its cache entry and the records for the next one
+    import_paths: dict = field(default_factory=dict)   # module name (and the prelude) -> resolved Path
+    reads: set = field(default_factory=set)            # files the program front ends read (absolute)
+    search_path: list = field(default_factory=list)
+    deps_files: dict = field(default_factory=dict)     # absolute path -> content hash, with the imports'
+    deps_imports: dict = field(default_factory=dict)   # module name -> resolved path, with the imports'
+    cache_entry: object = None
+    cache_records: dict = field(default_factory=dict)
+    recomputed: bool = False                           # some theorem was not served from the cache
 
 
 def search_path() -> list[Path]:
@@ -66,6 +79,9 @@ class Loader:
         self.paths = paths if paths is not None else search_path()
         self.modules: dict[Path, Module] = {}
         self.loading: list[Path] = []
+        self.store = None            # a quod.cache.Store: cached proofs, re-checked by the kernel
+        self.show_statements = False  # fill Result.statement (quod check --show-statement, --json)
+        self._shas: dict[Path, str] = {}
 
     # -- modules ------------------------------------------------------------------------
 
@@ -77,6 +93,13 @@ class Loader:
                 return p.resolve()
         where = ", ".join(str(b) for b in self.paths)
         raise QuodError(pos, f"module {name} not found (looked for {rel} in {where})")
+
+    def resolves(self, name: str) -> bool:
+        try:
+            self.resolve(name, None)
+            return True
+        except QuodError:
+            return False
 
     def module(self, name: str, pos: Pos | None = None) -> Module:
         return self.load(self.resolve(name, pos), name, pos)
@@ -107,6 +130,8 @@ class Loader:
             data = path.read_bytes()
         except OSError as exc:
             raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
+        import hashlib
+        self._shas[Path(path)] = hashlib.sha256(data).hexdigest()     # what was read, for the cache
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -123,9 +148,13 @@ class Loader:
         clean = strip_comments(text, shown)
         env = Environment()
         mod = Module(name, path, env, [], [], [], [], text)
+        mod.search_path = list(self.paths)
+        if self.store is not None:
+            mod.cache_entry = self.store.lookup(self, path)
         is_prelude = self.paths and path == (THEORIES / "integers" / "prelude.proof").resolve()
         if not is_prelude:
             pre = self.prelude()
+            mod.import_paths[PRELUDE] = pre.path if pre is not None else None
             if pre is not None:
                 env.include(pre.env)
                 mod.simp_lemmas.extend(pre.simp_lemmas)
@@ -152,14 +181,35 @@ class Loader:
                 if m:               # a theorem that did not even parse still counts, as failed
                     mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
                                               error=None))
+        if self.store is not None:
+            self._save(mod, path)
         return mod
+
+    def _save(self, mod: Module, path: Path) -> None:
+        """The module's dependencies (its own and its imports'), then its cache entry if anything was
+        computed afresh."""
+        mod.deps_files = {str(path): self._shas.get(path, "unknown")}
+        for p in sorted(mod.reads):
+            mod.deps_files[p] = self.store.state(p)
+        for name, p in mod.import_paths.items():
+            mod.deps_imports[name] = None if p is None else str(p)
+            dep = self.modules.get(p) if p is not None else None
+            if dep is not None:
+                mod.deps_files.update(dep.deps_files)
+                mod.deps_imports.update(dep.deps_imports)
+        if mod.cache_entry is None or mod.recomputed:
+            self.store.write(mod)
 
     # -- declarations --------------------------------------------------------------------
 
     def declare(self, mod: Module, item) -> None:
         """Process one parsed item into ``mod`` (used by files and the REPL)."""
         if isinstance(item, S.Import):
-            dep = self.module(item.module, item.pos)
+            try:
+                dep = self.module(item.module, item.pos)
+            except QuodError:
+                mod.import_paths.setdefault(item.module, None)     # a module not found may appear later
+                raise
             if dep.errors:
                 mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
                                                          f"{dep.errors[0].splitlines()[0]})"), mod.source))
@@ -169,6 +219,7 @@ class Loader:
                 raise QuodError(item.pos, str(exc)) from None
             mod.simp_lemmas.extend(x for x in dep.simp_lemmas if x not in mod.simp_lemmas)
             mod.imports.append(item.module)
+            mod.import_paths[item.module] = dep.path
         elif isinstance(item, S.DefDecl):
             self.define(mod, item)
         elif isinstance(item, S.TheoremDecl):
@@ -179,15 +230,26 @@ class Loader:
                 mod.env.add(AxiomDecl(item.name, stmt))
             except KernelError as exc:
                 raise QuodError(item.pos, str(exc)) from None
-            mod.results.append(Result(item.pos.file, item.pos.line, item.name, "axiom", "axiom", 0.0, [item.name]))
+            res = Result(item.pos.file, item.pos.line, item.name, "axiom", "axiom", 0.0, [item.name])
+            if self.show_statements:
+                from .statement import render
+                res.statement = render(stmt)
+            mod.results.append(res)
         elif isinstance(item, S.Command):
             mod.messages.append((item.pos, self.command(mod, item)))
 
     def declare_program(self, mod: Module, text: str, pos: Pos, base_dir: Path) -> None:
         from programs.decl import parse_program_item
         from programs.lang import ProgramError
+
+        from .cache import record_reads
         try:
-            prog = parse_program_item(text, base_dir, mod.programs)
+            # the C or Python source files it reads are dependencies of the module's cache entry
+            with record_reads() if self.store is not None else contextlib.nullcontext(set()) as reads:
+                try:
+                    prog = parse_program_item(text, base_dir, mod.programs)
+                finally:
+                    mod.reads |= reads
         except ProgramError as exc:
             at = pos
             if exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
@@ -223,17 +285,25 @@ class Loader:
         return f
 
     def theorem(self, mod: Module, item: S.TheoremDecl) -> Result:
-        from tactics.engine import Engine, TacticError
-        from tactics.state import ProofState, assemble, show_goal
-        from tactics.syntax import Tactic
         t0 = time.perf_counter()
         res = Result(item.pos.file, item.pos.line, item.name, "failed")
         res.expected = "dont_know" if "expect_dont_know" in item.attrs else None
         stmt = None
+        n_messages = len(mod.messages)
         try:
             if item.name in mod.env or item.name in mod.programs:
                 raise QuodError(item.pos, f"{item.name} is already declared")
             stmt = self.statement(mod.env, item.binders, item.statement, mod.programs)
+            if self.show_statements:
+                from .statement import render
+                res.statement = render(stmt)
+            if mod.cache_entry is not None and self._replay(mod, item, stmt, res):
+                res.ms = (time.perf_counter() - t0) * 1000
+                return res
+            mod.recomputed = True
+            from tactics.engine import Engine, TacticError
+            from tactics.state import ProofState, assemble, show_goal
+            from tactics.syntax import Tactic
             eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
             eng.programs = mod.programs
             state = ProofState.start(stmt)
@@ -286,7 +356,62 @@ class Loader:
             res.error = format_error(exc, mod.source)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000
+        if self.store is not None and stmt is not None:
+            self._remember(mod, item, stmt, res, mod.messages[n_messages:])
         return res
+
+    # -- the cache: proofs re-checked by the kernel, "no"s replayed (see quod/cache.py) ---------
+
+    def _replay(self, mod: Module, item: S.TheoremDecl, stmt: Expr, res: Result) -> bool:
+        """Fill ``res`` from the module's cache entry, if it helps: a cached proof counts only once the
+        kernel has admitted it for ``stmt`` (the statement elaborated now) in the environment as
+        loaded now (and z3 has confirmed again each of its ``smt_oracle`` steps), and what it rests on
+        is what the kernel says; a cached "no" is replayed only for the same statement with every
+        file read so far unchanged."""
+        from .cache import NEGATIVE, POSITIVE, oracle_claims, oracle_steps_hold, statement_digest
+        entry = mod.cache_entry
+        rec = entry.record(item.name)
+        if rec is None:
+            return False
+        if rec["status"] in POSITIVE:
+            proof = entry.proof(item.name)
+            if proof is None:
+                return False
+            decl = TheoremDecl(item.name, stmt, proof)
+            try:
+                if oracle_claims(proof):       # the kernel first (on a copy), then z3 for each oracle step
+                    mod.env.copy().add(decl)
+                    if not oracle_steps_hold(mod.env, proof):
+                        return False
+                thm = mod.env.add(decl)
+            except Exception:          # rejected (or not even a proof): the tactics will run
+                return False
+            res.axioms = sorted(thm.axioms)
+            res.status = "sorry" if "sorry" in thm.axioms else "oracle" if thm.axioms else "proved"
+            if "simp" in item.attrs:
+                mod.simp_lemmas.append(item.name)
+        elif rec["status"] in NEGATIVE:
+            if not entry.unchanged_reads(mod.reads) or rec["statement"] != statement_digest(stmt):
+                return False
+            res.status, res.error = rec["status"], rec["error"]
+        else:
+            return False
+        res.detail, res.cached = rec["detail"], True
+        # the tactics' messages, as they were; marked, since the cache is not to be believed on its word
+        mod.messages.extend((Pos(item.pos.file, line, col), f"(cached) {text}") for line, col, text in rec["messages"])
+        mod.cache_records[item.name] = dict(rec, status=res.status)
+        return True
+
+    def _remember(self, mod: Module, item: S.TheoremDecl, stmt: Expr, res: Result, messages: list) -> None:
+        """What the next run may take from the cache: the verdict; the proof itself is taken from the
+        environment when the entry is written."""
+        from .cache import NEGATIVE, statement_digest, storable
+        if not storable(res):
+            return
+        mod.cache_records[item.name] = {
+            "line": item.pos.line, "status": res.status, "detail": res.detail, "ms": res.ms, "error": res.error,
+            "statement": statement_digest(stmt) if res.status in NEGATIVE else None,
+            "messages": [[p.line, p.col, text] for p, text in messages]}
 
     def define(self, mod: Module, item: S.DefDecl) -> None:
         from tactics.elab import Elaborator

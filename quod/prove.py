@@ -14,13 +14,10 @@ EXIT_YES, EXIT_NO, EXIT_USAGE, EXIT_DONT_KNOW = 0, 1, 2, 3
 
 
 def run_prove(args) -> int:
-    from kernel import KernelError, TheoremDecl, free_vars
+    from kernel import KernelError, free_vars
     from tactics.parser import parse_expr
-    from tactics.syntax import QuodError, Tactic
+    from tactics.syntax import QuodError
     from tactics.elab import Elaborator
-    from tactics.engine import Engine
-    from tactics.smt import SmtCounterexample, SmtDontKnow, decide, reconstruct
-    from tactics.state import ProofState, assemble
 
     from .loader import Loader, format_error
     loader = Loader()
@@ -41,6 +38,20 @@ def run_prove(args) -> int:
         print(f"error: unbound variables {', '.join(sorted(free_vars(stmt)))}; quantify them "
               "(forall x y : int, ...)", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        return _decide(args, env, stmt)
+    finally:
+        if getattr(args, "show_statement", False):   # after the answer: its first line stays the answer
+            from .statement import indented, render
+            print(indented(render(stmt), "statement: ", "  "))
+
+
+def _decide(args, env, stmt) -> int:
+    from kernel import KernelError, TheoremDecl
+    from tactics.engine import Engine
+    from tactics.smt import SmtCounterexample, SmtDontKnow, decide, reconstruct
+    from tactics.state import ProofState, assemble
+    from tactics.syntax import QuodError, Tactic
     eng = Engine(env, "<formula>")
     state = ProofState.start(stmt)
     try:

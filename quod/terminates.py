@@ -82,6 +82,21 @@ def run_terminates(args) -> int:
     else:
         env = env.copy()
     v = decide_termination(env, prog)
+    try:
+        return _report(args, v)
+    finally:
+        if getattr(args, "show_statement", False):
+            from programs.analysis import terminates_statement
+
+            from .statement import indented, render
+            if v.statement is not None and v.answer in ("yes", "no"):
+                head, text = "statement: ", render(v.statement)
+            else:                             # no theorem: the question it could not settle
+                head, text = "statement (not proved): ", render(terminates_statement(prog))
+            print(indented(text, head, "  "))
+
+
+def _report(args, v) -> int:
     if v.oracle and args.strict:          # the first line is the answer, so decide it first
         print(f"don't know: only z3's word (smt_oracle) backs this: {v.text}")
         for d in v.details:

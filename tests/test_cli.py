@@ -2,8 +2,9 @@
 
 Output format and summary, exit codes, ``--json``, ``--strict``, ``-j``, the
 ``.quod-cache`` (hit, invalidation by the file and by its imports, corrupt
-entries), ``--emit-proofs`` + ``quod verify`` (and a tampered proof file), and
-what ``verify`` and a warm ``check`` import.
+entries; forged entries and the other dependencies are in ``test_cache.py``),
+``--emit-proofs`` + ``quod verify`` (and a tampered proof file), and what
+``verify`` and a warm ``check`` import.
 """
 
 from __future__ import annotations
@@ -159,7 +160,8 @@ def test_json_is_one_document(tmp_path):
     assert names["add_comm"]["file"] == "a.proof" and names["add_comm"]["ok"] is True
     assert names["later"]["status"] == "sorry" and names["later"]["axioms"] == ["sorry"]
     assert names["later"]["ok"] is False
-    assert doc["counts"] == {"theorems": 4, "proved": 2, "failed": 1, "dont_know": 0, "using_oracles": 1}
+    assert doc["counts"] == {"theorems": 4, "proved": 2, "failed": 1, "dont_know": 0, "using_oracles": 1,
+                             "cached": 0}
     assert doc["summary"] == "4 theorems: 2 proved, 1 failed, 0 don't know, 1 using oracles"
     assert len(doc["errors"]) == 1 and doc["errors"][0].startswith("b.proof:1:13: error: expected a formula")
     assert doc["ok"] is False and doc["exit_code"] == 1
@@ -228,11 +230,18 @@ def cache_files(d: Path) -> list[Path]:
     return sorted((d / ".quod-cache").glob("*.json"))
 
 
+def cache_entry(d: Path, source: str) -> Path:
+    """The cache entry of one module (there is one per module: the files checked, their imports, the prelude)."""
+    want = str((d / source).resolve())
+    (f,) = [f for f in cache_files(d) if json.loads(f.read_text(encoding="utf-8"))["source"] == want]
+    return f
+
+
 def mark_cache(d: Path, marker: str) -> None:
     """Change what the cache says, so that a run served from it is recognisable."""
     for f in cache_files(d):
         entry = json.loads(f.read_text(encoding="utf-8"))
-        for r in entry["outcome"]["results"]:
+        for r in entry["theorems"].values():
             r["detail"] = marker
         f.write_text(json.dumps(entry), encoding="utf-8")
 
@@ -240,20 +249,22 @@ def mark_cache(d: Path, marker: str) -> None:
 def test_cache_hit_and_invalidation_by_the_file(tmp_path):
     write(tmp_path, "a.proof", PROVED)
     first = quod("check", "a.proof", cwd=tmp_path)
-    assert first.returncode == 0
-    assert len(cache_files(tmp_path)) == 1
+    assert first.returncode == 0 and "cached" not in first.stdout
+    assert len(cache_files(tmp_path)) == 2              # a.proof and the prelude
     doc = json.loads(quod("check", "--json", "a.proof", cwd=tmp_path).stdout)
-    assert doc["cached"] == ["a.proof"]
+    assert doc["cached"] == ["a.proof"] and all(t["cached"] for t in doc["theorems"])
+    assert doc["counts"]["cached"] == 2
     mark_cache(tmp_path, "FROM-CACHE")
     second = quod("check", "a.proof", cwd=tmp_path)
-    assert second.returncode == 0 and second.stdout.count("(FROM-CACHE,") == 2
+    # the output says where a result came from, and that the kernel checked it again
+    assert second.returncode == 0 and second.stdout.count("(FROM-CACHE, cached, re-checked, ") == 2
     # --no-cache neither reads nor writes it
     assert "FROM-CACHE" not in quod("check", "--no-cache", "a.proof", cwd=tmp_path).stdout
     # a changed file is checked again
     write(tmp_path, "a.proof", PROVED + "\ntheorem extra : 1 + 1 = 2 := by norm_num\n")
     third = quod("check", "a.proof", cwd=tmp_path)
-    assert "FROM-CACHE" not in third.stdout and summary(third) == (3, 3, 0, 0, 0)
-    assert len(cache_files(tmp_path)) == 1              # one entry per source file
+    assert "FROM-CACHE" not in third.stdout and "cached" not in third.stdout and summary(third) == (3, 3, 0, 0, 0)
+    assert len(cache_files(tmp_path)) == 2              # one entry per module
 
 
 def test_cache_invalidated_when_an_import_changes(tmp_path):
@@ -274,44 +285,54 @@ def test_failures_are_cached_too(tmp_path):
     write(tmp_path, "b.proof", FAILING)
     assert quod("check", "b.proof", cwd=tmp_path).returncode == 1
     p = quod("check", "b.proof", cwd=tmp_path)
-    assert p.returncode == 1 and "the goal was:" in p.stdout
+    assert p.returncode == 1 and "the goal was:" in p.stdout and "; cached)" in p.stdout
     assert json.loads(quod("check", "--json", "b.proof", cwd=tmp_path).stdout)["cached"] == ["b.proof"]
 
 
-CACHE_GARBAGE = [b"", b"{not json", b"\x00\xff\xfe", b"[]", b'{"format": 2}', b"null",
-                 b'{"format": 2, "key": 1, "deps": 5, "outcome": []}']
+CACHE_GARBAGE = [b"", b"{not json", b"\x00\xff\xfe", b"[]", b'{"format": 3}', b"null",
+                 b'{"format": 3, "stamp": 1, "files": 5, "theorems": []}']
 
 
 def test_corrupt_cache_is_ignored(tmp_path):
     write(tmp_path, "a.proof", PROVED)
     quod("check", "a.proof", cwd=tmp_path)
-    (entry,) = cache_files(tmp_path)
+    entry = cache_entry(tmp_path, "a.proof")
     for garbage in CACHE_GARBAGE:
         entry.write_bytes(garbage)
         p = quod("check", "a.proof", cwd=tmp_path)
         assert p.returncode == 0 and summary(p) == (2, 2, 0, 0, 0), garbage
+        assert "cached" not in p.stdout
         json.loads(entry.read_text(encoding="utf-8"))      # rewritten
 
 
 def test_corrupt_cache_with_valid_shape_but_wrong_types(tmp_path):
     write(tmp_path, "a.proof", PROVED)
     quod("check", "a.proof", cwd=tmp_path)
-    (entry,) = cache_files(tmp_path)
+    entry = cache_entry(tmp_path, "a.proof")
     doc = json.loads(entry.read_text(encoding="utf-8"))
-    doc["outcome"]["results"][0]["line"] = "one"
+    doc["theorems"]["add_comm"]["ms"] = "one"
+    doc["theorems"]["le_trans'"]["messages"] = [["x", 1, 2]]
     entry.write_text(json.dumps(doc), encoding="utf-8")
     p = quod("check", "a.proof", cwd=tmp_path)
-    assert p.returncode == 0 and "a.proof:1 " in p.stdout
+    assert p.returncode == 0 and summary(p) == (2, 2, 0, 0, 0)
+    assert re.search(r"^a\.proof:1 +add_comm +proved +\(ring, \d+ ms\)$", p.stdout, re.M), p.stdout
+    assert re.search(r"^a\.proof:5 +le_trans' +proved +\(linarith, \d+ ms\)$", p.stdout, re.M), p.stdout
 
 
-def test_warm_check_imports_neither_parser_nor_kernel(tmp_path):
-    write(tmp_path, "a.proof", PROVED)
-    quod("check", "a.proof", cwd=tmp_path)
-    code = ("import sys\nfrom quod.cli import main\nrc = main(['check', 'a.proof'])\n"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('lark', 'z3', 'tactics', 'kernel'))\n"
-            "print('RC', rc, 'LOADED', bad)\n")
+def test_warm_check_runs_no_tactic_and_no_z3(tmp_path):
+    """A warm run parses and elaborates, and the kernel re-checks every cached proof; the tactics and z3
+    are what the cache saves."""
+    write(tmp_path, "a.proof", PROVED + "\ntheorem by_smt (x : int) (h : x > 2) : 2 * x > 4 := by smt\n")
+    assert quod("check", "a.proof", cwd=tmp_path).returncode == 0
+    code = ("import sys\nimport tactics.engine as E\n"
+            "def boom(*a, **k):\n    raise SystemExit('a tactic script ran')\n"
+            "E.Engine.run_block = boom\n"
+            "from quod.cli import main\nrc = main(['check', 'a.proof'])\n"
+            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('z3',))\n"
+            "print('RC', rc, 'LOADED', bad, 'KERNEL', 'kernel.check' in sys.modules)\n")
     p = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert "RC 0 LOADED []" in p.stdout, p.stdout + p.stderr
+    assert "RC 0 LOADED [] KERNEL True" in p.stdout, p.stdout + p.stderr
+    assert p.stdout.count("cached, re-checked") == 3
 
 
 # ---- --emit-proofs and verify --------------------------------------------------------------------
@@ -324,8 +345,10 @@ def test_emit_then_verify(tmp_path):
     assert emitted == ["a.add_comm.json", "a.le_trans'.json", "a.two.json"]
     v = quod("verify", "out", cwd=tmp_path)
     assert v.returncode == 0, v.stdout
-    assert v.stdout.rstrip().endswith("3 files: 3 verified, 0 rejected")
-    assert re.search(r"^out/a\.two\.json: ok \(", v.stdout, re.M)
+    assert v.stdout.rstrip().endswith("3 files: 3 verified, 0 rejected; 3 declarations re-checked; "
+                                      "kernel rules only (no axiom, oracle or sorry)")
+    assert re.search(r"^out/a\.two\.json: ok \(1 declaration re-checked\)\n  theorem two +kernel rules only$",
+                     v.stdout, re.M), v.stdout
 
 
 def _tamper_number(path: Path, old: int, new: int) -> None:
@@ -383,16 +406,12 @@ def test_verify_loads_only_the_kernel(tmp_path):
 
 
 def test_what_is_cached():
-    from quod.check import _cacheable
-    r = {"file": "a.proof", "line": 1, "name": "t", "status": "proved", "detail": "ring", "ms": 1.0, "axioms": [],
-         "error": None}
-    ok = {"results": [r], "messages": [], "deps": [], "errors": []}
-    assert _cacheable(ok)
-    assert not _cacheable(dict(ok, errors=["a.proof:1:1: error: x"]))
-    open_question = dict(r, status="don't know", detail="no ranking function found")
-    assert _cacheable(dict(ok, results=[open_question]))
-    timed_out = dict(r, status="don't know", detail="smt: don't know: timeout after 10 s")
-    assert not _cacheable(dict(ok, results=[timed_out]))
+    from quod.cache import storable
+    from quod.loader import Result
+    assert storable(Result("a.proof", 1, "t", "proved", "ring"))
+    assert storable(Result("a.proof", 1, "t", "failed", "ring: the goal is false"))
+    assert storable(Result("a.proof", 1, "t", "don't know", "no ranking function found"))
+    assert not storable(Result("a.proof", 1, "t", "don't know", "smt: don't know: timeout after 10 s"))
 
 
 def test_counterexample_to_a_program_fact_shows_what_the_program_returns(tmp_path):

@@ -1,0 +1,9 @@
+"""Every ``quod`` a test spawns (``python -m quod.cli``, the ``quod`` script) runs this tree's code,
+not whatever Quod is installed: this tree goes first on ``PYTHONPATH``, which subprocesses inherit."""
+
+import os
+from pathlib import Path
+
+_ROOT = str(Path(__file__).resolve().parent.parent)
+_rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != _ROOT]
+os.environ["PYTHONPATH"] = os.pathsep.join([_ROOT] + _rest)
