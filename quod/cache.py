@@ -1,4 +1,5 @@
-"""The proof cache, ``.quod-cache/``: it saves tactics and z3, never the kernel's judgment.
+"""The proof cache (in the user's cache directory, see ``cache_dir``): it saves tactics and z3, never the
+kernel's judgment.
 
 One entry per module (every ``.proof`` file a check loaded: the files named on the command
 line, their imports, the prelude). An entry holds, for each theorem of the module:
@@ -42,13 +43,22 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE_DIR = Path(".quod-cache")
 CACHE_FORMAT = 3
 PACKAGES = ("kernel", "tactics", "programs", "quod")     # Quod's code: it decides what a file means
 LIBRARIES = ("lark", "pycparser", "z3")                  # the parser, the C front end, the solver
 POSITIVE = ("proved", "oracle", "sorry")                 # a kernel-checked proof exists (maybe on oracles)
 NEGATIVE = ("failed", "don't know")
 MAX_ENTRY_BYTES = 100_000_000                            # a bigger entry is ignored (and rewritten)
+
+
+def cache_dir() -> Path:
+    """Where entries live: ``$QUOD_CACHE_DIR`` (``quod check --cache-dir`` sets it), else the user's cache
+    directory (platformdirs: ``~/.cache/quod`` on Linux), never the directory the user stands in."""
+    given = os.environ.get("QUOD_CACHE_DIR")
+    if given:
+        return Path(given)
+    import platformdirs
+    return Path(platformdirs.user_cache_dir("quod", appauthor=False)) / "proofs"
 
 
 def sha(data: bytes) -> str:
@@ -207,8 +217,8 @@ class Entry:
 class Store:
     """The cache directory: look up a module's entry (validated), write one."""
 
-    def __init__(self, directory: Path = CACHE_DIR):
-        self.dir = directory
+    def __init__(self, directory: Path | None = None):
+        self.dir = directory if directory is not None else cache_dir()
         self._states: dict[str, str] = {}
 
     def state(self, path: str) -> str:
@@ -264,7 +274,7 @@ class Store:
                "files": mod.deps_files, "imports": mod.deps_imports,
                "theorems": mod.cache_records, "proofs": proofs}
         try:
-            self.dir.mkdir(exist_ok=True)
+            self.dir.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=self.dir, prefix=".tmp-", suffix=".json")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8") as f:

@@ -4,7 +4,7 @@ One line per theorem, then a summary. Exit code 0 when everything checked, 1
 when something failed (or rests on ``sorry``; with ``--strict`` also on an
 oracle or an axiom), 2 for usage and I/O errors (a missing path).
 
-Proofs are cached in ``.quod-cache/`` (in the current directory; see
+Proofs are cached in the user's cache directory (``--cache-dir``, ``$QUOD_CACHE_DIR``; see
 ``quod/cache.py``): a warm run still parses and elaborates every file, but takes
 each theorem's proof term from the cache instead of running tactics and z3, and
 the kernel re-checks it against the statement as it reads now before it is
@@ -194,7 +194,8 @@ def run_check(args) -> int:
     global _LOADER
     _LOADER = None           # each run reads the files afresh (the loader is shared by the files of one run)
     explicit = bool(args.paths)
-    paths = args.paths or [str(ROOT / "theories"), str(ROOT / "proofs")]
+    from .loader import THEORIES
+    paths = args.paths or [str(THEORIES)] + ([str(ROOT / "proofs")] if (ROOT / "proofs").is_dir() else [])
     files, errors = collect(paths, explicit)
     for e in errors:
         print(e, file=sys.stderr)
@@ -210,6 +211,8 @@ def run_check(args) -> int:
             print(f"quod check: error: {args.emit_proofs}: {exc.strerror or exc}", file=sys.stderr)
             return 2
     use_cache = not args.no_cache
+    if getattr(args, "cache_dir", None):
+        os.environ["QUOD_CACHE_DIR"] = str(Path(args.cache_dir).resolve())     # workers inherit it
     statements = bool(args.json or args.show_statement)
     outcomes: dict[Path, dict] = {}
     todo = files

@@ -22,7 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--json", action="store_true", help="print the results as one JSON document")
     chk.add_argument("--strict", action="store_true", help="also fail theorems that rest on an oracle or axiom")
     chk.add_argument("-j", "--jobs", type=int, default=1, help="check independent files in N processes")
-    chk.add_argument("--no-cache", action="store_true", help="ignore and do not write .quod-cache/")
+    chk.add_argument("--no-cache", action="store_true", help="neither read nor write the proof cache")
+    chk.add_argument("--cache-dir", metavar="DIR",
+                     help="keep the proof cache in DIR (default: $QUOD_CACHE_DIR, else the user cache directory)")
     chk.add_argument("--emit-proofs", metavar="DIR", help="write each proved theorem's proof term as JSON")
     chk.add_argument("--show-statement", action="store_true",
                      help="print each theorem's kernel statement in full (programs included); --json always has it")

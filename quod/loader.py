@@ -21,7 +21,9 @@ from tactics import syntax as S
 from tactics.syntax import Pos, QuodError, normalize_newlines
 
 ROOT = Path(__file__).resolve().parent.parent
-THEORIES = ROOT / "theories"
+# the library of verified lemmas: package data next to quod/ in an installed Quod, else the source tree's
+THEORIES = next((p for p in (Path(__file__).resolve().parent / "theories", ROOT / "theories") if p.is_dir()),
+                ROOT / "theories")
 PRELUDE = "integers.prelude"
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
 MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith",
@@ -105,6 +107,9 @@ class Loader:
         return self.load(self.resolve(name, pos), name, pos)
 
     def prelude(self) -> Module | None:
+        if self.paths and not (THEORIES / "integers" / "prelude.proof").is_file():
+            raise QuodError(None, f"Quod's library is missing (no {THEORIES / 'integers' / 'prelude.proof'}): "
+                                  "the installation is broken; reinstall Quod")
         try:
             return self.module(PRELUDE)
         except QuodError:

@@ -28,8 +28,20 @@ _OPTIONS = dict(start=["item", "tactic_seq", "expr"], parser="lalr", maybe_place
 
 
 def _cache_dirs() -> list[Path]:
-    return [Path(__file__).with_name("__pycache__"),
-            Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "quod"]
+    """Only next to Quod's own code: loading the tables unpickles them, which can run code, so they
+    are never read from a place less trusted than the code itself (such as the user cache directory)."""
+    return [Path(__file__).with_name("__pycache__")]
+
+
+def _trusted(path: Path) -> bool:
+    """A file (and its directory) owned by this user or root, and writable by nobody else."""
+    try:
+        for st in (os.stat(path), os.stat(path.parent)):
+            if st.st_uid not in (os.getuid(), 0) or st.st_mode & 0o022:
+                return False
+    except (OSError, AttributeError):
+        return False
+    return True
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +59,8 @@ def load_parser(dirs: list[Path]):
     key = hashlib.sha256(f"{text}\0{lark.__version__}\0{sorted(_OPTIONS.items())}\0{sys.version}".encode())
     name = f"quod-grammar-{key.hexdigest()[:24]}.pickle"
     for d in dirs:
+        if not _trusted(d / name):
+            continue
         try:
             with open(d / name, "rb") as f:
                 return lark.Lark.load(f)

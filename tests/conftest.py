@@ -7,3 +7,6 @@ from pathlib import Path
 _ROOT = str(Path(__file__).resolve().parent.parent)
 _rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != _ROOT]
 os.environ["PYTHONPATH"] = os.pathsep.join([_ROOT] + _rest)
+
+# ... and keeps its proof cache in the directory it runs in (each test's own), not the user's
+os.environ["QUOD_CACHE_DIR"] = ".quod-cache"

@@ -15,6 +15,8 @@ import re
 import subprocess
 import sys
 import textwrap
+
+import pytest
 from pathlib import Path
 
 PROVED = textwrap.dedent("""\
@@ -523,3 +525,33 @@ def test_errors_in_a_native_program_point_at_their_line(tmp_path):
     assert r.returncode == 1
     assert "ne.proof:6:3: error: C syntax" in r.stdout + r.stderr, r.stdout + r.stderr
     assert "ne.proof:10:3: error: unsupported operator >>" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_the_cache_lives_in_the_user_cache_directory_or_where_told(tmp_path):
+    """Issue 13: `cd / && quod check x.proof` made /.quod-cache. The cache goes to the user cache directory
+    (XDG_CACHE_HOME here), to $QUOD_CACHE_DIR, or to --cache-dir, never into the current directory."""
+    (tmp_path / "a.proof").write_text(PROVED)
+    home = tmp_path / "xdg"
+    env = {"QUOD_CACHE_DIR": "", "XDG_CACHE_HOME": str(home)}
+    assert quod("check", "a.proof", cwd=tmp_path, env=env).returncode == 0
+    assert not (tmp_path / ".quod-cache").exists()
+    assert list((home / "quod").rglob("*.json"))
+    r = quod("check", "--cache-dir", "elsewhere", "a.proof", cwd=tmp_path, env=env)
+    assert r.returncode == 0 and list((tmp_path / "elsewhere").glob("*.json"))
+    r = quod("check", "--cache-dir", "elsewhere", "a.proof", cwd=tmp_path, env=env)
+    assert "cached, re-checked" in r.stdout, r.stdout
+
+
+def test_python_dash_m_quod(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "quod", "--version"], cwd=tmp_path, capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.startswith("quod ")
+
+
+def test_a_missing_library_is_an_error_not_an_empty_success(tmp_path, monkeypatch):
+    """Issue 13: an install without theories/ said 'unknown function even' and `quod check` passed with
+    0 theorems. Without the library every check fails, saying why."""
+    import quod.loader as L
+    from tactics.syntax import QuodError
+    monkeypatch.setattr(L, "THEORIES", tmp_path / "nowhere")
+    with pytest.raises(QuodError, match="library is missing"):
+        L.Loader().prelude()

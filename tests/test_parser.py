@@ -395,6 +395,27 @@ def test_grammar_cache_written_and_corrupt_cache_ignored(tmp_path):
     assert P.load_parser([unwritable]).parse("1", start="expr") is not None
 
 
+def test_grammar_tables_are_not_unpickled_from_a_place_others_can_write(tmp_path, monkeypatch):
+    """Loading the tables unpickles them: a file another user could have planted is never loaded."""
+    import os
+
+    import lark
+    from tactics import parser as P
+    P.load_parser([tmp_path])
+    (cached,) = tmp_path.glob("quod-grammar-*.pickle")
+    loads = []
+    monkeypatch.setattr(lark.Lark, "load", classmethod(lambda cls, f: loads.append(f) or None))
+    os.chmod(cached, 0o666)
+    P.load_parser([tmp_path])
+    assert loads == []                  # world-writable: rebuilt, not loaded
+    os.chmod(cached, 0o644)
+    os.chmod(tmp_path, 0o777)
+    P.load_parser([tmp_path])
+    assert loads == []                  # in a world-writable directory: not loaded either
+    os.chmod(tmp_path, 0o700)
+    assert P._cache_dirs() == [Path(P.__file__).with_name("__pycache__")]
+
+
 def test_combinators_are_positioned_at_their_keyword():
     (thm,) = parse((GOLDEN / "tactics.proof").read_text(encoding="utf-8"))[:1]
     then_all, b1, b2, all_goals = thm.proof.steps

@@ -1,0 +1,7 @@
+"""``python -m quod``: the ``quod`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())
