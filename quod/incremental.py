@@ -300,8 +300,10 @@ class DocumentChecker:
     # -- checking ------------------------------------------------------------------------------------
 
     def check(self, text: str, cancelled: Callable[[], bool] = lambda: False,
-              on_decl: Callable[[Run, int], None] | None = None) -> Run:
-        """Check ``text``; ``on_decl(run, i)`` is called after each declaration (checked or reused)."""
+              on_decl: Callable[[Run, int], None] | None = None,
+              on_start: Callable[[Run, int], None] | None = None) -> Run:
+        """Check ``text``; ``on_start(run, i)`` is called before a declaration is checked (not when it
+        is reused), ``on_decl(run, i)`` after each declaration (checked or reused)."""
         t0 = time.perf_counter()
         self.fresh()
         clean, comment_error = strip(text, self.shown)
@@ -320,7 +322,11 @@ class DocumentChecker:
                     outcome, state = hit
                     run.reused += 1
                 else:
+                    if on_start is not None:
+                        on_start(run, i)
                     outcome, state = self._check_decl(d, state, cancelled)
+                    if cancelled():          # z3 may have been interrupted: the outcome is not to be trusted
+                        raise Cancelled()
                     self.cache[key] = (outcome, state)
                     run.checked += 1
                 used.append(key)
@@ -403,6 +409,9 @@ class DocumentChecker:
                 out.result = Result(self.shown, 1, d.name, "failed", exc.message.splitlines()[0])
         except RecursionError:
             out.diags.append(self._diag(d, None, "error", "this declaration is nested too deeply"))
+        except Exception as exc:     # a bug: say so in place, and go on with the rest of the document
+            out.diags.append(self._diag(d, None, "error", f"internal error while checking this declaration "
+                                                          f"({type(exc).__name__}: {exc}); please report it"))
         finally:
             loader.tracing = None
         eng = loader.last_engine
