@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 from kernel import Environment, KernelError
-from tactics.syntax import Pos, QuodError
+from tactics.syntax import Pos, QuodError, normalize_newlines
 
 from .loader import PRELUDE, THEORIES, Loader, Module, Result, _merge_programs
 
@@ -81,11 +81,17 @@ def strip(text: str, shown: str) -> tuple[str, QuodError | None]:
         return strip_comments(text[:offset], shown) + rest, exc
 
 
+def lf(text: str) -> str:
+    """CR LF and CR line ends as LF (the loader reads files so; line numbers do not change)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def declarations(text: str, shown: str = "<doc>") -> list[Decl]:
     """The top-level items of ``text``, as the loader splits a file."""
     from tactics.parser import split_items
 
     from .loader import text_of
+    text = lf(text)
     clean, _ = strip(text, shown)
     out = []
     for line, item in _merge_programs(split_items(clean)):
@@ -236,7 +242,7 @@ class Run:
     cancelled: bool = False
     done: bool = False
     ms: float = 0.0
-    comment_error: QuodError | None = None
+    text_errors: list = field(default_factory=list)  # errors about the text as a whole (an unclosed comment)
 
     def index_at(self, line: int) -> int | None:
         """The declaration that contains document line ``line`` (1-based), if any."""
@@ -306,8 +312,15 @@ class DocumentChecker:
         is reused), ``on_decl(run, i)`` after each declaration (checked or reused)."""
         t0 = time.perf_counter()
         self.fresh()
+        text = lf(text)
         clean, comment_error = strip(text, self.shown)
-        run = Run(declarations(text, self.shown), comment_error=comment_error)
+        run = Run(declarations(text, self.shown))
+        try:
+            normalize_newlines(text, self.shown)
+        except QuodError as exc:         # a line break that only some editors show: refused, as quod check does
+            run.text_errors.append(exc)
+        if comment_error is not None:
+            run.text_errors.append(comment_error)
         state = self.start()
         used = []
         try:
@@ -565,5 +578,5 @@ def goals_at(run: Run, line: int, col: int) -> GoalsAt | None:
     return GoalsAt(d, tac, steps[0].before, last.after, last.error if last.after is None else None, len(steps))
 
 
-__all__ = ["DocumentChecker", "Run", "Decl", "Diag", "Outcome", "GoalsAt", "goals_at", "declarations",
+__all__ = ["DocumentChecker", "Run", "Decl", "lf", "Diag", "Outcome", "GoalsAt", "goals_at", "declarations",
            "Cancelled", "TracingLoader", "tactics_of", "shift_message", "program_file", "word_end"]

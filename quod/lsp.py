@@ -36,7 +36,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from .cli import VERSION
-from .incremental import (Decl, DocumentChecker, Run, TracingLoader, declarations, goals_at, program_file,
+from .incremental import (Decl, DocumentChecker, Run, TracingLoader, declarations, goals_at, lf, program_file,
                           shift_message, word_end)
 
 DEBOUNCE = 0.08             # seconds of quiet after a change before checking
@@ -142,7 +142,7 @@ class Doc:
         self.uri = uri
         path = to_fs_path(uri) if uri.startswith("file:") else None
         self.path = Path(path) if path else None
-        self.text = text
+        self.text = lf(text)
         self.version = version
         self.checker = DocumentChecker(self.path, loader)
         self.run: Run | None = None          # the latest check (possibly still running)
@@ -274,11 +274,10 @@ class QuodServer(LanguageServer):
                 out.append(T.Diagnostic(
                     range=_range(lines, line0, g.col - 1, d.line + g.end_line - 2, g.end_col - 1),
                     message=shift_message(g.message, d.line - 1), severity=_SEVERITY[g.severity], source="quod"))
-        if run.comment_error is not None:
-            p = run.comment_error.pos
+        for exc in run.text_errors:
+            p = exc.pos
             out.append(T.Diagnostic(range=_range(lines, p.line - 1, p.col - 1, p.line - 1, p.col + 1),
-                                    message=run.comment_error.message, severity=T.DiagnosticSeverity.Error,
-                                    source="quod"))
+                                    message=exc.message, severity=T.DiagnosticSeverity.Error, source="quod"))
         return out
 
     def publish(self, doc: Doc, run: Run, text: str, version: int) -> None:
@@ -432,7 +431,7 @@ def make_server() -> QuodServer:
         doc = ls.docs.get(params.text_document.uri)
         if doc is None:
             return
-        doc.text = ls.workspace.get_text_document(doc.uri).source
+        doc.text = lf(ls.workspace.get_text_document(doc.uri).source)
         doc.version = params.text_document.version
         ls.schedule(doc.uri)
         ls.interrupt(doc)

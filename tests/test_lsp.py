@@ -137,6 +137,16 @@ async def test_parse_error_is_reported_and_the_rest_still_checked(client, tmp_pa
     assert "unknown tactic 'norm_nm'" in diags[1][2] and "norm_num" in diags[1][2]
 
 
+async def test_crlf_line_ends_and_an_unclosed_comment(client, tmp_path):
+    text = "theorem t (x : int) : x = x := by\r\n  ring\r\n\r\ntheorem u : 1 = 2 := by\r\n  norm_num\r\n" \
+           "/- never closed\r\ntheorem v : 1 = 1 := by\r\n  ring\r\n"
+    uri, done = await open_doc(client, tmp_path, text, "crlf.proof")
+    assert done.declarations == 2                  # v is inside the comment
+    diags = messages(client, uri)
+    assert [x[:2] for x in diags] == [(4, "error"), (5, "error")]
+    assert "unterminated comment" in diags[1][2]
+
+
 async def test_a_one_line_edit_rechecks_that_declaration_alone(client, tmp_path):
     uri, _ = await open_doc(client, tmp_path, DOC, "edit.proof")
     # the proof of le_trans'' changes but proves the same statement: nothing below is checked again
