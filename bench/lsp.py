@@ -183,8 +183,8 @@ async def main(runs: int, n_lines: int) -> None:
     await series("re-check: one-line edit in a proof in the middle", lin[len(lin) // 2], "a < c",
                  lambda k: f"a + {k} < c + {k}")
     n = stmt[len(stmt) // 2]
-    await series("re-check: one-line edit in a statement in the middle", n, "(h2 : b < c)",
-                 lambda k: f"(h2 : b < c + {k})")
+    # `a + i < c + i` becomes `a - k + i < c + i`: still true, but a new statement every time
+    await series("re-check: one-line edit in a statement in the middle", n, ") : a + ", lambda k: f") : a - {k} + ")
     wall, server, checked = [], [], []
     for k in range(runs):
         version += 1

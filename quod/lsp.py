@@ -323,7 +323,11 @@ class QuodServer(LanguageServer):
         own = [(doc.path, d) for d in decls if d.name == name and d.kind not in ("import", "print")]
         if own:
             return own
-        for mod in list(doc.checker.loader.modules.values()):
+        try:
+            modules = list(doc.checker.loader.modules.values())
+        except RuntimeError:            # the checking thread added a module just now
+            modules = []
+        for mod in modules:
             d = self.module_decls(mod.path, mod.source).get(name)
             if d is not None:
                 return [(mod.path, d)]
