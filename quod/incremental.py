@@ -573,7 +573,9 @@ def goals_at(run: Run, line: int, col: int) -> GoalsAt | None:
     tac = tacs[-1]
     steps = out.steps_of(tac)
     if not steps:
-        return GoalsAt(d, tac, not_run=True)
+        why = ("the proof did not start: the statement was not accepted" if out.start is None else
+               "the proof stopped before it")
+        return GoalsAt(d, tac, error=why, not_run=True)
     last = steps[-1]
     return GoalsAt(d, tac, steps[0].before, last.after, last.error if last.after is None else None, len(steps))
 

@@ -120,7 +120,7 @@ def render_goals(g) -> dict:
         return {"rendered": "\n\n".join(parts), "goals": after, "before": None, "after": after,
                 "tactic": None, "error": None}
     if g.not_run:
-        text = f"`{name}` was not run: the proof stopped before it"
+        text = f"`{name}` was not run: {g.error}"
         return {"rendered": text, "goals": [], "before": None, "after": None, "tactic": name,
                 "error": text}
     times = f" (ran {g.runs} times: the first before, the last after)" if g.runs > 1 else ""
@@ -370,9 +370,12 @@ class _Progress:
         caps = server.client_capabilities
         self.timer = None
         if caps and caps.window and caps.window.work_done_progress:
-            self.timer = threading.Timer(delay, self.begin)
-            self.timer.daemon = True
-            self.timer.start()
+            if delay <= 0:
+                self.begin()
+            else:
+                self.timer = threading.Timer(delay, self.begin)
+                self.timer.daemon = True
+                self.timer.start()
 
     def begin(self) -> None:
         s = self.server

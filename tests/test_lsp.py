@@ -187,6 +187,15 @@ async def test_goals_before_and_after_the_tactic_under_the_cursor(client, tmp_pa
     assert await goals(client, uri, line_of(DOC, "def abs_diff"), 5) is None
 
 
+async def test_goals_on_a_tactic_after_the_failing_one(client, tmp_path):
+    text = "theorem stuck (x : int) (h : x > 0) : x = x + 1 := by\n  linarith\n  ring\n"
+    uri, _ = await open_doc(client, tmp_path, text, "stuck.proof")
+    g = await goals(client, uri, 1, 2)
+    assert g.tactic == "linarith" and g.after is None and g.goals == ["x : int\nh : 0 < x\n⊢ x = x + 1"]
+    g = await goals(client, uri, 2, 2)
+    assert g.tactic == "ring" and g.goals == [] and "not run: the proof stopped before it" in g.rendered
+
+
 async def test_goals_wait_for_the_check_to_reach_the_cursor(client, tmp_path):
     uri, _ = await open_doc(client, tmp_path, DOC, "wait.proof")
     n = line_of(DOC, "  ring")
