@@ -16,6 +16,12 @@ alone: an early cutoff, as in build systems).
 Positions in an outcome are relative to the declaration's first line (line 1), so inserting a line
 above a declaration moves its diagnostics without checking it again.
 
+A reused declaration was checked in an environment that may hold an earlier proof of a theorem above
+it (with the same statement and axioms). That changes nothing it could see: every theorem there was
+admitted by the kernel, and a declaration uses the statements and axioms of the theorems above it,
+never their proofs. ``quod check`` remains the authority; this is the editor's view of the same
+checks (``tests/test_incremental.py`` compares the two after random edits).
+
 A check can be cancelled (the user typed again): ``cancelled()`` is polled before every
 declaration and every tactic, and a cancelled declaration leaves nothing in the cache.
 """
