@@ -5,14 +5,15 @@
     python bench/lsp.py --lines 400      # a longer generated file (default: about 200 lines)
 
 Starts ``quod lsp`` as an editor does (a subprocess on standard input and output, driven by pygls'
-client), opens a generated file of about 200 lines (ring, linarith, rewrite, unfold and definition
-proofs), and measures, from the client's side (request sent to answer received, or change sent to
+client), opens a generated file of about 200 lines (ring, linarith, rewrite, unfold, smt and
+definition proofs), and measures, from the client's side (request sent to answer received, or change sent to
 the diagnostics of that version received):
 
   * ``quod/goals`` at tactics all over the file, hover over a tactic, completion;
   * re-checking after a one-line edit: the last declaration's proof; a proof in the middle (the
-    statement is unchanged, so the declarations below are reused); a statement in the middle (every
-    declaration below is checked again); a line inserted at the top (nothing is checked again).
+    statement is unchanged, so the declarations below are reused), also one that runs z3; a
+    statement in the middle (every declaration below is checked again); a line inserted at the top
+    (nothing is checked again).
     Each edit makes text the server has not seen, so its cache cannot answer for the edited line.
     The server's pause after a keystroke (``debounce``) is set to 0 here: it is not checking time.
 
@@ -45,6 +46,7 @@ BLOCKS = [
     "  rewrite [hq]\n  exact hp\nqed\n",
     "def f_{i} (x : int) : int := x + {i} + 1\n\ntheorem f_{i}_pos (x : int) (h : x >= 0) : f_{i}(x) > 0 := by\n"
     "  unfold f_{i}\n  linarith\n",
+    "theorem smt_{i} (x y : int) (h1 : x > {i}) (h2 : y > x) : 2 * y > 2 * {i} := by\n  smt (timeout := 10000)\n",
 ]
 
 
@@ -182,6 +184,9 @@ async def main(runs: int, n_lines: int) -> None:
                  lambda k: f"a + {k} < c + {k}")
     await series("re-check: one-line edit in a proof in the middle", lin[len(lin) // 2], "a < c",
                  lambda k: f"a + {k} < c + {k}")
+    smt = lines_with(text, "smt (timeout := 10000)")
+    await series("re-check: one-line edit in an smt proof in the middle", smt[len(smt) // 2], "(timeout := 10000)",
+                 lambda k: f"(timeout := {10001 + k})")
     n = stmt[len(stmt) // 2]
     # `a + i < c + i` becomes `a - k + i < c + i`: still true, but a new statement every time
     await series("re-check: one-line edit in a statement in the middle", n, ") : a + ", lambda k: f") : a - {k} + ")
