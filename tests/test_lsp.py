@@ -300,7 +300,12 @@ async def test_typing_cancels_a_stale_check_and_interrupts_z3(client, tmp_path):
     path.write_text(text)
     uri = path.as_uri()
     client.text_document_did_open(T.DidOpenTextDocumentParams(T.TextDocumentItem(uri, "quod", 1, text)))
-    await asyncio.sleep(0.5)                        # z3 is busy with fermat3 now (for 30 s if left alone)
+    async def begun():                              # the check of version 1 has started
+        while not any(getattr(v, "kind", None) == "begin" and v.title == "Checking slow.proof"
+                      for reports in client.progress_reports.values() for v in reports):
+            await asyncio.sleep(0.02)
+    await asyncio.wait_for(begun(), 120)
+    await asyncio.sleep(0.3)                        # z3 is busy with fermat3 now (for 30 s if left alone)
     change(client, uri, 2, 1, 2, len(SLOW.split("\n")[1]), "sorry")
     done = await wait_checked(client, uri, 2)
     stale = [c for c in client.checked if c.uri == uri and c.version == 1]
