@@ -1,4 +1,4 @@
-"""The ``quod`` command: check, verify, and the version.
+"""The ``quod`` command: check, prove, terminates, repl, verify, lsp, and the version.
 
 Imports are lazy: ``quod --version`` and ``quod verify`` load neither Lark
 nor z3 nor the tactics, and ``verify`` runs on the kernel alone.
@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     trm.add_argument("--show-statement", action="store_true",
                      help="print the kernel statement the answer is about (the program as the kernel reads it)")
 
+    lsp = sub.add_parser("lsp", help="a language server for editors (LSP on standard input and output)")
+    lsp.add_argument("--stdio", action="store_true", help="talk on standard input and output (the default)")
+
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
     ver.add_argument("--strict", action="store_true",
@@ -77,6 +80,13 @@ def main(argv: list[str] | None = None) -> int:
             return run_terminates(args)
         if args.command == "verify":
             return run_verify(args.dir, args.strict)
+        if args.command == "lsp":
+            try:
+                from .lsp import run_lsp
+            except ImportError as exc:
+                print(f"quod lsp: error: {exc}; install it with: pip install pygls", file=sys.stderr)
+                return 2
+            return run_lsp(args)
         parser.print_help()
         return 2
     except KeyboardInterrupt:

@@ -306,11 +306,10 @@ class Loader:
                 res.ms = (time.perf_counter() - t0) * 1000
                 return res
             mod.recomputed = True
-            from tactics.engine import Engine, TacticError
+            from tactics.engine import TacticError
             from tactics.state import ProofState, assemble, show_goal
             from tactics.syntax import Tactic
-            eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
-            eng.programs = mod.programs
+            eng = self.engine(mod, item)
             state = ProofState.start(stmt)
             intro_names = [n for b in item.binders for n in (b.names if b.type == "int" else b.names)]
             if intro_names:
@@ -359,6 +358,7 @@ class Loader:
                     exc.message += text
             res.status = "don't know" if isinstance(exc, DontKnow) or unconfirmed else "failed"
             res.error = format_error(exc, mod.source)
+            self.stopped(item, exc)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000
         if self.store is not None and stmt is not None:
@@ -417,6 +417,16 @@ class Loader:
             "line": item.pos.line, "status": res.status, "detail": res.detail, "ms": res.ms, "error": res.error,
             "statement": statement_digest(stmt) if res.status in NEGATIVE else None,
             "messages": [[p.line, p.col, text] for p, text in messages]}
+
+    def engine(self, mod: Module, item: S.TheoremDecl):
+        """The tactic engine that runs a theorem's proof (the language server records its steps)."""
+        from tactics.engine import Engine
+        eng = Engine(mod.env, item.pos.file, mod.simp_lemmas)
+        eng.programs = mod.programs
+        return eng
+
+    def stopped(self, item: S.TheoremDecl, exc: QuodError) -> None:
+        """Called with the error that ended a theorem's proof (the language server shows it in place)."""
 
     def define(self, mod: Module, item: S.DefDecl) -> None:
         from tactics.elab import Elaborator
