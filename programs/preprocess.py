@@ -164,12 +164,35 @@ class _Source:
         self.includes = {ln: col for ln, col, toks in self.directives
                          if toks and toks[0] in ("include", "include_next", "import")}
 
-    def pcpp_refuses(self) -> _Tok | None:
-        """What pcpp does otherwise than gcc: __LINE__ (pcpp counts lines after a splice otherwise),
-        the digraphs %: and %:%: and __VA_OPT__ (pcpp does not know them)."""
+    def pcpp_refuses(self) -> tuple[str, int, int] | None:
+        """(what, line, column) of the first thing pcpp does otherwise than gcc: __LINE__ (pcpp counts
+        lines after a splice otherwise), the digraphs %: and %:%: and __VA_OPT__ (pcpp does not know
+        them), and directives gcc rejects and pcpp does not (#else after #else, #ifdef 3, #define
+        defined, ## at either end of a macro)."""
         toks = self.code + self.directive_tokens() + self.digraphs
-        return min((t for t in toks if t.text in ("__LINE__", "%:", "%:%:", "__VA_OPT__")),
-                   key=lambda t: (t.line, t.col), default=None)
+        bad = [(t.text, t.line, t.col) for t in toks if t.text in ("__LINE__", "%:", "%:%:", "__VA_OPT__")]
+        ident = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
+        elses: list[bool] = []          # per open #if: whether its #else was seen
+        for ln, col, d in self.directives:
+            name = d[0] if d else ""
+            if name in ("if", "ifdef", "ifndef"):
+                elses.append(False)
+            elif name in ("elif", "else") and elses:
+                if elses[-1]:
+                    bad.append((f"#{name} after #else", ln, col))
+                elses[-1] = elses[-1] or name == "else"
+            elif name == "endif" and elses:
+                elses.pop()
+            if name in ("ifdef", "ifndef", "define", "undef") and (
+                    len(d) < 2 or not ident.fullmatch(d[1]) or d[1] == "defined"):
+                bad.append((f"#{name} {' '.join(d[1:2])}", ln, col))
+            if name == "define" and len(d) > 2:
+                body = d[2:]
+                if d[2] == "(" and ")" in d:           # a function-like macro: after its parameters
+                    body = d[d.index(")") + 1:]
+                if body and (body[0] in ("##", "%:%:") or body[-1] in ("##", "%:%:")):
+                    bad.append(("## at an end of a macro", ln, col))
+        return min(bad, key=lambda b: (b[1], b[2]), default=None)
 
     def directive_tokens(self) -> list[_Tok]:
         return [_Tok(x, ln, col) for ln, col, toks in self.directives for x in toks]
@@ -425,7 +448,7 @@ def _run_pcpp(source: str, base: Path) -> tuple[str, str, list]:
                 bad = src.pcpp_refuses()
                 if bad is not None:
                     raise _Failed(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is "
-                                  f"missing: {bad.text} (in {includepath}:{bad.line})", self.site)
+                                  f"missing: {bad[0]} (in {includepath}:{bad[1]})", self.site)
                 try:
                     src.check(path.parent)
                 except ProgramError as exc:
@@ -703,7 +726,7 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
     bad = src.pcpp_refuses() if name == "pcpp" else None
     if bad is not None:
         raise ProgramError(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is missing: "
-                           f"{bad.text}", bad.line, bad.col)
+                           f"{bad[0]}", bad[1], bad[2])
     try:
         out, main, files = _run_cpp(cmd, source, base) if name == "cpp" else _run_pcpp(source, base)
     except _Failed as f:
@@ -757,7 +780,8 @@ def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_fi
         stripped = raw.lstrip()
         if stripped.startswith("#"):           # a directive the preprocessor passed on: #pragma, #ident
             words = stripped[1:].split()
-            if words[:1] == ["pragma"] and (tuple(words[1:3]) in _PRAGMAS_KEPT or tuple(words[1:2]) in _PRAGMAS_KEPT):
+            if words[:1] == ["pragma"] and (tuple(words[1:3]) in _PRAGMAS_KEPT or tuple(words[1:2]) in _PRAGMAS_KEPT) \
+                    or words[:1] in (["ident"], ["sccs"]):          # a string for the object file
                 text.append("")
                 continue
             raise pp.error(f"unsupported: #{' '.join(words)[:80]}", line, None)
