@@ -8,8 +8,12 @@ so the source is run through a real C preprocessor, not read line by line:
   macros gcc predefines on x86-64 Linux, generated from gcc), so a program sees the same macros
   whatever machine Quod runs on, and only Quod's headers (``programs/include/``).
 - **pcpp** (pure Python) is the fallback when there is no GNU cpp, with the same predefined macros
-  and headers, and with what it does differently from GNU cpp turned off or refused (trigraphs,
-  its "auto pragma once", ``__has_include``-like operators, unknown directives).
+  and headers. What it does otherwise than gcc is turned off (trigraphs, its "auto pragma once"),
+  done beforehand (line splicing: pcpp does not splice a ``//`` comment with the next line),
+  replaced (its ``#if`` arithmetic, by ``_IfParser``: 64-bit, signed char, truncating ``/``) or
+  refused: ``__LINE__``, ``__VA_OPT__``, ``%:``, ``, ## __VA_ARGS__``, ``__has_attribute`` and the
+  like, ``_Pragma``, a macro call left open at a directive, a replacement list with a name followed
+  by a macro (``#define DEFER(m) m EMPTY()``), and directives gcc rejects that pcpp accepts.
   ``QUOD_CPP=pcpp`` forces it; ``QUOD_CPP=/path/to/cpp`` names the GNU cpp to use.
 
 Quod's headers (``assert.h``, ``limits.h``, ``stdbool.h``, ``stddef.h``, ``stdint.h``, ``stdio.h``,
@@ -187,11 +191,16 @@ class _Source:
                     len(d) < 2 or not ident.fullmatch(d[1]) or d[1] == "defined"):
                 bad.append((f"#{name} {' '.join(d[1:2])}", ln, col))
             if name == "define" and len(d) > 2:
-                body = d[2:]
+                body, variadic = d[2:], {"__VA_ARGS__"}
                 if d[2] == "(" and ")" in d:           # a function-like macro: after its parameters
+                    params = d[3:d.index(")")]
                     body = d[d.index(")") + 1:]
+                    variadic |= {a for a, b in zip(params, params[1:]) if b == "..."}
                 if body and (body[0] in ("##", "%:%:") or body[-1] in ("##", "%:%:")):
                     bad.append(("## at an end of a macro", ln, col))
+                if any(a == "##" and b in variadic for a, b in zip(body, body[1:])):
+                    # GNU's comma pasting: pcpp drops the comma also when the arguments are there but empty
+                    bad.append(("## before variable arguments", ln, col))
         return min(bad, key=lambda b: (b[1], b[2]), default=None)
 
     def directive_tokens(self) -> list[_Tok]:
@@ -372,7 +381,7 @@ _DIAG = re.compile(r"^(.*?):(\d+):(?:(\d+):)? (?:fatal )?error: (.*)$")
 _FROM = re.compile(r"^(?:In file included from|\s+from) (.*?):(\d+)[:,]")
 
 
-def _run_cpp(cmd: tuple, source: str, cwd: Path) -> tuple[str, str, None]:
+def _run_cpp(cmd: tuple, source: str, cwd: Path) -> tuple[str, str, None, None]:
     try:
         r = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, cwd=cwd, env=_env(),
                            timeout=TIMEOUT)
@@ -394,7 +403,7 @@ def _run_cpp(cmd: tuple, source: str, cwd: Path) -> tuple[str, str, None]:
                     raise _Failed(msg, line, int(col) if col else None)
                 raise _Failed(f"{msg} (in {file}:{line}, included here)", site)
         raise _Failed("the C preprocessor failed: " + (err.strip().splitlines() or ["no message"])[0])
-    return r.stdout.decode("utf-8", "replace"), _MAIN_CPP, None
+    return r.stdout.decode("utf-8", "replace"), _MAIN_CPP, None, None
 
 
 def _inside(path: Path, directory: Path) -> bool:
@@ -405,7 +414,22 @@ def _inside(path: Path, directory: Path) -> bool:
         return False
 
 
-def _run_pcpp(source: str, base: Path) -> tuple[str, str, list]:
+@functools.lru_cache(maxsize=1)
+def _pcpp_predefined() -> dict:
+    """pcpp's macro objects for the standard macros and quod/predef.h, made once (a program's
+    #define or #undef replaces an entry of its own table, never changes one of these)."""
+    import pcpp
+    p = pcpp.Preprocessor()
+    for m in STANDARD_MACROS:
+        p.define(m)
+    for ln in PREDEF.read_text(encoding="utf-8").splitlines():
+        if ln.startswith("#define "):
+            p.define(ln[len("#define "):])
+    return {k: v for k, v in p.macros.items() if k not in ("__DATE__", "__TIME__", "__PCPP__", "__FILE__")}
+
+
+def _run_pcpp(source: str, base: Path) -> tuple[str, str, list, dict]:
+    """(output, the main file's name in it, the user's files read, {macro: function-like} at the end)"""
     import pcpp
     import pcpp.preprocessor as pre
 
@@ -464,6 +488,15 @@ def _run_pcpp(source: str, base: Path) -> tuple[str, str, list]:
                 return None           # kept in the output: decided below, as for cpp
             self.fail(f"unsupported directive #{directive.value}", directive.source, directive.lineno)
 
+        def collect_args(self, tokenlist, ignore_errors=False):
+            found = super().collect_args(tokenlist, ignore_errors)
+            if ignore_errors and found[0] == 0:      # pcpp leaves the call unexpanded; gcc does not
+                t = tokenlist[0]
+                self.fail("unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is missing: a "
+                          "macro call whose arguments do not end before a directive or the end of the file",
+                          getattr(t, "source", None), getattr(t, "lineno", None))
+            return found
+
         def on_unknown_macro_function_in_expr(self, ident):
             # gcc knows __has_attribute, __has_builtin, ...: pcpp would take them as 0
             d = self.lastdirective
@@ -476,11 +509,7 @@ def _run_pcpp(source: str, base: Path) -> tuple[str, str, list]:
     p.add_path(str(INCLUDE_DIR))
     p.rewrite_paths = []                    # file names as they are (add_path adds a rule)
     p.auto_pragma_once_enabled = False      # gcc reads a guarded file again when its guard was #undef'd
-    for m in STANDARD_MACROS:
-        p.define(m)
-    for ln in PREDEF.read_text(encoding="utf-8").splitlines():
-        if ln.startswith("#define "):
-            p.define(ln[len("#define "):])
+    p.macros.update(_pcpp_predefined())
     p.undef("__PCPP__")
     out = io.StringIO()
     saved = pre.trigraph
@@ -496,7 +525,7 @@ def _run_pcpp(source: str, base: Path) -> tuple[str, str, list]:
         raise _Failed(f"the C preprocessor failed: {type(exc).__name__}: {exc}") from None
     finally:
         pre.trigraph = saved
-    return out.getvalue(), main, files
+    return out.getvalue(), main, files, {k: m.arglist is not None for k, m in p.macros.items()}
 
 
 # -- #if expressions (for pcpp, whose own evaluator differs from gcc's) -----------------------------
@@ -728,19 +757,48 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
         raise ProgramError(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is missing: "
                            f"{bad[0]}", bad[1], bad[2])
     try:
-        out, main, files = _run_cpp(cmd, source, base) if name == "cpp" else _run_pcpp(source, base)
+        out, main, files, macros = _run_cpp(cmd, source, base) if name == "cpp" else _run_pcpp(source, base)
     except _Failed as f:
         msg = " ".join(f.message.split())
         if re.fullmatch(r"\S+: No such file or directory", msg):
             msg += f" (Quod's C headers: {', '.join(HEADERS)})"
         raise ProgramError(f"preprocessor: {msg}", f.line, f.col) from None
-    pp = _assemble(out, main, name, src, base, files is None)
+    if macros is not None:
+        _pcpp_rescans(src, files, macros)
+    pp = _assemble(out, main, name, src, base, files is None, macros)
     if files is not None:
         pp.files = files
     return pp
 
 
-def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_files: bool) -> Preprocessed:
+def _pcpp_rescans(src: _Source, files: list, macros: dict) -> None:
+    """pcpp expands a macro's replacement list on its own and then looks at it again with what
+    follows, so in ``#define DEFER(m) m EMPTY()`` it takes ``DEFER(f)()`` as a call of the macro f,
+    which gcc does not (it has passed f when EMPTY() vanishes). Refused (with pcpp only): a
+    replacement list in which a name is followed by the name of a macro."""
+    names = set(macros)
+    sources = [(src, None)] + [(_Source(f.read_text(encoding="utf-8")), f) for f in files]
+    for s, _ in sources:
+        names |= {d[1] for _, _, d in s.directives if d[:1] == ["define"] and len(d) > 1}
+    ident = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
+    for s, f in sources:
+        for ln, col, d in s.directives:
+            if d[:1] != ["define"] or len(d) < 3:
+                continue
+            body = d[2:]
+            if d[2] == "(" and ")" in d:
+                body = d[d.index(")") + 1:]
+            for a, b in zip(body, body[1:]):
+                if ident.fullmatch(a) and b in names:
+                    where = f" (in {f}:{ln})" if f is not None else ""
+                    raise ProgramError(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is "
+                                       f"missing: a macro whose replacement has {a} followed by the macro {b} "
+                                       f"(pcpp may expand it otherwise than gcc){where}",
+                                       ln if f is None else None, col if f is None else None)
+
+
+def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_files: bool,
+              macros: dict | None) -> Preprocessed:
     """The output with its markers and kept pragmas blanked (line k of the text is ``text[k - 1]``,
     line 1 left empty for the front end's prelude), where each line came from, the files read."""
     text = [""]
@@ -786,7 +844,7 @@ def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_fi
                 continue
             raise pp.error(f"unsupported: #{' '.join(words)[:80]}", line, None)
         text.append(raw)
-    if name == "pcpp":           # gcc replaces these (by 0 / 1, by a #pragma) anywhere; pcpp leaves them
+    if macros is not None:       # gcc replaces these (by 0 / 1, by a #pragma) anywhere; pcpp leaves them
         for line, row in enumerate(text, 1):
             for t, k in _tokens(row):
                 if t in _GCC_OPERATORS:
