@@ -47,6 +47,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -414,6 +415,9 @@ def _inside(path: Path, directory: Path) -> bool:
         return False
 
 
+_PCPP_LOCK = threading.Lock()       # pcpp's trigraph function is switched off for the duration of a run
+
+
 @functools.lru_cache(maxsize=1)
 def _pcpp_predefined() -> dict:
     """pcpp's macro objects for the standard macros and quod/predef.h, made once (a program's
@@ -512,19 +516,20 @@ def _run_pcpp(source: str, base: Path) -> tuple[str, str, list, dict]:
     p.macros.update(_pcpp_predefined())
     p.undef("__PCPP__")
     out = io.StringIO()
-    saved = pre.trigraph
-    pre.trigraph = lambda text: text          # gcc -std=gnu17 does not replace trigraphs
-    try:
-        p.parse(presplice(source), main)
-        p.write(out)
-    except _Failed:
-        raise
-    except RecursionError:
-        raise _Failed("the C preprocessor gave up (nesting too deep)") from None
-    except Exception as exc:            # pcpp's own errors
-        raise _Failed(f"the C preprocessor failed: {type(exc).__name__}: {exc}") from None
-    finally:
-        pre.trigraph = saved
+    with _PCPP_LOCK:
+        saved = pre.trigraph
+        pre.trigraph = lambda text: text          # gcc -std=gnu17 does not replace trigraphs
+        try:
+            p.parse(presplice(source), main)
+            p.write(out)
+        except _Failed:
+            raise
+        except RecursionError:
+            raise _Failed("the C preprocessor gave up (nesting too deep)") from None
+        except Exception as exc:            # pcpp's own errors
+            raise _Failed(f"the C preprocessor failed: {type(exc).__name__}: {exc}") from None
+        finally:
+            pre.trigraph = saved
     return out.getvalue(), main, files, {k: m.arglist is not None for k, m in p.macros.items()}
 
 
