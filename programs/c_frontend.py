@@ -32,6 +32,14 @@ _CMP = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge", "==": "eq", "!=": "ne"}
 _PRELUDE = "typedef int u32; typedef int i32; typedef int i64; typedef int bool;\n"
 
 
+def strip_comments(source: str) -> str:
+    """The source with its comments blanked out (newlines kept, so lines and columns stay the same);
+    string and character literals are left alone. A ``//`` comment ending in a backslash goes on
+    on the next line, as in C."""
+    from .preprocess import blank_comments
+    return blank_comments(source)
+
+
 def _syntax_error(exc, parser) -> ProgramError:
     """pycparser's ParseError as a ProgramError with the source line (and column). Some of its messages
     ('<c>: Invalid expression') carry no position: then the token the parser stopped at gives it."""

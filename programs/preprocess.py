@@ -122,6 +122,26 @@ def _tokens(text: str):
             yield m.group(), m.start()
 
 
+def blank_comments(text: str) -> str:
+    """``text`` with its comments blanked out as C reads them (a ``//`` comment goes on after a line
+    ending in a backslash), newlines kept, so lines and columns stay the same; string and character
+    literals are left alone."""
+    index, pieces, at = [], [], 0
+    for m in _SPLICE.finditer(text):
+        pieces.append(text[at:m.start()])
+        index.extend(range(at, m.start()))
+        at = m.end()
+    pieces.append(text[at:])
+    index.extend(range(at, len(text)))
+    out = list(text)
+    for m in _C_TOKEN.finditer("".join(pieces)):
+        if m.lastgroup in ("lc", "bc"):
+            for k in range(index[m.start()], index[m.end() - 1] + 1):
+                if out[k] != "\n":
+                    out[k] = " "
+    return "".join(out)
+
+
 class _Source:
     """A source file's tokens, with physical (line, column) positions (1-based), after line splicing
     and without comments; which of them are on directive lines; where its #include lines are."""

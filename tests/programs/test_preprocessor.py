@@ -621,3 +621,12 @@ def test_generated_macros_match_gcc(pre):
         assert ours == tokens(r.stdout), src
         compared += 1
     assert compared >= 30
+
+
+def test_strip_comments_reads_comments_as_c_does():
+    from programs.c_frontend import strip_comments
+    src = 'int a; // c \\\nint b;\nchar *s = "// no /* no */"; /* x\n y */ int c; // z\nint d = \'/\';\n'
+    out = strip_comments(src)
+    assert [len(x) for x in out.split("\n")] == [len(x) for x in src.split("\n")]
+    assert out.split() == ["int", "a;", "char", "*s", "=", '"//', "no", "/*", "no", '*/";', "int", "c;", "int", "d",
+                           "=", "'/';"]
