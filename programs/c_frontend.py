@@ -35,30 +35,10 @@ _PRELUDE = "typedef int u32; typedef int i32; typedef int i64; typedef int bool;
 
 def strip_comments(source: str) -> str:
     """The source with its comments blanked out (newlines kept, so lines and columns stay the same);
-    string and character literals are left alone."""
-    out = list(source)
-    i, n = 0, len(source)
-    while i < n:
-        c = source[i]
-        if c in "\"'":
-            j = i + 1
-            while j < n and source[j] != c and source[j] != "\n":
-                j += 2 if source[j] == "\\" else 1
-            i = j + 1
-        elif source.startswith("//", i) or source.startswith("/*", i):
-            if source[i + 1] == "/":
-                j = source.find("\n", i)
-                j = n if j < 0 else j
-            else:
-                j = source.find("*/", i + 2)
-                j = n if j < 0 else j + 2
-            for k in range(i, j):
-                if out[k] != "\n":
-                    out[k] = " "
-            i = j
-        else:
-            i += 1
-    return "".join(out)
+    string and character literals are left alone. A ``//`` comment ending in a backslash goes on
+    on the next line, as in C."""
+    from .preprocess import blank_comments
+    return blank_comments(source)
 
 
 def _syntax_error(exc, parser) -> ProgramError:
@@ -83,35 +63,36 @@ def _syntax_error(exc, parser) -> ProgramError:
                 line, col = tok.lineno, getattr(tok, "column", None)
         except Exception:      # another pycparser: no position then
             pass
-    return ProgramError(f"C syntax: {text}", line - 1 if line else None, col if line else None)
+    return ProgramError(f"C syntax: {text}", line, col if line else None)
 
 
-def _prepare(source: str) -> str:
-    """Blank out comments and drop preprocessor lines (#include ...) so pycparser sees plain C; keep
-    line numbers (one line is added at the top)."""
-    lines = []
-    for line in strip_comments(source).split("\n"):
-        lines.append("" if line.lstrip().startswith("#") else line)
-    text = "\n".join(lines)
+def _prepare(source: str, base_dir=None):
+    """(the preprocessed source, the text pycparser parses): ``programs.preprocess`` runs a C
+    preprocessor; its output's first line is left for ``typedef _Bool bool;`` (``bool`` without
+    <stdbool.h>) unless the program defines ``bool`` itself."""
+    from .preprocess import preprocess
+    pp = preprocess(source, base_dir)
+    text = pp.text
     if not re.search(r"\btypedef\b[^;]*\bbool\s*;", text):
-        text = "typedef _Bool bool;\n" + text
-    else:
-        text = "\n" + text
-    return text
+        text = "typedef _Bool bool;" + text
+    return pp, text
 
 
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
-            native: bool = False, known: dict | None = None) -> Program:
+            native: bool = False, known: dict | None = None, base_dir=None) -> Program:
     """The function ``function`` of ``source`` (default: the only one, else the one called ``name``, else
     ``main``; several and none of these is an error). It may call the other functions of the source and the programs in
-    ``known`` (name -> Program)."""
+    ``known`` (name -> Program). ``base_dir``: the source file's directory, where ``#include "..."`` looks."""
     from pycparser import c_ast, c_parser
-    text = _prepare(source)
+    pp, text = _prepare(source, base_dir)
     parser = c_parser.CParser()
     try:
         ast = parser.parse(text, filename="<c>")
     except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
-        raise _syntax_error(exc, parser) from None
+        err = _syntax_error(exc, parser)
+        raise pp.error(err.message, err.line, err.col) from None
+    pp.relocate(ast)             # positions in the user's file from here on
+    pp.check(ast)
     funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
     if not funcs:
         raise ProgramError("no function definition in the C source")
@@ -301,7 +282,7 @@ def _int_constant(text: str, line: int | None) -> tuple[int, list]:
 
 def _line(node) -> int | None:
     c = getattr(node, "coord", None)
-    return c.line - 1 if c is not None and c.line else None
+    return c.line if c is not None and c.line else None
 
 
 def tdiv(a: Expr, b: Expr) -> Expr:

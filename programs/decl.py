@@ -34,6 +34,7 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     fm = _FROM.match(rest)
     if fm:
         lang, inline, path, function = fm.groups()
+        src_dir = base_dir          # where a C source's #include "..." looks: next to the file
         if inline is not None:
             source = inline
         else:
@@ -44,9 +45,10 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
                 source = p.read_text(encoding="utf-8")
             except OSError as exc:
                 raise ProgramError(f"cannot read {path}: {exc.strerror or exc}") from None
+            src_dir = p.resolve().parent
         if lang == "c":
             from .c_frontend import parse_c
-            return parse_c(source, function, "c", name, known=known)
+            return parse_c(source, function, "c", name, known=known, base_dir=src_dir)
         from .py_frontend import parse_python
         return parse_python(source, function, name, known)
     nm = _NATIVE.match(rest)
@@ -67,9 +69,9 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     # value of its type.
     body = re.sub(r"(?<!unsigned )(?<!signed )(?<!long )\bint\b", "__math_int", body)
     body = re.sub(r"\bhavoc\s+([A-Za-z_]\w*)\s*;", r"__quod_havoc(\1);", body)
-    source = ("typedef long long __math_int; typedef unsigned u32; typedef int i32; typedef long i64;\n"
-              f"{ret} {name}({', '.join(params) or 'void'}) {body}")
+    # line 1 brings Quod's types (programs/include/quod/native.h); the item starts on line 2
+    source = f"#include <quod/native.h>\n{ret} {name}({', '.join(params) or 'void'}) {body}"
     from .c_frontend import parse_c
-    prog = parse_c(source, name, "c", name, native=True, known=known)
+    prog = parse_c(source, name, "c", name, native=True, known=known, base_dir=base_dir)
     prog.language = "quod"
     return prog

@@ -19,7 +19,7 @@ def load_program(path: Path, function: str | None, int_mode: str):
     from programs.py_frontend import parse_python
     text = path.read_text(encoding="utf-8")
     if path.suffix == ".c":
-        return parse_c(text, function, int_mode)
+        return parse_c(text, function, int_mode, base_dir=path.resolve().parent)
     if path.suffix == ".py":
         return parse_python(text, function)
     raise ValueError("expected a .c, .py or .proof file")
