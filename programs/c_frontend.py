@@ -24,8 +24,8 @@ import re
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
-from .lang import (BOUNDS, RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact,
-                   rename, returned_check, seq)
+from .lang import (BOUNDS, RET, Callees, Loop, Names, Program, ProgramError, conj, inline, program_vars,
+                   range_fact, rename, returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -114,7 +114,10 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         if f.decl.name in defs:
             raise ProgramError(f"{f.decl.name} is defined twice", _line(f))
         defs[f.decl.name] = f
+    # fresh names avoid every word of the source and of what the preprocessor made of it (a macro
+    # can paste an identifier the source never spells out)
     callees = _Callees(source, defs, known or {}, int_mode, native)
+    callees.names.taken |= Names(text).taken
     callees.enumerators = _enumerators(ast)
     # where each function is first declared, and first declared with a prototype (its parameter types)
     for n in ast.ext:

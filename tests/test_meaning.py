@@ -315,3 +315,14 @@ def test_the_smt_encoding_of_a_definition_never_meets_a_variable_of_the_goal(tmp
         """))
     for name in ("t", "u"):
         assert r[name].status == "failed" and "counterexample" in r[name].error, r[name].error
+
+
+def test_a_name_a_macro_pastes_together_is_avoided_too():
+    """The fresh names avoid what the preprocessor made of the source, not only its text: here the user's
+    variable `__brk` is spelled nowhere in the file."""
+    from kernel import Environment
+    from programs.analysis import decide_termination
+    from programs.c_frontend import parse_c
+    src = ("#define V(n) __br##n\n"
+           "int main() { int V(k) = 1; while (1) { if (V(k) == 1) break; } while (V(k) == 1) { } return 0; }\n")
+    assert decide_termination(Environment(), parse_c(src, "main")).answer == "no"
