@@ -45,6 +45,7 @@ import functools
 import io
 import os
 import re
+import sys
 import shutil
 import subprocess
 import threading
@@ -793,6 +794,8 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
     pp = _assemble(out, main, name, src, base, files is None, macros)
     if files is not None:
         pp.files = files
+    for f in pp.files:          # GNU cpp read them in another process: say so to whoever records reads
+        sys.audit("quod.read", str(f))
     return pp
 
 

@@ -133,10 +133,10 @@ _SKIP: tuple[str, ...] = ()
 
 def _audit(event: str, args) -> None:
     # An audit hook runs inside every open(): it must never raise and never open anything.
-    if event != "open" or not _recorders:
+    if event not in ("open", "quod.read") or not _recorders:
         return
-    try:
-        path, mode = args[0], args[1]
+    try:                # quod.read: a file read for Quod by another process (GNU cpp's #include "...")
+        path, mode = (args[0], "r") if event == "quod.read" else (args[0], args[1])
         if isinstance(path, int) or path is None:
             return
         if mode and any(c in mode for c in "wax+"):

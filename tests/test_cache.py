@@ -456,3 +456,19 @@ def test_verify_sorry_fails_and_oracles_fail_only_strict(tmp_path):
     s = quod("verify", "s", cwd=tmp_path)
     assert s.returncode == 1 and re.search(r"^  theorem +later +rests on sorry$", s.stdout, re.M)
     assert "rests on sorry (sorry): later" in s.stdout
+
+
+@pytest.mark.parametrize("cpp", ["cpp", "pcpp"])
+def test_a_header_a_c_source_includes_is_a_dependency(tmp_path, cpp):
+    """GNU cpp reads `#include "lim.h"` in another process: the file is still recorded, so editing it
+    makes the entry stale (with pcpp the read happens in Python and is seen directly)."""
+    write(tmp_path, "lim.h", "#define LIMIT 10\n")
+    write(tmp_path, "f.c", '#include "lim.h"\nint f(int x) { while (x < LIMIT) x++; return x; }\n')
+    write(tmp_path, "t.proof", 'program f from c "f.c" function f\ntheorem t : terminates f := by termination\n')
+    env = {"QUOD_CPP": cpp}
+    assert summary(quod("check", "t.proof", cwd=tmp_path, env=env))[1] == 1
+    doc = json.loads(entry_path(tmp_path, "t.proof").read_text(encoding="utf-8"))
+    assert str((tmp_path / "lim.h").resolve()) in doc["files"]
+    write(tmp_path, "lim.h", "#define LIMIT 11\n")
+    p = quod("check", "t.proof", cwd=tmp_path, env=env)
+    assert "cached" not in line_of(p, "t"), p.stdout
