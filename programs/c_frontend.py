@@ -112,6 +112,7 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         ast = parser.parse(text, filename="<c>")
     except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
         raise _syntax_error(exc, parser) from None
+    _resolve_typedefs(ast, native)
     funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
     if not funcs:
         raise ProgramError("no function definition in the C source")
@@ -154,6 +155,39 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             raise ProgramError(f"conflicting types for {d.name}: this declaration and the definition differ",
                                _line(d))
     return callees.get(chosen.decl.name, name)
+
+
+def _resolve_typedefs(ast, native: bool) -> None:
+    """Every use of a file-scope typedef name replaced by the type it names, so that a type means what
+    C says whatever its name (`typedef int bool;` is an int, `typedef short i64;` a short). A typedef of a
+    pointer, array, structure or function type leaves a name that ``_ctype`` refuses. In Quod's own
+    programs (native) ``__math_int`` is the mathematical integers."""
+    from pycparser import c_ast
+    named: dict[str, list] = {}            # typedef name -> the type names it stands for
+    for n in ast.ext:
+        if not isinstance(n, c_ast.Typedef):
+            continue
+        t = n.type
+        while isinstance(t, c_ast.TypeDecl):
+            t = t.type
+        if isinstance(t, c_ast.IdentifierType):
+            names = []
+            for x in t.names:
+                names.extend(named.get(x, [x]))
+            named[n.name] = names
+        elif isinstance(t, c_ast.Enum):
+            named[n.name] = ["int"]
+        else:
+            what = {"PtrDecl": "pointer", "ArrayDecl": "array", "Struct": "structure", "Union": "union",
+                    "FuncDecl": "function"}.get(type(t).__name__, type(t).__name__)
+            named[n.name] = [f"{n.name} (a typedef of {'an' if what[0] in 'aeiou' else 'a'} {what} type)"]
+    if native:
+        named.pop("__math_int", None)
+    if not named:
+        return
+    for n in _walk(ast):
+        if isinstance(n, c_ast.IdentifierType) and any(x in named for x in n.names):
+            n.names = [y for x in n.names for y in named.get(x, [x])]
 
 
 def _signature(ftype, int_mode: str) -> tuple:

@@ -1,0 +1,45 @@
+"""Front-end bugs found by the random differential testing (bench/differential.py), each pinned by
+the smallest program that showed it: what Quod read against what gcc does."""
+
+from __future__ import annotations
+
+import pytest
+
+from kernel import Environment
+from programs.c_frontend import parse_c
+from programs.interp import AssertionFailed, run
+from programs.lang import ProgramError
+
+
+def c_run(src: str, **args):
+    prog = parse_c(src, "f")
+    return run(Environment(), prog.body, args, 100_000)["ret"]
+
+
+@pytest.mark.parametrize("src,x,want", [
+    ("typedef int bool;\nint f(int x) { bool b = x; return b; }", 5, 5),             # not _Bool
+    ("typedef int u32;\nlong f(int x) { u32 b = x; return b - 1; }", -1, -2),         # not unsigned
+    ("typedef short i64;\nlong f(int x) { i64 b = x; return b; }", 100000, -31072),   # not long
+    ("typedef long long i32;\ni32 f(i32 x) { return x + 2147483647; }", 5, 2147483652),   # no overflow
+    ("typedef unsigned char byte; typedef byte octet;\nint f(int x) { octet b = x; return b; }", 300, 44),
+    ("typedef long word;\nlong f(int x) { word b = x; return b * 100000; }", 100000, 10**10),
+    ("typedef enum { A, B } E;\nint f(int x) { E b = x; return b; }", -3, -3),
+    ("typedef int T;\nint f(int x) { long T = 3000000000; return T > x; }", 5, 1),    # T the variable
+])
+def test_c_typedefs_name_the_type_they_define(src, x, want):
+    """Quod read the names u32, i32, i64 and bool with its own meaning whatever the source's typedef
+    said (and refused other typedef names): `typedef int u32; u32 b = -1; return b - 1;` returned
+    4294967294 where gcc returns -2."""
+    assert c_run(src, x=x) == want
+
+
+def test_c_typedef_of_int_overflows_like_int():
+    with pytest.raises(AssertionFailed):
+        c_run("typedef int i64;\nlong f(int x) { i64 b = x; return b + 2147483647; }", x=5)
+
+
+@pytest.mark.parametrize("decl,what", [("typedef int *P;", "pointer"), ("typedef int P[3];", "array"),
+                                       ("typedef struct s { int a; } P;", "structure")])
+def test_c_typedefs_of_other_types_are_refused(decl, what):
+    with pytest.raises(ProgramError, match=f"unsupported type P \\(a typedef of an? {what} type\\)"):
+        parse_c(f"{decl}\nint f(int x) {{ P b; return x; }}", "f")
