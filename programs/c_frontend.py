@@ -151,10 +151,19 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         callees.results.setdefault(d.name, sig[0])
         if sig[1] is not None:
             callees.prototyped.setdefault(d.name, at)
-        if defined is not None and sig[1] is not None and defined[1] is not None and sig != defined:
+        if defined is not None and (sig[0] != defined[0] or sig[1] is not None and defined[1] is not None
+                                    and sig[1] != defined[1]):
             raise ProgramError(f"conflicting types for {d.name}: this declaration and the definition differ",
                                _line(d))
+        if defined is not None and sig[1] is None and any(t in _PROMOTED for t in defined[1] or []):
+            # C11 6.7.6.3p15: without parameter types, the parameters must keep their types under the
+            # default argument promotions (gcc: "conflicting types")
+            raise ProgramError(f"conflicting types for {d.name}: a declaration without parameter types does not "
+                               "match parameters of type _Bool, char or short", _line(d))
     return callees.get(chosen.decl.name, name)
+
+
+_PROMOTED = ("bool", "i8", "u8", "i16", "u16")     # the types the integer promotions change
 
 
 def _resolve_typedefs(ast, native: bool) -> None:

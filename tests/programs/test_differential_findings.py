@@ -43,3 +43,20 @@ def test_c_typedef_of_int_overflows_like_int():
 def test_c_typedefs_of_other_types_are_refused(decl, what):
     with pytest.raises(ProgramError, match=f"unsupported type P \\(a typedef of an? {what} type\\)"):
         parse_c(f"{decl}\nint f(int x) {{ P b; return x; }}", "f")
+
+
+@pytest.mark.parametrize("decl,defn", [
+    ("unsigned h();", "unsigned h(int n, short z) { return n + z; }"),     # short: changed by promotion
+    ("int h();", "int h(_Bool b) { return b; }"),
+    ("int h();", "unsigned h(int z) { return z; }"),                     # another result type
+])
+def test_c_declarations_without_parameter_types_must_match_the_definition(decl, defn):
+    """gcc rejects these programs ("conflicting types"); Quod gave them a meaning."""
+    with pytest.raises(ProgramError, match="conflicting types for h") as ei:
+        parse_c(f"{decl}\nint f(int x) {{ return x; }}\n{defn}\n", "f")
+    assert ei.value.line == 1
+
+
+def test_c_a_declaration_without_parameter_types_of_int_parameters_is_fine():
+    src = "int h();\nint f(int x) { return h(x, 1L); }\nint h(int z, long y) { return z + y; }\n"
+    assert c_run(src, x=4) == 5
