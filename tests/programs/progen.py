@@ -438,9 +438,15 @@ def c_program(rng: random.Random, odd: float = 0.005) -> GenProgram:
         header = "#include <stdbool.h>\n" + header
     funcs = helpers + [f]
     protos = []
-    if helpers and rng.random() < 0.3:          # prototypes first, the helpers after f
-        protos = [h.name for h in helpers]
+    if helpers and rng.random() < 0.3:          # prototypes, the helpers after f
         funcs = [f] + helpers
+        style = rng.random()
+        if style < 0.7:                         # at file scope
+            protos = [h.name for h in helpers]
+        elif style < 0.85:                      # old style, without parameter types: int h();
+            protos = [h.name + "()" for h in helpers]
+        else:                                   # in f's body
+            f.body[:0] = [N("protostmt", _c_sig(h)) for h in helpers]
     return GenProgram("c", funcs, header, protos, typedefs=typedefs)
 
 
@@ -519,6 +525,8 @@ def _c_s(s: N, ind: str, out: list, checked: bool = False) -> None:
         out.append(f"{ind}{s.a[1]} = {_c_e(s.a[2], 2, checked)};")
     elif k == "rawstmt":
         out.append(f"{ind}{s.a[0]}")
+    elif k == "protostmt":
+        out.append(f"{ind}{s.a[0]};")
     elif k == "exprstmt":
         out.append(f"{ind}{_c_e(s.a[0], 0, checked)};")
     elif k == "return":
@@ -586,19 +594,21 @@ def _c_s(s: N, ind: str, out: list, checked: bool = False) -> None:
 
 def _unbraced(s: N) -> bool:
     """Whether s can be the body of an if / for without braces (a declaration cannot)."""
-    return s.k not in ("decl", "decl0", "decls", "rawstmt")
+    return s.k not in ("decl", "decl0", "decls", "rawstmt", "protostmt")
 
 
-def _c_sig(f: Func) -> str:
-    params = ", ".join(f"{t} {x}" for x, t in f.params) or "void"
+def _c_sig(f: Func, old: bool = False) -> str:
+    """The function's declarator; ``old``: without parameter types, `int h()`."""
+    params = "" if old else ", ".join(f"{t} {x}" for x, t in f.params) or "void"
     return f"{f.ret or 'void'} {f.name}({params})"
 
 
 def render_c_funcs(funcs: list, protos: list = (), checked: bool = False) -> str:
+    """The functions, after the prototypes of those named in ``protos`` (name() for an old-style one)."""
     out = []
     for f in funcs:
-        if f.name in protos:
-            out.append(_c_sig(f) + ";")
+        if f.name in protos or f.name + "()" in protos:
+            out.append(_c_sig(f, f.name not in protos) + ";")
     for f in funcs:
         out.append(_c_sig(f) + " {")
         for s in f.body:
@@ -1072,7 +1082,9 @@ def features(p: GenProgram) -> set[str]:
     if any(f.name in calls for f in p.funcs):
         out.add("calls to helpers")
     if p.protos:
-        out.add("prototypes")
+        out.add("old-style declarations" if p.protos[0].endswith("()") else "prototypes")
+    if any(n.k == "protostmt" for f in p.funcs for n in f.body):
+        out.add("prototypes in a block")
     if "typedef" in p.header:
         out.add("typedefs")
     for f in p.funcs:

@@ -506,7 +506,10 @@ def shrink(d: Disagreement, tmp: Path | None = None, budget: float = 120.0) -> N
             batch.start([(0, gp, prog)])
             binary = batch.finish()
             try:
-                _, real, _ = judge_c(res, lambda t: binary.run("0", d.args, (), timeout=t), False)
+                if 0 in batch.failed:
+                    real = f"does not compile: {batch.failed[0][:300]}"
+                else:
+                    _, real, _ = judge_c(res, lambda t: binary.run("0", d.args, (), timeout=t), False)
             finally:
                 batch.close()
         d.shrunk = (gp.source, _quod_text(res), real)
