@@ -4,6 +4,7 @@
     python bench/differential.py --programs 500 --lang c --seed 7
     python bench/differential.py --lang python --seed 3 --only 1234  # one program again, printed
     python bench/differential.py --programs 5000 -j 2                # in 2 processes
+    python bench/differential.py --lang python --risky               # also possibly unbound locals
 
 Every program (tests/programs/progen.py draws them) goes through Quod's front end and interpreter
 and through gcc -O0 -fsanitize=undefined (many programs per binary) or CPython, on random inputs,
@@ -29,16 +30,16 @@ sys.path.insert(0, str(ROOT / "tests" / "programs"))
 import randdiff  # noqa: E402
 
 
-def _part(language: str, seed: int, start: int, count: int) -> randdiff.Stats:
+def _part(language: str, seed: int, start: int, count: int, risky: bool = False) -> randdiff.Stats:
     stats = randdiff.Stats()
     if language == "c":
         randdiff.run_c(seed, start, count, stats)
     else:
-        randdiff.run_python(seed, start, count, stats)
+        randdiff.run_python(seed, start, count, stats, risky=risky)
     return stats
 
 
-def run(language: str, seed: int, count: int, jobs: int, verbose: bool) -> randdiff.Stats:
+def run(language: str, seed: int, count: int, jobs: int, verbose: bool, risky: bool = False) -> randdiff.Stats:
     t0 = time.perf_counter()
     stats = randdiff.Stats()
     if jobs <= 1:
@@ -49,12 +50,12 @@ def run(language: str, seed: int, count: int, jobs: int, verbose: bool) -> randd
         if language == "c":
             randdiff.run_c(seed, 0, count, stats, progress=progress)
         else:
-            randdiff.run_python(seed, 0, count, stats, progress=progress)
+            randdiff.run_python(seed, 0, count, stats, progress=progress, risky=risky)
         return stats
     chunk = max(randdiff.BATCH, -(-count // (jobs * 4)))
     starts = list(range(0, count, chunk))
     with ProcessPoolExecutor(jobs) as ex:
-        futures = [ex.submit(_part, language, seed, s, min(chunk, count - s)) for s in starts]
+        futures = [ex.submit(_part, language, seed, s, min(chunk, count - s), risky) for s in starts]
         for f in futures:
             stats.merge(f.result())
             if verbose:
@@ -96,6 +97,8 @@ def main(argv=None) -> int:
     ap.add_argument("--shrink-seconds", type=float, default=120.0, help="time for minimising one disagreement")
     ap.add_argument("--only", type=int, help="print program number ONLY (of --lang) and test it alone")
     ap.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
+    ap.add_argument("--risky", action="store_true",
+                    help="Python: also locals that may be read before they are set (an open class of issue 10)")
     args = ap.parse_args(argv)
     if args.lang in ("c", "both") and randdiff.GCC is None:
         print("gcc is not installed: the C half is skipped", file=sys.stderr)
@@ -103,19 +106,19 @@ def main(argv=None) -> int:
     languages = [x for x in languages if x == "python" or randdiff.GCC is not None]
     if args.only is not None:
         for lang in languages:
-            origin, gp, _ = randdiff.generate(lang, args.seed, args.only)
+            origin, gp, _ = randdiff.generate(lang, args.seed, args.only, args.risky and lang == "python")
             print(f"-- program {origin}\n{gp.source}")
             stats = randdiff.Stats()
             if lang == "c":
                 randdiff.run_c(args.seed, args.only, 1, stats)
             else:
-                randdiff.run_python(args.seed, args.only, 1, stats)
+                randdiff.run_python(args.seed, args.only, 1, stats, risky=args.risky)
             report(lang, stats, 0, args.shrink, args.shrink_seconds)
         return 0
     total = 0
     for lang in languages:
         t0 = time.perf_counter()
-        stats = run(lang, args.seed, args.programs, args.jobs, args.verbose)
+        stats = run(lang, args.seed, args.programs, args.jobs, args.verbose, args.risky)
         report(lang, stats, time.perf_counter() - t0, args.shrink, args.shrink_seconds)
         total += len(stats.disagreements)
     print(f"TOTAL disagreements: {total}")

@@ -80,8 +80,9 @@ C_TYPES = [
 ]
 C_KIND = {s: k for s, k, _ in C_TYPES}
 C_PARAM_TYPES = [t for t in C_TYPES if t[0] != "bool"]
-C_VARS = ["a", "b", "c", "d", "e", "g", "m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z"]
-PY_VARS = ["a", "b", "c", "d", "e", "g", "m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z"]
+# (x_1 and a1 look like the names the front ends make up for shadowing declarations)
+C_VARS = ["a", "b", "c", "d", "e", "g", "m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "x_1", "a1"]
+PY_VARS = ["a", "b", "c", "d", "e", "g", "m", "n", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "x_1", "a1"]
 
 _C_DEC = ["0", "1", "2", "3", "5", "7", "9", "10", "13", "100", "127", "128", "255", "256", "1000", "32767",
           "32768", "65535", "65536", "2147483647", "2147483648", "4294967295", "4294967296",
@@ -385,9 +386,18 @@ def _c_loop(g: _Gen, scope: _Scope, fn: Func) -> list:
             g.hidden.discard(name)
             fscope.vars[name] = ty
             var = name
+            other = next((x for x in free if x != name and x not in g.protected), None)
+            if other is not None and rng.random() < 0.2:       # for (int i = 0, j = i + 1; ...)
+                g.hidden.add(other)
+                init = N("decls", ty, [name, other], [init.a[2], _c_expr(g, fscope, rng.randint(0, 1))])
+                g.hidden.discard(other)
+                fscope.vars[other] = ty
         else:
             var = rng.choice(names)
             init = N("assign", var, "=", _c_expr(g, scope, rng.randint(0, 1)))
+            if len(names) > 1 and rng.random() < 0.25:        # for (i = 0, j = 1; ...)
+                y = rng.choice([x for x in names if x != var])
+                init = N("assigns", [init, N("assign", y, "=", _c_expr(g, scope, 0))])
         c = N("bin", rng.choice(["<", "<=", ">", ">=", "!="]), N("var", var), _c_expr(g, fscope, rng.randint(0, 1)))
         step = [N("incdec", rng.choice([f"{var}++", f"++{var}", f"{var}--", f"{var} += 2", f"{var} -= 3"]), var)]
         if rng.random() < 0.25:
@@ -513,6 +523,8 @@ def _c_simple(s: N, checked: bool = False) -> str:
         return f"{s.a[0]} {s.a[1]} = {_c_e(s.a[2], 2, checked)}"
     if s.k == "decls":
         return _c_decls(s, checked)
+    if s.k == "assigns":
+        return ", ".join(_c_simple(x, checked) for x in s.a[0])
     raise ValueError(s.k)
 
 
@@ -817,7 +829,8 @@ def _py_loop(g: _Gen, names: list, fn: Func) -> list:
         g.loop_depth -= 1
 
 
-def _py_function(rng: random.Random, name: str, helpers: list, odd: float, main: bool) -> Func:
+def _py_function(rng: random.Random, name: str, helpers: list, odd: float, main: bool,
+                 risky: bool = False) -> Func:
     g = _Gen(rng, "python", helpers, odd)
     nparams = rng.randint(1, 3) if main else rng.randint(0, 3)
     params = [(x, "int") for x in rng.sample(PY_VARS, nparams)]
@@ -825,7 +838,8 @@ def _py_function(rng: random.Random, name: str, helpers: list, odd: float, main:
     names = [x for x, _ in params]
     body = []
     for x in rng.sample([v for v in PY_VARS if v not in names], rng.randint(1, 3)):
-        body.append(N("assign", x, "=", _py_expr(g, names, rng.randint(0, 2))))
+        if not (risky and rng.random() < 0.3):      # risky: a local that may be read before it is set
+            body.append(N("assign", x, "=", _py_expr(g, names, rng.randint(0, 2))))
         names.append(x)
     if rng.random() < 0.5:
         body.append(N("assign", "i", "=", N("const", "0")))
@@ -839,11 +853,13 @@ def _py_function(rng: random.Random, name: str, helpers: list, odd: float, main:
     return fn
 
 
-def py_program(rng: random.Random, odd: float = 0.005) -> GenProgram:
+def py_program(rng: random.Random, odd: float = 0.005, risky: bool = False) -> GenProgram:
+    """A random Python program: up to three helpers and the entry function f. ``risky``: locals that
+    may be read before they are assigned (UnboundLocalError in CPython; issue 10's class 4)."""
     helpers: list[Func] = []
     for k in range(rng.choice([0, 0, 1, 1, 2, 3])):
-        helpers.append(_py_function(rng, f"h{k + 1}", list(helpers), odd, main=False))
-    f = _py_function(rng, "f", helpers, odd, main=True)
+        helpers.append(_py_function(rng, f"h{k + 1}", list(helpers), odd, main=False, risky=risky))
+    f = _py_function(rng, "f", helpers, odd, main=True, risky=risky)
     return GenProgram("python", helpers + [f] if rng.random() < 0.7 else [f] + helpers)
 
 

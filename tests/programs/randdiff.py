@@ -385,10 +385,10 @@ def py_one(origin: str, gp: progen.GenProgram, rng: random.Random, stats: Stats)
 
 # ---- driving --------------------------------------------------------------------------------------
 
-def generate(language: str, seed: int, index: int) -> tuple[str, progen.GenProgram, random.Random]:
-    origin = f"{seed}:{language}:{index}"
+def generate(language: str, seed: int, index: int, risky: bool = False) -> tuple[str, progen.GenProgram, random.Random]:
+    origin = f"{seed}:{language}:{index}" + (":risky" if risky else "")
     rng = random.Random(origin)
-    gp = progen.c_program(rng) if language == "c" else progen.py_program(rng)
+    gp = progen.c_program(rng) if language == "c" else progen.py_program(rng, risky=risky)
     return origin, gp, rng
 
 
@@ -403,9 +403,9 @@ def run_c(seed: int, start: int, count: int, stats: Stats, tmp: Path | None = No
                 progress(stats)
 
 
-def run_python(seed: int, start: int, count: int, stats: Stats, progress=None) -> None:
+def run_python(seed: int, start: int, count: int, stats: Stats, progress=None, risky: bool = False) -> None:
     for i in range(start, start + count):
-        py_one(*generate("python", seed, i), stats)
+        py_one(*generate("python", seed, i, risky), stats)
         if progress and (i - start + 1) % BATCH == 0:
             progress(stats)
 
