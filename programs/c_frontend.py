@@ -483,6 +483,9 @@ class _Translator:
                 except ProgramError:
                     pass
                 return Expr("skip"), set()
+            if s.name is None:                          # enum { A, B }; struct s { ... };
+                what = {"Enum": "an enum", "Struct": "a struct", "Union": "a union"}.get(type(s.type).__name__, "a")
+                raise ProgramError(f"unsupported declaration of {what} type in a block", _line(s))
             if s.storage and set(s.storage) & {"static", "extern"}:
                 # a static local keeps its value from call to call (and is initialised once); extern is
                 # a global: neither is a local variable of this function

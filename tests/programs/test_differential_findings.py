@@ -60,3 +60,11 @@ def test_c_declarations_without_parameter_types_must_match_the_definition(decl, 
 def test_c_a_declaration_without_parameter_types_of_int_parameters_is_fine():
     src = "int h();\nint f(int x) { return h(x, 1L); }\nint h(int z, long y) { return z + y; }\n"
     assert c_run(src, x=4) == 5
+
+
+@pytest.mark.parametrize("decl", ["enum { A = 3, B };", "struct s { int a; };", "union u { int a; long b; };"])
+def test_c_a_type_declared_in_a_block_is_refused_not_a_crash(decl):
+    """`enum { A = 3, B };` in a function body made a variable without a name (a KernelError)."""
+    with pytest.raises(ProgramError, match="unsupported declaration of an? (enum|struct|union) type in a block") as ei:
+        parse_c(f"int f(int x) {{\n  {decl}\n  return x;\n}}\n", "f")
+    assert ei.value.line == 2
