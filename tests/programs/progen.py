@@ -9,8 +9,10 @@ C: the types int, unsigned, long, long long, short, char, signed char, _Bool / b
 unsigned variants, in several spellings; + - * / % on negatives and across types, comparisons,
 && || ! ?:, casts, decimal / hex / octal / character constants with u/l/ll suffixes; declarations
 (block-scoped, shadowing outer ones, in a for's first clause), = and compound assignment, ++/--,
-if/else, while, do-while and for (comma-separated clauses) with break, continue and early return,
-calls to helpers (void or not, prototyped or defined first). Python: ints and True/False, + - *
+if/else (else if, dangling else), while, do-while and for (comma-separated clauses, counted loops
+with one-statement bodies, for (;;)) with break, continue and early return, calls to helpers (void or
+not, defined first or declared by prototypes at file scope, in a block, or old-style `int h();`),
+typedefs (also of the names i32, u32, i64). Python: ints and True/False, + - *
 // % on negatives, and/or/not as values, chained comparisons, conditional expressions, abs/min/max,
 if/elif/else, while, for over range(...) with any steps (negative, computed, possibly zero) and a
 body that assigns the loop variable, break/continue/return, augmented assignment, calls to
@@ -48,15 +50,14 @@ class Func:
     ret: str | None             # C type spelling / "int" for Python, None for void (C)
     params: list                # [(name, type spelling)]
     body: list                  # statements
-    proto: bool = False         # C: declared by a prototype before the first function
 
 
 @dataclass
 class GenProgram:
     language: str               # "c" / "python"
     funcs: list                 # [Func], in source order; the entry is "f"
-    header: str = ""            # C: #include lines
-    protos: list = field(default_factory=list)   # C: prototypes printed first (function names)
+    header: str = ""            # C: #include and typedef lines
+    protos: list = field(default_factory=list)   # C: prototypes printed first (names; name() old style)
     entry: str = "f"
     typedefs: tuple = ()        # C: the typedef names of the header
 
@@ -121,9 +122,6 @@ class _Gen:
         self.budget = 0                       # statements left
         self.hidden: set[str] = set()         # names an expression must not read (C: a declaration's own)
         self.typedefs: tuple = ()             # C: the typedef names of the program
-
-    def chance(self, p: float) -> bool:
-        return self.rng.random() < p
 
     def counter(self) -> str:
         self.counters += 1
@@ -293,7 +291,10 @@ def _c_stmt(g: _Gen, scope: _Scope, fn: Func) -> list:
     if rng.random() < g.odd * 4 and targets:        # outside the subset: must be refused
         x = rng.choice(targets)
         return [N("rawstmt", rng.choice([f"switch ({x}) {{ case 1: {x} = 2; break; default: break; }}",
-                                         f"goto l_{x}; l_{x}: {x} = 1;", f"{x} <<= 1;", f"{x} = {x}++;"]))]
+                                         f"goto l_{x}; l_{x}: {x} = 1;", f"{x} <<= 1;", f"{x} = {x}++;",
+                                         "enum { E1 = 3, E2 };", "static int s_1 = 0;",
+                                         f"struct {{ int f1; }} s_{x};", f"int a_{x}[2] = {{0, 1}};",
+                                         f"{x} = sizeof {x};", "typedef int t_1;"]))]
     if targets:
         return [N("assign", rng.choice(targets), "=", _c_expr(g, scope, rng.randint(0, 2)))]
     return []
@@ -761,7 +762,9 @@ def _py_stmt(g: _Gen, names: list, fn: Func) -> list:
     if rng.random() < g.odd * 4 and len(targets) >= 2:       # outside the subset: must be refused
         x, y = rng.sample(targets, 2)
         return [N("rawstmt", rng.choice([f"{x} = {y} = 0", f"{x}, {y} = {y}, {x}", f"{x} = min({x}, {y}, 3)",
-                                         f"{x} = {x} if {y} else None", f"del {x}"]))]
+                                         f"{x} = {x} if {y} else None", f"del {x}", f"{x} = [{y}][0]",
+                                         f"{x} = (lambda: {y})()", f"{x} = int({y})", f"{x} = -{x} ** 2",
+                                         f"{x} = divmod({x}, 3)[0]", f"{x} = {y} is {x}", f"{x}: int = {y}"]))]
     if targets:
         return [N("assign", rng.choice(targets), "=", _py_expr(g, names, rng.randint(0, 2), small))]
     return [N("pass")]
