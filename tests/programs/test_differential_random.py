@@ -15,8 +15,8 @@ import randdiff
 from randdiff import GCC, Stats
 
 SEED = 20260
-C_PROGRAMS = 150
-PY_PROGRAMS = 250
+C_PROGRAMS = 120
+PY_PROGRAMS = 200
 
 
 def _fail(stats: Stats) -> str:
