@@ -1,5 +1,5 @@
 """Front-end bugs found by the random differential testing (bench/differential.py), each pinned by
-the smallest program that showed it: what Quod read against what gcc does."""
+the smallest program that showed it: what Quod read against what gcc / CPython do."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from kernel import Environment
 from programs.c_frontend import parse_c
 from programs.interp import AssertionFailed, run
 from programs.lang import ProgramError
+from programs.py_frontend import parse_python
 
 
 def c_run(src: str, **args):
@@ -68,3 +69,39 @@ def test_c_a_type_declared_in_a_block_is_refused_not_a_crash(decl):
     with pytest.raises(ProgramError, match="unsupported declaration of an? (enum|struct|union) type in a block") as ei:
         parse_c(f"int f(int x) {{\n  {decl}\n  return x;\n}}\n", "f")
     assert ei.value.line == 2
+
+
+HALF = "def half(x):\n    if x > 0:\n        return 1\n\n"      # None when x <= 0
+
+
+@pytest.mark.parametrize("body", [
+    "y = half(x)\n    return 5",                 # CPython: 5
+    "return half(x)",                            # None
+    "if half(x):\n        return 1\n    return 2",  # 2 (None is false)
+    "return half(x) == 1",                       # False
+    "return half(x) or 3",                       # 3
+    "return half(x) if x else 0",                # None
+    "return abs(half(x) == 1) + half(x) == 2 < half(x)",    # == does not raise, and 2 < ... is not reached
+])
+def test_python_a_value_that_may_be_none_is_refused_where_cpython_goes_on_with_it(body):
+    """Quod asserted that half returned a value wherever its value is used, so `y = half(x); return 5`
+    was said to fail for x <= 0 (eval: "fails") where CPython returns 5."""
+    with pytest.raises(ProgramError, match="the value of half\\(...\\) is used where CPython would go on with None"):
+        parse_python(HALF + f"def f(x):\n    {body}\n", "f")
+
+
+@pytest.mark.parametrize("body", ["return half(x) + 1", "return -half(x)", "return half(x) < 3",
+                                  "return abs(half(x))", "return min(half(x), 2)",
+                                  "s = 0\n    for i in range(half(x)):\n        s += 1\n    return s",
+                                  "y = 1\n    y += half(x)\n    return y"])
+def test_python_a_value_that_may_be_none_is_checked_where_none_raises(body):
+    """There CPython raises TypeError for None: the check (an assert) is exactly that."""
+    src = HALF + f"def f(x):\n    {body}\n"
+    namespace: dict = {}
+    exec(src, namespace)
+    prog = parse_python(src, "f")
+    with pytest.raises(TypeError):
+        namespace["f"](-1)
+    with pytest.raises(AssertionFailed):
+        run(Environment(), prog.body, {"x": -1}, 100_000)
+    assert run(Environment(), prog.body, {"x": 1}, 100_000).get("ret") == int(namespace["f"](1))
