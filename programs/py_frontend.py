@@ -233,7 +233,7 @@ class _Translator:
             c = self.cond(s.test, checks)
             before = set(self.definite)
             t, jt = self.stmts(s.body)
-            after_then, self.definite = self.definite, before
+            after_then, self.definite = self.definite, set(before)     # (a copy: the else branch adds to it)
             e, je = self.stmts(s.orelse)
             self.definite = before | (after_then & self.definite)
             return seq(_run(checks) + [Expr("if", (c, t, e))]), jt | je

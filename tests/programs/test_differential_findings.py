@@ -105,3 +105,19 @@ def test_python_a_value_that_may_be_none_is_checked_where_none_raises(body):
     with pytest.raises(AssertionFailed):
         run(Environment(), prog.body, {"x": -1}, 100_000)
     assert run(Environment(), prog.body, {"x": 1}, 100_000).get("ret") == int(namespace["f"](1))
+
+
+@pytest.mark.parametrize("src", [
+    "def f(a):\n    if a > 0:\n        pass\n    else:\n        y = 1\n    return a + y\n",
+    "def f(a):\n    if 1:\n        pass\n    else:\n        y -= 0\n    a //= y\n    return a\n",
+])
+def test_python_a_local_assigned_only_in_the_else_branch_may_be_unbound_after_the_if(src):
+    """The else branch's assignments counted as done on both paths (the then branch's copy of the
+    definitely-assigned set was the one the else branch added to), so `return a + y` read y unchecked
+    where CPython raises UnboundLocalError."""
+    namespace: dict = {}
+    exec(src, namespace)
+    with pytest.raises(UnboundLocalError):
+        namespace["f"](1)
+    with pytest.raises(AssertionFailed):
+        run(Environment(), parse_python(src, "f").body, {"a": 1}, 100_000)
