@@ -17,6 +17,7 @@ from randdiff import GCC, Stats
 SEED = 20260
 C_PROGRAMS = 120
 PY_PROGRAMS = 200
+RISKY_PROGRAMS = 100
 
 
 def _fail(stats: Stats) -> str:
@@ -44,6 +45,14 @@ def test_random_python_programs_agree_with_cpython():
 
 
 N = progen.N
+
+
+def test_random_python_programs_with_locals_that_may_be_unbound_agree_with_cpython():
+    """Locals read where they may have no value: CPython raises UnboundLocalError, Quod must fail too."""
+    stats = Stats()
+    randdiff.run_python(SEED, 0, RISKY_PROGRAMS, stats, risky=True)
+    assert stats.disagreements == [], _fail(stats)
+    assert stats.inputs >= 3 * RISKY_PROGRAMS and stats.agreed_failures >= 100
 
 
 def _c(ret: str, params: list, body: list) -> progen.GenProgram:
