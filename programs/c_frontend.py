@@ -93,6 +93,7 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         raise pp.error(err.message, err.line, err.col) from None
     pp.relocate(ast)             # positions in the user's file from here on
     pp.check(ast)
+    _resolve_typedefs(ast, native)
     funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
     if not funcs:
         raise ProgramError("no function definition in the C source")
@@ -134,10 +135,52 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         callees.results.setdefault(d.name, sig[0])
         if sig[1] is not None:
             callees.prototyped.setdefault(d.name, at)
-        if defined is not None and sig[1] is not None and defined[1] is not None and sig != defined:
+        if defined is not None and (sig[0] != defined[0] or sig[1] is not None and defined[1] is not None
+                                    and sig[1] != defined[1]):
             raise ProgramError(f"conflicting types for {d.name}: this declaration and the definition differ",
                                _line(d))
+        if defined is not None and sig[1] is None and any(t in _PROMOTED for t in defined[1] or []):
+            # C11 6.7.6.3p15: without parameter types, the parameters must keep their types under the
+            # default argument promotions (gcc: "conflicting types")
+            raise ProgramError(f"conflicting types for {d.name}: a declaration without parameter types does not "
+                               "match parameters of type _Bool, char or short", _line(d))
     return callees.get(chosen.decl.name, name)
+
+
+_PROMOTED = ("bool", "i8", "u8", "i16", "u16")     # the types the integer promotions change
+
+
+def _resolve_typedefs(ast, native: bool) -> None:
+    """Every use of a file-scope typedef name replaced by the type it names, so that a type means what
+    C says whatever its name (`typedef int bool;` is an int, `typedef short i64;` a short). A typedef of a
+    pointer, array, structure or function type leaves a name that ``_ctype`` refuses. In Quod's own
+    programs (native) ``__math_int`` is the mathematical integers."""
+    from pycparser import c_ast
+    named: dict[str, list] = {}            # typedef name -> the type names it stands for
+    for n in ast.ext:
+        if not isinstance(n, c_ast.Typedef):
+            continue
+        t = n.type
+        while isinstance(t, c_ast.TypeDecl):
+            t = t.type
+        if isinstance(t, c_ast.IdentifierType):
+            names = []
+            for x in t.names:
+                names.extend(named.get(x, [x]))
+            named[n.name] = names
+        elif isinstance(t, c_ast.Enum):
+            named[n.name] = ["int"]
+        else:
+            what = {"PtrDecl": "pointer", "ArrayDecl": "array", "Struct": "structure", "Union": "union",
+                    "FuncDecl": "function"}.get(type(t).__name__, type(t).__name__)
+            named[n.name] = [f"{n.name} (a typedef of {'an' if what[0] in 'aeiou' else 'a'} {what} type)"]
+    if native:
+        named.pop("__math_int", None)
+    if not named:
+        return
+    for n in _walk(ast):
+        if isinstance(n, c_ast.IdentifierType) and any(x in named for x in n.names):
+            n.names = [y for x in n.names for y in named.get(x, [x])]
 
 
 def _signature(ftype, int_mode: str) -> tuple:
@@ -424,6 +467,9 @@ class _Translator:
                 except ProgramError:
                     pass
                 return Expr("skip"), set()
+            if s.name is None:                          # enum { A, B }; struct s { ... };
+                what = {"Enum": "an enum", "Struct": "a struct", "Union": "a union"}.get(type(s.type).__name__, "a")
+                raise ProgramError(f"unsupported declaration of {what} type in a block", _line(s))
             if s.storage and set(s.storage) & {"static", "extern"}:
                 # a static local keeps its value from call to call (and is initialised once); extern is
                 # a global: neither is a local variable of this function

@@ -119,6 +119,9 @@ class _Translator:
         self.vars: set[str] = set()
         self.definite: set[str] = set()     # the locals that surely have a value here (Python's must-analysis)
         self.unsafe: set[str] = set()       # locals read where they may have none
+        # the expressions where a None raises TypeError in CPython: operands of + - * // % < <= > >=,
+        # unary - +, abs/min/max and range arguments (elsewhere a None goes on as a value)
+        self.none_raises: set[int] = set()
         self.tracked = tracked              # locals that carry a "has a value" flag (the second pass)
         self.has_value: dict[str, str] = {}
         self.loops: list[Loop] = []
@@ -230,7 +233,7 @@ class _Translator:
             c = self.cond(s.test, checks)
             before = set(self.definite)
             t, jt = self.stmts(s.body)
-            after_then, self.definite = self.definite, before
+            after_then, self.definite = self.definite, set(before)     # (a copy: the else branch adds to it)
             e, je = self.stmts(s.orelse)
             self.definite = before | (after_then & self.definite)
             return seq(_run(checks) + [Expr("if", (c, t, e))]), jt | je
@@ -335,6 +338,7 @@ class _Translator:
                 and 1 <= len(it.args) <= 3) or s.orelse:
             raise ProgramError("only `for i in range(...)` loops (without else) are supported", s.lineno)
         checks: list = []
+        self.none_raises.update(id(a) for a in it.args)          # range(None): TypeError
         args = [self.value(a, checks) for a in it.args]
         start, stop, step = (Int(0), args[0], Int(1)) if len(args) == 1 else \
             (args[0], args[1], Int(1)) if len(args) == 2 else tuple(args)
@@ -397,10 +401,13 @@ class _Translator:
                     checks.append(mk("eq", Var(self.has_value[x]), Int(1)))
             return Var(x)
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.USub):
+            self.none_raises.add(id(e.operand))
             return mk("neg", self.value(e.operand, checks))
         if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.UAdd):
+            self.none_raises.add(id(e.operand))
             return self.value(e.operand, checks)
         if isinstance(e, ast.BinOp) and type(e.op) in _BIN:
+            self.none_raises.update((id(e.left), id(e.right)))
             a, b = self.value(e.left, checks), self.value(e.right, checks)
             op = _BIN[type(e.op)]
             if op in ("div", "mod"):
@@ -408,6 +415,7 @@ class _Translator:
             return mk(op, a, b)
         if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) and e.func.id in ("abs", "min", "max") \
                 and self.resolve(e.func.id, e) == "builtin" and not e.keywords:
+            self.none_raises.update(id(a) for a in e.args)
             args = [self.value(a, checks) for a in e.args]
             if e.func.id == "abs" and len(args) == 1:
                 return Expr("abs", tuple(args))
@@ -415,7 +423,7 @@ class _Translator:
                 return Expr(e.func.id, tuple(args))
         if isinstance(e, ast.Call) and isinstance(e.func, ast.Name) \
                 and self.resolve(e.func.id, e) in ("def", "program"):
-            stmt, res = self.call(e, checks)
+            stmt, res = self.call(e, checks, none_raises=id(e) in self.none_raises)
             if res is None:
                 raise ProgramError(f"{e.func.id} returns no value", e.lineno)
             checks.append(stmt)
@@ -439,9 +447,11 @@ class _Translator:
             "not in the supported subset"
         raise ProgramError(f"unsupported expression `{_source(e)}` ({why})", getattr(e, "lineno", None), _col(e))
 
-    def call(self, e: ast.Call, checks: list, used: bool = True) -> tuple[Expr, Expr | None]:
+    def call(self, e: ast.Call, checks: list, used: bool = True, none_raises: bool = False) -> tuple[Expr, Expr | None]:
         """``f(args)``: the callee inlined with its variables renamed apart; the result is copied to a
-        fresh variable so that later statements cannot change it."""
+        fresh variable so that later statements cannot change it. When the callee can end without
+        returning a value (None), its value is checked where a None raises TypeError (``none_raises``)
+        and refused elsewhere: assigned, returned, tested or compared with ==, CPython goes on with it."""
         if e.keywords or any(isinstance(a, ast.Starred) for a in e.args):
             raise ProgramError("only calls with positional arguments are supported", e.lineno)
         callee = self.callees.get(e.func.id, line=e.lineno)
@@ -460,9 +470,14 @@ class _Translator:
         self.vars.update(n for n in program_vars(stmt))
         if res is None or not used:
             return stmt, None
+        check = returned_check(callee, renamed)
+        if check and callee.language == "python" and not none_raises:
+            raise ProgramError(f"unsupported: the value of {e.func.id}(...) is used where CPython would go on "
+                               f"with None, and {e.func.id} can end without returning a value (use it in "
+                               "arithmetic, or return a value on every path)", e.lineno, _col(e))
         out = self.fresh(f"__{callee.name}_result", f"is the value {callee.name} returned", True)
         self.vars.add(out)
-        return seq([stmt] + returned_check(callee, renamed) + [Expr("assign", (res,), out)]), Var(out)
+        return seq([stmt] + check + [Expr("assign", (res,), out)]), Var(out)
 
     def boolop_value(self, is_or: bool, values: list, checks: list) -> Expr:
         """``a or b`` is a if a is truthy, else b; ``a and b`` is a if a is falsy, else b (b is
@@ -495,7 +510,10 @@ class _Translator:
                 out = mk("and" if isinstance(e.op, ast.And) else "or", p, out)
             return out
         if isinstance(e, ast.Compare):
-            # a < b < c: b is evaluated once, c only when a < b holds (its checks are guarded)
+            # a < b < c: b is evaluated once, c only when a < b holds (its checks are guarded); an operand
+            # of an ordering comparison that runs raises TypeError on None
+            order = [type(op) in (ast.Lt, ast.LtE, ast.Gt, ast.GtE) for op in e.ops]
+            self.none_raises.update(id(x) for x, o in zip([e.left] + e.comparators, order[:1] + order) if o)
             left = self.value(e.left, checks)
             out = None
             for op, right_e in zip(e.ops, e.comparators):
