@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 THEORIES = ROOT / "theories"
 PRELUDE = "integers.prelude"
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
-MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith",
-                "simp", "ring", "norm_num",
+MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "nlinarith",
+                "linarith", "simp", "ring", "norm_num",
                 "rewrite", "unfold", "cases", "apply", "exact", "intro"]
 
 
