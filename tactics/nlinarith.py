@@ -6,8 +6,9 @@ comparison among the hypotheses and the negated goal becomes ``a <= b`` (a
 strict ``a < b`` is ``a + 1 <= b`` over the integers) or ``a = b``. *Add
 products*: for each pair of them (a fact with itself included) the product
 fact ``0 <= (b - a) * (d - c)``, or ``(b - a) * t = 0`` for an equation; then,
-if that is not enough, the squares ``0 <= t * t`` of the atoms and of their
-sums and differences (which gives ``2*a*b <= a*a + b*b``). *Decide*: an exact
+if that is not enough, the squares ``0 <= t * t`` of the atoms, of their
+sums and differences (which gives ``2*a*b <= a*a + b*b``) and of ``2*a*x + b``
+where a fact has ``a*x*x + b*x`` (completing the square). *Decide*: an exact
 simplex (``simplex.py``) looks for a Farkas certificate over the monomials,
 products being polynomials in the kernel's normal form. *Certify*: each product
 fact is an instance of a prelude lemma (``mul_sub_nonneg``, ``mul_sub_eq_zero``,
@@ -147,6 +148,32 @@ def lp_refute(facts: list[tuple[Expr, Proof]]) -> Proof | None:
     return P("linarith", tuple((c, p) for c, p in zip(k, used) if c))
 
 
+def completed_squares(facts) -> list[Expr]:
+    """For a fact with ``a*x*x + b*x`` in it (an atom x, b != 0), the term ``2*a*x + b``: its square
+    completes the square (``x*x - 2*x + 1 >= 0`` is ``(2*x - 2)^2 >= 0`` divided by 4)."""
+    atoms: dict = {}
+    polys = []
+    for f, _ in facts:
+        try:
+            _, lhs, rhs = comparison(f, "nlinarith")
+        except KernelError:
+            continue
+        poly = dict(normalize(lhs, atoms, "nlinarith"))
+        for m, c in normalize(rhs, atoms, "nlinarith").items():
+            poly[m] = poly.get(m, 0) - c
+        polys.append(poly)
+    rev = {i: a for a, i in atoms.items()}
+    out: list[Expr] = []
+    for poly in polys:
+        for i, x in rev.items():
+            a, b = poly.get((i, i), 0), poly.get((i,), 0)
+            if a and b:
+                t = mk("add", mk("mul", Int(2 * a), x), Int(b))
+                if t not in out:
+                    out.append(t)
+    return out
+
+
 def _atoms_of(facts) -> list[Expr]:
     """The atoms of the facts' polynomials, those in nonlinear monomials first."""
     atoms: dict = {}
@@ -214,6 +241,8 @@ class NlLeaf:
         if pf is None:
             self.lp_calls += 1
             sq = squares(_atoms_of(cmp_facts)[:MAX_SQUARE_ATOMS])
+            sq += [(mk("le", Int(0), mk("mul", t, t)), _inst("mul_self_nonneg", t))
+                   for t in completed_squares(cmp_facts)]
             pf = lp_refute(cmp_facts + prods + sq)
         if pf is None:
             raise LinarithFailed("nlinarith failed: no certificate from the hypotheses, the products of pairs "

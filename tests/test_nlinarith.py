@@ -58,6 +58,8 @@ PROVED = {
     "integer-strictness": "theorem t (a b : int) (ha : 0 < a) (hb : 0 < b) : a * b >= 1 := by\n  nlinarith",
     "product-bound": "theorem t (a b : int) (h1 : 1 <= a) (h2 : 2 <= b) : 2 <= a * b := by\n  nlinarith",
     "with-abs-split": "theorem t (a : int) : abs(a) * abs(a) = a * a := by\n  nlinarith",
+    "completing-the-square": "theorem t (x : int) : x * x - 2 * x + 1 >= 0 := by\n  nlinarith",
+    "completing-the-square-strict": "theorem t (x : int) : x * x + x + 1 > 0 := by\n  nlinarith",
     "linear-still-works": "theorem t (a b : int) (h : a < b) : a + 1 <= b := by\n  nlinarith",
     "hint-for-degree-three": """\
         theorem t (a b c : int) (ha : 0 <= a) (hb : 0 <= b) (hc : 0 <= c) : 0 <= a * b * c := by
