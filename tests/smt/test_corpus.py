@@ -23,9 +23,9 @@ CORPUS = load_corpus()
 
 # Pinned on the current state of the machinery (decrease them as it improves; an increase is a
 # regression). At the time of writing: 4 don't know (dvd/even/gcd goals on which z3 spends its
-# budget; the pin is older and looser) and 22 oracle-backed yeses (nonlinear goals that need integer reasoning or degree 3,
-# divmod with a variable divisor, existential goals, even/odd/dvd/gcd). nlinarith's products
-# took the oracle yeses from 34 to 22.
+# budget; the pin is older and looser) and 22 oracle-backed yeses (nonlinear goals that need
+# integer reasoning or degree 3, divmod with a variable divisor, existential goals,
+# even/odd/dvd/gcd). nlinarith's products took the oracle yeses from 34 to 22.
 MAX_DONT_KNOW = 23
 MAX_ORACLE_YES = 22
 
