@@ -32,6 +32,7 @@ from .simplex import farkas
 
 MAX_PRODUCT_FACTS = 10     # facts multiplied pairwise (55 products at most)
 MAX_SQUARE_ATOMS = 6       # atoms whose squares, and squares of sums and differences, are added
+MAX_FM_FACTS = 30         # facts and products small enough for Fourier-Motzkin with integer rounding
 MAX_LP_CALLS = 200         # simplex runs per nlinarith call (case splits multiply them)
 
 
@@ -244,6 +245,12 @@ class NlLeaf:
             sq += [(mk("le", Int(0), mk("mul", t, t)), _inst("mul_self_nonneg", t))
                    for t in completed_squares(cmp_facts)]
             pf = lp_refute(cmp_facts + prods + sq)
+        if pf is None and len(cmp_facts) + len(prods) <= MAX_FM_FACTS:
+            # the simplex works over the rationals; Fourier-Motzkin also rounds (cutting planes)
+            try:
+                pf = prove_false(cmp_facts + prods)
+            except LinarithFailed:
+                pass
         if pf is None:
             raise LinarithFailed("nlinarith failed: no certificate from the hypotheses, the products of pairs "
                                  "of them and the squares of atoms")
@@ -268,6 +275,9 @@ def nlinarith_goal(eng, goal, tac, extra=()) -> Proof:
     try:
         return _prove(goal.target, facts, search)
     except LinarithFailed as exc:
+        pf = by_cases(goal, extra)
+        if pf is not None:
+            return pf
         msg = str(exc)
         if not msg.startswith("nlinarith"):
             msg = "nlinarith failed: " + msg
@@ -280,6 +290,30 @@ def nlinarith_goal(eng, goal, tac, extra=()) -> Proof:
         eng.fail(tac, goal, msg)
     except KernelError as exc:
         eng.fail(tac, goal, f"nlinarith: {exc}")
+
+
+def _branching(f: Expr) -> bool:
+    return f.op in ("or", "imp", "iff", "exists") or (f.op == "and" and any(_branching(g) for g in f.args)) \
+        or (f.op == "not" and f.args[0].op in ("and", "or", "imp", "exists", "forall"))
+
+
+def by_cases(goal, extra=()) -> Proof | None:
+    """A goal whose hypotheses (or target) are disjunctions, implications, ...: the refutation tableau
+    splits them, with nlinarith at its leaves (``have h : a < 0 or a >= 0 := ...`` then ``nlinarith``)."""
+    from .tableau import Tableau, TableauFailed
+    if not (any(_branching(f) for _, f in goal.hyps) or any(_branching(f) for _, f in extra)
+            or _branching(goal.target) or goal.target.op == "not"):
+        return None
+    tab = Tableau(goal.names(), goal.used_vars())
+    tab.leaf = NlLeaf(tab)
+    neg = tab.fresh("_goal")
+    facts = [(f, P("hyp", h)) for h, f in goal.hyps] + [(f, p) for p, f in extra]
+    facts.append((mk("not", goal.target), P("hyp", neg)))
+    try:
+        pf = tab.prove_false(facts)
+    except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+        return None
+    return P("by_contra", neg, goal.target, pf)
 
 
 def _counterexample(env, goal) -> str | None:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def load(tmp_path, src: str):
     path = tmp_path / "case.proof"
-    path.write_text(textwrap.dedent(src).lstrip("\n"), encoding="utf-8")
+    path.write_text("import integers.order\n" + textwrap.dedent(src).lstrip("\n"), encoding="utf-8")
     return Loader().load(path)
 
 
@@ -67,6 +67,15 @@ PROVED = {
             nlinarith
           nlinarith [mul_nonneg(a * b, c, hab, hc)]
         """,
+    "disjunctive-goal": "theorem t (a b : int) (h : a * b = 0) : a = 0 or b = 0 := by\n  nlinarith",
+    "cases-from-a-hypothesis": """\
+        theorem t (a b : int) (h : a * b = 1) : a = 1 or a = -1 := by
+          have ha : a < 0 or a = 0 or 0 < a := by
+            exact lt_trichotomy(a, 0)
+          have hb : b < 0 or b = 0 or 0 < b := by
+            exact lt_trichotomy(b, 0)
+          nlinarith
+        """,
     "inside-a-conjunction": "theorem t (x : int) : 0 <= x * x and x * x + 1 > 0 := by\n  nlinarith",
 }
 
@@ -91,7 +100,7 @@ FAILS = {
                            ["no certificate from the hypotheses, the products of pairs", "needs a hint"]),
     "cube-not-covered": ("theorem t (x : int) (h : 0 <= x) : 0 <= x * x * x := by\n  nlinarith",
                          ["no certificate"]),
-    "not-a-comparison": ("theorem t (x : int) : x * x >= 0 or false := by\n  nlinarith",
+    "not-a-comparison": ("theorem t (x : int) : even(x * x + x) := by\n  nlinarith",
                          ["linarith proves comparisons"]),
 }
 
@@ -103,7 +112,7 @@ def test_nlinarith_fails_with_a_reason(tmp_path, case):
     assert r.status == "failed", (r.status, r.error)
     for frag in fragments:
         assert frag in r.error, f"{frag!r} not in:\n{r.error}"
-    assert "case.proof:2:3: error: " in r.error
+    assert "case.proof:3:3: error: " in r.error
 
 
 def test_nlinarith_is_no_kernel_rule():
