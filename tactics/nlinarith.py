@@ -125,22 +125,44 @@ def squares(atoms: list[Expr]) -> list[tuple[Expr, Proof]]:
 
 # ---- decide: a Farkas certificate by the simplex method ----------------------------------------------
 
-def lp_refute(facts: list[tuple[Expr, Proof]]) -> Proof | None:
-    """The kernel's ``linarith`` proof of false from the comparison facts, found by the simplex method."""
-    atoms: dict = {}
-    rows, used = [], []
-    for f, p in facts:
+_POLYS: dict = {}
+
+
+def poly_of(f: Expr) -> tuple[dict, bool] | None:
+    """A comparison as ``(poly, is_eq)`` with ``poly <= 0`` (or ``= 0``), monomials as tuples of
+    atoms; memoised, since the same facts come back at every leaf of the case splits."""
+    got = _POLYS.get(f)
+    if got is None:
         try:
             rel, lhs, rhs = comparison(f, "nlinarith")
         except KernelError:
-            continue
+            return None
+        atoms: dict = {}
         poly = dict(normalize(lhs, atoms, "nlinarith"))
         for m, c in normalize(rhs, atoms, "nlinarith").items():
             poly[m] = poly.get(m, 0) - c
         if rel == "lt":
             poly[()] = poly.get((), 0) + 1
-        rows.append(({m: c for m, c in poly.items() if c}, rel == "eq"))
-        used.append(p)
+        rev = {i: a for a, i in atoms.items()}
+        named = {}
+        for m, c in poly.items():
+            if c:
+                key = tuple(sorted((rev[i] for i in m), key=hash))
+                named[key] = named.get(key, 0) + c
+        if len(_POLYS) > 50_000:
+            _POLYS.clear()
+        got = _POLYS[f] = (named, rel == "eq")
+    return got
+
+
+def lp_refute(facts: list[tuple[Expr, Proof]]) -> Proof | None:
+    """The kernel's ``linarith`` proof of false from the comparison facts, found by the simplex method."""
+    rows, used = [], []
+    for f, p in facts:
+        row = poly_of(f)
+        if row is not None:
+            rows.append(row)
+            used.append(p)
     if not rows:
         return None
     k = farkas(rows)
