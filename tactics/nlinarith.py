@@ -8,7 +8,8 @@ products*: for each pair of them (a fact with itself included) the product
 fact ``0 <= (b - a) * (d - c)``, or ``(b - a) * t = 0`` for an equation; then,
 if that is not enough, the squares ``0 <= t * t`` of the atoms, of their
 sums and differences (which gives ``2*a*b <= a*a + b*b``) and of ``2*a*x + b``
-where a fact has ``a*x*x + b*x`` (completing the square). *Decide*: an exact
+where a fact has ``a*x*x + b*x`` (completing the square), and each equation
+times each atom. *Decide*: an exact
 simplex (``simplex.py``) looks for a Farkas certificate over the monomials,
 products being polynomials in the kernel's normal form. *Certify*: each product
 fact is an instance of a prelude lemma (``mul_sub_nonneg``, ``mul_sub_eq_zero``,
@@ -263,7 +264,12 @@ class NlLeaf:
         pf = lp_refute(cmp_facts + prods)
         if pf is None:
             self.lp_calls += 1
-            sq = squares(_atoms_of(cmp_facts)[:MAX_SQUARE_ATOMS])
+            atoms = _atoms_of(cmp_facts)[:MAX_SQUARE_ATOMS]
+            sq = squares(atoms)
+            # an equation times an atom: the substitution of equals inside products
+            sq += [(mk("eq", mk("mul", mk("sub", b, a), x), Int(0)),
+                    P("imp_elim", _inst("mul_sub_eq_zero", a, b, x), p))
+                   for kind, a, b, p in forms if kind == "eq" for x in atoms]
             sq += [(mk("le", Int(0), mk("mul", t, t)), _inst("mul_self_nonneg", t))
                    for t in completed_squares(cmp_facts)]
             pf = lp_refute(cmp_facts + prods + sq)
