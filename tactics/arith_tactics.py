@@ -57,11 +57,12 @@ def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
     """A proof of false from the facts, splitting cases where that helps.
 
     ``names`` supplies fresh hypothesis names; a supply with a ``leaf`` method
-    (nlinarith's) replaces linear arithmetic at the leaves of the case splits.
+    (nlinarith's) replaces linear arithmetic at the leaves of the case splits. It is
+    told whether a case split may still follow (so it can leave a disequality to it).
     """
     leaf = getattr(names, "leaf", None)
     try:
-        return (leaf or prove_false)(facts)
+        return leaf(facts, depth < MAX_SPLITS) if leaf is not None else prove_false(facts)
     except LinarithFailed as exc:
         if depth >= MAX_SPLITS:
             raise

@@ -30,6 +30,7 @@ from kernel.arith import comparison, normalize
 from .arith_tactics import _is_cmp, _Names, _prove, hyp_facts
 from .linarith import LinarithFailed, prove_false
 from .simplex import farkas
+from .tableau import Tableau
 
 MAX_PRODUCT_FACTS = 10     # facts multiplied pairwise (55 products at most)
 MAX_SQUARE_ATOMS = 6       # atoms whose squares, and squares of sums and differences, are added
@@ -241,12 +242,16 @@ class NlLeaf:
     def __init__(self, fresh):
         self.fresh = fresh
         self.lp_calls = 0
+        self.active = True          # off: linear arithmetic only (see NlTableau)
 
-    def __call__(self, facts: list) -> Proof:
+    def __call__(self, facts: list, may_split: bool = False) -> Proof:
         try:
             return prove_false(facts)
         except LinarithFailed:
-            pass
+            if not self.active:
+                raise
+            if may_split and any(f.op == "not" and f.args[0].op == "eq" for f, _ in facts):
+                raise           # the split of the disequality comes first: products then see a < b
         if self.lp_calls >= MAX_LP_CALLS:
             raise LinarithFailed("nlinarith gave up: too many case splits")
         cmp_facts = [(f, p) for f, p in facts if _is_cmp(f)]
@@ -325,15 +330,30 @@ def _branching(f: Expr) -> bool:
         or (f.op == "not" and f.args[0].op in ("and", "or", "imp", "exists", "forall"))
 
 
+class NlTableau(Tableau):
+    """The refutation tableau with nlinarith at its leaves: at a node that still has a disjunction
+    (or another fact to branch on) only linear arithmetic is tried, since the branches below it
+    carry more facts to multiply."""
+
+    def __init__(self, used_names, used_vars):
+        super().__init__(used_names, used_vars)
+        self.leaf = NlLeaf(self)
+
+    def _saturate(self, facts):
+        out = super()._saturate(facts)
+        if not isinstance(out, tuple):          # the node stays open: refute comes next
+            self.leaf.active = not any(_branching(f) for f, _ in out)
+        return out
+
+
 def by_cases(goal, extra=()) -> Proof | None:
     """A goal whose hypotheses (or target) are disjunctions, implications, ...: the refutation tableau
     splits them, with nlinarith at its leaves (``have h : a < 0 or a >= 0 := ...`` then ``nlinarith``)."""
-    from .tableau import Tableau, TableauFailed
+    from .tableau import TableauFailed
     if not (any(_branching(f) for _, f in goal.hyps) or any(_branching(f) for _, f in extra)
             or _branching(goal.target) or goal.target.op == "not"):
         return None
-    tab = Tableau(goal.names(), goal.used_vars())
-    tab.leaf = NlLeaf(tab)
+    tab = NlTableau(goal.names(), goal.used_vars())
     neg = tab.fresh("_goal")
     facts = [(f, P("hyp", h)) for h, f in goal.hyps] + [(f, p) for p, f in extra]
     facts.append((mk("not", goal.target), P("hyp", neg)))

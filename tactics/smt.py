@@ -303,12 +303,11 @@ def _nonlinear(env, goal, facts, neg: str):
     """The tableau once more, with nlinarith (products of facts, squares) at its leaves: for
     facts that multiply variables, before the step falls back to the oracle."""
     from .linarith import LinarithFailed
-    from .nlinarith import NlLeaf, has_product, missing_lemmas
-    from .tableau import Tableau, TableauFailed
+    from .nlinarith import NlTableau, has_product, missing_lemmas
+    from .tableau import TableauFailed
     if not any(has_product(f) for f, _ in facts) or missing_lemmas(env):
         return None
-    tab = Tableau(goal.names() | {neg}, goal.used_vars())
-    tab.leaf = NlLeaf(tab)
+    tab = NlTableau(goal.names() | {neg}, goal.used_vars())
     try:
         return tab.prove_false(facts)
     except (TableauFailed, LinarithFailed, KernelError, RecursionError):
