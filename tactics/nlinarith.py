@@ -1,21 +1,30 @@
 """Nonlinear arithmetic by products of facts (``nlinarith``): normalise, decide, certify.
 
 Like Lean's ``nlinarith`` and HOL Light's Positivstellensatz-style REAL_ARITH,
-this is linear arithmetic over a richer set of facts. *Normalise*: every
-comparison among the hypotheses and the negated goal becomes ``a <= b`` (a
-strict ``a < b`` is ``a + 1 <= b`` over the integers) or ``a = b``. *Add
-products*: for each pair of them (a fact with itself included) the product
-fact ``0 <= (b - a) * (d - c)``, or ``(b - a) * t = 0`` for an equation; then,
-if that is not enough, the squares ``0 <= t * t`` of the atoms, of their
-sums and differences (which gives ``2*a*b <= a*a + b*b``) and of ``2*a*x + b``
-where a fact has ``a*x*x + b*x`` (completing the square), and each equation
-times each atom. *Decide*: an exact
-simplex (``simplex.py``) looks for a Farkas certificate over the monomials,
-products being polynomials in the kernel's normal form. *Certify*: each product
-fact is an instance of a prelude lemma (``mul_sub_nonneg``, ``mul_sub_eq_zero``,
-``mul_self_nonneg``, each proved there by induction) taken with ``forall_elim``
-and ``imp_elim``, and the certificate is the kernel's ordinary ``linarith``
-rule. No new kernel rule: a product is only ever a theorem the kernel checked.
+this is linear arithmetic over a richer set of facts.
+
+*Normalise*: every comparison among the hypotheses and the negated goal becomes
+``a <= b`` (a strict ``a < b`` is ``a + 1 <= b`` over the integers) or ``a = b``.
+
+*Add products*: for each pair of them (a fact with itself included) the fact
+``0 <= (b - a) * (d - c)``, or ``(b - a) * t = 0`` with an equation; then, if
+that is not enough, the squares ``0 <= t * t`` of the atoms, of their sums and
+differences (which gives ``2*a*b <= a*a + b*b``) and of ``2*a*x + b`` where a
+fact has ``a*x*x + b*x`` (completing the square), and each equation times each
+atom (substituting equals inside products).
+
+*Decide*: an exact simplex (``simplex.py``) looks for a Farkas certificate over
+the monomials of the kernel's polynomial normal form; Fourier-Motzkin with
+integer rounding (``linarith.py``) is tried on small sets as well. Case splits
+(disequalities, ``abs``/``min``/``max``/``if``, remainders; and, through the
+refutation tableau, disjunctive hypotheses and goals) are those of linarith,
+with this procedure at their leaves.
+
+*Certify*: each product fact is an instance of a prelude lemma
+(``mul_sub_nonneg``, ``mul_sub_eq_zero``, ``mul_self_nonneg``, each proved there
+by induction) taken with ``forall_elim`` and ``imp_elim``, and the certificate
+is the kernel's ordinary ``linarith`` rule. No new kernel rule: a product is
+only ever a theorem the kernel checked.
 
 Products are of degree two: a goal that needs three factors at once (``0 <= a
 * b * c`` from ``0 <= a, b, c``) needs a hint, a proof of a product passed in
