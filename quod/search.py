@@ -9,8 +9,9 @@ A query is one expression of the ``.proof`` language:
   symbol or a built-in operation (``gcd``, ``lcm``, ``abs``, ``pow``), theorems that mention it.
 
 Several queries (``quod search gcd lcm``) keep the theorems that answer all of them. Hits are ranked
-by how directly they answer (an exact name, a match of the whole conclusion), then by the size of
-the statement (the simplest lemma first), then by name. The REPL's ``search`` command and
+by how directly they answer (an exact name, a match of the whole conclusion or of its left side),
+then by how general the match is (holes filled by distinct quantified variables first), then by the
+size of the statement (the simplest lemma first), then by name. The REPL's ``search`` command and
 ``quod search`` both call ``search``.
 """
 
@@ -78,13 +79,13 @@ def _word_query(env, word: str):
     def score(name: str, statement: Expr):
         r = _name_rank(word, name)
         if const is None:
-            return None if r is None else (r,)
+            return None if r is None else (r, 0)
         hyps, concl = _parts(statement)
         if const in _constants(concl):
-            return (min(r, 1) if r is not None else 2,)
+            return (min(r, 1) if r is not None else 2, 0)
         if any(const in _constants(h) for h in hyps):
-            return (4,)
-        return None if r is None else (3 + r,)
+            return (4, 0)
+        return None if r is None else (3 + r, 0)
     return score
 
 
@@ -103,21 +104,36 @@ def _pattern_query(env, se):
     pat = el.any(se)
     mvars = set(el.pattern_vars)
 
-    def hits(e: Expr) -> bool:
-        return any(match(pat, s, mvars, {}) for s in subterms(e))
+    def specificity(sigma: dict) -> int:
+        """How much less general than the pattern the match is: holes filled by something other than
+        a quantified variable, and holes filled by the same term."""
+        vals = list(sigma.values())
+        return sum(1 for v in vals if not (v.op == "var" and v.data.startswith("_b"))) + len(vals) - len(set(vals))
+
+    def first_match(e: Expr):
+        for sub in subterms(e):
+            sigma: dict = {}
+            if match(pat, sub, mvars, sigma):
+                return sigma
+        return None
 
     def score(name: str, statement: Expr):
         hyps, concl = _parts(statement)
-        if match(pat, concl, mvars, {}):
-            return (0,)
-        if concl.op in ("eq", "iff") and match(pat, concl.args[0], mvars, {}):
-            return (1,)             # a rewrite rule for the pattern
-        if concl.op in ("eq", "iff", "le", "lt") and any(match(pat, side, mvars, {}) for side in concl.args):
-            return (2,)
-        if hits(concl):
-            return (3,)
-        if any(hits(h) for h in hyps):
-            return (4,)
+        sigma: dict = {}
+        if match(pat, concl, mvars, sigma):
+            return (0, specificity(sigma))
+        sides = concl.args if concl.op in ("eq", "iff", "le", "lt") else ()
+        for rank, side in ((1, sides[0] if concl.op in ("eq", "iff") else None),) + tuple((2, x) for x in sides):
+            sigma = {}
+            if side is not None and match(pat, side, mvars, sigma):
+                return (rank, specificity(sigma))        # rank 1: a rewrite rule for the pattern
+        sigma = first_match(concl)
+        if sigma is not None:
+            return (3, specificity(sigma))
+        for h in hyps:
+            sigma = first_match(h)
+            if sigma is not None:
+                return (4, specificity(sigma))
         return None
     return score
 

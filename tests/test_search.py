@@ -72,12 +72,13 @@ def test_long_answers_are_cut_with_a_count(env):
 def test_repl_and_cli_share_the_code(tmp_path):
     loader = Loader()
     src = tmp_path / "use.proof"
-    src.write_text("import integers.gcd\nsearch gcd(_, _) = gcd(_, _)\n", encoding="utf-8")
+    src.write_text("import integers.ring\nsearch _ * (_ + _)\n", encoding="utf-8")
     mod = loader.load(src)
     shown = mod.messages[-1][1].splitlines()
-    assert shown == search_lines(mod.env, [parse_expr("gcd(_, _) = gcd(_, _)")])
-    r = subprocess.run([sys.executable, "-m", "quod.cli", "search", "gcd(_, _) = gcd(_, _)", "--import",
-                        "integers.gcd"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert shown == search_lines(mod.env, [parse_expr("_ * (_ + _)")])
+    assert shown[0].startswith("mul_add")
+    r = subprocess.run([sys.executable, "-m", "quod.cli", "search", "_ * (_ + _)", "--import", "integers.ring"],
+                       cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == shown
 
