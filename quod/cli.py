@@ -54,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
     lsp = sub.add_parser("lsp", help="a language server for editors (LSP on standard input and output)")
     lsp.add_argument("--stdio", action="store_true", help="talk on standard input and output (the default)")
 
+    sea = sub.add_parser("search", help="find library lemmas by pattern, name fragment or the constants they use")
+    sea.add_argument("queries", nargs="+", metavar="QUERY",
+                     help='a pattern such as "_ * (_ + _)", or a word such as gcd or mod; several must all match')
+    sea.add_argument("--import", dest="imports", action="append", metavar="MOD",
+                     help="search only these modules (default: all of theories/)")
+    sea.add_argument("--limit", type=int, default=40, help="show at most this many hits (default 40)")
+
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
     ver.add_argument("--strict", action="store_true",
@@ -78,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "terminates":
             from .terminates import run_terminates
             return run_terminates(args)
+        if args.command == "search":
+            from .search import run_search
+            return run_search(args)
         if args.command == "verify":
             return run_verify(args.dir, args.strict)
         if args.command == "lsp":

@@ -9,7 +9,7 @@ from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation
 
 TACTICS = ("intro", "intros", "apply", "exact", "assumption", "split", "constructor", "left", "right", "exists",
            "cases", "induction", "strong_induction", "rewrite", "rw", "unfold", "simp", "have", "show", "calc",
-           "by_contra", "contradiction", "exfalso", "ring", "linarith", "norm_num", "sorry", "trivial",
+           "by_contra", "contradiction", "exfalso", "ring", "linarith", "nlinarith", "norm_num", "sorry", "trivial",
            "reflexivity", "specialize", "smt", "hammer", "try", "repeat", "first", "all_goals", "skip", "done",
            "vcgen", "termination", "recurrent", "invariant")
 DECLS = ("theorem", "lemma", "def", "axiom", "import", "proof", "qed", "by", "decreasing", "print", "axioms",

@@ -26,8 +26,8 @@ THEORIES = next((p for p in (Path(__file__).resolve().parent / "theories", ROOT 
                 ROOT / "theories")
 PRELUDE = "integers.prelude"
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
-MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "linarith",
-                "simp", "ring", "norm_num",
+MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "nlinarith",
+                "linarith", "simp", "ring", "norm_num",
                 "rewrite", "unfold", "cases", "apply", "exact", "intro"]
 
 
@@ -541,26 +541,9 @@ class Loader:
 
 
 def search(env: Environment, pattern) -> list[str]:
-    """Theorems with a subformula or subterm matching the pattern (``_`` and unknown names are holes)."""
-    from tactics.elab import Elaborator
-    from tactics.engine import match, subterms
-    from kernel import Var, instantiate
-    if pattern.kind == "name" and pattern.data not in env:
-        # a bare word: theorems whose name contains it
-        return sorted(f"{n} : {show(t.statement)}" for n, t in env.theorems().items() if pattern.data in n)
-    el = Elaborator(env, holes=True)
-    pat = el.any(pattern)
-    mvars = set(el.pattern_vars)
-    out = []
-    for name, t in env.theorems().items():
-        f = t.statement
-        i = 0
-        while f.op == "forall":
-            f = instantiate(f.args[0], Var(f"_b{i}"))
-            i += 1
-        if any(match(pat, s, mvars, {}) for s in subterms(f)):
-            out.append(f"{name} : {show(t.statement)}")
-    return sorted(out)
+    """The REPL's ``search``: theorems answering the query, best first (see ``quod.search``)."""
+    from .search import search_lines
+    return search_lines(env, [pattern])
 
 
 def _main_tactic(used: list[str]) -> str:

@@ -54,14 +54,23 @@ class _Names:
 
 
 def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
-    """A proof of false from the facts, splitting cases where that helps."""
+    """A proof of false from the facts, splitting cases where that helps.
+
+    ``names`` supplies fresh hypothesis names; a supply with a ``leaf`` method
+    (nlinarith's) replaces linear arithmetic at the leaves of the case splits. It is
+    told whether a case split may still follow (so it can leave a disequality to it).
+    """
+    leaf = getattr(names, "leaf", None)
     try:
-        return prove_false(facts)
-    except LinarithFailed:
+        return leaf(facts, depth < MAX_SPLITS) if leaf is not None else prove_false(facts)
+    except LinarithFailed as exc:
         if depth >= MAX_SPLITS:
             raise
+        why = exc
     split = _find_split(facts)
     if split is None:
+        if leaf is not None:
+            raise why
         raise LinarithFailed("linarith failed: no contradiction found among the linear facts")
     return split(facts, names, depth)
 

@@ -769,6 +769,12 @@ def t_linarith(eng, goal, tac):
     return [], linarith_goal(eng, goal, tac, extra)
 
 
+def t_nlinarith(eng, goal, tac):
+    extra = [eng.proof_expr(goal, se) for se in tac.args if isinstance(se, SExpr)]
+    from .nlinarith import nlinarith_goal
+    return [], nlinarith_goal(eng, goal, tac, extra)
+
+
 def t_norm_num(eng, goal, tac):
     from .arith_tactics import norm_num
     return norm_num(eng, goal, tac)
@@ -891,6 +897,7 @@ TACTICS = {
     "induction": t_induction, "strong_induction": t_strong_induction, "rewrite": t_rewrite,
     "unfold": t_unfold, "have": t_have, "show": t_show, "by_contra": t_by_contra,
     "contradiction": t_contradiction, "exfalso": t_exfalso, "ring": t_ring, "linarith": t_linarith,
+    "nlinarith": t_nlinarith,
     "norm_num": t_norm_num, "simp": t_simp, "sorry": t_sorry, "trivial": t_trivial,
     "reflexivity": t_reflexivity, "specialize": t_specialize, "calc": t_calc, "smt": t_smt, "hammer": t_hammer,
     "vcgen": _program_tactic("vcgen"), "termination": _program_tactic("termination"),

@@ -456,8 +456,13 @@ def parse_expr(text: str, file: str = "<input>", line: int = 1, col: int = 1) ->
     return _parse(text, "expr", file, line, col, "the formula")
 
 
-def parse_block(text: str, file: str, line: int, col: int) -> Block:
-    """A tactic block laid out by indentation; ``text`` starts at (line, col)."""
+def parse_block(text: str, file: str, line: int, col: int, bullet: bool = False) -> Block:
+    """A tactic block laid out by indentation; ``text`` starts at (line, col).
+
+    After ``:= by`` a first tactic on the same line does not set the indentation (the next
+    line does); after a bullet ``.`` it does, as in Lean: ``. have h : P := by`` may continue
+    with the have's own block, indented more, and then the bullet's next tactic below ``have``.
+    """
     phys = []   # (line, col of first char, offset in text)
     off = 0
     for i, seg in enumerate(text.split("\n")):
@@ -470,7 +475,7 @@ def parse_block(text: str, file: str, line: int, col: int) -> Block:
     if not phys:
         return Block([], Pos(file, line, col))
     # Group physical lines into steps: a line indented more than the block continues the step.
-    first_inline = phys[0][0] == line and col > 1 and len(phys) > 1
+    first_inline = not bullet and phys[0][0] == line and col > 1 and len(phys) > 1
     indent = phys[1][1] if first_inline else phys[0][1]
     groups: list[list] = []
     for k, p in enumerate(phys):
@@ -487,7 +492,7 @@ def parse_block(text: str, file: str, line: int, col: int) -> Block:
         chunk = text[start:end].rstrip()
         sline, scol = g[0][0], g[0][1]
         if chunk[:1] in (".", "·") and (len(chunk) == 1 or chunk[1] in " \t\n"):
-            inner = parse_block(chunk[1:], file, sline, scol + 1)
+            inner = parse_block(chunk[1:], file, sline, scol + 1, bullet=True)
             steps.append(Tactic("bullet", (inner,), Pos(file, sline, scol), text=chunk))
             continue
         seq = _parse(chunk, "tactic_seq", file, sline, scol, "this tactic")

@@ -312,8 +312,25 @@ def reconstruct(env, goal, facts_extra=()):
     try:
         pf = tab.prove_false(facts)
     except (TableauFailed, LinarithFailed, KernelError, RecursionError):
-        return None
+        pf = _nonlinear(env, goal, facts, neg)
+        if pf is None:
+            return None
     return P("by_contra", neg, goal.target, pf)
+
+
+def _nonlinear(env, goal, facts, neg: str):
+    """The tableau once more, with nlinarith (products of facts, squares) at its leaves: for
+    facts that multiply variables, before the step falls back to the oracle."""
+    from .linarith import LinarithFailed
+    from .nlinarith import NlTableau, has_product, missing_lemmas
+    from .tableau import TableauFailed
+    if not any(has_product(f) for f, _ in facts) or missing_lemmas(env):
+        return None
+    tab = NlTableau(goal.names() | {neg}, goal.used_vars())
+    try:
+        return tab.prove_false(facts)
+    except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+        return None
 
 
 def canonical(t: Expr) -> Expr:

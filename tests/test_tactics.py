@@ -978,8 +978,6 @@ def test_bug_have_term_mode(tmp_path):
         """)
 
 
-@pytest.mark.xfail(strict=True, reason="layout: a bullet whose first line is 'have ... := by' with an indented "
-                                       "sub-block rejects the following lines of the bullet")
 def test_bug_bullet_starting_with_have_block(tmp_path):
     proved(tmp_path, """
         theorem t (x : int) : x < x + 1 and x = x := by
