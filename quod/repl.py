@@ -77,6 +77,7 @@ def run_interruptible(session: Session, text: str) -> str:
                         next_raise = time.monotonic() + 1.0
             except KeyboardInterrupt:
                 continue            # a second Ctrl-C: still waiting for the worker to stop
+        _settle_z3()
         if box.get("completed"):
             return box["out"]
         return INTERRUPTED
@@ -120,6 +121,17 @@ def _interrupt_z3() -> None:
     if "z3" in sys.modules:
         try:
             sys.modules["z3"].main_ctx().interrupt()
+        except Exception:
+            pass
+
+
+def _settle_z3() -> None:
+    """z3's context stays cancelled after an interrupt until its next solver check (a `simplify` then
+    gives back its input unsimplified): run one trivial check so nothing later meets the stale flag."""
+    z3 = sys.modules.get("z3")
+    if z3 is not None:
+        try:
+            z3.Solver().check()
         except Exception:
             pass
 
