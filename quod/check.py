@@ -37,16 +37,20 @@ def collect(paths: list[str], explicit: bool = True) -> tuple[list[Path], list[s
         path = Path(p)
         try:
             if path.is_dir():
-                found = sorted(path.rglob("*.proof"))
+                found = []
+                for f in sorted(path.rglob("*.proof")):
+                    if f.is_file():
+                        found.append(f)
+                    elif not f.is_dir():      # a FIFO would block the check for ever, a device fill memory
+                        print(f"quod check: warning: {f}: not a regular file; skipped", file=sys.stderr)
                 if not found and explicit:
                     print(f"quod check: warning: no .proof files in {p}", file=sys.stderr)
                 files.extend(found)
             elif path.is_file():
-                with open(path, "rb"):
-                    pass
                 files.append(path)
             elif explicit:
-                errors.append(f"quod check: error: {p}: no such file or directory")
+                what = "not a regular file" if os.path.exists(path) else "no such file or directory"
+                errors.append(f"quod check: error: {p}: {what}")
         except OSError as exc:
             errors.append(f"quod check: error: {p}: {exc.strerror or exc}")
     seen, out = set(), []
@@ -196,6 +200,9 @@ def run_check(args) -> int:
     explicit = bool(args.paths)
     from .loader import THEORIES
     paths = args.paths or [str(THEORIES)] + ([str(ROOT / "proofs")] if (ROOT / "proofs").is_dir() else [])
+    if not explicit and (ROOT / "examples").is_dir():    # the bundled proofs read the bundled examples
+        os.environ["QUOD_ALLOW_PATH"] = os.pathsep.join(
+            [str(ROOT / "examples")] + [p for p in os.environ.get("QUOD_ALLOW_PATH", "").split(os.pathsep) if p])
     files, errors = collect(paths, explicit)
     for e in errors:
         print(e, file=sys.stderr)

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 THEORIES = next((p for p in (Path(__file__).resolve().parent / "theories", ROOT / "theories") if p.is_dir()),
                 ROOT / "theories")
 PRELUDE = "integers.prelude"
+MAX_FILE = 64_000_000   # bytes in a .proof file
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
 MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "nlinarith",
                 "linarith", "simp", "ring", "norm_num",
@@ -132,7 +133,7 @@ class Loader:
 
     def _read(self, path: Path) -> str:
         try:
-            data = path.read_bytes()
+            data = _read_regular(path)
         except OSError as exc:
             raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
         import hashlib
@@ -645,6 +646,23 @@ def text_of(source: str, line: int, cleaned: str) -> str:
     lines = source.split("\n")
     n = cleaned.count("\n") + 1
     return "\n".join(lines[line - 1: line - 1 + n])
+
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes, opened without blocking (a FIFO would wait for a writer for ever) and
+    at most ``MAX_FILE`` of them (``/dev/zero`` would fill memory)."""
+    import stat
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        if st.st_size > MAX_FILE:
+            raise OSError(0, f"{st.st_size:,} bytes is more than the limit of {MAX_FILE:,} for a .proof file")
+        data = f.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise OSError(0, f"more than the limit of {MAX_FILE:,} bytes for a .proof file")
+    return data
 
 
 def _display(path: Path) -> str:

@@ -1,0 +1,125 @@
+"""Issue 17: inputs that would make ``quod`` read where it should not, block, recurse past the
+stack or lose a file's other results. Each is refused with a located error (or a don't know for
+that theorem or program only), and the rest of the file is still checked.
+
+The ``quod`` command runs as a subprocess on small files in a temporary directory (``tmp_path``
+is the current directory of each run).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+LINUX = sys.platform.startswith("linux")
+
+
+def quod(*args, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    e = dict(os.environ)
+    e.pop("QUOD_DEBUG", None)
+    e.pop("QUOD_ALLOW_PATH", None)
+    e.update(env or {})
+    p = subprocess.run([sys.executable, "-m", "quod.cli", *args], cwd=cwd, env=e, capture_output=True, text=True,
+                       encoding="utf-8", errors="replace", timeout=timeout)
+    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
+    return p
+
+
+def write(d: Path, name: str, text: str) -> Path:
+    p = d / name
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def errors(p) -> dict[int, str]:
+    """line -> the message of the error at that line."""
+    out = {}
+    for m in re.finditer(r"^\S+?:(\d+):(\d+): error: (.*)$", p.stdout, re.M):
+        out[int(m.group(1))] = m.group(3)
+    return out
+
+
+F_C = "int f(int x) { return x; }\n"
+AFTER = "theorem after : 1 + 1 = 2 := by ring\n"
+
+
+# ---- program sources: only regular files of the project -------------------------------------------
+
+@pytest.mark.skipif(not LINUX, reason="/dev/zero, /etc/passwd and FIFOs")
+def test_program_sources_outside_the_project_are_refused_without_saying_what_exists(tmp_path):
+    proj, outside = tmp_path / "proj", tmp_path / "outside"
+    write(outside, "o.c", F_C)
+    write(proj, "in.c", F_C)
+    os.mkfifo(proj / "fifo.c")
+    os.symlink("/dev/zero", proj / "zero.c")
+    os.symlink(outside / "o.c", proj / "link.c")
+    items = ['"/etc/passwd"', '"/nonexistent/quod.c"', '"../outside/o.c"', '"../outside/absent.c"', '"/dev/zero"',
+             '"zero.c"', '"link.c"', '"fifo.c"', '"in.c"']
+    write(proj, "t.proof", "".join(f"program p{i} from c {s} function f\n" for i, s in enumerate(items)) + AFTER)
+    p = quod("check", "--no-cache", "t.proof", cwd=proj, timeout=60)     # a FIFO or /dev/zero would hang
+    assert p.returncode == 1
+    errs = errors(p)
+    # outside the project (through a symbolic link too), present or absent: one message
+    for line, name in enumerate(items[:7], 1):
+        assert errs[line] == errs[1].replace("/etc/passwd", name.strip('"')), (line, errs[line])
+    assert "no such file in this project" in errs[1] and "--allow-path" in errs[1]
+    assert errs[8] == "cannot read fifo.c: not a regular file"
+    assert 9 not in errs
+    assert re.search(r"t\.proof:10 +after +proved", p.stdout)
+    # allowed explicitly
+    p = quod("check", "--no-cache", "--allow-path", str(outside), "t.proof", cwd=proj, timeout=60)
+    errs = errors(p)
+    assert 3 not in errs and 7 not in errs and 4 in errs and 1 in errs
+
+
+def test_program_sources_may_be_next_to_the_proof_file_or_under_the_current_directory(tmp_path):
+    write(tmp_path, "src/g.c", F_C)
+    write(tmp_path, "proofs/t.proof", 'program g from c "../src/g.c" function f\neval g(3)\n')
+    p = quod("check", "--no-cache", "proofs/t.proof", cwd=tmp_path)
+    assert p.returncode == 0 and "info: 3" in p.stdout, p.stdout
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path / "proofs")       # src/ is no longer in the project
+    assert p.returncode == 1 and "no such file in this project" in p.stdout
+
+
+@pytest.mark.skipif(not LINUX, reason="/etc/hostname")
+def test_c_includes_outside_the_project_are_refused(tmp_path):
+    write(tmp_path, "ok.h", "#define ONE 1\n")
+    src = ('program a from c """\n#include "/etc/hostname"\nint f(int x) { return x; }\n""" function f\n'
+           'program b from c """\n#include "/nonexistent.h"\nint f(int x) { return x; }\n""" function f\n'
+           'program c from c """\n#include </etc/hostname>\nint f(int x) { return x; }\n""" function f\n'
+           'program d from c """\n#include "ok.h"\nint f(int x) { return x + ONE; }\n""" function f\n'
+           "eval d(1)\n")
+    write(tmp_path, "t.proof", src)
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    errs = errors(p)
+    assert "not a file of this project" in errs[2]
+    assert errs[6] == errs[2].replace("/etc/hostname", "/nonexistent.h")
+    assert "absolute path" in errs[10]
+    assert "info: 2" in p.stdout
+
+
+@pytest.mark.skipif(not LINUX, reason="/dev/zero")
+def test_terminates_reads_only_a_regular_file(tmp_path):
+    os.symlink("/dev/zero", tmp_path / "zero.c")
+    p = quod("terminates", "zero.c", cwd=tmp_path, timeout=60)
+    assert p.returncode == 2 and "zero.c: error: cannot read zero.c: not a regular file" in p.stderr
+
+
+# ---- quod check DIR: only regular files ------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_fifo_in_a_checked_directory_is_skipped_with_a_warning(tmp_path):
+    write(tmp_path, "d/a.proof", AFTER)
+    os.mkfifo(tmp_path / "d" / "pipe.proof")
+    p = quod("check", "--no-cache", "d", cwd=tmp_path, timeout=60)
+    assert p.returncode == 0 and "1 theorems: 1 proved" in p.stdout
+    assert "warning: d/pipe.proof: not a regular file; skipped" in p.stderr
+    p = quod("check", "--no-cache", "d/pipe.proof", cwd=tmp_path, timeout=60)     # named: an error
+    assert p.returncode == 2 and "d/pipe.proof: not a regular file" in p.stderr
