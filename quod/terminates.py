@@ -88,7 +88,11 @@ def run_terminates(args) -> int:
         env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
     else:
         env = env.copy()
-    v = decide_termination(env, prog)
+    try:
+        v = decide_termination(env, prog)
+    except RecursionError:           # a step of the analysis could not follow the program's depth
+        print("don't know: the program is nested too deeply for a step of the analysis")
+        return EXIT_DONT_KNOW
     try:
         return _report(args, v)
     finally:

@@ -95,7 +95,7 @@ class Encoder:
     def _enc(self, e: Expr, bound: list, v: list):
         """One node, from its arguments' encodings v."""
         z3 = self.z3
-        op, a = e.op, e.args
+        op = e.op
         if op == "int":
             return z3.IntVal(e.data)
         if op == "var":
@@ -104,10 +104,17 @@ class Encoder:
             return bound[len(bound) - 1 - e.data]
         if op in ("true", "false"):
             return z3.BoolVal(op == "true")
-        if op in ("forall", "exists"):
-            x = z3.FreshInt(e.data or "x")
-            body = self.enc(a[0], bound + [x])
-            return z3.ForAll([x], body) if op == "forall" else z3.Exists([x], body)
+        if op in ("forall", "exists"):      # a run of binders at once (500 parameters: 500 of them)
+            chain, n, inner = [], e, list(bound)
+            while n.op in ("forall", "exists"):
+                x = z3.FreshInt(n.data or "x")
+                chain.append((n.op, x))
+                inner.append(x)
+                n = n.args[0]
+            body = self.enc(n, inner)
+            for q, x in reversed(chain):
+                body = z3.ForAll([x], body) if q == "forall" else z3.Exists([x], body)
+            return body
         if op in ("app", "pred"):
             return self.app(e, v)
         if op == "add":

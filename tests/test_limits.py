@@ -123,3 +123,30 @@ def test_a_fifo_in_a_checked_directory_is_skipped_with_a_warning(tmp_path):
     assert "warning: d/pipe.proof: not a regular file; skipped" in p.stderr
     p = quod("check", "--no-cache", "d/pipe.proof", cwd=tmp_path, timeout=60)     # named: an error
     assert p.returncode == 2 and "d/pipe.proof: not a regular file" in p.stderr
+
+
+# ---- the front ends: deep sources, many parameters -------------------------------------------------
+
+def test_deep_and_wide_sources_are_refused_for_their_program_only(tmp_path):
+    n = 300
+    write(tmp_path, "deep.c", "int f(int x) {\n" + "while (x > 0) {\n" * n + "x--;\n" + "}\n" * n + "return x;}\n")
+    write(tmp_path, "paren.c", "int f(int x) {\n  return " + "(" * 2000 + "x" + ")" * 2000 + ";\n}\n")
+    write(tmp_path, "sum.c", "int f(int x) {\n  return x" + " + x" * 5000 + ";\n}\n")
+    write(tmp_path, "sum.py", "def f(x):\n  return x" + " + x" * 100_000 + "\n")       # ast.parse: RecursionError
+    write(tmp_path, "neg.py", "def f(x):\n  return " + "-" * 100_000 + "x\n")         # ast.parse: MemoryError
+    write(tmp_path, "wide.c", "int f(" + ", ".join(f"int x{i}" for i in range(500)) + ") { return x0; }\n")
+    write(tmp_path, "wide.py", "def f(" + ", ".join(f"x{i}" for i in range(500)) + "):\n  return x0\n")
+    write(tmp_path, "t.proof", 'program a from c "deep.c" function f\nprogram b from c "paren.c" function f\n'
+                               'program c from c "sum.c" function f\nprogram d from python "sum.py" function f\n'
+                               'program e from python "neg.py" function f\nprogram g from c "wide.c" function f\n'
+                               'program h from python "wide.py" function f\n'
+                               "eval h(" + ", ".join(str(i + 7) for i in range(500)) + ")\n" + AFTER)
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    errs = errors(p)
+    assert sorted(errs) == [1, 2, 3, 4, 5], p.stdout
+    for line, lang in ((1, "C"), (2, "C"), (3, "C"), (4, "Python"), (5, "Python")):
+        assert errs[line].startswith(f"unsupported: the {lang} source is nested too deeply"), errs[line]
+    assert "t.proof:8:1: info: 7" in p.stdout
+    assert re.search(r"t\.proof:9 +after +proved", p.stdout)
+    p = quod("terminates", "sum.py", cwd=tmp_path)
+    assert p.returncode == 2 and "sum.py: error: unsupported: the Python source is nested too deeply" in p.stderr
