@@ -16,7 +16,7 @@ from .elab import Elaborator
 from .state import Goal, ProofState, hole, show_goal, with_hyps
 from .syntax import Block, QuodError, SExpr, Tactic
 
-MAX_REPEAT = 1000
+MAX_REPEAT = 10_000      # applications of one `repeat`
 
 
 class TacticError(QuodError):
@@ -73,22 +73,27 @@ class Engine:
             except QuodError:
                 return state
         if name == "repeat":
-            # apply to the main goal, then again to every goal that step created (Lean 4's repeat)
-            budget = [MAX_REPEAT]
-
-            def rep(st: ProofState, goal: Goal) -> ProofState:
-                if budget[0] <= 0 or goal not in st.goals:
-                    return st
-                budget[0] -= 1
-                before = {g.id for g in st.goals}
+            # apply to the main goal, then again to every goal that step created, depth first (Lean 4's
+            # repeat); a work list, not recursion, so a long chain of subgoals cannot exhaust the stack
+            todo = [state.goals[0]] if state.goals else []
+            live = {g.id for g in state.goals}
+            steps = 0
+            while todo:
+                goal = todo.pop()
+                if goal.id not in live:
+                    continue
+                if steps >= MAX_REPEAT:
+                    raise TacticError(tac.pos, f"repeat: the tactic still applies after {MAX_REPEAT:,} steps; "
+                                               "stopped (does it ever fail?)", self._goal_text(state))
+                steps += 1
                 try:
-                    new = self._on_goal(st, goal, tac.args[0])
+                    state, made = self._on_goal_new(state, goal, tac.args[0])
                 except QuodError:
-                    return st
-                for g in [g for g in new.goals if g.id not in before]:
-                    new = rep(new, g)
-                return new
-            return rep(state, state.goals[0]) if state.goals else state
+                    continue
+                live.discard(goal.id)
+                live.update(g.id for g in made)
+                todo.extend(reversed(made))
+            return state
         if name == "first":
             errors = []
             for alt in tac.args:
@@ -99,9 +104,15 @@ class Engine:
             raise TacticError(tac.pos, "no alternative of 'first' worked: " + "; ".join(errors[:3]),
                               self._goal_text(state))
         if name == "all_goals":
-            for g in list(state.goals):
-                state = self._on_goal(state, g, tac.args[0])
-            return state
+            # each goal in turn; what each leaves goes in front of the goals left before it (so the
+            # last goal's come first), as running them one by one with _on_goal always did
+            out: list = []
+            assign = state.assign
+            for g in state.goals:
+                sub = self.run(ProofState((g,), assign, state.root), tac.args[0])
+                assign = sub.assign
+                out.append(sub.goals)
+            return ProofState(tuple(g for gs in reversed(out) for g in gs), assign, state.root)
         if name in ("skip",):
             return state
         if name == "done":
@@ -132,11 +143,21 @@ class Engine:
 
     def _on_goal(self, state: ProofState, goal: Goal, tac: Tactic) -> ProofState:
         """Run ``tac`` with ``goal`` moved to the front."""
-        if goal not in state.goals:
-            return state
-        others = tuple(g for g in state.goals if g.id != goal.id)
+        return self._on_goal_new(state, goal, tac)[0]
+
+    def _on_goal_new(self, state: ProofState, goal: Goal, tac: Tactic) -> tuple[ProofState, tuple]:
+        """``_on_goal``, and the goals ``tac`` made (or left: ``goal`` itself if it did nothing)."""
+        goals = state.goals
+        if goals and goals[0].id == goal.id:          # the usual case: no scan of the other goals
+            others = goals[1:]
+        else:
+            i = next((i for i, g in enumerate(goals) if g.id == goal.id), None)
+            if i is None:
+                return state, ()
+            others = goals[:i] + goals[i + 1:]
         sub = self.run(ProofState((goal,), state.assign, state.root), tac)
-        return ProofState(sub.goals + others, sub.assign, state.root)
+        made = tuple(g for g in sub.goals if g.id != goal.id)
+        return ProofState(sub.goals + others, sub.assign, state.root), made
 
     def _goal_text(self, state: ProofState) -> str | None:
         return show_goal(state.goals[0]) if state.goals else None

@@ -10,9 +10,10 @@ with a hole ``?goal(id)`` for each new goal; ``assemble`` fills the holes.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 
-from kernel import Expr, Proof, free_vars, show
+from kernel import Expr, Proof, show
 
 _ids = itertools.count(1)
 
@@ -28,42 +29,54 @@ class Goal:
     vars: tuple = ()       # variables in scope, in order of introduction
     id: int = field(default_factory=lambda: next(_ids))
 
+    # A proof of thousands of steps makes thousands of goals, each with the whole context: what is
+    # asked of a goal's hypotheses is computed once per goal (cached), in C loops where it can be, so a
+    # step costs little more than copying the tuple of hypotheses (bench/proof_length.py).
+
+    @cached_property
+    def _index(self) -> dict:
+        return dict(self.hyps)          # names are unique
+
+    @cached_property
+    def _used(self) -> frozenset:
+        return frozenset(self.vars).union(self.target.fv, *[f.fv for _, f in self.hyps])
+
     def hyp(self, name: str) -> Expr | None:
-        for h, f in reversed(self.hyps):
-            if h == name:
-                return f
-        return None
+        return self._index.get(name)
 
     def names(self) -> set[str]:
-        return {h for h, _ in self.hyps}
+        return set(self._index)
 
     def used_vars(self) -> set[str]:
-        s = set(self.vars) | set(free_vars(self.target))
-        for _, f in self.hyps:
-            s |= free_vars(f)
-        return s
+        return set(self._used)
 
     def fresh_hyp(self, base: str = "h") -> str:
-        names = self.names() | self.used_vars()
-        if base not in names:
-            return base
-        i = 1
-        while f"{base}{i}" in names:
-            i += 1
-        return f"{base}{i}"
+        return _fresh(base, base, self._index, self._used)
 
     def fresh_var(self, base: str) -> str:
-        used = self.used_vars() | self.names()
-        if base not in used:
-            return base
-        stem = base.rstrip("0123456789") or "x"
-        i = 1
-        while f"{stem}{i}" in used:
-            i += 1
-        return f"{stem}{i}"
+        return _fresh(base, base.rstrip("0123456789") or "x", self._index, self._used)
 
     def with_target(self, target: Expr) -> "Goal":
-        return Goal(self.hyps, target, self.vars)
+        g = Goal(self.hyps, target, self.vars)
+        if "_index" in self.__dict__:
+            g.__dict__["_index"] = self._index      # the same hypotheses (never changed in place)
+        return g
+
+
+def _fresh(base: str, stem: str, names, used) -> str:
+    """``base`` if it is free, else the first of ``stem1``, ``stem2``, ... that is (one pass over the
+    names taken, not one per candidate: hypotheses h, h1, ..., h4999 are common)."""
+    if base not in names and base not in used:
+        return base
+    taken = set()
+    n = len(stem)
+    for x in itertools.chain(names, used):
+        if x.startswith(stem) and x[n:].isdigit():
+            taken.add(x[n:])
+    i = 1
+    while str(i) in taken:
+        i += 1
+    return f"{stem}{i}"
 
 
 def with_hyps(goal: Goal, new: list, remove=(), target: Expr | None = None,
@@ -76,8 +89,14 @@ def with_hyps(goal: Goal, new: list, remove=(), target: Expr | None = None,
     names = [n for n, _, _ in new]
     drop = list(dict.fromkeys([h for h in remove if goal.hyp(h) is not None] +
                               [n for n in names if goal.hyp(n) is not None and n not in remove]))
-    hyps = tuple((h, f) for h, f in goal.hyps if h not in drop) + tuple((n, f) for n, f, _ in new)
+    kept = tuple((h, f) for h, f in goal.hyps if h not in drop) if drop else goal.hyps
+    hyps = kept + tuple((n, f) for n, f, _ in new)
     g = Goal(hyps, goal.target if target is None else target, tuple(goal.vars) + tuple(new_vars))
+    index = goal.__dict__.get("_index")
+    if index is not None:               # the parent's index, copied and updated: cheaper than building it
+        index = {h: f for h, f in index.items() if h not in drop} if drop else dict(index)
+        index.update((n, f) for n, f, _ in new)
+        g.__dict__["_index"] = index
 
     def wrap(p: Proof) -> Proof:
         for n, f, _ in reversed(new):
@@ -90,10 +109,32 @@ def with_hyps(goal: Goal, new: list, remove=(), target: Expr | None = None,
     return g, wrap
 
 
+class Recorded:
+    """The proofs recorded for solved goals (goal id -> proof) as a persistent list: recording one
+    costs O(1) and leaves the earlier states (which ``undo`` keeps) as they were; ``assignment``
+    flattens it once, for ``assemble``. The list ends in a plain dict."""
+
+    __slots__ = ("gid", "proof", "parent")
+
+    def __init__(self, gid: int, proof: Proof, parent):
+        self.gid, self.proof, self.parent = gid, proof, parent
+
+
+def assignment(assign) -> dict:
+    """goal id -> proof, from a ``Recorded`` list or a dict."""
+    out: dict = {}
+    while isinstance(assign, Recorded):
+        out.setdefault(assign.gid, assign.proof)
+        assign = assign.parent
+    for k, v in assign.items():
+        out.setdefault(k, v)
+    return out
+
+
 @dataclass(frozen=True)
 class ProofState:
     goals: tuple
-    assign: dict
+    assign: object         # goal id -> proof: a Recorded list or a dict (see ``assignment``)
     root: int
 
     @staticmethod
@@ -103,10 +144,9 @@ class ProofState:
 
     def solve(self, goal: Goal, proof: Proof, new_goals: list) -> "ProofState":
         """Replace ``goal`` (the first goal) by ``new_goals``, recording ``proof`` for it."""
-        a = dict(self.assign)
-        a[goal.id] = proof
-        rest = tuple(g for g in self.goals if g.id != goal.id)
-        return replace(self, goals=tuple(new_goals) + rest, assign=a)
+        goals = self.goals
+        rest = goals[1:] if goals and goals[0].id == goal.id else tuple(g for g in goals if g.id != goal.id)
+        return ProofState(tuple(new_goals) + rest, Recorded(goal.id, proof, self.assign), self.root)
 
     def done(self) -> bool:
         return not self.goals
@@ -114,7 +154,7 @@ class ProofState:
 
 def assemble(state: ProofState) -> Proof:
     """The proof term with every hole filled (iteratively; proofs may be deep)."""
-    assign = state.assign
+    assign = assignment(state.assign)
 
     def deref(p: Proof) -> Proof:
         """Follow a hole to the proof recorded for its goal (possibly another hole)."""

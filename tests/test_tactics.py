@@ -1009,6 +1009,40 @@ def test_repeat_recurses_into_subgoals(tmp_path):
         """)
 
 
+def test_repeat_follows_a_chain_of_subgoals_longer_than_the_stack(tmp_path):
+    """Issue 17: repeat recursed once per subgoal it created (and stopped silently after 1,000)."""
+    chain = " -> ".join(["x = x"] * 3000)
+    proved(tmp_path, f"""
+        theorem t : forall x : int, {chain} -> x + 0 = x := by
+          repeat intro
+          ring
+        """)
+    proved(tmp_path, f"""
+        theorem t : {" and ".join(["1 = 1"] * 3000)} := by
+          repeat split
+          all_goals reflexivity
+        """)
+
+
+def test_repeat_of_a_tactic_that_never_fails_stops_with_an_error(tmp_path):
+    failed(tmp_path, """
+        theorem t : 1 = 1 := by
+          repeat exfalso
+        """, "repeat: the tactic still applies after 10,000 steps")
+
+
+def test_a_sum_of_five_thousand_terms(tmp_path):
+    """Issue 17: the elaborator recursed once per operator ("expression nested too deeply")."""
+    proved(tmp_path, f"""
+        theorem t (x : int) : {" + ".join(["x"] * 5000)} = 5000 * x := by
+          ring
+        """)
+    proved(tmp_path, f"""
+        theorem t (x : int) : {" - ".join(["x"] * 5000)} = -4998 * x := by
+          ring
+        """)
+
+
 def test_parse_error_keeps_other_theorems(tmp_path):
     mod = load(tmp_path, """
         theorem a : 1 = 1 := by
