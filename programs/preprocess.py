@@ -825,7 +825,7 @@ def _project_includes(src: _Source, base: Path) -> None:
             cand = directory / name
             if not inside(cand, dirs):
                 raise ProgramError(f'unsupported: #include "{name}" (not a file of this project: included files '
-                                   f"are read from the source's directory and the current directory, and below; "
+                                   f"are read from the source's directory and the .proof file's, and below; "
                                    f"--allow-path DIR allows others)", *at)
             if not os.path.lexists(cand):
                 continue            # then the preprocessor looks among Quod's headers

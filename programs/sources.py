@@ -5,8 +5,10 @@ and a C source names the files it ``#include``s. A file someone hands you must n
 read whatever it likes (``/etc/shadow``, ``../../secret``), block on a FIFO or swallow
 ``/dev/zero``. So a source is read only when it is
 
-- under the *project*: the directory of the ``.proof`` file that names it (or of the C or
-  Python file given to ``quod terminates``), or the current directory, or a directory allowed
+- named relative to the ``.proof`` file's directory (never the current directory: what a
+  ``.proof`` file means must not depend on where ``quod`` is run, or two files named ``f.c`` in
+  different directories would give different theorems), and under the *project*: that directory
+  (or that of the C or Python file given to ``quod terminates``), or a directory allowed
   explicitly (``--allow-path DIR``, or ``QUOD_ALLOW_PATH``, directories separated by ``:``),
   where "under" is decided on the path with every symbolic link resolved;
 - a regular file (not a directory, FIFO, socket or device), read without blocking;
@@ -43,10 +45,11 @@ def project(*dirs):
 
 
 def roots(*extra) -> list[Path]:
-    """The directories under which sources may be read (resolved)."""
+    """The directories under which sources may be read (resolved); never the current directory
+    unless it is one of them."""
     out = []
     allowed = [p for p in os.environ.get(ALLOW_ENV, "").split(os.pathsep) if p]
-    for d in [*_project.get(), *extra, Path.cwd(), *allowed]:
+    for d in [*_project.get(), *extra, *allowed]:
         try:
             r = Path(d).resolve()
         except (OSError, RuntimeError, ValueError):
@@ -66,21 +69,21 @@ def inside(path: Path, dirs: list[Path]) -> bool:
 
 
 def _where() -> str:
-    return "sources are read from the .proof file's directory and the current directory, and below; " \
+    return "sources are named relative to the .proof file's directory and read from it and below; " \
            "--allow-path DIR allows others"
 
 
 def locate(name: str, base_dir: Path | None) -> Path:
-    """The file a program item's ``"name"`` means: next to the .proof file (``base_dir``) if it is
-    there, else from the current directory; only inside the project (see the module's text)."""
-    dirs = roots(*([base_dir] if base_dir is not None else []))
+    """The file a program item's ``"name"`` means: relative to the .proof file's directory
+    (``base_dir``; the current directory only where there is no file, as in the REPL), never
+    looked for elsewhere; only inside the project (see the module's text)."""
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    dirs = roots(base)
     p = Path(name)
-    candidates = [p] if p.is_absolute() else [Path(base_dir) / p, p] if base_dir is not None else [p]
-    for c in candidates:
-        if not inside(c, dirs):
-            continue            # not even looked at: its existence is none of the .proof file's business
-        if os.path.lexists(c):
-            return Path(c)
+    c = p if p.is_absolute() else base / p
+    # outside the project it is not even looked at: its existence is none of the .proof file's business
+    if inside(c, dirs) and os.path.lexists(c):
+        return c
     raise ProgramError(f"cannot read {name}: no such file in this project ({_where()})")
 
 

@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="print each theorem's kernel statement in full (programs included); --json always has it")
     chk.add_argument("--allow-path", action="append", metavar="DIR",
                      help="also read program sources (and C #includes) under DIR; by default only the "
-                          ".proof file's directory and the current directory, and below")
+                          ".proof file's directory and below (names are relative to it, never to the current "
+                          "directory)")
 
     prv = sub.add_parser("prove", help="answer yes / no / don't know for one formula")
     prv.add_argument("formula", help='for example "forall x y : int, x + y = y + x"')
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     rpl.add_argument("--ascii", action="store_true", help="print |- and ASCII connectives")
     rpl.add_argument("--allow-path", action="append", metavar="DIR",
                      help="also read program sources (and C #includes) under DIR; by default only the "
-                          ".proof file's directory and the current directory, and below")
+                          ".proof file's directory and below (names are relative to it, never to the current "
+                          "directory)")
 
     trm = sub.add_parser("terminates",
                          help="does a C, Python or .proof program always terminate? yes / no / don't know")
@@ -58,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
                      help="print the kernel statement the answer is about (the program as the kernel reads it)")
     trm.add_argument("--allow-path", action="append", metavar="DIR",
                      help="also read program sources (and C #includes) under DIR; by default only the "
-                          ".proof file's directory and the current directory, and below")
+                          ".proof file's directory and below (names are relative to it, never to the current "
+                          "directory)")
 
     lsp = sub.add_parser("lsp", help="a language server for editors (LSP on standard input and output)")
     lsp.add_argument("--stdio", action="store_true", help="talk on standard input and output (the default)")

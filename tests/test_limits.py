@@ -79,13 +79,42 @@ def test_program_sources_outside_the_project_are_refused_without_saying_what_exi
     assert 3 not in errs and 7 not in errs and 4 in errs and 1 in errs
 
 
-def test_program_sources_may_be_next_to_the_proof_file_or_under_the_current_directory(tmp_path):
+def test_a_program_source_is_named_relative_to_the_proof_file_never_the_current_directory(tmp_path):
+    """Red-team review: with the current directory as a fallback (or a root), the same .proof file
+    meant different theorems depending on where quod ran (a decoy f.c in the current directory)."""
+    write(tmp_path, "proj/f.c", "int f(int x) { return 4; }\n")
+    write(tmp_path, "proj/t.proof", 'program g from c "f.c" function f\neval g(3)\n'
+                                    "theorem g4 : forall x : i32, g(x) = 4 := by vcgen; all_goals smt\n")
+    write(tmp_path, "f.c", "int f(int x) { return 100; }\n")          # the decoy
+    write(tmp_path, "other/f.c", "int f(int x) { return 200; }\n")
+    outs = []
+    runs = ((tmp_path, "proj/t.proof"), (tmp_path / "proj", "t.proof"), (tmp_path / "other", "../proj/t.proof"))
+    for cwd, path in runs:
+        p = quod("check", "--no-cache", path, cwd=cwd)
+        assert p.returncode == 0 and "info: 4" in p.stdout and "1 proved" in p.stdout, (cwd, p.stdout)
+        outs.append(re.sub(r"\S*t\.proof:(\S+)\s+", r"\1 ", re.sub(r"\d+ ms", "", p.stdout)))
+    assert outs[0] == outs[1] == outs[2]
+    # a name that is only in the current directory is not found, and says where it is looked for
+    write(tmp_path, "proj/u.proof", 'program h from c "only_here.c" function f\n' + AFTER)
+    write(tmp_path, "only_here.c", F_C)
+    p = quod("check", "--no-cache", "proj/u.proof", cwd=tmp_path)
+    errs = errors(p)
+    assert p.returncode == 1 and "no such file in this project" in errs[1] and "relative to the .proof file" in errs[1]
+
+
+def test_allow_path_widens_what_is_read_but_never_what_a_name_means(tmp_path):
     write(tmp_path, "src/g.c", F_C)
     write(tmp_path, "proofs/t.proof", 'program g from c "../src/g.c" function f\neval g(3)\n')
-    p = quod("check", "--no-cache", "proofs/t.proof", cwd=tmp_path)
-    assert p.returncode == 0 and "info: 3" in p.stdout, p.stdout
-    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path / "proofs")       # src/ is no longer in the project
-    assert p.returncode == 1 and "no such file in this project" in p.stdout
+    write(tmp_path, "proofs/g.c", "int f(int x) { return 0; }\n")
+    for cwd, path in ((tmp_path, "proofs/t.proof"), (tmp_path / "proofs", "t.proof")):
+        p = quod("check", "--no-cache", path, cwd=cwd)                    # src/ is not in the project
+        assert p.returncode == 1 and "no such file in this project" in p.stdout, p.stdout
+        p = quod("check", "--no-cache", "--allow-path", str(tmp_path / "src"), path, cwd=cwd)
+        assert p.returncode == 0 and "info: 3" in p.stdout, p.stdout
+    # an allowed directory is not searched for a bare name: "g.c" is still proofs/g.c
+    write(tmp_path, "proofs/u.proof", 'program g from c "g.c" function f\neval g(3)\n')
+    p = quod("check", "--no-cache", "--allow-path", str(tmp_path / "src"), "proofs/u.proof", cwd=tmp_path)
+    assert p.returncode == 0 and "info: 0" in p.stdout, p.stdout
 
 
 @pytest.mark.skipif(not LINUX, reason="/etc/hostname")
