@@ -234,14 +234,18 @@ def test_python_names_resolve_as_cpython_resolves_them(src):
 
 @pytest.mark.parametrize("src, why", [
     ("range = lambda n: [0]\n\ndef f(x):\n    s = 0\n    for i in range(x):\n        s += 1\n    return s\n",
-     "range is bound at module level"),
+     "module-level code `range = "),
     ("def f(x):\n    assert isinstance(x, bool)\n    return 1\n", "only isinstance"),
-    ("int = bool\n\ndef f(x):\n    assert isinstance(x, int)\n    return 1\n", "int is bound at module level"),
+    ("int = bool\n\ndef f(x):\n    assert isinstance(x, int)\n    return 1\n", "module-level code `int = bool`"),
     ("from math import *\n\ndef f(x):\n    return abs(x)\n", "abs is bound at module level"),
     ("import functools\n\n@functools.cache\ndef g(x):\n    return x\n\ndef f(x):\n    return g(x)\n",
-     "g is bound at module level"),
-    ("N = 3\n\ndef f(x):\n    return x + N\n", "N is not a parameter or a local variable"),
-    ("def f(x):\n    return 1\n\nf = 3\n", "f is bound at module level"),
+     "module-level code `@functools.cache"),
+    ("N = 3\n\ndef f(x):\n    return x + N\n", "module-level code `N = 3`"),
+    ("def f(x):\n    return x + N\n", "N is not a parameter or a local variable"),
+    ("def f(x):\n    return 1\n\nf = 3\n", "module-level code `f = 3`"),
+    ("def f(x=print(1)):\n    return 1\n", "runs code when the module is imported"),
+    ("import evil\n\ndef f(x):\n    return 1\n", "only modules of the standard library"),
+    ("# -*- coding: latin-1 -*-\ndef f(x):\n    return 1\n", "declares the encoding latin-1"),
 ])
 def test_python_names_quod_does_not_read_are_refused(src, why):
     from programs.lang import ProgramError
@@ -250,12 +254,13 @@ def test_python_names_quod_does_not_read_are_refused(src, why):
         parse_python(src, "f")
 
 
-def test_a_python_program_named_like_a_builtin_is_ambiguous(tmp_path):
-    (tmp_path / "u.py").write_text("def f(x):\n    return abs(x)\n")
+def test_a_program_named_like_a_builtin_is_refused(tmp_path):
+    """`program max(...)` made `forall a b : int, max(a, b) = a` a fact about the program, read by anyone as
+    one about max; and Python's abs in a source would be ambiguous with it."""
     path = tmp_path / "case.proof"
-    path.write_text('program abs(x : int) -> int { return 0; }\nprogram u from python "u.py" function f\n')
+    path.write_text('program abs(x : int) -> int { return 0; }\n')
     errors = Loader().load(path).errors
-    assert any("both Python's builtin and a program" in e for e in errors), errors
+    assert any("abs is a built-in function of formulas" in e for e in errors), errors
 
 
 C_SCOPING = [
