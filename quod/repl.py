@@ -180,6 +180,7 @@ def plain(session: Session, stdin=sys.stdin, out=sys.stdout) -> int:
             res = session.handle(text)
         except EOFError:
             return 0
+        session.question = None     # no one to ask: the refusal says how to overwrite
         if res:
             print(res, file=out, flush=True)
 
@@ -251,6 +252,14 @@ def interactive(session: Session) -> int:
             if may_quit():
                 return 0
             continue
+        if session.question is not None:        # `save` over a file this session did not write: ask
+            question, command = session.question
+            session.question = None
+            try:
+                yes = ps.prompt(question).strip().lower() in ("y", "yes")
+            except (EOFError, KeyboardInterrupt):
+                yes = False
+            res = run_interruptible(session, command) if yes else "not saved"
         if res:
             print(res)
 

@@ -9,7 +9,11 @@ prompt-toolkit front end and the plain line-by-line mode drive this class.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import re
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,6 +71,9 @@ class Session:
         self.proof: OpenProof | None = None
         self.saved_text: list[str] = []     # declarations and finished proofs, in order
         self.dirty = False
+        self.owned: dict[str, str] = {}     # real path -> digest of what this session last read or wrote there
+        self.save_path: str | None = None   # where a bare `save` writes
+        self.question: tuple[str, str] | None = None    # (question, command to run on yes) for the front end
         self.walk = None
         self.messages_seen = 0
         self.cancel = threading.Event()     # set by the front end on Ctrl-C: the running step is not kept
@@ -152,8 +159,8 @@ class Session:
             if self.walk is None:
                 return f"error: no file to walk ({word} works after `quod repl FILE`)"
             return self._walk(word, rest)
-        if word == "save":
-            return self.save(rest)
+        if word in ("save", "save!"):
+            return self.save(rest, force=word == "save!")
         if self.proof is not None:
             if word in ("undo", "redo"):
                 return self._undo(word, rest)
@@ -335,17 +342,50 @@ class Session:
         ax = f" (axioms: {', '.join(sorted(thm.axioms))})" if thm.axioms else ""
         return f"{p.name} proved; the kernel checked it{ax}"
 
-    def save(self, path: str) -> str:
+    def text_to_save(self) -> str:
+        """The file `save` writes: the walked file (if any) with the declarations and proofs of this session
+        after it, so that it checks by itself."""
+        parts = list(self.saved_text)
+        if self.walk is not None and self.walk.source.strip():
+            parts.insert(0, self.walk.source.rstrip("\n"))
+        return "\n\n".join(parts) + "\n"
+
+    def save(self, arg: str, force: bool = False) -> str:
+        """Write the session to a file, atomically (a temporary file renamed over the old one, so a failed
+        write leaves the old file as it was). A file that exists is overwritten only if this session read or
+        wrote it and it has not changed on disk since; otherwise only `save! FILE` overwrites it (on a
+        terminal the front end asks)."""
+        self.question = None
+        path = arg or self.save_path
         if not path:
-            return "error: save needs a file name"
-        text = "\n\n".join(self.saved_text) + "\n"
+            return "error: save needs a file name (save FILE)"
+        real = os.path.realpath(os.path.expanduser(path))
+        if os.path.isdir(real):
+            return f"error: {path} is a directory"
+        if os.path.exists(real) and not force:
+            why = None
+            known = self.owned.get(real)
+            if known is None:
+                why = "exists and this session did not write it"
+            elif _digest_file(real) != known:
+                why = "changed on disk since this session read or wrote it"
+            if why is not None:
+                self.question = (f"{path} {why}; overwrite it? [y/N] ", f"save! {path}")
+                return f"error: {path} {why}: not overwritten (`save! {path}` overwrites it)"
+        text = self.text_to_save()
         try:
-            Path(path).write_text(text, encoding="utf-8")
+            write_atomic(Path(real), text)
         except OSError as exc:
-            return f"error: cannot write {path}: {exc.strerror or exc}"
+            return f"error: cannot write {path}: {exc.strerror or exc} (nothing was changed on disk)"
+        self.owned[real] = _digest(text.encode("utf-8"))
+        self.save_path = path
         self.dirty = False
+        n = len(self.saved_text)
+        what = f"{n} declaration{'s' if n != 1 else ''}"
+        if self.walk is not None:
+            what = f"{self.walk.path} with {what} of this session" if n else f"{self.walk.path}"
         note = f" (the open proof of {self.proof.name} is not included)" if self.proof is not None else ""
-        return f"saved {len(self.saved_text)} declarations to {path}{note}"
+        return f"saved {what} to {path}{note}"
 
     # -- display ---------------------------------------------------------------------------
 
@@ -383,6 +423,11 @@ class Session:
             for r in self.mod.results[n_res:]:
                 out.append(f"{r.name}: {r.status}")
         self.walk = Walker(self, items, text)
+        self.walk.path = str(path)
+        self.walk.source = text
+        real = os.path.realpath(p)
+        self.owned[real] = _digest_file(real)
+        self.save_path = str(path)
         theorems = sum(1 for i in items if type(i).__name__ == "TheoremDecl")
         out.append(f"loaded {path}: {theorems} theorems; `next` walks its proofs step by step")
         return "\n".join(out)
@@ -398,6 +443,41 @@ class Session:
         except ValueError:
             return "error: goto takes a line number"
         return w.goto(line)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _digest_file(path: str) -> str | None:
+    try:
+        with open(path, "rb") as f:
+            return _digest(f.read())
+    except OSError:
+        return None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file in the same directory, renamed over ``path``
+    once it is complete and on disk: a failure (a full disk, an interrupt) leaves the old file intact."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            mode = os.stat(path).st_mode & 0o7777
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 class Walker:

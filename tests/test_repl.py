@@ -264,10 +264,77 @@ def test_save_writes_a_file_quod_check_accepts(s, tmp_path):
 
 def test_save_errors(s, tmp_path):
     run(s, "def f (a : int) : int := a")
-    assert run(s, "save") == "error: save needs a file name"
+    assert run(s, "save") == "error: save needs a file name (save FILE)"
     out = run(s, f"save {tmp_path / 'no' / 'such' / 'dir.proof'}")
     assert out.startswith("error: cannot write")
     assert s.dirty
+
+
+def test_save_does_not_overwrite_a_file_it_did_not_write(s, tmp_path):
+    path = tmp_path / "theirs.proof"
+    path.write_text("-- someone else's file\ntheorem keep : true := by trivial\n", encoding="utf-8")
+    before = path.read_bytes()
+    run(s, "def f (a : int) : int := a")
+    out = run(s, f"save {path}")
+    assert out == (f"error: {path} exists and this session did not write it: not overwritten "
+                   f"(`save! {path}` overwrites it)")
+    assert path.read_bytes() == before and s.dirty
+    assert s.question == (f"{path} exists and this session did not write it; overwrite it? [y/N] ", f"save! {path}")
+    assert run(s, f"save! {path}") == f"saved 1 declaration to {path}"
+    assert "def f" in path.read_text() and not s.dirty
+    run(s, "def g (a : int) : int := f(a)")
+    assert run(s, "save") == f"saved 2 declarations to {path}"       # a bare save: the same file again
+    path.write_text("edited elsewhere\n", encoding="utf-8")         # changed on disk since: not overwritten
+    out = run(s, f"save {path}")
+    assert "changed on disk since this session read or wrote it: not overwritten" in out
+    assert path.read_text() == "edited elsewhere\n"
+
+
+def test_save_writes_atomically_and_a_failed_write_changes_nothing(s, tmp_path, monkeypatch):
+    import errno
+    path = tmp_path / "mine.proof"
+    run(s, "def f (a : int) : int := a")
+    assert run(s, f"save {path}") == f"saved 1 declaration to {path}"
+    good = path.read_bytes()
+    run(s, "def g (a : int) : int := a")
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    out = run(s, "save")
+    assert out == f"error: cannot write {path}: No space left on device (nothing was changed on disk)"
+    assert path.read_bytes() == good                      # the old file, intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.proof"]     # no temporary file left behind
+    assert s.dirty
+    monkeypatch.undo()
+    assert run(s, "save") == f"saved 2 declarations to {path}"
+    assert quod_check(path).returncode == 0
+
+
+def test_save_keeps_the_mode_of_the_file_it_replaces(s, tmp_path):
+    path = tmp_path / "m.proof"
+    run(s, "def f (a : int) : int := a", f"save {path}")
+    path.chmod(0o640)
+    run(s, "def g (a : int) : int := a", "save")
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_save_of_a_walked_file_keeps_the_whole_file(s, tmp_path):
+    """The issue's report: a 57-line file became 3 lines. Saving writes the file back whole, with what
+    the session added, and the result checks by itself."""
+    path = tmp_path / "seed.proof"
+    source = (ROOT / "proofs" / "seed.proof").read_text(encoding="utf-8")
+    source = source.replace("../examples/", str(ROOT / "examples") + "/")
+    path.write_text(source, encoding="utf-8")
+    s.load_file(str(path))
+    run(s, "theorem extra (x : int) (h : x > 0) : x >= 1", "linarith", "qed")
+    out = run(s, f"save {path}")
+    assert out == f"saved {path} with 1 declaration of this session to {path}"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(source.rstrip("\n")) and text.rstrip().endswith("linarith")
+    res = quod_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert " extra " in res.stdout
 
 
 def test_failed_declarations_are_not_saved(s, tmp_path):
@@ -744,8 +811,23 @@ def test_interactive_proof_undo_qed_save(s, tmp_path, capsys):
     assert "goal 2: ⊢ x < y" in out
     assert "(the proof state is unchanged)" in out
     assert "t proved; the kernel checked it" in out
-    assert f"saved 1 declarations to {path}" in out
+    assert f"saved 1 declaration to {path}" in out
     assert quod_check(path).returncode == 0
+
+
+def test_interactive_save_over_a_file_it_did_not_write_asks(s, tmp_path, capsys):
+    path = tmp_path / "theirs.proof"
+    path.write_text("theorem keep : true := by trivial\n", encoding="utf-8")
+    keys = ("def f (a : int) : int := a\r"
+            f"save {path}\r"
+            "n\r"                # no: the file stays as it was
+            f"save {path}\r"
+            "y\r"                # yes: overwritten
+            "quit\r")
+    rc, out = drive(s, keys, capsys)
+    assert rc == 0
+    assert "not saved" in out and f"saved 1 declaration to {path}" in out
+    assert "def f" in path.read_text() and "keep" not in path.read_text()
 
 
 def test_interactive_ctrl_d_with_unsaved_work_asks(s, capsys):

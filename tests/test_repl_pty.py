@@ -131,7 +131,7 @@ def _session(repl: Repl, tmp_path: Path) -> None:
     # save, and the file is accepted by quod check
     path = tmp_path / "saved.proof"
     out = repl.step(f"save {path}", "quod>")
-    assert f"saved 1 declarations to {path}" in out
+    assert f"saved 1 declaration to {path}" in out
     res = subprocess.run([sys.executable, "-m", "quod.cli", "check", "--no-cache", str(path)],
                          capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert res.returncode == 0, res.stdout + res.stderr
