@@ -23,27 +23,12 @@ from tactics.syntax import QuodError
 
 from .loader import Loader, Module, format_error
 from .editor import Editor, Interrupted, Point, display_path, steps_of
+from .help import help_text, hint
 from .pretty import WIDTH, Orientation, goal_lines, show_state
 
 INTERRUPTED = "interrupted; the proof state is unchanged"
-REPL_COMMANDS = ["undo", "redo", "restart", "goals", "qed", "abort", "save", "help", "quit", "next", "prev",
-                 "goto"]
-HELP = {
-    "": """Enter a declaration (def, theorem NAME : FORMULA, import, axiom), a command
-(print axioms NAME, check E, eval E, search PATTERN) or, inside a proof, a tactic.
-REPL commands: undo [N], redo [N], restart, goals, qed, abort, save FILE, help [TOPIC], quit.
-Walking a file (quod repl FILE): next, prev, goto LINE.
-Topics: help tactics, help proof, help walk.""",
-    "tactics": """intro/intros, apply, exact, assumption, split, left, right, exists t, cases h,
-induction n [from b], strong_induction n, rewrite [h, <- l] [at h], unfold f, simp, have h : P := by ..,
-show P, calc, by_contra, contradiction, exfalso, ring, linarith, norm_num, smt [lemmas], hammer, sorry.
-Combinators: t1; t2   t <;> t'   try t   repeat t   first | t1 | t2   all_goals t   . (bullet)   { }""",
-    "proof": """Start a proof with `theorem NAME (x : int) (h : x > 0) : FORMULA`, enter tactics one at a
-time, then `qed` (the kernel checks the whole proof). `undo`/`redo` move in the history, `restart`
-goes back to the start, `abort` drops the proof.""",
-    "walk": """After `quod repl FILE`: `next` and `prev` step through the file's proofs one tactic at a
-time, showing the state before and after; `goto LINE` jumps to the step at that line.""",
-}
+REPL_COMMANDS = ["undo", "redo", "restart", "goals", "qed", "abort", "save", "save!", "help", "quit", "next", "prev",
+                 "goto", "replace", "delete"]
 
 
 @dataclass
@@ -119,7 +104,9 @@ class Session:
     def needs_more(self, text: str) -> bool:
         """Whether an input line opens a block that continues on the next lines."""
         s = text.rstrip()
-        if s.split(" ", 1)[0] in REPL_COMMANDS:
+        if s.split(" ", 1)[0] == "replace":         # its step may be a block: `replace have h : P := by`
+            s = s.split(" ", 1)[1] if " " in s else ""
+        elif s.split(" ", 1)[0] in REPL_COMMANDS:
             return False
         if self.unclosed(s):
             return True
@@ -146,7 +133,7 @@ class Session:
             self.ready()
             return self._handle(text)
         except QuodError as exc:
-            return format_error(exc, text)
+            return format_error(exc, text) + self._hint(text, exc.message)
         except KernelError as exc:
             return f"error: {exc}"
         except RecursionError:
@@ -221,7 +208,7 @@ class Session:
             try:
                 out += self._declare_item(line, item_text, own, parse_item)
             except QuodError as exc:
-                out.append(format_error(exc, text))
+                out.append(format_error(exc, text) + self._hint(own, exc.message))
         return "\n".join(out)
 
     def _declare_item(self, line: int, item_text: str, own: str, parse_item) -> list[str]:
@@ -241,7 +228,7 @@ class Session:
         results = self.mod.results[n_res:]
         for r in results:
             if r.error:
-                out.append(r.error)
+                out.append(r.error + self._hint(own, r.error))
             else:
                 out.append(f"{r.name}: {r.status}" + (f" [axioms: {', '.join(r.axioms)}]" if r.axioms else ""))
         for _, m in self.mod.messages[n_msg:]:
@@ -259,6 +246,9 @@ class Session:
             elif kind == "Import":
                 out.append(f"imported {item.module}")
         return out
+
+    def _hint(self, text: str, message: str) -> str:
+        return hint(text, message, set(self.mod.env.order), set(self.mod.programs))
 
     def _declaring_loader(self) -> Loader:
         """The loader declarations go through: the editor's when a file is open (so that imported modules
@@ -322,7 +312,7 @@ class Session:
             goal = next((g for g in before.goals if show_goal(g, True) == exc.goal), None)
         if goal is not None:
             exc.goal = None
-        out = format_error(exc, text) + hint(text, exc.message)
+        out = format_error(exc, text) + self._hint(text, exc.message)
         if goal is not None:
             orient = self.proof.orient if self.proof is not None else None
             out += "\nthe goal was:\n" + "\n".join(goal_lines(goal, None, self.ascii, self.width, orient))
@@ -732,7 +722,8 @@ class Session:
                 goal = runs[0].before if runs else before
                 shown = show_state(goal, None, self.ascii, self.width, self._orientation(out.parsed)) \
                     if goal is not None and goal.goals else ""
-                return (f"error: {msg}" + (f"\nthe goal was:\n{shown}" if shown else "") + "\n(the file is unchanged)")
+                return (f"error: {msg}" + self._hint(text, msg or "") + (f"\nthe goal was:\n{shown}" if shown else "") +
+                        "\n(the file is unchanged)")
         point = Point(p.decl, [s for s in typed if s.depth == top][-1].at)
         ed.commit(lines, point, what)
         self.dirty = True
@@ -868,10 +859,3 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 
-
-def help_text(topic: str) -> str:
-    return HELP.get(topic, f"no help on {topic!r}; topics: tactics, proof, walk")
-
-
-def hint(text: str, message: str) -> str:
-    return ""

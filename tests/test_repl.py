@@ -111,6 +111,83 @@ def test_ascii_output(loader):
     assert "|-" in run(s, "qed")              # refused: goals remain, shown in ASCII
 
 
+def _statements(loader):
+    from kernel import KernelError
+    env = loader.module("integers.basics").env
+    out = []
+    for name in env.order:
+        try:
+            out.append(env.theorem(name).statement)
+        except KernelError:
+            pass
+    return out
+
+
+def test_goal_view_prints_what_the_kernel_prints(loader):
+    """Laid out flat and without reorienting, the goal view's printer gives exactly the kernel's ``show``
+    (the same syntax, parentheses and bound names), for every statement of integers.basics and the prelude."""
+    from kernel import show
+    from quod.pretty import Orientation, show_formula
+
+    class Never(Orientation):
+        def flip(self, *args):
+            return False
+    stmts = _statements(loader)
+    assert len(stmts) > 50
+    for e in stmts:
+        for ascii in (True, False):
+            assert show_formula(e, ascii, width=10**6, orient=Never()) == show(e, ascii)
+
+
+def test_long_goals_break_after_operators_never_inside_a_word(loader):
+    from kernel import show
+    from quod.pretty import show_formula
+    stmts = sorted(_statements(loader), key=lambda e: -len(show(e)))[:20]
+    for e in stmts:
+        flat = show_formula(e, False, width=10**6)
+        for width in (30, 50, 70):
+            text = show_formula(e, False, width=width)
+            lines = text.split("\n")
+            assert " ".join(x.strip() for x in lines) == flat            # only spaces became line breaks
+            for x in lines[:-1]:
+                assert x.rstrip()[-1] in "∧∨→↔=<≤>≥+-*/%|,", x          # a break comes after an operator
+            if len(flat) > width:
+                assert len(lines) > 1
+
+
+def test_long_goal_in_the_view(loader):
+    s = Session(loader=loader, width=60)
+    out = run(s, "theorem long (a b c d : int) (h : a + b + c + d > 0) : a * b + b * c + c * d + d * a + a * c + b * d "
+                 ">= 0 \\/ a + b + c + d <= 0 \\/ a * a + b * b + c * c + d * d > 1000")
+    lines = out.splitlines()
+    assert max(len(x) for x in lines) <= 60
+    assert lines[-3:] == ["   ⊢ a * b + b * c + c * d + d * a + a * c + b * d ≥ 0 ∨",
+                          "     a + b + c + d ≤ 0 ∨",
+                          "     a * a + b * b + c * c + d * d > 1000"]
+
+
+def test_hypotheses_keep_the_orientation_the_user_wrote(s):
+    out = run(s, "theorem o (n m : int) (h : n >= 0) (k : m > n) (j : 0 < n) (l : n < m + 1) : m - n > 0 /\\ 5 <= m")
+    assert out.splitlines()[2:] == ["  1. h : n ≥ 0", "  2. k : m > n", "  3. j : 0 < n", "  4. l : n < m + 1",
+                                    "   ⊢ m - n > 0 ∧ 5 ≤ m"]
+    out = run(s, "split")
+    assert "~  ⊢ m - n > 0" in out and "goal 2: ⊢ 5 ≤ m" in out
+
+
+def test_the_view_marks_added_removed_and_changed_hypotheses(s):
+    run(s, "theorem d (x : int) (h : x > 0 /\\ x < 10) : x + x > x")
+    out = run(s, "cases h with h1 h2")
+    assert out.splitlines() == ["1 goal", "   x : int", "+ 1. h1 : x > 0", "+ 2. h2 : x < 10",
+                                "-    h : x > 0 ∧ x < 10", "   ⊢ x + x > x"]
+    out = run(s, "have h3 : x >= 1 := by linarith")
+    assert "+ 3. h3 : x ≥ 1" in out and "  1. h1 : x > 0" in out
+    out = run(s, "undo 5")
+    assert out.startswith("undid only 2 steps: nothing more to undo\n1 goal")
+    assert run(s, "undo") == "nothing to undo: this is the start of the proof of d"
+    assert run(s, "redo 9").startswith("redid only 2 steps: nothing more to redo")
+    assert run(s, "redo") == "nothing to redo: no step was undone since the last new one"
+
+
 # -- failing steps, undo and redo ----------------------------------------------------------------
 
 def test_failing_tactic_keeps_the_state_and_shows_the_goal(s):
@@ -356,13 +433,60 @@ def test_failed_declarations_are_not_saved(s, tmp_path):
 # -- help, commands, definitions ----------------------------------------------------------------------
 
 def test_help_topics(s):
-    assert "REPL commands: undo [N]" in run(s, "help")
+    out = run(s, "help")
+    assert "undo [N]" in out and "goto LINE|NAME" in out and "save! FILE" in out
     assert "induction" in run(s, "help tactics")
     assert "qed" in run(s, "help proof")
-    assert "goto LINE" in run(s, "help walk")
+    assert "goto LINE" in run(s, "help edit") and run(s, "help walk") == run(s, "help edit")
+    assert "+ added, - removed" in run(s, "help view")
+    assert "atomic" in run(s, "help save") and "save! FILE" in run(s, "help save")
     assert run(s, "help nothing").startswith("no help on 'nothing'")
+    assert "did you mean linarith, nlinarith" in run(s, "help linarth") or "did you mean" in run(s, "help lin")
     run(s, "theorem t (x : int) : x = x")
     assert "induction" in run(s, "help tactics")      # inside a proof as well
+
+
+def test_help_lists_every_tactic_and_command_with_an_example(s):
+    """The issue: vcgen, termination, recurrent, invariant, specialize, constructor, trivial, reflexivity were
+    missing. Every tactic of the grammar and every REPL command has an entry with an example."""
+    from quod.session import REPL_COMMANDS
+    from tactics.parser import tactic_names
+    overview = run(s, "help tactics")
+    for name in tactic_names() + ["try", "repeat", "first", "all_goals"]:
+        assert f" {name}" in overview, name
+        out = run(s, f"help {name}")
+        assert out.startswith(f"{name}: ") and "\n  example:\n    " in out, name
+    commands = run(s, "help commands")
+    for name in REPL_COMMANDS + ["theorem", "lemma", "def", "axiom", "import", "program", "eval", "check", "search"]:
+        assert name in commands, name
+        assert "\n  example:\n    " in run(s, f"help {name}"), name
+    assert "vcgen; smt" in run(s, "help vcgen")
+    assert "termination with decreasing x, y" in run(s, "help termination")
+    assert "print axioms add_comm" in run(s, "help print axioms")
+
+
+@pytest.mark.parametrize("inputs, expected", [
+    (["theorem t (a b : int) : max a b >= a"], "hint: functions take their arguments in parentheses, with commas: "
+                                                "max(a, b), not `max a b`"),
+    (["theorem t (a : int) : a = a", "exact rfl"], "hint: Lean's `rfl` is `reflexivity` here"),
+    (["theorem t (a : int) : a = a", "rfl"], "hint: Lean's `rfl` is `reflexivity` here"),
+    (["theorem t (a : int) (h : a > 0) : a >= 0", "omega"], "hint: for linear arithmetic use `linarith`"),
+    (["theorem t (a : int) (h : a > 0) : a >= 0", "auto"], "hint: automation here is `smt` and `hammer`"),
+    (["theorem t (a : int) (h : a > 0 /\\ a < 5) : a >= 0", "destruct h"], "cases h with a b"),
+    (["def sum_to (n : int) : int := if n <= 0 then 0 else n + sum_to(n - 1)"],
+     "hint: a recursive definition needs `decreasing MEASURE` after its body"),
+    (["program f(x : int) -> int { return x + 1; }", "theorem w : forall x : int, f(x) > x"],
+     "hint: f is a program, not a function of the logic"),
+])
+def test_hints_for_what_newcomers_type(s, inputs, expected):
+    out = run(s, *inputs)
+    assert "error" in out and expected in out
+
+
+def test_no_hint_where_none_is_due(s):
+    assert "hint" not in run(s, "def f (n : int) : int := g(n)")       # not recursive: just unknown
+    run(s, "theorem t (a : int) : a = a")
+    assert "hint" not in run(s, "linarith [nope]")
 
 
 def test_eval_check_search_print_axioms(s):
