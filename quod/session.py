@@ -248,6 +248,14 @@ class Session:
         return out
 
     def _hint(self, text: str, message: str) -> str:
+        ed = self.editor
+        m = re.search(r"(?:unknown function or predicate|unknown name|theorem named|unknown program) "
+                      r"'([A-Za-z_][\w']*)'", message)
+        if ed is not None and m and m.group(1) not in self.mod.env and ed.point is not None:
+            below = next((d for d in ed.decls()[max(ed.point.decl, 0):] if d.name == m.group(1)), None)
+            if below is not None:
+                return (f"\nhint: {below.name} is declared below the point (line {below.line}); the point sees only "
+                        "what is above it")
         return hint(text, message, set(self.mod.env.order), set(self.mod.programs))
 
     def _declaring_loader(self) -> Loader:
@@ -488,7 +496,7 @@ class Session:
         if 1 <= line <= len(lines):
             out.append("  " + lines[line - 1])
             out.append("  " + " " * (g.col - 1) + "^")
-        out += rest
+        out += ["    " + x for x in rest]
         return "\n".join(out)
 
     def _moved(self) -> None:

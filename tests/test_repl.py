@@ -789,6 +789,47 @@ def test_steps_in_bullets_and_on_one_line(s, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
 
 
+BULLETS = """\
+theorem b (a c : int) (h : a > 0) : a + c = c + a /\\ (a * c = c * a /\\ a >= 0) := by
+  split
+  . ring
+  . split
+    . ring
+    . have h2 : a >= 1 := by
+        linarith
+      linarith
+
+theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by skip; linarith
+
+theorem qed_style : forall x : int, x = x
+proof
+  intro x; reflexivity
+qed
+"""
+
+
+@pytest.mark.parametrize("text", [WALK, MIDDLE, BULLETS])
+def test_a_step_inserted_anywhere_lands_where_the_point_is(s, tmp_path, text):
+    """`skip` after every step of every proof (and at every start): it is written where the point was, the
+    point moves onto it, and no theorem's result changes."""
+    path, _ = open_file(s, tmp_path, text)
+    before = [(o.result.name, o.result.status) for o in s.editor.run().outcomes if o.result]
+    positions = s.editor.positions()
+    assert positions
+    for point in positions:
+        s.editor.point = point
+        info = s.editor.at(point)
+        if info["not_run"] or info["error"]:
+            continue
+        out = run(s, "skip")
+        assert out.startswith("inserted `skip` at line"), (point, out)
+        new = s.editor.point
+        assert s.editor.step_text(s.editor.decls()[new.decl], s.editor.at(new)["step"]) == "skip"
+        assert [(o.result.name, o.result.status) for o in s.editor.run().outcomes if o.result] == before, point
+        run(s, "undo")
+        assert s.editor.text() == text
+
+
 def test_edits_are_undone_and_redone(s, tmp_path):
     path, _ = open_file(s, tmp_path, WALK)
     run(s, "goto 6", "skip", "skip")
@@ -822,6 +863,13 @@ def test_declarations_typed_in_a_file_go_after_the_point(s, tmp_path):
     out = run(s, "save")
     assert "3 theorems: 3 proved" in out
     assert quod_check(path).returncode == 0
+
+
+def test_what_is_below_the_point_is_not_in_scope_and_the_error_says_so(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 1")
+    out = run(s, "eval t1")
+    assert "hint: t1 is declared below the point (line 3); the point sees only what is above it" in out
 
 
 def test_editing_a_file_that_changed_on_disk_asks_before_saving(s, tmp_path):
