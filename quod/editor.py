@@ -93,7 +93,7 @@ class Editor:
         tl.modules = loader.modules         # the library modules the session has checked already
         self.checker = DocumentChecker(self.path, tl)
         self.point: Point | None = None
-        self.history: list = []             # (lines, point) before each edit
+        self.history: list = []             # (lines, point, what the edit was) before each edit
         self.future: list = []
         self.cancelled = lambda: False
         self._runs: dict = {}

@@ -269,6 +269,8 @@ def interactive(session: Session) -> int:
         try:
             if not _one_input(session, ps, more, may_quit, progress):
                 return 0
+        except KeyboardInterrupt:       # Ctrl-C while printing: the output is cut short, the session goes on
+            print("\n(interrupted)")
         except Exception as exc:  # noqa: BLE001 - never lose the session (and its unsaved work) to a bug
             print(f"internal error: {type(exc).__name__}: {exc} (please report this; the session goes on)")
 

@@ -440,7 +440,7 @@ class Session:
                 bad.append(f"{r.name} ({r.status}) at line {d.line}")
         n = sum(v for k, v in counts.items() if k != "axiom")
         parts = ", ".join(f"{v} {k}" for k, v in counts.items() if k != "axiom")
-        out = f"\n{n} theorem{'s' if n != 1 else ''}: {parts}"
+        out = f"\n{n} theorem{'s' if n != 1 else ''}: {parts}" if n else "\nno theorems yet"
         if bad:
             out += "\nnot proved: " + ", ".join(bad)
         return out
@@ -459,6 +459,12 @@ class Session:
         """Open a .proof file in the editor: check it, report what each theorem came to."""
         self.ready()
         p = Path(path)
+        if not p.exists() and p.parent.is_dir():        # a new file: save writes it
+            self.editor = Editor(p, "", self.loader)
+            self.editor.cancelled = self.cancel.is_set
+            self.save_path = str(path)
+            self._moved()
+            return f"new file {display_path(p)}: declarations you enter go into it, and save writes it"
         try:
             raw = p.read_bytes()
         except OSError as exc:
@@ -609,7 +615,6 @@ class Session:
             later = [i for i, q in enumerate(positions) if key(q) > key(p)]
             k = (later[0] - 1 if later else len(positions) - 1) if direction > 0 else \
                 (later[0] if later else len(positions))
-            k = k if direction > 0 else k
         target = k + direction * max(n, 1)
         if target < 0 or target >= len(positions):
             edge = "start" if target < 0 else "end"

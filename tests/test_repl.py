@@ -894,6 +894,19 @@ def test_a_cancelled_edit_changes_nothing(s, tmp_path):
     assert "inserted `skip`" in run(s, "skip")
 
 
+def test_a_new_file_is_created_by_save(s, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "new.proof"
+    assert s.load_file(str(path)) == "new file new.proof: declarations you enter go into it, and save writes it"
+    run(s, "import integers.order", "def f (a : int) : int := a")
+    run(s, "theorem t (x : int) : f(x) >= x", "unfold f", "linarith", "qed")
+    out = run(s, "save")
+    assert out == "saved new.proof (7 lines)\n1 theorem: 1 proved"
+    assert path.read_text() == ("import integers.order\n\ndef f (a : int) : int := a\n\ntheorem t (x : int) : "
+                                "f(x) >= x := by\n  unfold f\n  linarith\n")
+    assert quod_check(path).returncode == 0
+
+
 def test_a_file_with_crlf_line_ends_keeps_them(s, tmp_path):
     path = tmp_path / "crlf.proof"
     path.write_bytes(WALK.replace("\n", "\r\n").encode())
