@@ -711,10 +711,10 @@ class Session:
         try:
             if replace:
                 lines, start, end = ed.replace_step(p, text)
-                what = f"replaced line {d.line + p.step[0] - 1} `{ed.step_text(d, info['step'])}` with `{text.strip()}`"
+                what = f"replaced line {d.line + p.step[0] - 1} `{ed.step_text(d, info['step'])}` with `{_short(text)}`"
             else:
                 lines, start, end = ed.insert_after(p, text)
-                what = f"inserted `{text.strip()}` at line {d.line + start[0] - 1}"
+                what = f"inserted `{_short(text)}` at line {d.line + start[0] - 1}"
         except ValueError as exc:
             return f"error: {exc}"
         new_info = ed.at(Point(p.decl, start), lines)
@@ -834,6 +834,12 @@ class Session:
         self.dirty = True
         self._moved()
         return None
+
+
+def _short(text: str) -> str:
+    """A typed step in one line: its first line, and `...` if there are more."""
+    lines = text.strip().split("\n")
+    return lines[0].strip() + (" ..." if len(lines) > 1 else "")
 
 
 def _digest(data: bytes) -> str:

@@ -830,6 +830,15 @@ def test_a_step_inserted_anywhere_lands_where_the_point_is(s, tmp_path, text):
         assert s.editor.text() == text
 
 
+def test_a_block_typed_at_the_point_is_indented_under_it(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 5")
+    out = plain_run(s, "have h2 : x + x > x := by\n  linarith\n\n")       # a block, as read line by line
+    assert out.startswith("inserted `have h2 : x + x > x := by ...` at line 6")
+    assert "+ 2. h2 : x + x > x" in out and "t1: proved" in out
+    assert s.editor.lines[4:8] == ["  intro x hx", "  have h2 : x + x > x := by", "    linarith", "  unfold dbl"]
+
+
 def test_edits_are_undone_and_redone(s, tmp_path):
     path, _ = open_file(s, tmp_path, WALK)
     run(s, "goto 6", "skip", "skip")
