@@ -692,9 +692,9 @@ def _offset_pos(data: bytes, offset: int, file: str) -> Pos:
 def format_error(exc: QuodError, source: str | None = None) -> str:
     """``file:line:col: error: message``, the offending line and a caret, then the goal if any."""
     pos = exc.pos
-    msg = exc.message
+    msg, *more = str(exc.message).split("\n")       # a message of several lines: the rest under the caret
     if pos is None:
-        return f"error: {msg}"
+        return "\n".join([f"error: {msg}", *("    " + m for m in more)])
     out = [f"{pos}: error: {msg}"]
     text = source
     if text is None:
@@ -703,9 +703,9 @@ def format_error(exc: QuodError, source: str | None = None) -> str:
         except OSError:
             text = None
     if text is not None:
-        lines = text.split("\n")
-        if 1 <= pos.line <= len(lines):
-            line = lines[pos.line - 1]
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")     # as the parser reads it
+        if 1 <= pos.line <= len(lines) + 1:
+            line = lines[pos.line - 1] if pos.line <= len(lines) else ""
             if len(line) > 200:
                 start = max(0, pos.col - 100)
                 line, col = line[start:start + 200], pos.col - start
@@ -713,6 +713,7 @@ def format_error(exc: QuodError, source: str | None = None) -> str:
                 col = pos.col
             out.append("  " + line.replace("\t", " "))
             out.append("  " + " " * max(col - 1, 0) + "^")
+    out.extend("    " + m for m in more)
     if exc.goal:
         out.append("the goal was:")
         out.extend("    " + g for g in exc.goal.splitlines())

@@ -54,7 +54,7 @@ class Engine:
             sub = ProofState((first,), state.assign, state.root)
             sub = self.run_block(sub, inner) if isinstance(inner, Block) else self.run_seq(sub, inner)
             if sub.goals:
-                raise TacticError(tac.pos, "this block leaves goals unsolved:\n" + show_goal(sub.goals[0]),
+                raise TacticError(tac.pos, "this block leaves goals unsolved (the first is shown below)",
                                   show_goal(sub.goals[0]))
             return ProofState(rest, sub.assign, state.root)
         if name == "group":
@@ -700,7 +700,7 @@ def t_have(eng, goal, tac):
         return [sub, g], wrap(hole(g.id))
     inner = eng.run_block(ProofState((sub,), {}, sub.id), block)
     if inner.goals:
-        raise TacticError(block.pos, "the proof of this 'have' leaves goals unsolved:\n" + show_goal(inner.goals[0]),
+        raise TacticError(block.pos, "the proof of this 'have' leaves goals unsolved (the first is shown below)",
                           show_goal(inner.goals[0]))
     from .state import assemble
     pf = assemble(inner)
@@ -893,10 +893,13 @@ def t_smt(eng, goal, tac, lemmas=None):
 
 def t_hammer(eng, goal, tac):
     """smt with lemmas chosen from everything imported: a relevance filter, then z3's unsat core."""
-    from .smt import relevant_lemmas, unsat_core
+    from .smt import SmtDontKnow, relevant_lemmas, unsat_core
     rlimit, timeout = _smt_options(eng, goal, tac)
     candidates = relevant_lemmas(eng.env, goal)
-    used = unsat_core(eng.env, goal, candidates, rlimit, timeout)
+    try:
+        used = unsat_core(eng.env, goal, candidates, rlimit, timeout)
+    except SmtDontKnow as exc:      # the goal itself is beyond z3 (a judgment about a program)
+        raise DontKnow(tac.pos, f"hammer: don't know: {exc}", show_goal(goal)) from None
     if used is None:
         return t_smt(eng, goal, tac, lemmas=[])
     lemmas = [(P("thm", n), eng.env.theorem(n).statement) for n in used]

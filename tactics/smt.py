@@ -488,12 +488,16 @@ def unsat_core(env, goal, names: list[str], rlimit: int, timeout_ms: int):
     s.set("rlimit", rlimit)
     s.set("timeout", timeout_ms)
     s.set("unsat_core", True)
-    s.add(z3.Not(enc.enc(goal_formula(goal))))
+    s.add(z3.Not(enc.enc(goal_formula(goal))))     # SmtDontKnow if the goal cannot be encoded
     tracks = {}
     for n in names:
+        try:        # a lemma z3 cannot read (a program judgment, say) is not a candidate
+            f = enc.enc(env.theorem(n).statement)
+        except (SmtDontKnow, RecursionError):
+            continue
         b = z3.Bool(f"__lemma_{n}")
         tracks[str(b)] = n
-        s.assert_and_track(enc.enc(env.theorem(n).statement), b)
+        s.assert_and_track(f, b)
     for ax in enc.axioms:
         s.add(ax)
     if s.check() != z3.unsat:

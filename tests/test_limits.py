@@ -179,3 +179,47 @@ def test_deep_and_wide_sources_are_refused_for_their_program_only(tmp_path):
     assert re.search(r"t\.proof:9 +after +proved", p.stdout)
     p = quod("terminates", "sum.py", cwd=tmp_path)
     assert p.returncode == 2 and "sum.py: error: unsupported: the Python source is nested too deeply" in p.stderr
+
+
+# ---- found by bench/fuzz.py ------------------------------------------------------------------------
+
+def located(p) -> list[str]:
+    """Every ``error:`` line of the output is FILE:LINE:COL, then the source line, then a caret."""
+    lines = p.stdout.split("\n")
+    out = []
+    for i, ln in enumerate(lines):
+        if " error: " in ln and not ln.startswith(" "):
+            assert re.match(r"^\S+:\d+:\d+: error: \S", ln), ln
+            assert lines[i + 1].startswith("  ") and lines[i + 2].strip() == "^", lines[i:i + 3]
+            out.append(ln)
+    return out
+
+
+def test_hammer_on_a_program_judgment_is_a_dont_know_not_an_internal_error(tmp_path):
+    """The smt encoder raised out of hammer's unsat core (the whole file was lost as an internal error)."""
+    write(tmp_path, "t.proof", "program p(x : int) -> int { return x; }\n"
+                               "theorem j : [x >= 0] p [ret >= 0] := by vcgen; all_goals smt\n"
+                               "theorem h : [x >= 0] p [ret >= 0] := by hammer\n"
+                               "theorem k (y : int) : y + 0 = y := by hammer\n" + AFTER)
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    assert "internal error" not in p.stdout + p.stderr
+    assert re.search(r"t\.proof:2 +j +proved", p.stdout) and re.search(r"t\.proof:4 +k +proved", p.stdout), p.stdout
+    assert re.search(r"t\.proof:5 +after +proved", p.stdout)
+    assert "hammer: don't know: cannot encode" in errors(p)[3]
+    located(p)
+
+
+def test_a_message_of_several_lines_keeps_the_location_source_and_caret_together(tmp_path):
+    """'this block leaves goals unsolved:' put the goal between the error line and its source line."""
+    write(tmp_path, "t.proof", "theorem t (x : int) : x < x + 1 and x = x := by\n  split\n  . skip\n  . reflexivity\n")
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    assert located(p) == ["t.proof:3:3: error: this block leaves goals unsolved (the first is shown below)"]
+    assert "the goal was:\n    x : int\n    |- x < x + 1" in p.stdout
+
+
+def test_an_error_in_a_file_with_cr_line_endings_shows_its_own_line(tmp_path):
+    (tmp_path / "t.proof").write_bytes(b"-- CR only\rtheorem a : 1 = 1 := by reflexivity\r"
+                                       b"theorem b : 1 = 2 := by ring\r")
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    assert located(p)[0].startswith("t.proof:3:")
+    assert "\n  theorem b : 1 = 2 := by ring\n" in p.stdout
