@@ -161,16 +161,35 @@ def _check_one(path_str: str, emit: str | None, use_cache: bool, statements: boo
         if m is not mod:
             out["errors"].extend(str(e) for e in getattr(m, "errors", None) or [] if str(e) not in out["errors"])
     if emit:
-        _emit(mod, Path(emit))
+        out["errors"].extend(_emit(mod, Path(emit)))
     return out
 
 
-def _emit(mod, outdir: Path) -> None:
+def _emit(mod, outdir: Path) -> list[str]:
+    """Write each proved theorem's proof term; a write that fails (a full disk, a read-only
+    directory) is an error at that theorem, and the file's results are kept."""
     from kernel.export import export_theorem
-    outdir.mkdir(parents=True, exist_ok=True)
+    from tactics.syntax import Pos, QuodError
+
+    from .loader import format_error
+    errors = []
     for r in mod.results:
         if r.status in ("proved", "sorry", "oracle"):
-            (outdir / f"{mod.path.stem}.{r.name}.json").write_text(export_theorem(mod.env, r.name), encoding="utf-8")
+            target = outdir / f"{mod.path.stem}.{r.name}.json"
+            tmp = target.with_name(target.name + ".tmp")
+            try:
+                outdir.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(export_theorem(mod.env, r.name), encoding="utf-8")
+                os.replace(tmp, target)
+            except OSError as exc:
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+                err = QuodError(Pos(r.file, r.line, 1), f"cannot write the proof of {r.name} to {target}: "
+                                f"{exc.strerror or exc}")
+                errors.append(format_error(_relative(err)))
+    return errors
 
 
 class Progress:

@@ -223,3 +223,15 @@ def test_an_error_in_a_file_with_cr_line_endings_shows_its_own_line(tmp_path):
     p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
     assert located(p)[0].startswith("t.proof:3:")
     assert "\n  theorem b : 1 = 2 := by ring\n" in p.stdout
+
+
+def test_an_emit_proofs_write_error_is_an_error_at_that_theorem_and_keeps_the_results(tmp_path):
+    """A failed write of one proof file turned the whole file into an internal error (no results)."""
+    write(tmp_path, "t.proof", "theorem a : 1 = 1 := by reflexivity\ntheorem b : 2 = 2 := by reflexivity\n" + AFTER)
+    (tmp_path / "out" / "t.b.json").mkdir(parents=True)          # b's proof cannot be written there
+    p = quod("check", "--no-cache", "--emit-proofs", "out", "t.proof", cwd=tmp_path)
+    assert p.returncode == 1 and "internal error" not in p.stdout + p.stderr
+    assert "3 theorems: 3 proved" in p.stdout
+    assert located(p) == [f"t.proof:2:1: error: cannot write the proof of b to {Path('out', 't.b.json')}: "
+                          "Is a directory"]
+    assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["t.a.json", "t.after.json", "t.b.json"]
