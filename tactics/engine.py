@@ -910,8 +910,14 @@ def t_hammer(eng, goal, tac):
 
 def _program_tactic(name):
     def run(eng, goal, tac):
+        from programs.analysis import OverBudget, budget
+
         from . import program_tactics
-        return getattr(program_tactics, "t_" + name)(eng, goal, tac)
+        try:
+            with budget():          # the program analysis stops, saying so, past its time budget
+                return getattr(program_tactics, "t_" + name)(eng, goal, tac)
+        except OverBudget as exc:
+            raise DontKnow(tac.pos, f"{name}: don't know: {exc}", show_goal(goal)) from None
     return run
 
 

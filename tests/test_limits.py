@@ -235,3 +235,37 @@ def test_an_emit_proofs_write_error_is_an_error_at_that_theorem_and_keeps_the_re
     assert located(p) == [f"t.proof:2:1: error: cannot write the proof of b to {Path('out', 't.b.json')}: "
                           "Is a directory"]
     assert sorted(f.name for f in (tmp_path / "out").iterdir()) == ["t.a.json", "t.after.json", "t.b.json"]
+
+
+# ---- budgets ---------------------------------------------------------------------------------------
+
+def nested_loops(depth: int) -> str:
+    s = "int f(int x) {\n"
+    for i in range(depth):
+        s += f"  int y{i} = x;\n  while (y{i} > 0) {{\n"
+    for i in reversed(range(depth)):
+        s += f"  y{i} = y{i} - 1;\n  }}\n"
+    return s + "  return x;\n}\n"
+
+
+def test_the_termination_analysis_stops_at_its_budget_saying_so(tmp_path):
+    """8 nested loops took minutes (and 100 loops in sequence as long): one program's analysis has a
+    budget (QUOD_ANALYSIS_BUDGET seconds, 60 by default); past it the answer is don't know, saying why.
+    A budget of 0 stands for a program too large for any budget."""
+    write(tmp_path, "deep.c", nested_loops(8))
+    p = quod("terminates", "deep.c", cwd=tmp_path, env={"QUOD_ANALYSIS_BUDGET": "0"})
+    assert p.returncode == 3
+    assert p.stdout.startswith("don't know: the analysis stopped at its budget of 0 s (QUOD_ANALYSIS_BUDGET)")
+    # in a .proof file: that theorem only
+    write(tmp_path, "t.proof", 'program d from c "deep.c" function f\n'
+                               "theorem d_terminates : terminates d := by termination\n"
+                               "theorem d_ret : forall a : i32, d(a) = a := by vcgen; all_goals smt\n" + AFTER)
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path, env={"QUOD_ANALYSIS_BUDGET": "0"})
+    assert "termination: don't know: the analysis stopped at its budget of 0 s" in errors(p)[2], p.stdout
+    assert "vcgen: don't know: the analysis stopped at its budget" in errors(p)[3], p.stdout
+    assert re.search(r"t\.proof:4 +after +proved", p.stdout)
+    located(p)
+    # with the default budget, a small program is not affected
+    write(tmp_path, "small.c", nested_loops(1))
+    p = quod("terminates", "small.c", cwd=tmp_path)
+    assert p.returncode == 0 and p.stdout.startswith("yes: ranking function")
