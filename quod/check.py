@@ -256,7 +256,8 @@ def run_check(args) -> int:
                 _loader(use_cache, statements).prelude()
             except Exception:
                 pass
-        with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
+        with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo)), initializer=_orphan_guard,
+                                 initargs=(os.getpid(),)) as pool:
             futs = {f: pool.submit(check_one, str(f), args.emit_proofs, use_cache, statements) for f in todo}
             for f in todo:
                 try:
@@ -270,6 +271,30 @@ def run_check(args) -> int:
     progress.close()
     code = report(files, outcomes, args)
     return 2 if errors else code
+
+
+def _orphan_guard(parent: int) -> None:
+    """In a ``-j`` worker: end when the parent ``quod check`` is gone (killed with -9, it cannot tell
+    its workers), rather than go on checking for nobody. Linux ends it at once (PR_SET_PDEATHSIG);
+    elsewhere a thread notices within a second that the parent changed."""
+    import signal
+    import threading
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)          # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:          # the parent died before the request took effect
+        os._exit(1)
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, name="quod-orphan-guard", daemon=True).start()
 
 
 def _failed(r: dict, strict: bool) -> bool:

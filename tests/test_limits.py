@@ -269,3 +269,60 @@ def test_the_termination_analysis_stops_at_its_budget_saying_so(tmp_path):
     write(tmp_path, "small.c", nested_loops(1))
     p = quod("terminates", "small.c", cwd=tmp_path)
     assert p.returncode == 0 and p.stdout.startswith("yes: ranking function")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                stat = Path(f"/proc/{d}/stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if int(fields[1]) == pid and fields[0] != "Z":
+                out.append(int(d))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not LINUX, reason="/proc")
+def test_check_j_workers_end_with_a_killed_parent(tmp_path):
+    """`quod check -j 2` workers went on (for minutes, on 8 nested loops) after kill -9 of quod."""
+    import signal
+    import time
+    write(tmp_path, "deep.c", nested_loops(8))
+    for name in ("a", "b"):
+        write(tmp_path, f"{name}.proof", 'program d from c "deep.c" function f\n'
+                                         "theorem d_terminates : terminates d := by termination\n")
+    e = dict(os.environ, QUOD_ANALYSIS_BUDGET="600")
+    e.pop("QUOD_DEBUG", None)
+    parent = subprocess.Popen([sys.executable, "-m", "quod.cli", "check", "--no-cache", "-j", "2", "a.proof",
+                               "b.proof"], cwd=tmp_path, env=e, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        workers: list[int] = []
+        for _ in range(600):                      # until both workers are at work
+            workers = _children(parent.pid)
+            if len(workers) >= 2:
+                break
+            time.sleep(0.1)
+        assert len(workers) >= 2, "the workers did not start"
+        time.sleep(1.0)
+        assert all(_alive(w) for w in workers)
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    for _ in range(300):                          # they end at once on Linux; up to 30 s is allowed
+        if not any(_alive(w) for w in workers):
+            break
+        time.sleep(0.1)
+    left = [w for w in workers if _alive(w)]
+    for w in left:                                # do not leave them running if the test fails
+        os.kill(w, signal.SIGKILL)
+    assert not left
