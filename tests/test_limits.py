@@ -326,3 +326,16 @@ def test_check_j_workers_end_with_a_killed_parent(tmp_path):
     for w in left:                                # do not leave them running if the test fails
         os.kill(w, signal.SIGKILL)
     assert not left
+
+
+def test_termination_with_a_variant_for_one_loop_of_two_is_an_error_for_that_theorem(tmp_path):
+    """Found by bench/fuzz.py: `with decreasing e` gives the first loop's measure; when another loop had
+    none (its invariant given, so not searched), MissingAnnotation escaped and the file was lost."""
+    write(tmp_path, "t.proof", "program p(x : int, y : int) {\n  while (x > 0) {\n"
+                               "    while (y > 0) { invariant(y >= 0); y = y - 1; }\n    x = x - 1;\n  }\n}\n"
+                               "theorem t : terminates p := by termination with decreasing x\n" + AFTER)
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    assert "internal error" not in p.stdout
+    assert "needs a decreasing measure" in errors(p)[7], p.stdout
+    assert re.search(r"t\.proof:8 +after +proved", p.stdout)
+    located(p)
