@@ -13,7 +13,8 @@ and the ratio to the previous row: about 2 for each doubling of N is linear, 4 i
 Shapes:
   have_ring    ``have hK : x + K = K + x := by ring``, N times (the context grows by one each step)
   intro        ``intro hK`` N times, on ``x = x -> x = x -> ... -> x = x`` (a statement N deep)
-  have_anon    ``have : x + K = K + x := by ring``: each step names its hypothesis itself (h, h1, ...)
+  intro_anon   ``intro`` N times with no name, on the statement of ``intro``: each step names its
+               hypothesis itself (h, h1, ..., the first free one: a scan of the names taken)
   linarith     ``have hK : x + K >= K := by linarith``: linarith reads every hypothesis in context
                (as Lean's does), so each step costs O(context) by design and the whole is quadratic;
                shown at the smaller sizes only
@@ -44,9 +45,10 @@ def intro(n: int) -> str:
     return "\n".join([f"theorem long : forall x : int, {stmt}", "proof", "  intro x", *steps, "  ring", "qed"])
 
 
-def have_anon(n: int) -> str:
-    steps = [f"  have : x + {i} = {i} + x := by ring" for i in range(1, n)]
-    return "\n".join(["theorem long : forall x : int, x + 0 = x", "proof", "  intro x", *steps, "  ring", "qed"])
+def intro_anon(n: int) -> str:
+    stmt = " -> ".join(["x = x"] * n + ["x + 0 = x"])
+    steps = ["  intro"] * n
+    return "\n".join([f"theorem long : forall x : int, {stmt}", "proof", "  intro x", *steps, "  ring", "qed"])
 
 
 def linarith(n: int) -> str:
@@ -55,7 +57,7 @@ def linarith(n: int) -> str:
                       "  linarith", "qed"])
 
 
-SHAPES = {"have_ring": have_ring, "intro": intro, "have_anon": have_anon, "linarith": linarith}
+SHAPES = {"have_ring": have_ring, "intro": intro, "intro_anon": intro_anon, "linarith": linarith}
 SMALL_ONLY = {"linarith": 1250}
 
 

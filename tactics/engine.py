@@ -312,19 +312,19 @@ def t_intro(eng: Engine, goal: Goal, tac: Tactic, all_: bool = False):
         want = names[i] if i < len(names) else None
         if t.op == "forall":
             x = want or g.fresh_var(t.data)
-            if x in g.used_vars() or x in g.names():
+            if g.uses(x) or g.has_name(x):
                 eng.fail(tac, goal, f"the name {x} is already in use; choose another")
             body = instantiate(t.args[0], Var(x))
             proofs.append(("forall", x, None))
-            g = Goal(g.hyps, body, g.vars + (x,))
+            g = g.introduced(body, var=x)
         elif t.op in ("imp", "not"):
             h = want or g.fresh_hyp("h")
             a = t.args[0]
             b = t.args[1] if t.op == "imp" else Expr("false")
-            if h in g.names():
+            if g.has_name(h):
                 eng.fail(tac, goal, f"the hypothesis name {h} is already in use; choose another")
             proofs.append((t.op, h, a))
-            g = Goal(g.hyps + ((h, a),), b, g.vars)
+            g = g.introduced(b, hyp=(h, a))
         else:
             if count is None and i > 0:
                 break
@@ -695,8 +695,8 @@ def t_have(eng, goal, tac):
     name, stmt_se, block = tac.args
     stmt = eng.elab(goal, stmt_se)
     sub = goal.with_target(stmt)
-    g, wrap = with_hyps(goal, [(name, stmt, hole(sub.id))])
     if block is None:
+        g, wrap = with_hyps(goal, [(name, stmt, hole(sub.id))])
         return [sub, g], wrap(hole(g.id))
     inner = eng.run_block(ProofState((sub,), {}, sub.id), block)
     if inner.goals:
