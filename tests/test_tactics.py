@@ -1053,3 +1053,34 @@ def test_parse_error_keeps_other_theorems(tmp_path):
           reflexivity
         """)
     assert [r.status for r in mod.results] == ["proved", "failed", "proved"]
+
+
+def test_goals_share_their_maps_along_a_chain_and_never_see_a_siblings_names():
+    """Issue 17 (linear proof checking): a step that adds a hypothesis grows its parent's maps in place
+    (no copy of the context), and goals made from one goal each see only their own hypotheses."""
+    from kernel import Expr, Var, mk
+    from tactics.state import Goal
+    eq = mk("eq", Var("x"), Var("x"))
+    g = Goal((), eq, ("x",))
+    chain = [g]
+    for i in range(50):
+        chain.append(chain[-1].introduced(eq, hyp=(f"h{i}", eq)))
+    assert len({id(c._index[0]) for c in chain}) == 1          # one map for the whole chain
+    assert chain[10].has_name("h9") and not chain[10].has_name("h10") and chain[50].has_name("h49")
+    assert chain[10].names() == {f"h{i}" for i in range(10)}
+    # two goals made from chain[10]: the first grows the shared map, the second copies what it sees
+    a = chain[10].introduced(eq, hyp=("a", eq))
+    b = chain[10].introduced(eq, hyp=("b", eq))
+    assert a.has_name("a") and not a.has_name("b") and not a.has_name("h10")
+    assert b.has_name("b") and not b.has_name("a") and not b.has_name("h10")
+    assert not chain[10].has_name("a") and not chain[10].has_name("b")
+    # fresh names: the first free one in each goal's own view, however the maps were shared
+    base = Goal((), eq, ("x",))
+    named = base
+    for _ in range(5):
+        named = named.introduced(eq, hyp=(named.fresh_hyp("h"), eq))
+    assert named.names() == {"h", "h1", "h2", "h3", "h4"}
+    assert base.fresh_hyp("h") == "h" and named.fresh_hyp("h") == "h5"
+    assert base.introduced(eq, hyp=("h", eq)).fresh_hyp("h") == "h1"
+    v = base.introduced(Expr("true"), var="y")
+    assert v.uses("y") and not base.uses("y") and v.fresh_var("y") == "y1" and base.fresh_var("y") == "y"
