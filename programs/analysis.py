@@ -336,6 +336,10 @@ def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> boo
     # facts about unchanged variables hold throughout the loop
     frame = [f for f in entry_facts(pre) if not (free_vars(f) & changed) and not _mentions_old(f)]
     inv = [f for f in frame]
+    # the candidate atoms over unchanged variables that hold on entry (facts the syntactic frame
+    # misses: y >= 1 after `if (y < 1) return;` holds on one side of a disjunction)
+    inv += [a for a in z3v.valid_each(pre, [a for a in cands if not (free_vars(a) & changed)])
+            if a not in inv]
     # Houdini: candidate atoms over changed variables that hold on entry and are preserved
     trial = z3v.valid_each(pre, [a for a in cands if free_vars(a) & changed])
     while True:
