@@ -1058,58 +1058,75 @@ def drop_dead_havocs(c: Expr, names: set) -> tuple[Expr, dict]:
     """c without the ``havoc x`` (and the ``assume`` of x's type range right after it) of an uninitialised
     declaration of x whose value no run reads: on every path x is written before it is read, and it
     counts as read at the end. Such a havoc changes nothing a run does, and it would be one more
-    nondeterministic value for the search to choose. Liveness is over-approximated at loops (every
-    variable a loop mentions is live before it), which can only keep a havoc. Also returns each loop
-    that changed -> its new node."""
+    nondeterministic value for the search to choose. Also returns each loop that changed -> its new
+    node."""
     moved: dict = {}
     if not names:
         return c, moved
-    return _dead_havocs(c, frozenset(program_vars(c)), names, moved)[0], moved
+    return _Liveness(names, moved).stmt(c, frozenset(program_vars(c)))[0], moved
 
 
-def _dead_havocs(c: Expr, live: frozenset, names: set, moved: dict) -> tuple[Expr, frozenset]:
-    """(c with dead declaration havocs dropped, the variables live before it), given those live after."""
-    op = c.op
-    if op == "seq":
-        parts = []
-        while c.op == "seq":          # a long right-nested sequence: walked as a list
-            parts.append(c.args[0])
-            c = c.args[1]
-        parts.append(c)
-        out = []
-        i = len(parts) - 1
-        while i >= 0:
-            s = parts[i]
-            if s.op == "assume" and i > 0 and parts[i - 1].op == "havoc" and parts[i - 1].data in names \
-                    and parts[i - 1].data not in live and s.args[0].fv <= {parts[i - 1].data}:
-                i -= 2                # havoc x; assume (x in its type): both go
-                continue
-            s, live = _dead_havocs(s, live, names, moved)
-            out.append(s)
-            i -= 1
-        return seq(list(reversed(out))), live
-    if op == "havoc":
-        if c.data in names and c.data not in live:
-            return Expr("skip"), live
-        return c, live - {c.data}
-    if op == "assign":
-        return c, (live - {c.data}) | c.args[0].fv
-    if op in ("assume", "assert"):
-        return c, live | c.args[0].fv
-    if op == "if":
-        t, lt = _dead_havocs(c.args[1], live, names, moved)
-        e, le = _dead_havocs(c.args[2], live, names, moved)
-        new = c if (t, e) == c.args[1:] else Expr("if", (c.args[0], t, e))
-        return new, lt | le | c.args[0].fv
-    if op == "while":
-        before = live | c.fv          # every variable the loop mentions, whatever it does with it
-        body, _ = _dead_havocs(c.args[1], before, names, moved)
-        if body == c.args[1]:
-            return c, before
-        new = Expr("while", (c.args[0], body))
-        moved[c] = new
-        return new, before
-    return c, live | c.fv
+class _Liveness:
+    """Backward liveness over a statement, dropping dead declaration havocs on the way."""
+
+    def __init__(self, names: set, moved: dict):
+        self.names, self.moved = names, moved
+        self.memo: dict = {}
+
+    def stmt(self, c: Expr, live: frozenset) -> tuple[Expr, frozenset]:
+        """(c with dead declaration havocs dropped, the variables live before it), given those live after."""
+        key = (c, live)
+        if key not in self.memo:
+            self.memo[key] = self._stmt(c, live)
+        return self.memo[key]
+
+    def _stmt(self, c: Expr, live: frozenset) -> tuple[Expr, frozenset]:
+        op = c.op
+        if op == "seq":
+            parts = []
+            while c.op == "seq":          # a long right-nested sequence: walked as a list
+                parts.append(c.args[0])
+                c = c.args[1]
+            parts.append(c)
+            out = []
+            i = len(parts) - 1
+            while i >= 0:
+                s = parts[i]
+                if s.op == "assume" and i > 0 and parts[i - 1].op == "havoc" and parts[i - 1].data in self.names \
+                        and parts[i - 1].data not in live and s.args[0].fv <= {parts[i - 1].data}:
+                    i -= 2                # havoc x; assume (x in its type): both go
+                    continue
+                s, live = self.stmt(s, live)
+                out.append(s)
+                i -= 1
+            return seq(list(reversed(out))), live
+        if op == "havoc":
+            if c.data in self.names and c.data not in live:
+                return Expr("skip"), live
+            return c, live - {c.data}
+        if op == "assign":
+            return c, (live - {c.data}) | c.args[0].fv
+        if op in ("assume", "assert"):
+            return c, live | c.args[0].fv
+        if op == "if":
+            t, lt = self.stmt(c.args[1], live)
+            e, le = self.stmt(c.args[2], live)
+            new = c if (t, e) == c.args[1:] else Expr("if", (c.args[0], t, e))
+            return new, lt | le | c.args[0].fv
+        if op == "while":
+            # live before the loop: after it, in its test, or before its body when another pass follows
+            before = live | c.args[0].fv
+            while True:
+                body, into = self.stmt(c.args[1], before)
+                if into <= before:
+                    break
+                before = before | into
+            if body == c.args[1]:
+                return c, before
+            new = Expr("while", (c.args[0], body))
+            self.moved[c] = new
+            return new, before
+        return c, live | c.fv
 
 
 def _enumerators(ast) -> dict:
