@@ -305,6 +305,10 @@ def reconstruct(env, goal, facts_extra=()):
     from .tableau import Tableau, TableauFailed
     from .linarith import LinarithFailed
     tab = Tableau(goal.names(), goal.used_vars())
+    tab.ground = model_witnesses(env, goal)
+    from .nlinarith import missing_lemmas
+    from .quotrem import available
+    tab.qr, tab.nl = available(env), not missing_lemmas(env)
     neg = tab.fresh("_goal")
     facts = [(f, P("hyp", h)) for h, f in goal.hyps] + list(facts_extra)
     facts.append((mk("not", goal.target), P("hyp", neg)))
@@ -316,6 +320,34 @@ def reconstruct(env, goal, facts_extra=()):
         if pf is None:
             return None
     return P("by_contra", neg, goal.target, pf)
+
+
+def model_witnesses(env, goal, timeout_ms: int = 500) -> list:
+    """For a goal ``exists x1 .. xn, B`` without free variables: the values of x1 .. xn in a
+    z3 model of B (the witnesses are then instances the kernel checks like any other)."""
+    from kernel import Int, free_vars
+    t = goal.target
+    if t.op != "exists" or free_vars(goal_formula(goal)):
+        return []
+    import z3
+    enc = Encoder(env)
+    xs = []
+    while t.op == "exists":
+        name = f"#w{len(xs)}"
+        xs.append(name)
+        t = instantiate(t.args[0], Expr("var", (), name))
+    s = z3.Solver()
+    s.set("timeout", timeout_ms)
+    try:
+        s.add(enc.enc(t))
+    except SmtDontKnow:
+        return []
+    for ax in enc.axioms:
+        s.add(ax)
+    if s.check() != z3.sat:
+        return []
+    m = s.model()
+    return [Int(m.eval(enc.var(x), model_completion=True).as_long()) for x in xs]
 
 
 def _nonlinear(env, goal, facts, neg: str):

@@ -11,7 +11,8 @@ is rebuilt as a proof the kernel checks.
 
 from __future__ import annotations
 
-from kernel import Expr, P, Var, free_vars, instantiate, mk
+from kernel import Expr, Int, P, Var, free_vars, instantiate, mk
+from kernel.expr import postorder
 
 from .arith_tactics import _is_cmp, refute
 from .linarith import LinarithFailed
@@ -19,6 +20,7 @@ from .linarith import LinarithFailed
 MAX_BRANCH_DEPTH = 14
 MAX_NODES = 2000
 MAX_INSTANCES = 40
+MAX_WITNESS_ROUNDS = 2      # nested existentials: exists q r, ... takes two
 
 
 class TableauFailed(Exception):
@@ -31,6 +33,11 @@ class Tableau:
         self.counter = 0
         self.nodes = 0
         self.instantiated = False
+        self.witness_rounds = 0
+        self.ground: list = []          # extra witness candidates (values from z3's model)
+        self.qr = False                 # the prelude's quot_rem_unique lemmas are there (quotrem.py)
+        self.nl = False                 # nlinarith's lemmas are there
+        self.qr_done: set = set()
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -127,6 +134,14 @@ class Tableau:
                                                              P("imp_elim", P("iff_right", p), P("hyp", hb)))))
                 p_no = self._refute(rest + [(mk("not", a), P("hyp", hn)), nb], depth + 1)
                 return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+        if self.qr:
+            pf = self._quotrem(facts, depth)
+            if pf is not None:
+                return pf
+        if self.witness_rounds < MAX_WITNESS_ROUNDS and any(f.op == "forall" for f, _ in facts):
+            pf = self._witness_round(facts, depth)
+            if pf is not None:
+                return pf
         if not self.instantiated:
             inst = self._instances(facts)
             if inst:
@@ -136,6 +151,163 @@ class Tableau:
                 finally:
                     self.instantiated = False
         raise TableauFailed("no contradiction found")
+
+    def _quotrem(self, facts: list, depth: int):
+        """Division by a symbolic divisor d (``quotrem.py``): cases on the sign of d, and in each
+        the uniqueness lemma's instances whose premises linear arithmetic proves."""
+        from . import quotrem
+        for d, dividends in quotrem.divisions(facts).items():
+            if d in self.qr_done:
+                continue
+            cands = quotrem.candidates(facts, d, dividends)
+            if not cands:
+                continue
+            self.qr_done.add(d)
+            try:
+                zero = Int(0)
+                h1, h2, h3, h4 = (self.fresh("_s") for _ in range(4))
+                neg = self._qr_case(facts, (mk("lt", d, zero), P("hyp", h1)), d, cands, "quot_rem_unique_neg",
+                                    depth)
+                zc = self._qr_zero(facts, (mk("eq", d, zero), P("hyp", h3)), d, depth)
+                pos = self._qr_case(facts, (mk("lt", zero, d), P("hyp", h4)), d, cands, "quot_rem_unique", depth)
+                return P("or_elim", P("trichotomy", d, zero), h1, neg, h2,
+                         P("or_elim", P("hyp", h2), h3, zc, h4, pos))
+            except (TableauFailed, LinarithFailed):
+                continue
+            finally:
+                self.qr_done.discard(d)
+        return None
+
+    def _qr_case(self, facts: list, sign, d: Expr, cands: list, lemma: str, depth: int):
+        from . import quotrem
+        base = facts + [sign]
+        cmp = [(f, p) for f, p in base if _is_cmp(f)]
+        pf = self._excluded(cmp, d)
+        if pf is not None:
+            return pf
+        zero = Int(0)
+        # the division identity and the remainder's range for every dividend of d in sight
+        divs: list = []
+        for f in [f for f, _ in facts] + [x for c in cands for x in c]:
+            for n in postorder(f):
+                if n.op in ("div", "mod") and n.lbr == 0 and n.args[1] == d and n.args[0] not in divs:
+                    divs.append(n.args[0])
+        ax = "mod_neg" if lemma == "quot_rem_unique_neg" else "mod_pos"
+        for x in divs:
+            m = mk("mod", x, d)
+            rp = P("imp_elim", P("arith", ax, (x, d)), sign[1])
+            lo, hi = (mk("lt", d, m), mk("le", m, zero)) if ax == "mod_neg" else (mk("le", zero, m), mk("lt", m, d))
+            cmp += [(mk("eq", x, mk("add", mk("mul", d, mk("div", x, d)), m)), P("arith", "div_mod", (x, d))),
+                    (lo, P("and_left", rp)), (hi, P("and_right", rp))]
+        pos = {f.args[1] for f, _ in cmp if f.op == "lt" and f.args[0] == zero}
+        for f in [x for c in cands for x in c]:
+            for n in postorder(f):
+                if n.op == "mod" and n.lbr == 0 and n.args[1] != d and n.args[1] in pos:
+                    x, e = n.args
+                    rp = P("imp_elim", P("arith", "mod_pos", (x, e)), _find(cmp, mk("lt", zero, e)))
+                    cmp += [(mk("le", zero, n), P("and_left", rp)), (mk("lt", n, e), P("and_right", rp))]
+        new = []
+        for t, q, r in cands:
+            prem = [mk("le", zero, r), mk("lt", r, d)] if lemma == "quot_rem_unique" else \
+                [mk("lt", d, r), mk("le", r, zero)]
+            prem.append(mk("eq", t, mk("add", mk("mul", d, q), r)))
+            proofs = []
+            for f in prem:
+                pf = (f.op == "eq" and quotrem.prove_by_mod_elimination(f, self)) or self._prove_cmp(cmp, f)
+                if pf is None:
+                    break
+                proofs.append(pf)
+            else:
+                p = P("thm", lemma)
+                for x in (t, d, q, r):
+                    p = P("forall_elim", p, x)
+                for pf in proofs:
+                    p = P("imp_elim", p, pf)
+                new += [(mk("eq", mk("div", t, d), q), P("and_left", p)),
+                        (mk("eq", mk("mod", t, d), r), P("and_right", p))]
+        return self._refute(base + new, depth + 1)
+
+    def _excluded(self, cmp: list, d: Expr):
+        """A refutation of a sign case the hypotheses exclude (d != 0, 0 < d; 0 < b and 0 < c for
+        d = b * c, by nlinarith), or None."""
+        from .linarith import prove_false
+        try:
+            return prove_false(cmp)
+        except LinarithFailed:
+            pass
+        if self.nl and any(n.op == "mul" for n in postorder(d)):
+            try:
+                return refute(cmp, self._nl_names())
+            except LinarithFailed:
+                pass
+        return None
+
+    def _qr_zero(self, facts: list, zero_fact, d: Expr, depth: int):
+        from .engine import replace_all
+        eqf, pe = zero_fact
+        pf = self._excluded([(f, p) for f, p in facts + [zero_fact] if _is_cmp(f)], d)
+        if pf is not None:
+            return pf
+        out = []
+        for f, p in facts:
+            if any(n == d for n in postorder(f)):
+                g = replace_all(f, d, Int(0))
+                f, p = g, P("replace", pe, p, g)
+            for _ in range(12):             # x / 0 is 0 and x % 0 is x, innermost first
+                n = next((n for n in postorder(f) if n.op in ("div", "mod") and n.lbr == 0 and n.args[1] == Int(0)),
+                         None)
+                if n is None:
+                    break
+                x = n.args[0]
+                e, ax = (Int(0), "div_zero") if n.op == "div" else (x, "mod_zero")
+                g = replace_all(f, n, e)
+                f, p = g, P("replace", P("arith", ax, (x,)), p, g)
+            out.append((f, p))
+        return self._refute(out + [zero_fact], depth + 1)
+
+    def _prove_cmp(self, cmp: list, f: Expr):
+        """A proof of the comparison f from the comparison facts (linear, then nlinarith), or None."""
+        h = self.fresh("_q")
+        facts = cmp + [(mk("not", f), P("hyp", h))]
+        try:
+            return P("by_contra", h, f, refute(facts, self))
+        except LinarithFailed:
+            pass
+        if not self.nl:
+            return None
+        try:
+            return P("by_contra", h, f, refute(facts, self._nl_names()))
+        except LinarithFailed:
+            return None
+
+    def _nl_names(self):
+        """This tableau's name supply with nlinarith at the leaves of ``refute``."""
+        from .nlinarith import NlLeaf
+
+        class Names:
+            def __init__(self, tab):
+                self.tab, self.leaf = tab, NlLeaf(tab)
+
+            def __call__(self):
+                return self.tab()
+        return Names(self)
+
+    def _witness_round(self, facts: list, depth: int):
+        """Instances of the universal facts at solved witnesses (``witness.py``), after
+        eliminating defined variables; None if that does not close the branch."""
+        from . import witness
+        wf = witness.definitions(facts)
+        terms = witness.candidates(wf)
+        terms += [t for t in self.ground if t not in terms]
+        if not terms:
+            return None
+        self.witness_rounds += 1
+        try:
+            return self._refute(wf + witness.instances(wf, terms), depth + 1)
+        except (TableauFailed, LinarithFailed):
+            return None
+        finally:
+            self.witness_rounds -= 1
 
     def _instances(self, facts: list) -> list:
         """One round of instances of the universal facts at nearby ground terms (x, x + 1, x - 1, 0, 1)."""
@@ -223,6 +395,10 @@ class Tableau:
                     continue
             out.append((f, p))
         return out
+
+
+def _find(facts: list, f: Expr):
+    return next(p for g, p in facts if g == f)
 
 
 def _not_and_right(p, ha: str, b, tab: Tableau):
