@@ -305,6 +305,10 @@ def reconstruct(env, goal, facts_extra=()):
     from .tableau import Tableau, TableauFailed
     from .linarith import LinarithFailed
     tab = Tableau(goal.names(), goal.used_vars())
+    from .lemmas import prove_by_lemma
+    pf = prove_by_lemma(env, goal, tab)
+    if pf is not None:
+        return pf
     tab.ground = model_witnesses(env, goal)
     from .nlinarith import missing_lemmas
     from .quotrem import available
@@ -318,8 +322,25 @@ def reconstruct(env, goal, facts_extra=()):
     except (TableauFailed, LinarithFailed, KernelError, RecursionError):
         pf = _nonlinear(env, goal, facts, neg)
         if pf is None:
+            pf = _branch_and_bound(goal, facts, neg, tab)
+        if pf is None:
             return None
     return P("by_contra", neg, goal.target, pf)
+
+
+def _branch_and_bound(goal, facts, neg: str, first):
+    """The tableau once more with integer case splits at its leaves (``branch.py``), with
+    nlinarith there too when the facts multiply variables."""
+    from .linarith import LinarithFailed
+    from .nlinarith import NlTableau, has_product
+    from .tableau import Tableau, TableauFailed
+    cls = NlTableau if first.nl and any(has_product(f) for f, _ in facts) else Tableau
+    tab = cls(goal.names() | {neg}, goal.used_vars())
+    tab.ground, tab.qr, tab.nl, tab.bb = first.ground, first.qr, first.nl, True
+    try:
+        return tab.prove_false(facts)
+    except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+        return None
 
 
 def model_witnesses(env, goal, timeout_ms: int = 500) -> list:

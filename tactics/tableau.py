@@ -38,6 +38,7 @@ class Tableau:
         self.qr = False                 # the prelude's quot_rem_unique lemmas are there (quotrem.py)
         self.nl = False                 # nlinarith's lemmas are there
         self.qr_done: set = set()
+        self.bb = False                 # branch and bound at the leaves (branch.py)
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -286,7 +287,7 @@ class Tableau:
 
         class Names:
             def __init__(self, tab):
-                self.tab, self.leaf = tab, NlLeaf(tab)
+                self.tab, self.leaf, self.bb = tab, NlLeaf(tab), tab.bb
 
             def __call__(self):
                 return self.tab()
