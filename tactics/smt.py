@@ -424,11 +424,25 @@ def _canonical_arguments(facts):
                             if c != a:
                                 target = (a, c)
                                 break
+                        if a.op in ("div", "mod", "abs", "min", "max", "ite") and not a.fv and \
+                                not any(m.op in ("app", "pred") for m in postorder(a)):
+                            target = (a, None)
+                            break
                 if target:
                     break
             if target is None:
                 break
             a, c = target
+            if c is None:           # a closed argument (12 % 18): its value, by eval
+                from kernel import Int
+                from kernel.arith import evaluate
+                try:
+                    c = Int(evaluate(a))
+                except KernelError:
+                    break
+                g = replace_all(f, a, c)
+                f, p = g, P("replace", P("eval", mk("eq", a, c)), p, g)
+                continue
             g = replace_all(f, a, c)
             f, p = g, P("replace", P("ring", a, c), p, g)
         out.append((f, p))
@@ -451,13 +465,54 @@ def _unfold_facts(env, facts):
             g = replace_all(f, occ, eq.args[1])
             f, p = g, P("replace", P("unfold", occ.data, occ.args), p, g)
         out.append((f, p))
+    # recursive definitions: the defining equation of each application in the facts, and (for
+    # applications to closed arguments, evaluated) of the applications those bring, to a budget:
+    # fib(5) unfolds down to its base cases, with the closed if-conditions decided on the way
     seen = set()
-    for f, _ in list(out):
-        for n in postorder(f):
-            if n.op in ("app", "pred") and n.lbr == 0 and n not in seen:
-                seen.add(n)
-                out.append((_defining(env, n), P("unfold", n.data, n.args)))
+    work = [n for f, _ in out for n in postorder(f) if n.op in ("app", "pred") and n.lbr == 0]
+    budget = MAX_GROUND_UNFOLDS
+    while work:
+        n = work.pop(0)
+        if n in seen:
+            continue
+        seen.add(n)
+        (eq, pe), = _canonical_arguments([(_defining(env, n), P("unfold", n.data, n.args))])
+        eq, pe = _decide_closed_ites(eq, pe)
+        out.append((eq, pe))
+        if n.fv or budget <= 0:
+            continue
+        for m in postorder(eq.args[1]):
+            if m.op in ("app", "pred") and m.lbr == 0 and not m.fv and m not in seen:
+                budget -= 1
+                work.append(m)
     return out
+
+
+MAX_GROUND_UNFOLDS = 60
+
+
+def _decide_closed_ites(f: Expr, p):
+    """``if c then a else b`` with a closed, evaluable c replaced by its branch (``ite_true`` or
+    ``ite_false`` with an ``eval`` proof of c or of not c)."""
+    from kernel.arith import evaluate
+
+    from .engine import replace_all
+    for _ in range(20):
+        for n in postorder(f):
+            if n.op == "ite" and n.lbr == 0 and not n.args[0].fv and \
+                    not any(m.op in ("app", "pred") for m in postorder(n.args[0])):
+                break
+        else:
+            return f, p
+        c, a, b = n.args
+        try:
+            v = evaluate(c)
+        except KernelError:
+            return f, p
+        eq = P("imp_elim", P("ite_true" if v else "ite_false", c, a, b), P("eval", c if v else mk("not", c)))
+        g = replace_all(f, n, a if v else b)
+        f, p = g, P("replace", eq, p, g)
+    return f, p
 
 
 def _nonrecursive(env, name: str) -> bool:
