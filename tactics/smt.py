@@ -300,8 +300,9 @@ def _ground_instance_false(env, f: Expr) -> bool:
     return s.check() == z3.unsat
 
 
-def reconstruct(env, goal, facts_extra=()):
-    """A kernel proof of the goal from the tableau, or None."""
+def reconstruct(env, goal, facts_extra=(), use_z3: bool = True):
+    """A kernel proof of the goal from the tableau, or None. ``use_z3=False``: without asking z3
+    for witnesses (before z3 has been started at all)."""
     from .tableau import Tableau, TableauFailed
     from .linarith import LinarithFailed
     tab = Tableau(goal.names(), goal.used_vars())
@@ -309,7 +310,7 @@ def reconstruct(env, goal, facts_extra=()):
     pf = prove_by_lemma(env, goal, tab)
     if pf is not None:
         return pf
-    tab.ground = model_witnesses(env, goal)
+    tab.ground = model_witnesses(env, goal) if use_z3 else []
     from .nlinarith import missing_lemmas
     from .quotrem import available
     tab.qr, tab.nl = available(env), not missing_lemmas(env)
