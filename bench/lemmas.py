@@ -146,9 +146,10 @@ def main(argv=None) -> int:
     print(f"{len(items)} lemmas, {args.runs} runs each (median), load average {os.getloadavg()[0]:.1f}, files in {d}")
     for name, t in rows:
         print(f"  {name:48} {t * 1000:8.0f} ms")
-    print(f"  quod statuses: " + ", ".join(f"{s} {statuses.count(s)}" for s in sorted(set(statuses))))
+    print("  quod statuses: " + ", ".join(f"{s} {statuses.count(s)}" for s in sorted(set(statuses))))
     if per:
-        print(f"  quod per-lemma median (its own timer): {statistics.median(per)} ms; mean {sum(per) / len(per):.1f} ms")
+        print(f"  quod per-lemma median (its own timer): {statistics.median(per)} ms;"
+              f" mean {sum(per) / len(per):.1f} ms")
     e = dict(rows)
     print(f"  quod (cold - empty) / lemma: {(cold - e['quod check empty file']) / len(items) * 1000:.1f} ms;"
           f" cached: {(warm - e['quod check empty file']) / len(items) * 1000:.1f} ms")
