@@ -179,6 +179,19 @@ def _div_atoms(facts) -> list:
     return out
 
 
+def _read_mods(p: dict, d: Expr, c: int, m: tuple) -> dict | None:
+    """p with every atom ``x % d`` read as ``x - d * (x / d)``; None if p has none."""
+    mods = {a for mono in p for a in mono if a.op == "mod" and a.args[1] == d}
+    if not mods:
+        return None
+    for x in mods:
+        py = poly(x.args[0])
+        if py is None:
+            return None
+        p = _subst_atom(p, x, _sub(py, {tuple(sorted(m + (mk("div", x.args[0], d),), key=_key)): c}))
+    return p
+
+
 def candidates(facts, d: Expr, dividends: list) -> list[tuple[Expr, Expr, Expr]]:
     """(t, q, r) with t = d * q + r to be proved (see the module docstring)."""
     dp = poly(d)
@@ -204,6 +217,14 @@ def candidates(facts, d: Expr, dividends: list) -> list[tuple[Expr, Expr, Expr]]
             else:
                 st = term(s)
                 add(t, mk("add", term(k), mk("div", st, d)), mk("mod", st, d))
+        else:
+            add(t, Int(0), t)               # t is its own remainder when 0 <= t < d (0 % d = 0)
+        # t's own remainders x % d read as x - d * (x / d): (a - a % b) % b has quotient a / b
+        pr = _read_mods(pt, d, c, m)
+        if pr is not None:
+            k, s = _div_monomial(pr, c, m)
+            if k and not s:
+                add(t, term(k), Int(0))
         for u in dividends:
             pu = polys[u]
             if u == t or pu is None:

@@ -472,14 +472,25 @@ def _unfold_facts(env, facts):
     seen = set()
     work = [n for f, _ in out for n in postorder(f) if n.op in ("app", "pred") and n.lbr == 0]
     budget = MAX_GROUND_UNFOLDS
+    open_budget = MAX_OPEN_UNFOLDS
+    first = set(work)
     while work:
         n = work.pop(0)
         if n in seen:
             continue
         seen.add(n)
         (eq, pe), = _canonical_arguments([(_defining(env, n), P("unfold", n.data, n.args))])
-        eq, pe = _decide_closed_ites(eq, pe)
-        out.append((eq, pe))
+        eq2, pe = _decide_closed_ites(eq, pe)
+        out.append((eq2, pe))
+        if n.fv and n in first and open_budget > 0 and \
+                (any(not a.fv for a in n.args) or len(set(n.args)) < len(n.args)):
+            # an application of the facts with a closed argument or a repeated one brings
+            # applications that a case split decides (gcd(a, 1) is gcd(1, a % 1), gcd(0, a) is
+            # gcd(a, 0 % a) when a != 0): those are unfolded once more, to a small budget
+            for m in postorder(eq2.args[1]):
+                if m.op in ("app", "pred") and m.lbr == 0 and m not in seen and m.fv and open_budget > 0:
+                    open_budget -= 1
+                    work.append(m)
         if n.fv or budget <= 0:
             continue
         for m in postorder(eq.args[1]):
@@ -490,6 +501,7 @@ def _unfold_facts(env, facts):
 
 
 MAX_GROUND_UNFOLDS = 60
+MAX_OPEN_UNFOLDS = 4
 
 
 def _decide_closed_ites(f: Expr, p):

@@ -151,11 +151,14 @@ def candidates(facts: list, limit: int = MAX_CANDIDATES) -> list[Expr]:
         while k in g.fv:
             k += "'"
         body = _open_inner(instantiate(g.args[0], Var(k)))
-        for n in postorder(body):
-            if n.op == "eq" and n.lbr == 0 and k in n.fv:
-                for t in solve(mk("sub", n.args[0], n.args[1]), k):
-                    if t not in out and k not in t.fv:
-                        out.append(t)
+        # equations first; then the bounds of comparisons (3 * y <= x gives y = x / 3, the
+        # largest y below the bound: the floor quotient the linear procedure then pins down)
+        for ops in (("eq",), ("le", "lt")):
+            for n in postorder(body):
+                if n.op in ops and n.lbr == 0 and k in n.fv:
+                    for t in solve(mk("sub", n.args[0], n.args[1]), k):
+                        if t not in out and k not in t.fv:
+                            out.append(t)
         if len(out) >= limit:
             break
     return out[:limit]
