@@ -54,7 +54,7 @@ def run_prove(args) -> int:
 def _decide(args, env, stmt) -> int:
     from kernel import KernelError, TheoremDecl
     from tactics.engine import Engine
-    from tactics.smt import SmtCounterexample, SmtDontKnow, decide, reconstruct
+    from tactics.smt import SmtCounterexample, SmtDontKnow, decide, reconstruct, wants_model
     from tactics.state import ProofState, assemble
     from tactics.syntax import QuodError, Tactic
     eng = Engine(env, "<formula>")
@@ -81,14 +81,16 @@ def _decide(args, env, stmt) -> int:
         print("kernel-checked proof")
         return EXIT_YES
     try:
-        decide(env, goal, rlimit, timeout)
+        decide(env, goal, rlimit, timeout, quick=False)
     except SmtCounterexample as cex:
         print(f"no: counterexample {cex.text}")
         return EXIT_NO
     except SmtDontKnow as exc:
         print(f"don't know: {exc}")
         return EXIT_DONT_KNOW
-    thm = _kernel_yes(env, stmt, state, goal, reconstruct(env, goal))
+    # once more only where z3's model can help (witnesses for a closed existential): the same
+    # procedures without it failed a moment ago
+    thm = _kernel_yes(env, stmt, state, goal, reconstruct(env, goal)) if wants_model(goal) else None
     if thm is None:
         from tactics.smt import oracle_proof
         proof = oracle_proof(goal)        # z3 said unsat, and Quod could not rebuild the proof

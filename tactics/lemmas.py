@@ -21,8 +21,23 @@ def _head(f: Expr):
     return (f.op, f.data if f.op in ("pred", "app") else None)
 
 
+_OPENED: dict = {}
+
+
 def _open(stmt: Expr, tag: str):
-    """The statement's leading foralls opened with hole variables; (holes, premises, conclusion)."""
+    """The statement's leading foralls opened with hole variables; (holes, premises, conclusion).
+    Remembered per statement (a pure function of it: every goal of a file matches the same
+    library)."""
+    key = (stmt, tag)
+    got = _OPENED.get(key)
+    if got is None:
+        if len(_OPENED) > 10_000:
+            _OPENED.clear()
+        got = _OPENED[key] = _open1(stmt, tag)
+    return got
+
+
+def _open1(stmt: Expr, tag: str):
     holes = []
     f = stmt
     while f.op == "forall":

@@ -207,13 +207,13 @@ def quick_counterexample(env, goal, extra=(), budget: int = 400) -> dict | None:
     if len(names) > 4:
         return None
     values = [0, 1, -1, 2, -2, 3, -3, 5, -5, 10]
-    ev = Evaluator(env)
+    ev = Evaluator(env)                 # the variables read from ev.values: no substitution
     for i, combo in enumerate(itertools.product(values, repeat=len(names))):
         if i >= budget:
             return None
-        g = ksubst(f, {n: Expr("int", (), v) for n, v in zip(names, combo)})
+        ev.values = dict(zip(names, combo))
         try:
-            if ev.run(g) is False:
+            if ev.run(f) is False:
                 return dict(zip(names, combo))
         except (EvalError, KernelError):
             return None
@@ -225,11 +225,13 @@ def free_vars_of(e: Expr) -> frozenset:
     return free_vars(e)
 
 
-def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS, extra=()):
-    """z3's verdict on the goal: 'unsat' (valid), or raises SmtCounterexample / SmtDontKnow."""
+def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS, extra=(),
+           quick: bool = True):
+    """z3's verdict on the goal: 'unsat' (valid), or raises SmtCounterexample / SmtDontKnow.
+    ``quick=False``: the small values were tried already."""
     import time
 
-    quick = quick_counterexample(env, goal, extra)
+    quick = quick_counterexample(env, goal, extra) if quick else None
     if quick is not None:
         text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items())) or "(none needed: the statement is false)"
         raise SmtCounterexample(quick, text)
@@ -544,18 +546,29 @@ def _defining(env, n: Expr) -> Expr:
 def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS):
     """Decide the goal with z3 (lemmas as extra facts) and return an SmtOutcome with a proof term."""
     extra_formulas = [f for _, f in lemmas]
-    try:
-        z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas)
-    except SmtDontKnow:
-        # z3 gave up; Quod's own procedures may still find a proof
-        pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
-        if pf is None:
-            raise
+    facts = [(f, p) for p, f in lemmas]
+    # As quod prove: small values first, then Quod's own procedures (most true goals never start
+    # z3, nor import it), then z3, whose "unsat" is rebuilt once more with its model's witnesses
+    # when those can help (a closed existential), else rests on its word.
+    quick = quick_counterexample(env, goal, extra_formulas)
+    if quick is not None:
+        text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items())) or "(none needed: the statement is false)"
+        raise SmtCounterexample(quick, text)
+    pf = reconstruct(env, goal, facts, use_z3=False)
+    if pf is not None:
         return SmtOutcome(pf, True, 0.0)
-    pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
+    z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas, quick=False)
+    pf = reconstruct(env, goal, facts) if wants_model(goal) else None
     if pf is not None:
         return SmtOutcome(pf, True, z3_ms)
     return SmtOutcome(oracle_proof(goal, lemmas), False, z3_ms)
+
+
+def wants_model(goal) -> bool:
+    """Whether ``reconstruct`` with z3 can do more than without it: z3's model gives witnesses
+    only to a closed existential goal (``model_witnesses``)."""
+    from kernel import free_vars
+    return goal.target.op == "exists" and not free_vars(goal_formula(goal))
 
 
 def oracle_proof(goal, lemmas=()):
