@@ -12,7 +12,7 @@ term) or, for comparisons, by linear arithmetic. The proof is ``thm`` with ``for
 
 from __future__ import annotations
 
-from kernel import Expr, P, Proof, Var, instantiate
+from kernel import Expr, P, Proof, Var, instantiate, mk
 
 MAX_PREMISES = 6
 
@@ -82,15 +82,27 @@ def _subst(f: Expr, sub: dict) -> Expr:
 
 
 def _targets(concl: Expr, proof_of):
-    """(formula, proof builder, extra premise) for the conclusion and its parts: conjuncts and
-    the two directions of an equivalence."""
-    yield concl, proof_of, None
+    """(formula, proof builder, extra premise, flipped) for the conclusion and its parts:
+    conjuncts, the two directions of an equivalence, and equations read right to left (flipped:
+    the builder proves the equation the other way round)."""
+    yield concl, proof_of, None, False
+    if concl.op == "eq":
+        yield mk("eq", concl.args[1], concl.args[0]), proof_of, None, True
     if concl.op == "and":
-        yield concl.args[0], lambda p: P("and_left", proof_of(p)), None
-        yield concl.args[1], lambda p: P("and_right", proof_of(p)), None
+        for i, part in enumerate(concl.args):
+            side = "and_left" if i == 0 else "and_right"
+            yield part, lambda p, side=side: P(side, proof_of(p)), None, False
+            if part.op == "eq":
+                yield mk("eq", part.args[1], part.args[0]), lambda p, side=side: P(side, proof_of(p)), None, True
     if concl.op == "iff":
-        yield concl.args[1], lambda p, q=None: P("iff_left", proof_of(p)), concl.args[0]
-        yield concl.args[0], lambda p, q=None: P("iff_right", proof_of(p)), concl.args[1]
+        yield concl.args[1], lambda p, q=None: P("iff_left", proof_of(p)), concl.args[0], False
+        yield concl.args[0], lambda p, q=None: P("iff_right", proof_of(p)), concl.args[1], False
+
+
+def _symm(p, f: Expr):
+    """From p : a = b (f), a proof of b = a."""
+    a = f.args[0]
+    return P("subst", p, "_z", mk("eq", Var("_z"), a), P("refl", a))
 
 
 def flat_hyps(goal) -> list:
@@ -117,7 +129,7 @@ def prove_by_lemma(env, goal, names) -> Proof | None:
         if not holes and not prems and concl != target:
             continue
         hs = set(holes)
-        for part, build, extra in _targets(concl, lambda p: p):
+        for part, build, extra, flipped in _targets(concl, lambda p: p):
             if _head(part) != _head(target):
                 continue
             sub = match(part, target, hs, {})
@@ -138,6 +150,8 @@ def prove_by_lemma(env, goal, names) -> Proof | None:
             p = build(p)
             if extra is not None:
                 p = P("imp_elim", p, proofs[-1])
+            if flipped:                     # p proves b = a for the target a = b
+                p = _symm(p, mk("eq", target.args[1], target.args[0]))
             return p
     return None
 

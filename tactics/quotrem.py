@@ -225,6 +225,14 @@ def candidates(facts, d: Expr, dividends: list) -> list[tuple[Expr, Expr, Expr]]
             k, s = _div_monomial(pr, c, m)
             if k and not s:
                 add(t, term(k), Int(0))
+        # an equation of the facts t = u with d dividing u (b | a opened to a = c * b)
+        for f, _ in facts:
+            if f.op == "eq" and t in f.args:
+                pu = poly(f.args[1] if f.args[0] == t else f.args[0])
+                if pu:
+                    k, s = _div_monomial(pu, c, m)
+                    if k and not s:
+                        add(t, term(k), Int(0))
         for u in dividends:
             pu = polys[u]
             if u == t or pu is None:
