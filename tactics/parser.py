@@ -419,7 +419,7 @@ def _unclosed_paren(text: str, offset: int) -> int | None:
 MAX_ITEM = 1_000_000
 
 
-def _parse(text: str, start: str, file: str, line: int, col: int, what: str):
+def _parse(text: str, start: str, file: str, line: int, col: int, what: str, lazy: bool = False):
     lark = _import_lark()
     if len(text) > MAX_ITEM:
         # Junk fails within its first characters: report that. Otherwise it is too long to parse quickly.
@@ -436,7 +436,9 @@ def _parse(text: str, start: str, file: str, line: int, col: int, what: str):
         raise _lark_error(exc, file, line, col, what, text) from None
     from .build import Build
     try:
-        return Build(file, line, col, text).transform(tree)
+        b = Build(file, line, col, text)
+        b.lazy_blocks = lazy
+        return b.transform(tree)
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, QuodError):
             raise exc.orig_exc from None
@@ -461,10 +463,11 @@ def parse_file(text: str, file: str) -> list:
     return out
 
 
-def parse_item(text: str, file: str, line: int):
-    """One top-level item (from ``split_items``) starting at ``line``, column 1."""
+def parse_item(text: str, file: str, line: int, lazy: bool = False):
+    """One top-level item (from ``split_items``) starting at ``line``, column 1. ``lazy``: a
+    theorem's tactic block is a ``LazyBlock``, read when its tactics are to run."""
     try:
-        return _parse(text, "item", file, line, 1, "this declaration")
+        return _parse(text, "item", file, line, 1, "this declaration", lazy)
     except RecursionError:
         raise QuodError(Pos(file, line, 1), "this declaration is nested too deeply") from None
 
