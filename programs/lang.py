@@ -151,7 +151,7 @@ def program_vars(c: Expr) -> set[str]:
     return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
 
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT = re.compile(r"[^\W\d]\w*")
 
 
 class Names:
@@ -162,7 +162,10 @@ class Names:
     it gave before; no naming convention is assumed of the user's identifiers."""
 
     def __init__(self, source: str = ""):
-        self.taken: set[str] = set(_IDENT.findall(source)) | {RET}
+        import unicodedata
+        # Python reads identifiers in NFKC form (a fullwidth k in `__brｋ` is the k of `__brk`)
+        self.taken: set[str] = set(_IDENT.findall(source)) | set(_IDENT.findall(unicodedata.normalize("NFKC", source)))
+        self.taken.add(RET)
         self.hidden: dict[str, str] = {}
 
     def fresh(self, base: str, meaning: str | None = None, numbered: bool = False) -> str:

@@ -237,6 +237,10 @@ class Loader:
             if dep.errors:
                 mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
                                                          f"{dep.errors[0].splitlines()[0]})"), mod.source))
+            clash = sorted(n for n in dep.env.order if n in mod.programs)
+            if clash:
+                raise QuodError(item.pos, f"module {item.module} declares {clash[0]}, which is already a program "
+                                          "here: give the program another name")
             try:
                 mod.env.include(dep.env)
             except KernelError as exc:
@@ -285,8 +289,12 @@ class Loader:
                 col = getattr(exc, "col", None) or len(src_line) - len(src_line.lstrip()) + 1
                 at = Pos(pos.file, line, col if exc.line > 2 else 1)
             raise QuodError(at, exc.message) from None
+        from tactics.elab import BUILTINS
         if prog.name in mod.programs or prog.name in mod.env:
             raise QuodError(pos, f"{prog.name} is already declared")
+        if prog.name in BUILTINS:
+            raise QuodError(pos, f"{prog.name} is a built-in function of formulas, so {prog.name}(...) in a "
+                                 "theorem would be ambiguous: give the program another name (program NAME from ...)")
         mod.programs[prog.name] = prog
 
     def statement(self, env, binders, se, programs=None) -> Expr:
@@ -450,7 +458,10 @@ class Loader:
         """Called with the error that ended a theorem's proof (the language server shows it in place)."""
 
     def define(self, mod: Module, item: S.DefDecl) -> None:
-        from tactics.elab import Elaborator
+        from tactics.elab import BUILTINS, Elaborator
+        if item.name in mod.programs or item.name in BUILTINS:
+            what = "a program" if item.name in mod.programs else "a built-in function"
+            raise QuodError(item.pos, f"{item.name} is already {what}: a definition needs a name of its own")
         params = []
         for b in item.binders:
             if b.type != "int":

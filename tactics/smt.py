@@ -163,7 +163,9 @@ class Encoder:
         f = self.funcs.get(d.name)
         if f is None:
             sort = z3.IntSort() if d.sort == "term" else z3.BoolSort()
-            f = z3.Function(d.name, *([z3.IntSort()] * len(d.params)), sort)
+            # '#fn_' keeps a 0-ary definition m apart from a variable m of the goal (z3 identifies
+            # a constant by its name: Function('m') and Int('m') were the same symbol)
+            f = z3.Function(f"#fn_{d.name}", *([z3.IntSort()] * len(d.params)), sort)
             self.funcs[d.name] = f
             xs = [z3.FreshInt(p) for p in d.params]
             body = ksubst(d.body, {p: Expr("var", (), f"#def_{d.name}_{p}") for p in d.params})

@@ -425,6 +425,8 @@ def test_no_function():
     with pytest.raises(ProgramError, match="no function"):
         parse_c("int x;")
     with pytest.raises(ProgramError, match="no function"):
+        parse_python('"""a docstring"""\nimport math\n')
+    with pytest.raises(ProgramError, match="module-level code"):
         parse_python("x = 1\n")
 
 
@@ -456,7 +458,8 @@ def test_cli_bad_input_subprocess(tmp_path):
     ("syntax_nopos.c", "void f(int x) {\n  x = ;\n}\n", ":2:7: error: C syntax"),
     ("syntax.py", "def f(x):\n    return x +\n", ":2:"),
     ("float.py", "def f(x):\n    return x / 2\n", ":2:"),
-    ("nofunc.py", "x = 1\n", ": error: no function"),
+    ("nofunc.py", "import math\n", ": error: no function"),
+    ("modcode.py", "x = 1\ndef f(y):\n    return y\n", ":1:1: error: unsupported: module-level code"),
     ("prog.txt", "void f(int x) { }\n", ": error: "),
 ])
 def test_cli_bad_input_in_process(tmp_path, capsys, name, text, where):
