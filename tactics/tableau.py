@@ -11,7 +11,7 @@ is rebuilt as a proof the kernel checks.
 
 from __future__ import annotations
 
-from kernel import Expr, Int, P, Var, free_vars, instantiate, mk
+from kernel import Expr, Int, KernelError, P, Var, free_vars, instantiate, mk
 from kernel.expr import postorder
 
 from .arith_tactics import _is_cmp, refute
@@ -39,6 +39,8 @@ class Tableau:
         self.nl = False                 # nlinarith's lemmas are there
         self.qr_done: set = set()
         self.bb = False                 # branch and bound at the leaves (branch.py)
+        self.residue_done = False       # a residue case split is under way (_residue_split)
+        self.residue_tries = 0
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -149,9 +151,64 @@ class Tableau:
                 self.instantiated = True
                 try:
                     return self._refute(facts + inst, depth + 1)
+                except (TableauFailed, LinarithFailed):
+                    if self.residue_done:
+                        raise
                 finally:
                     self.instantiated = False
+        if not self.residue_done:
+            pf = self._residue_split(facts, depth)
+            if pf is not None:
+                return pf
         raise TableauFailed("no contradiction found")
+
+    def _residue_split(self, facts: list, depth: int):
+        """Cases on the residue of a variable: for a universal fact whose equation says ``t = c * k``
+        (``even(n * (n + 1))`` negated is ``forall k, n * (n + 1) != 2 * k``) with a product of n in
+        t, the cases ``n % c = 0, 1, .., c - 1``; in case v, ``n = c * (n / c) + v`` (the kernel's
+        division identity) is put for n everywhere, so that t's polynomial divides by c and the
+        witness is solved exactly. The last case is refuted by the remainder's range. None if no
+        fact has that shape or the cases do not all close."""
+        if self.residue_tries >= MAX_RESIDUE_TRIES:
+            return None                 # a failing search would try at each of its leaves
+        pick = _residue_target(facts)
+        if pick is None:
+            return None
+        n, c = pick
+        self.residue_tries += 1
+        self.residue_done = True
+        try:
+            return self._residue_case(facts, n, c, 0, depth)
+        except (TableauFailed, LinarithFailed, KernelError):
+            return None
+        finally:
+            self.residue_done = False
+
+    def _residue_case(self, facts: list, n: Expr, c: int, v: int, depth: int):
+        from .arith_tactics import _prove
+        from .engine import replace_all
+        zero, cc = Int(0), Int(c)
+        r = mk("mod", n, cc)
+        if v == c:
+            rp = P("imp_elim", P("arith", "mod_pos", (n, cc)), P("eval", mk("lt", zero, cc)))
+            rng = [(mk("le", zero, r), P("and_left", rp)), (mk("lt", r, cc), P("and_right", rp))]
+            return refute([(f, p) for f, p in facts if _is_cmp(f)] + rng, self)
+        a = mk("eq", r, Int(v))
+        ha, hn = self.fresh("_r"), self.fresh("_r")
+        q = mk("div", n, cc)
+        rhs = mk("add", mk("mul", cc, q), Int(v))
+        dm = (mk("eq", n, mk("add", mk("mul", cc, q), r)), P("arith", "div_mod", (n, cc)))
+        pe = _prove(mk("eq", n, rhs), [dm, (a, P("hyp", ha))], self)
+        moved = []
+        for f, p in facts:
+            if n.data in f.fv:
+                g = replace_all(f, n, rhs)
+                moved.append((g, P("replace", pe, p, g)))
+            else:
+                moved.append((f, p))
+        p_yes = self._refute(moved + [(a, P("hyp", ha))], depth + 1)
+        p_no = self._residue_case(facts + [(mk("not", a), P("hyp", hn))], n, c, v + 1, depth + 1)
+        return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
 
     def _quotrem(self, facts: list, depth: int):
         """Division by a symbolic divisor d (``quotrem.py``): cases on the sign of d, and in each
@@ -396,6 +453,39 @@ class Tableau:
                     continue
             out.append((f, p))
         return out
+
+
+MAX_RESIDUE = 3         # residue splits for divisors up to this
+MAX_RESIDUE_TRIES = 2   # residue splits per tableau
+
+
+def _residue_target(facts: list):
+    """(n, c) for a universal fact with an equation ``t = c * k`` in its bound variable k (c a
+    literal, 2 <= |c| <= MAX_RESIDUE) where t multiplies the free variable n; else None."""
+    from .witness import _linear_in
+    for f, _ in facts:
+        if f.op != "forall":
+            continue
+        k = "_rk"
+        while k in f.fv:
+            k += "'"
+        body = instantiate(f.args[0], Var(k))
+        for e in postorder(body):
+            if e.op != "eq" or e.lbr or k not in e.fv:
+                continue
+            got = _linear_in(mk("sub", e.args[0], e.args[1]), k)
+            if got is None:
+                continue
+            c1, c0, rev = got
+            if len(c1) != 1 or () not in c1 or not 2 <= abs(c1[()]) <= MAX_RESIDUE:
+                continue
+            for mono in c0:
+                if len(mono) >= 2:
+                    for i in mono:
+                        x = rev.get(i)
+                        if x is not None and x.op == "var":
+                            return x, abs(c1[()])
+    return None
 
 
 def _find(facts: list, f: Expr):
