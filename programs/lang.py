@@ -148,7 +148,7 @@ def rename(e: Expr, names: dict) -> Expr:
 
 def program_vars(c: Expr) -> set[str]:
     """Every program variable a statement reads or writes."""
-    return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
+    return {n.data[0] if n.op == "call" else n.data for n in postorder(c) if n.op in ("var", "assign", "havoc", "call")}
 
 
 _IDENT = re.compile(r"[^\W\d]\w*")
