@@ -17,6 +17,7 @@ from .expr import BINDERS, FORMULA, JUDGMENTS, STMT, TERM, Expr, Forall, Int, fr
 from .proofs import Proof
 
 RESERVED = {"sorry", "smt_oracle"}
+PROC = "procedure "          # the declarations of procedures are known by this and their names
 
 
 class Theorem(tuple):
@@ -150,10 +151,10 @@ class Environment:
                 continue
             if isinstance(theirs, ProcGroup):
                 for pr in theirs.procs:
-                    if pr.name in self:
+                    if pr.name in self._procs:
                         raise ScopeError("import", f"{pr.name} is declared differently in two modules")
                     self._procs[pr.name] = other._procs[pr.name]
-                    self._decls[pr.name] = theirs
+                    self._decls[PROC + pr.name] = theirs
             elif name in other._defs:
                 self._defs[name] = theirs
             else:
@@ -190,8 +191,11 @@ class Environment:
             raise ScopeError(rule, f"no procedure named {name!r}")
         return p
 
+    def procedures(self) -> dict[str, Procedure]:
+        return dict(self._procs)
+
     def __contains__(self, name: str) -> bool:
-        return name in self._defs or name in self._thms or name in self._procs
+        return name in self._defs or name in self._thms
 
     def definitions(self) -> dict[str, Definition]:
         return dict(self._defs)
@@ -297,8 +301,9 @@ class Environment:
         if len(set(names)) != len(names):
             raise KernelError("procedure", "the procedures of a group must have distinct names")
         arity = {n: len(p.params) for n, p in self._procs.items()}
-        for p in g.procs:
-            self._fresh(p.name, "procedure")
+        for p in g.procs:           # procedures have names of their own: only calls name them
+            if not isinstance(p.name, str) or not p.name or p.name in self._procs:
+                raise ScopeError("procedure", f"invalid or already declared procedure name {p.name!r}")
             if not isinstance(p.params, tuple) or len(set(p.params)) != len(p.params) \
                     or not all(isinstance(a, str) and a for a in p.params):
                 raise KernelError("procedure", f"{p.name}: parameters must be distinct names")
@@ -315,8 +320,8 @@ class Environment:
                                       "arguments")
         for p in g.procs:
             self._procs[p.name] = p
-            self._decls[p.name] = g
-        self.order.append(names[0])
+            self._decls[PROC + p.name] = g
+        self.order.append(PROC + names[0])
         return g.procs
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .env import AxiomDecl, Def, Environment, Procedure, ProcGroup, TheoremDecl
+from .env import PROC, AxiomDecl, Def, Environment, Procedure, ProcGroup, TheoremDecl
 from .errors import ExportError, KernelError
 from .expr import Expr, postorder
 from .proofs import Proof
@@ -111,14 +111,15 @@ def _uses(d) -> set[str]:
         if p.rule in ("thm", "unfold") and p.args and isinstance(p.args[0], str):
             names.add(p.args[0])
         if p.rule in ("hoare_rec", "total_rec", "diverges_rec") and p.args and isinstance(p.args[0], tuple):
-            names |= {s[0] for s in p.args[0] if isinstance(s, tuple) and s and isinstance(s[0], str)}
+            names |= {PROC + s[0] for s in p.args[0] if isinstance(s, tuple) and s and isinstance(s[0], str)}
         for x in _flat(p.args):
             if isinstance(x, Proof):
                 proofs.append(x)
             elif isinstance(x, Expr):
                 exprs.append(x)
     for e in exprs:
-        names |= {n.data if n.op != "call" else n.data[1] for n in postorder(e) if n.op in ("app", "pred", "call")}
+        names |= {n.data if n.op != "call" else PROC + n.data[1]
+                  for n in postorder(e) if n.op in ("app", "pred", "call")}
     return names
 
 

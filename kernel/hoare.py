@@ -362,6 +362,17 @@ def diverges_if(c: Checker, b, other, p_cond, p, then: bool):
     return Expr("diverges", (d.args[0], Expr("if", (b, *branches))))
 
 
+def diverges_if_both(c: Checker, b, p1, p2):
+    """ diverges c1 from P1   diverges c2 from P2
+        ----------------------------------------------------- diverges_if_both
+        diverges if (b) c1 else c2 from (b and P1) or (not b and P2)            """
+    b = c.formula(b, "diverges_if_both")
+    d1 = _judgment("diverges_if_both", (yield p1, ()), "diverges")
+    d2 = _judgment("diverges_if_both", (yield p2, ()), "diverges")
+    pre = mk("or", mk("and", b, d1.args[0]), mk("and", mk("not", b), d2.args[0]))
+    return Expr("diverges", (pre, Expr("if", (b, d1.args[1], d2.args[1]))))
+
+
 def diverges_conseq(c: Checker, p_imp, p, pre):
     """ closure(P -> P')   diverges c from P'
         ------------------------------------ diverges_conseq
@@ -573,6 +584,7 @@ HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_wh
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
                "diverges_while_body": diverges_while_body, "diverges_unroll": diverges_unroll,
                "diverges_choose": diverges_choose, "diverges_call": diverges_call, "diverges_rec": diverges_rec,
+               "diverges_if_both": diverges_if_both,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
                "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}
 for _kind in ("hoare", "total"):

@@ -148,8 +148,8 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
     op = c.op
     if op == "skip":
         return pre
-    if op in ("assign", "havoc"):
-        x = c.data
+    if op in ("assign", "havoc", "call"):      # a call: its target may be any value (over-approximated)
+        x = c.data[0] if op == "call" else c.data
         old = f"_o{next(counter)}"
         while old in free_vars(pre) or (op == "assign" and old in free_vars(c.args[0])):
             old = f"_o{next(counter)}"
@@ -245,7 +245,7 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
 
 
 def free_vars_stmt(c: Expr) -> set:
-    return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
+    return {n.data[0] if n.op == "call" else n.data for n in postorder(c) if n.op in ("var", "assign", "havoc", "call")}
 
 
 def negate(a: Expr) -> Expr:
@@ -490,13 +490,19 @@ def prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
     specs = find_specs(env, prog, pre, True, z3v, notes)
     if specs is None:
         return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)
-    return prove_with_specs(env, stmt, specs, notes)
+    from .procs import contracts
+    from .vcgen import MissingContract
+    try:
+        found = contracts(env, prog, "total", notes, z3v)
+    except MissingContract as exc:
+        return Verdict("don't know", f"don't know: {exc}", notes)
+    return prove_with_specs(env, stmt, specs, notes, found)
 
 
-def prove_with_specs(env, stmt: Expr, specs: dict, notes: list) -> Verdict:
+def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict | None = None) -> Verdict:
     kind = stmt.op
     ob = Obligations()
-    proof = Prover(kind, specs, ob).triple(*stmt.args)
+    proof = Prover(kind, specs, ob, contracts).triple(*stmt.args)
     filled = {}
     oracle = False
     for g, why in ob.goals:
@@ -817,7 +823,11 @@ def decide_termination(env, prog: Program) -> Verdict:
     v = prove_termination(env, prog)
     if v.answer != "yes":
         failures: list = []
-        d = prove_divergence(env, prog, failures=failures) or prove_divergence_choosing(env, prog)
+        d = None
+        if prog.procedures:
+            from .procs import prove_recursive_divergence
+            d = prove_recursive_divergence(env, prog)
+        d = d or prove_divergence(env, prog, failures=failures) or prove_divergence_choosing(env, prog)
         if d is None and failures and v.answer == "don't know":
             start, cond = failures[0]
             at = ", ".join(f"{x} = {val}" for x, val in start.items()) or "the start"
@@ -835,7 +845,9 @@ def decide_termination(env, prog: Program) -> Verdict:
     if v.answer == "yes":
         ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
                  if "ranking function" in n]
-        v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
+        parts = (["ranking function " + "; ".join(ranks)] if ranks else []) + \
+            [n for n in v.details if "recursive calls decrease" in n]
+        v.text = ("yes: " + "; ".join(parts)) if parts else "yes: the program has no loops"
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", v.text))
     hidden = sorted(h for h in prog.hidden if h in words)
     if hidden:

@@ -194,9 +194,9 @@ def assigned(c: Expr) -> set[str]:
 
 
 class MissingContract(Exception):
-    def __init__(self, name: str, kind: str):
+    def __init__(self, name: str, kind: str, why: str = ""):
         what = "a termination contract" if kind == "total" else "a contract"
-        super().__init__(f"the call of {name} needs {what}")
+        super().__init__(f"the call of {name} needs {what}" + (f": {why}" if why else ""))
         self.name = name
 
 

@@ -276,6 +276,17 @@ class Loader:
         if prog.name in BUILTINS:
             raise QuodError(pos, f"{prog.name} is a built-in function of formulas, so {prog.name}(...) in a "
                                  "theorem would be ambiguous: give the program another name (program NAME from ...)")
+        from kernel import KernelError
+        from kernel.env import ProcGroup
+        for pname, proc in prog.procedures.items():      # recursive functions: the kernel's procedures
+            if pname in mod.env.procedures():
+                if mod.env.procedures().get(pname) is not proc:
+                    raise QuodError(pos, f"{pname} is already declared")
+                continue
+            try:
+                mod.env.add(ProcGroup((proc,)))
+            except KernelError as exc:
+                raise QuodError(pos, f"unsupported: {exc}") from None
         mod.programs[prog.name] = prog
 
     def statement(self, env, binders, se, programs=None) -> Expr:

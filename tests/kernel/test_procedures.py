@@ -7,7 +7,7 @@ recursion through a procedure left out of the group."""
 from __future__ import annotations
 
 import pytest
-from kutil import TRUE, Int, P, Var, add, and_, eq, le, mul, neg, not_, sub, div, ite
+from kutil import TRUE, Int, P, Var, add, and_, div, eq, ite, le, lt, mul, neg, not_, sub
 
 from kernel import Environment, Expr, KernelError, ScopeError, TheoremDecl, check_proof
 from kernel.env import Procedure, ProcGroup
@@ -320,3 +320,15 @@ def test_exported_procedures_are_rechecked():
         fresh.add(d)
     assert fresh.theorem("sum_contract").statement.args[1] == call("r", "sum", n)
     assert dumps  # the format is the same one
+
+
+def test_diverges_if_both_branches():
+    s = Var("s")
+    loop = Expr("while", (TRUE, Expr("skip")))
+    d1 = diverges_loop_proof(eq(s, 1))
+    d2 = diverges_loop_proof(eq(s, 2))
+    got = check_proof(Environment(), P("diverges_if_both", lt(s, 2), d1, d2))[0]
+    want_pre = Expr("or", (and_(lt(s, 2), eq(s, 1)), and_(not_(lt(s, 2)), eq(s, 2))))
+    assert got == Expr("diverges", (want_pre, if_(lt(s, 2), loop, loop)))
+    with pytest.raises(KernelError, match="judgment"):          # a partial-correctness premise is not one
+        check_proof(Environment(), P("diverges_if_both", lt(s, 2), d1, P("hoare_skip", TRUE)))
