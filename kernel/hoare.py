@@ -373,6 +373,16 @@ def diverges_if_both(c: Checker, b, p1, p2):
     return Expr("diverges", (pre, Expr("if", (b, d1.args[1], d2.args[1]))))
 
 
+def diverges_or(c: Checker, p1, p2):
+    """ diverges c from P1   diverges c from P2
+        --------------------------------------- diverges_or
+           diverges c from P1 or P2                          """
+    d1 = _judgment("diverges_or", (yield p1, ()), "diverges")
+    d2 = _judgment("diverges_or", (yield p2, ()), "diverges")
+    _same("diverges_or", d2.args[1], d1.args[1], "the two premises are about different programs")
+    return Expr("diverges", (mk("or", d1.args[0], d2.args[0]), d1.args[1]))
+
+
 def diverges_conseq(c: Checker, p_imp, p, pre):
     """ closure(P -> P')   diverges c from P'
         ------------------------------------ diverges_conseq
@@ -584,7 +594,7 @@ HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_wh
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
                "diverges_while_body": diverges_while_body, "diverges_unroll": diverges_unroll,
                "diverges_choose": diverges_choose, "diverges_call": diverges_call, "diverges_rec": diverges_rec,
-               "diverges_if_both": diverges_if_both,
+               "diverges_if_both": diverges_if_both, "diverges_or": diverges_or,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
                "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}
 for _kind in ("hoare", "total"):

@@ -21,7 +21,7 @@ from kernel.expr import postorder
 from kernel.hoare import closure, diverges_rec_obligations, never_blocks, rec_obligations
 
 from .lang import RET, Program, conj, range_fact
-from .vcgen import Contract, MissingAnnotation, MissingContract, Obligations, Prover
+from .vcgen import Contract, LoopSpec, MissingAnnotation, MissingContract, Obligations, Prover
 
 
 @dataclass
@@ -86,7 +86,7 @@ def measure_candidates(params: list) -> list:
     """Measures over the arguments: each parameter and its negation, sums and differences of two,
     pairs ordered lexicographically."""
     vs = [Var(x) for x in params]
-    out = [(v,) for v in vs] + [(mk("neg", v),) for v in vs]
+    out = [(v,) for v in vs] + [(mk("neg", v),) for v in vs] + [(mk("abs", v),) for v in vs]
     for i, a in enumerate(vs):
         for b in vs[i + 1:]:
             out += [(mk("sub", a, b),), (mk("sub", b, a),), (mk("add", a, b),)]
@@ -129,8 +129,8 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
                 raise MissingContract(name, kind, f"its contract (requires {pre}, ensures {post}) is not proved")
             out[name] = found
             continue
-        posts = [range_fact(RET, result) if result else None, mk("le", Int(0), Var(RET))]
-        posts = [p for p in posts if p is not None] + [Expr("true")]
+        posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
+        posts = [p for p in posts if p is not None]
         found = None
         for post in posts:
             for m in (measure_candidates(list(proc.params)) if kind == "total" else [()]):
@@ -173,7 +173,7 @@ def _has_marker(c: Expr, group: dict) -> bool:
     return any(n.op == "if" and n.args[1] == _LOOP or n.op == "call" and n.data[1] in group for n in postorder(c))
 
 
-def div_proof(c: Expr, group: dict, ob: Obligations):
+def div_proof(c: Expr, group: dict, ob: Obligations, partial: dict | None = None):
     """(need, proof of ``diverges c from need``): c runs forever from need because every path reaches a
     loop ``while (true) skip`` (a call of a recurrent set, in a body obligation) or a call that diverges
     (``group``: procedure -> (R, proof of diverges r = p(a) from R)). None where c has no such path."""
@@ -189,17 +189,24 @@ def div_proof(c: Expr, group: dict, ob: Obligations):
         return subst(r, dict(zip(params, c.args))), P("diverges_call", c.data[0], c.args, proof)
     if op == "seq":
         a, b = c.args
-        if _has_marker(a, group):
-            d = div_proof(a, group, ob)
-            return None if d is None else (d[0], P("diverges_prefix", d[1], b))
-        d = div_proof(b, group, ob)
-        if d is None:
-            return None
-        pre, proof_a = Prover("hoare", {}, ob).wp(never_blocks(a), d[0])
-        return pre, P("diverges_seq", a, proof_a, d[1])
+        first = div_proof(a, group, ob, partial) if _has_marker(a, group) else None
+        d = div_proof(b, group, ob, partial)
+        then = None
+        if d is not None:
+            try:
+                pre, proof_a = Prover("hoare", {_LOOP: LoopSpec(Expr("true"))}, ob, partial).wp(never_blocks(a), d[0])
+                then = pre, P("diverges_seq", a, proof_a, d[1])
+            except (MissingAnnotation, MissingContract):
+                then = None
+        if first is not None:
+            first = first[0], P("diverges_prefix", first[1], b)
+            if then is not None:        # a diverges, or ends where b diverges
+                return mk("or", first[0], then[0]), P("diverges_or", first[1], then[1])
+            return first
+        return then
     if op == "if":
         b, c1, c2 = c.args
-        d1, d2 = div_proof(c1, group, ob), div_proof(c2, group, ob)
+        d1, d2 = div_proof(c1, group, ob, partial), div_proof(c2, group, ob, partial)
         if d1 is not None and d2 is not None:
             return (mk("or", mk("and", b, d1[0]), mk("and", mk("not", b), d2[0])),
                     P("diverges_if_both", b, d1[1], d2[1]))
@@ -235,7 +242,7 @@ def _closed(p: Expr, q: Expr, body):
     return proof
 
 
-def prove_recurrent(env, proc, r: Expr, z3v=None):
+def prove_recurrent(env, proc, r: Expr, z3v=None, partial: dict | None = None):
     """A proof of diverges r = p(a) from R by diverges_rec, or None."""
     from .analysis import _fill_holes
     specs = ((proc.name, r),)
@@ -245,7 +252,7 @@ def prove_recurrent(env, proc, r: Expr, z3v=None):
         return None
     ob = Obligations()
     try:
-        d = div_proof(ob_f.args[1], {}, ob)
+        d = div_proof(ob_f.args[1], {}, ob, partial)
     except (MissingAnnotation, MissingContract, ValueError):
         return None
     if d is None:
@@ -325,6 +332,7 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
     values = [0, 1, -1, 2, -2, 3, -3, 5, -5, 10]
     names = [x for x, _ in prog.params]
     pre = precondition(prog)
+    partial = None
     for proc in sorted(prog.procedures.values(), key=lambda p: p.name != prog.name):
         for combo in itertools.islice(itertools.product(values, repeat=len(proc.params)), max_inputs):
             start = dict(zip(proc.params, combo))
@@ -334,8 +342,13 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
             if not long:
                 continue
             dp, r = None, None
+            if partial is None:
+                try:
+                    partial = contracts(env, prog, "hoare", None, z3v)
+                except MissingContract:
+                    partial = {}
             for r in recurrent_candidates(proc.params, calls):
-                dp = prove_recurrent(env, proc, r, z3v)
+                dp = prove_recurrent(env, proc, r, z3v, partial)
                 if dp is not None:
                     break
             if dp is None:
@@ -347,7 +360,7 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
             w = conj([pre] + [mk("eq", Var(x), Int(start[x])) for x in names])
             ob = Obligations()
             try:
-                d = div_proof(prog.body, group, ob)
+                d = div_proof(prog.body, group, ob, partial)
             except (MissingAnnotation, MissingContract, ValueError):
                 d = None
             if d is None:
