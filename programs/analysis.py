@@ -472,7 +472,39 @@ def discharge(env, goal_formula: Expr):
         out = smt_prove(env, g, (), 3_000_000, 5000)
     except (SmtDontKnow, SmtCounterexample):
         return None, False
+    if not out.reconstructed and g.target.op == "and":
+        # split conjunctions and open the binders inside them (a call's `forall y, Q -> R`): the parts
+        # may each be rebuilt as kernel proofs where the whole was not
+        split = _split_discharge(env, eng, state)
+        if split is not None:
+            return split, False
     return assemble(state.solve(g, out.proof, [])), not out.reconstructed
+
+
+def _split_discharge(env, eng, state):
+    from tactics.smt import SmtCounterexample, SmtDontKnow, smt_prove
+    from tactics.state import assemble
+    from tactics.syntax import Tactic
+    for _ in range(200):
+        if not state.goals:
+            return assemble(state)
+        g = state.goals[0]
+        try:
+            if g.target.op == "and":
+                state = eng.run(state, Tactic("split", (), None))
+                continue
+            if g.target.op in ("forall", "imp"):
+                state = eng.run(state, Tactic("intros", (), None))
+                continue
+            out = smt_prove(env, g, (), 3_000_000, 5000)
+        except (SmtDontKnow, SmtCounterexample):
+            return None
+        except Exception:
+            return None
+        if not out.reconstructed:
+            return None
+        state = state.solve(g, out.proof, [])
+    return None
 
 
 def terminates_statement(prog: Program, when: Expr | None = None) -> Expr:

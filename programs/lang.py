@@ -69,6 +69,8 @@ class Program:
     #                                                  order to declare them (each calls only earlier ones)
     proc_sigs: dict = field(default_factory=dict)    # procedure name -> (params with types, result type)
     contracts: dict = field(default_factory=dict)    # procedure name -> procs.ContractSpec the user wrote
+    contract_text: list = field(default_factory=list)   # [(requires|ensures|decreases, text, offset)]
+    proved: dict = field(default_factory=dict)   # "hoare"/"total" -> {procedure: vcgen.Contract} (procs.contracts)
 
     def types(self) -> dict:
         t = dict(self.locals)

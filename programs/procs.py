@@ -102,6 +102,8 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
     user's, else one found. Raises MissingContract for a procedure with none."""
     if not prog.procedures:
         return {}
+    if kind in prog.proved:
+        return prog.proved[kind]
     if z3v is None:
         from .analysis import Z3
         z3v = Z3(env)
@@ -126,7 +128,9 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
                 if found is not None or kind == "hoare":
                     break
             if found is None:
-                raise MissingContract(name, kind, f"its contract (requires {pre}, ensures {post}) is not proved")
+                raise MissingContract(name, kind, f"its contract (requires {pre}, ensures {post}"
+                                      + (f", decreases {', '.join(map(str, spec.decreases))}" if spec.decreases
+                                         else "") + ") is not proved")
             out[name] = found
             continue
         posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
@@ -144,6 +148,7 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
         if found is None:
             raise MissingContract(name, kind, "no measure over its arguments was found")
         out[name] = found
+    prog.proved[kind] = out
     return out
 
 

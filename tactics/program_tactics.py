@@ -67,16 +67,32 @@ def _specs(eng, goal, tac, total: bool, variant=None):
     return specs, notes
 
 
+def _contracts(eng, goal, tac, kind: str) -> dict:
+    """Proved contracts of the procedures the goal's program calls (procs.contracts)."""
+    from kernel.expr import postorder
+    from programs.procs import contracts
+    from programs.vcgen import MissingContract
+    calls = {n.data[1] for n in postorder(goal.target.args[1]) if n.op == "call"}
+    out: dict = {}
+    for prog in getattr(eng, "programs", {}).values():
+        if calls & set(prog.procedures) and not calls <= set(out):
+            try:
+                out.update(contracts(eng.env, prog, kind))
+            except MissingContract as exc:
+                eng.fail(tac, goal, str(exc))
+    return out
+
+
 def t_vcgen(eng, goal: Goal, tac):
-    from programs.vcgen import MissingAnnotation, Obligations, Prover
+    from programs.vcgen import MissingAnnotation, MissingContract, Obligations, Prover
     t = goal.target
     if t.op not in ("hoare", "total"):
         eng.fail(tac, goal, "vcgen works on {P} prog {Q} and [P] prog [Q] (and facts about program results)")
     specs, _ = _specs(eng, goal, tac, t.op == "total")
     ob = Obligations()
     try:
-        proof = Prover(t.op, specs, ob).triple(*t.args)
-    except MissingAnnotation as exc:
+        proof = Prover(t.op, specs, ob, _contracts(eng, goal, tac, t.op)).triple(*t.args)
+    except (MissingAnnotation, MissingContract) as exc:
         eng.fail(tac, goal, str(exc))
     return _conjunction_goal(goal, ob, proof)
 
@@ -96,7 +112,7 @@ def t_termination(eng, goal: Goal, tac):
         terms = tuple(Elaborator(eng.env, names).term(a) for a in given)
         variant = terms[0] if len(terms) == 1 else terms
     specs, notes = _specs(eng, goal, tac, True, variant)
-    v = prove_with_specs(eng.env, t, specs, notes)
+    v = prove_with_specs(eng.env, t, specs, notes, _contracts(eng, goal, tac, "total"))
     if v.answer != "yes":
         eng.fail(tac, goal, v.text)
     eng.used.append("termination")
