@@ -528,6 +528,8 @@ def prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
         found = contracts(env, prog, "total", notes, z3v)
     except MissingContract as exc:
         return Verdict("don't know", f"don't know: {exc}", notes)
+    except KernelError as exc:
+        return Verdict("don't know", f"don't know: {exc}", notes)
     return prove_with_specs(env, stmt, specs, notes, found)
 
 

@@ -318,12 +318,14 @@ class Callees:
     def procedure(self, fname: str, prog: "Program", line) -> None:
         """The kernel procedure of a recursive function: its translated body, run in a frame of its own.
         An uninitialised local (``havoc x; assume range``) is any value there (more runs than C's: sound
-        for every judgment); any other ``assume`` is refused (a procedure never blocks)."""
+        for every judgment); any other ``assume`` is refused (a procedure never blocks); ending without
+        a value is a failure."""
         from kernel.env import Procedure
-        if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
-            raise ProgramError(f"unsupported: the recursive function {fname} may end without returning a value",
-                               line)
         body = _drop_range_assumes(prog.body, prog.types())
+        if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
+            # ending without a value is an error here, used or not: stricter than C and Python (only
+            # some normal ends become failures), so what is proved of this program holds of theirs
+            body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
         if any(n.op == "assume" for n in postorder(body)):
             raise ProgramError(f"unsupported: an assume in the recursive function {fname}", line)
         name = self.proc_name(fname)

@@ -33,14 +33,23 @@ class ContractSpec:
 
 
 def declare(env, prog: Program) -> None:
-    """Admit the program's procedures into ``env`` (each once; callees first)."""
+    """Admit the program's procedures into ``env`` (each once): one by one where each calls only itself
+    and procedures admitted before, the rest (mutually recursive) as one group."""
     from kernel.env import ProcGroup
+    have = env.procedures()
+    pending = []
     for name, proc in prog.procedures.items():
-        if name in env.procedures():
-            if env.procedures().get(name) is not proc:
+        if name in have:
+            if have[name] is not proc:
                 raise KernelError("procedure", f"{name} is already declared")
             continue
-        env.add(ProcGroup((proc,)))
+        pending.append(proc)
+    while pending:
+        known = set(env.procedures())
+        ready = [p for p in pending if _calls(p.body) <= known | {p.name}]
+        group = ready[:1] if ready else pending
+        env.add(ProcGroup(tuple(group)))
+        pending = [p for p in pending if p not in group]
 
 
 def _calls(c: Expr) -> set:

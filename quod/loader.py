@@ -276,19 +276,13 @@ class Loader:
         if prog.name in BUILTINS:
             raise QuodError(pos, f"{prog.name} is a built-in function of formulas, so {prog.name}(...) in a "
                                  "theorem would be ambiguous: give the program another name (program NAME from ...)")
-        from kernel import KernelError
-        from kernel.env import ProcGroup
         if prog.contract_text:
             self.read_contract(mod, prog, text, pos)
-        for pname, proc in prog.procedures.items():      # recursive functions: the kernel's procedures
-            if pname in mod.env.procedures():
-                if mod.env.procedures().get(pname) is not proc:
-                    raise QuodError(pos, f"{pname} is already declared")
-                continue
-            try:
-                mod.env.add(ProcGroup((proc,)))
-            except KernelError as exc:
-                raise QuodError(pos, f"unsupported: {exc}") from None
+        from programs.procs import declare
+        try:
+            declare(mod.env, prog)                      # recursive functions: the kernel's procedures
+        except KernelError as exc:
+            raise QuodError(pos, f"unsupported: {exc}") from None
         self.check_contract(mod, prog, pos)
         mod.programs[prog.name] = prog
 
