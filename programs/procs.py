@@ -336,59 +336,74 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
 
     from kernel import show
 
-    from .analysis import Verdict, Z3, _fill_holes
+    from .analysis import Verdict
     from .lang import precondition
+    proc = prog.procedures.get(prog.name)
+    if proc is None or [x for x, _ in prog.params] != list(proc.params):
+        return None
+    pre = precondition(prog)
+    for combo in itertools.islice(itertools.product([0, 1, -1, 2, -2, 3, -3, 5, -5, 10],
+                                                    repeat=len(proc.params)), max_inputs):
+        start = dict(zip(proc.params, combo))
+        if not all(_in_type(start[x], t) for x, t in prog.params):
+            continue
+        w = conj([pre] + [mk("eq", Var(x), Int(v)) for x, v in start.items()])
+        found = recursive_divergence_proof(env, prog, w, start=start)
+        if found is None:
+            continue
+        proof, r, oracle = found
+        witness = ", ".join(f"{x} = {v}" for x, v in start.items())
+        return Verdict("no", f"no: runs forever from {witness}",
+                       [f"recurrent set: {show(r)} (every call from it calls {proc.name} from it again)"],
+                       proof, Expr("diverges", (w, prog.body)), oracle)
+    return None
+
+
+def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = None, start: dict | None = None):
+    """(proof of ``diverges body from pre``, the recurrent set, whether an oracle was used) for a program
+    whose body is its recursive function's: with the recurrent set ``r`` given, or found from a run
+    from ``start``; None when this fails."""
+    from .analysis import Z3, _fill_holes
+    proc = prog.procedures.get(prog.name)
+    if proc is None:
+        return None
     z3v = Z3(env)
     try:
         declare(env, prog)
     except KernelError:
         return None
-    values = [0, 1, -1, 2, -2, 3, -3, 5, -5, 10]
-    names = [x for x, _ in prog.params]
-    pre = precondition(prog)
-    partial = None
-    for proc in sorted(prog.procedures.values(), key=lambda p: p.name != prog.name):
-        for combo in itertools.islice(itertools.product(values, repeat=len(proc.params)), max_inputs):
-            start = dict(zip(proc.params, combo))
-            if not all(_in_type(start[x], t) for x, t in prog.proc_sigs.get(proc.name, ([], None))[0]):
-                continue
-            long, calls = observed_calls(env, proc, start)
-            if not long:
-                continue
-            dp, r = None, None
-            if partial is None:
-                try:
-                    partial = contracts(env, prog, "hoare", None, z3v)
-                except MissingContract:
-                    partial = {}
-            for r in recurrent_candidates(proc.params, calls):
-                dp = prove_recurrent(env, proc, r, z3v, partial)
-                if dp is not None:
-                    break
-            if dp is None:
-                continue
-            # the program's body from a start that makes the same calls
-            group = {proc.name: (r, dp, proc.params)}
-            if prog.name != proc.name or [x for x, _ in prog.params] != list(proc.params):
-                continue
-            w = conj([pre] + [mk("eq", Var(x), Int(start[x])) for x in names])
-            ob = Obligations()
-            try:
-                d = div_proof(prog.body, group, ob, partial)
-            except (MissingAnnotation, MissingContract, ValueError):
-                d = None
-            if d is None:
-                continue
-            side = ob.need(closure(mk("imp", w, d[0])), "the start reaches the call")
-            proof = P("diverges_conseq", side, d[1], w)
-            filled, oracle = _discharge_all(env, ob, z3v)
-            if filled is None:
-                continue
-            stmt = Expr("diverges", (w, prog.body))
-            witness = ", ".join(f"{x} = {v}" for x, v in start.items())
-            return Verdict("no", f"no: runs forever from {witness}",
-                           [f"recurrent set: {show(r)} (every call from it calls {proc.name} from it again)"],
-                           _fill_holes(proof, filled), stmt, oracle)
+    try:
+        partial = contracts(env, prog, "hoare", None, z3v)
+    except (MissingContract, KernelError):
+        partial = {}
+    if r is not None:
+        cands = [r]
+    else:
+        if start is None:
+            return None
+        long, calls = observed_calls(env, proc, start)
+        if not long:
+            return None
+        cands = recurrent_candidates(proc.params, calls)
+    for r in cands:
+        dp = prove_recurrent(env, proc, r, z3v, partial)
+        if dp is None:
+            continue
+        ob = Obligations()
+        try:
+            d = div_proof(prog.body, {proc.name: (r, dp, proc.params)}, ob, partial)
+        except (MissingAnnotation, MissingContract, ValueError):
+            d = None
+        if d is None:
+            continue
+        if not z3v.valid(closure(mk("imp", pre, d[0]))):
+            continue
+        side = ob.need(closure(mk("imp", pre, d[0])), "the start reaches a call from the recurrent set")
+        proof = P("diverges_conseq", side, d[1], pre)
+        filled, oracle = _discharge_all(env, ob, z3v)
+        if filled is None:
+            continue
+        return _fill_holes(proof, filled), r, oracle
     return None
 
 

@@ -120,6 +120,31 @@ def t_termination(eng, goal: Goal, tac):
     return [], v.proof
 
 
+def _recurrent_calls(eng, goal, tac, prog, pre):
+    """diverges f from P for a recursive f: an infinite chain of calls from a recurrent set over the
+    arguments (given, or found from a run from a state of P)."""
+    from programs.lang import RET
+    from programs.procs import recursive_divergence_proof
+    from .elab import Elaborator
+    given = [a for a in tac.args if isinstance(a, SExpr)]
+    r, start = None, None
+    if given:
+        r = Elaborator(eng.env, set(prog.types()) | {RET}).formula(given[0])
+    else:
+        from kernel.expr import postorder as _po
+        eqs = {n.args[0].data: n.args[1].data for n in _po(pre) if n.op == "eq" and n.args[0].op == "var"
+               and n.args[1].op == "int"}
+        start = {x: eqs[x] for x, _ in prog.params if x in eqs}
+        if len(start) != len(prog.params):
+            eng.fail(tac, goal, "give the recurrent set: recurrent (FORMULA) (or a start with every argument's value)")
+    found = recursive_divergence_proof(eng.env, prog, pre, r, start)
+    if found is None:
+        eng.fail(tac, goal, "no infinite chain of calls proved" + (" from that recurrent set" if given else ""))
+    proof, r, _ = found
+    eng.messages.append((tac.pos, f"recurrent set: {show(r)} (an infinite chain of calls of {prog.name})"))
+    return [], proof
+
+
 def t_recurrent(eng, goal: Goal, tac):
     from programs.analysis import Z3, candidate_atoms, divergence_proof, loops_of
     from programs.lang import Program
@@ -129,6 +154,9 @@ def t_recurrent(eng, goal: Goal, tac):
         eng.fail(tac, goal, "recurrent proves `diverges prog from P`")
     pre, body = t.args
     loops = loops_of(body)
+    prog = _program_for(eng, body)
+    if not loops and prog is not None and prog.name in prog.procedures:
+        return _recurrent_calls(eng, goal, tac, prog, pre)
     if not loops:
         eng.fail(tac, goal, "the program has no loop")
     w = loops[0]
