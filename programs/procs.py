@@ -125,7 +125,8 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
         ranges = conj([range_fact(x, t) for x, t in params])
         spec = given.get(name)
         if spec is not None:
-            pre = spec.requires if spec.requires is not None else ranges
+            pre = ranges if spec.requires is None else \
+                spec.requires if ranges == Expr("true") else mk("and", ranges, spec.requires)
             post = spec.ensures if spec.ensures is not None else Expr("true")
             if kind == "total" and not spec.decreases:
                 cands = measure_candidates(list(proc.params))
