@@ -1,4 +1,4 @@
-"""The ``quod`` command: check, prove, terminates, repl, verify, lsp, and the version.
+"""The ``quod`` command: check, prove, terminates, repl, search, doc, verify, lsp, and the version.
 
 Imports are lazy: ``quod --version`` and ``quod verify`` load neither Lark
 nor z3 nor the tactics, and ``verify`` runs on the kernel alone.
@@ -61,6 +61,11 @@ def main(argv: list[str] | None = None) -> int:
                      help="search only these modules (default: all of theories/)")
     sea.add_argument("--limit", type=int, default=40, help="show at most this many hits (default 40)")
 
+    doc = sub.add_parser("doc", help="write browsable HTML pages for .proof modules (default: the library)")
+    doc.add_argument("paths", nargs="*", help="directories or .proof files (default: the bundled theories/)")
+    doc.add_argument("-o", "--output", required=True, metavar="DIR", help="where to write the pages")
+    doc.add_argument("--no-cache", action="store_true", help="neither read nor write the proof cache")
+
     ver = sub.add_parser("verify", help="re-check exported proof files with the kernel alone")
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
     ver.add_argument("--strict", action="store_true",
@@ -88,6 +93,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "search":
             from .search import run_search
             return run_search(args)
+        if args.command == "doc":
+            from .doc import run_doc
+            return run_doc(args)
         if args.command == "verify":
             return run_verify(args.dir, args.strict)
         if args.command == "lsp":
