@@ -95,10 +95,11 @@ def measure_candidates(params: list) -> list:
     """Measures over the arguments: each parameter and its negation, sums and differences of two,
     pairs ordered lexicographically."""
     vs = [Var(x) for x in params]
-    out = [(v,) for v in vs] + [(mk("neg", v),) for v in vs] + [(mk("abs", v),) for v in vs]
+    out = [(v,) for v in vs]
     for i, a in enumerate(vs):
         for b in vs[i + 1:]:
-            out += [(mk("sub", a, b),), (mk("sub", b, a),), (mk("add", a, b),)]
+            out += [(mk("add", a, b),), (mk("sub", a, b),), (mk("sub", b, a),)]
+    out += [(mk("neg", v),) for v in vs] + [(mk("abs", v),) for v in vs]
     for a in vs:
         for b in vs:
             if a != b:
