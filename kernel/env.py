@@ -13,10 +13,11 @@ from dataclasses import dataclass
 
 from .check import DEFAULT_FUEL, Checker, check_proof
 from .errors import KernelError, ScopeError
-from .expr import BINDERS, FORMULA, JUDGMENTS, TERM, Expr, Forall, Int, free_vars, mk, subst, symbols
+from .expr import BINDERS, FORMULA, JUDGMENTS, STMT, TERM, Expr, Forall, Int, free_vars, mk, postorder, subst, symbols
 from .proofs import Proof
 
 RESERVED = {"sorry", "smt_oracle"}
+PROC = "procedure "          # the declarations of procedures are known by this and their names
 
 
 class Theorem(tuple):
@@ -97,6 +98,26 @@ class AxiomDecl:
     statement: Expr
 
 
+@dataclass(frozen=True)
+class Procedure:
+    """A procedure: ``result = name(params)`` runs ``body`` in a frame of its own (the parameters
+    hold the arguments, every other variable starts with any value) and returns ``result``'s value."""
+    name: str
+    params: tuple
+    result: str
+    body: Expr
+
+
+@dataclass(frozen=True)
+class ProcGroup:
+    """Procedures declared together: their bodies may call each other and earlier procedures."""
+    procs: tuple
+
+    @property
+    def name(self) -> str:
+        return self.procs[0].name if self.procs and isinstance(self.procs[0], Procedure) else "?"
+
+
 def _valid_name(name, rule: str) -> str:
     if not isinstance(name, str) or not name or name in RESERVED:
         raise KernelError(rule, f"invalid name {name!r}")
@@ -108,12 +129,13 @@ class Environment:
         self._defs: dict[str, Definition] = {}
         self._thms: dict[str, Theorem] = {}
         self._decls: dict = {}
+        self._procs: dict[str, Procedure] = {}
         self.order: list[str] = []
 
     def copy(self) -> "Environment":
         e = Environment()
         e._defs, e._thms, e.order = dict(self._defs), dict(self._thms), list(self.order)
-        e._decls = dict(self._decls)
+        e._decls, e._procs = dict(self._decls), dict(self._procs)
         return e
 
     def include(self, other: "Environment") -> None:
@@ -121,13 +143,19 @@ class Environment:
         if not isinstance(other, Environment):      # its entries are trusted: they must be checked ones
             raise KernelError("import", f"not an environment: {type(other).__name__}")
         for name in other.order:
-            mine = self._defs.get(name) or self._thms.get(name)
-            theirs = other._defs.get(name) or other._thms.get(name)
+            mine = self._defs.get(name) or self._thms.get(name) or self._decls.get(name)
+            theirs = other._defs.get(name) or other._thms.get(name) or other._decls[name]
             if mine is not None:
                 if mine is not theirs:
                     raise ScopeError("import", f"{name} is declared differently in two modules")
                 continue
-            if name in other._defs:
+            if isinstance(theirs, ProcGroup):
+                for pr in theirs.procs:
+                    if pr.name in self._procs:
+                        raise ScopeError("import", f"{pr.name} is declared differently in two modules")
+                    self._procs[pr.name] = other._procs[pr.name]
+                    self._decls[PROC + pr.name] = theirs
+            elif name in other._defs:
                 self._defs[name] = theirs
             else:
                 self._thms[name] = _genuine(theirs, "import")
@@ -157,6 +185,15 @@ class Environment:
             raise ScopeError(rule, f"no theorem named {name}")
         return _genuine(t, rule)
 
+    def procedure(self, name, rule: str) -> Procedure:
+        p = self._procs.get(name) if isinstance(name, str) else None
+        if p is None:
+            raise ScopeError(rule, f"no procedure named {name!r}")
+        return p
+
+    def procedures(self) -> dict[str, Procedure]:
+        return dict(self._procs)
+
     def __contains__(self, name: str) -> bool:
         return name in self._defs or name in self._thms
 
@@ -179,6 +216,8 @@ class Environment:
             return self._add_axiom(decl)
         if isinstance(decl, Def):
             return self._add_def(decl, fuel)
+        if isinstance(decl, ProcGroup):
+            return self._add_procs(decl)
         raise KernelError("add", f"not a declaration: {type(decl).__name__}")
 
     def _fresh(self, name, rule: str) -> str:
@@ -250,6 +289,40 @@ class Environment:
         self._decls[name] = d
         self.order.append(name)
         return defn
+
+
+    def _add_procs(self, g: ProcGroup) -> tuple:
+        """Admit procedures (no proof: a body means what it runs). Every call names a procedure of the
+        group or an earlier one, with its number of arguments; no body has ``assume`` (a procedure
+        never blocks, which the divergence rules rely on when they read calls)."""
+        if not isinstance(g.procs, tuple) or not g.procs or not all(isinstance(p, Procedure) for p in g.procs):
+            raise KernelError("procedure", "a group is a non-empty tuple of procedures")
+        names = [p.name for p in g.procs]
+        if len(set(names)) != len(names):
+            raise KernelError("procedure", "the procedures of a group must have distinct names")
+        arity = {n: len(p.params) for n, p in self._procs.items()}
+        for p in g.procs:           # procedures have names of their own: only calls name them
+            if not isinstance(p.name, str) or not p.name or p.name in self._procs:
+                raise ScopeError("procedure", f"invalid or already declared procedure name {p.name!r}")
+            if not isinstance(p.params, tuple) or len(set(p.params)) != len(p.params) \
+                    or not all(isinstance(a, str) and a for a in p.params):
+                raise KernelError("procedure", f"{p.name}: parameters must be distinct names")
+            if not isinstance(p.result, str) or not p.result or p.result in p.params:
+                raise KernelError("procedure", f"{p.name}: the result must be a name other than a parameter's")
+            arity[p.name] = len(p.params)
+        chk = Checker(self)
+        for p in g.procs:
+            for n in postorder(chk.wf(p.body, STMT, "procedure")):
+                if n.op == "assume":
+                    raise KernelError("procedure", f"{p.name}: a procedure body cannot assume")
+                if n.op == "call" and arity.get(n.data[1]) != len(n.args):
+                    raise KernelError("procedure", f"{p.name}: {n.data[1]} is not a procedure of {len(n.args)} "
+                                      "arguments")
+        for p in g.procs:
+            self._procs[p.name] = p
+            self._decls[PROC + p.name] = g
+        self.order.append(PROC + names[0])
+        return g.procs
 
 
 def decreasing_obligations(env: Environment, name: str, params: tuple, body: Expr, measure) -> list[Expr]:

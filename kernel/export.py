@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .env import AxiomDecl, Def, Environment, TheoremDecl
+from .env import PROC, AxiomDecl, Def, Environment, Procedure, ProcGroup, TheoremDecl
 from .errors import ExportError, KernelError
 from .expr import Expr, postorder
 from .proofs import Proof
@@ -96,6 +96,8 @@ def _uses(d) -> set[str]:
     if isinstance(d, Def):
         exprs = [d.body] + ([d.measure] if d.measure is not None else [])
         proofs = list(d.proofs)
+    elif isinstance(d, ProcGroup):
+        exprs = [p.body for p in d.procs]
     elif isinstance(d, (TheoremDecl, AxiomDecl)):
         exprs = [d.statement]
         proofs = [d.proof] if isinstance(d, TheoremDecl) else []
@@ -108,13 +110,16 @@ def _uses(d) -> set[str]:
         seen.add(id(p))
         if p.rule in ("thm", "unfold") and p.args and isinstance(p.args[0], str):
             names.add(p.args[0])
+        if p.rule in ("hoare_rec", "total_rec", "diverges_rec") and p.args and isinstance(p.args[0], tuple):
+            names |= {PROC + s[0] for s in p.args[0] if isinstance(s, tuple) and s and isinstance(s[0], str)}
         for x in _flat(p.args):
             if isinstance(x, Proof):
                 proofs.append(x)
             elif isinstance(x, Expr):
                 exprs.append(x)
     for e in exprs:
-        names |= {n.data for n in postorder(e) if n.op in ("app", "pred")}
+        names |= {n.data if n.op != "call" else PROC + n.data[1]
+                  for n in postorder(e) if n.op in ("app", "pred", "call")}
     return names
 
 
@@ -141,6 +146,10 @@ def dumps(decls: list) -> str:
                         "body": w.expr(d.body),
                         "measure": None if d.measure is None else w.expr(d.measure),
                         "proofs": [w.proof(p) for p in d.proofs]})
+        elif isinstance(d, ProcGroup):
+            out.append({"kind": "procedures", "name": d.name, "procs": [
+                {"name": p.name, "params": list(p.params), "result": p.result, "body": w.expr(p.body)}
+                for p in d.procs]})
         else:
             raise ExportError("export", f"cannot export {type(d).__name__}")
     return json.dumps({"format": FORMAT, "exprs": w.exprs, "proofs": w.proofs, "declarations": out},
@@ -201,6 +210,9 @@ def _read(doc) -> list:
             out.append(Def(d["name"], tuple(d["params"]), d["sort"], _row(exprs, d["body"]),
                            None if m is None else _row(exprs, m),
                            tuple(_row(proofs, i) for i in d["proofs"])))
+        elif k == "procedures":
+            out.append(ProcGroup(tuple(Procedure(p["name"], tuple(p["params"]), p["result"], _row(exprs, p["body"]))
+                                       for p in d["procs"])))
         else:
             raise ExportError("import", f"unknown declaration kind {k!r}")
     return out
@@ -231,4 +243,8 @@ def export_theorem(env: Environment, name: str) -> str:
     decls = env.declarations()
     if name not in decls:
         raise ExportError("export", f"no declaration named {name}")
-    return dumps([decls[n] for n in dependencies(decls, name)])
+    out: list = []
+    for n in dependencies(decls, name):
+        if not any(d is decls[n] for d in out):       # a group of procedures is known by each name
+            out.append(decls[n])
+    return dumps(out)

@@ -44,13 +44,14 @@ SIGNATURE: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "skip": (STMT, ()), "assign": (STMT, (TERM,)), "havoc": (STMT, ()), "seq": (STMT, (STMT, STMT)),
     "if": (STMT, (FORMULA, STMT, STMT)), "while": (STMT, (FORMULA, STMT)),
     "assume": (STMT, (FORMULA,)), "assert": (STMT, (FORMULA,)),
+    "call": (STMT, None),       # x = p(e1, ..., en): data (x, p); p's body runs in a frame of its own
     "hoare": (FORMULA, (FORMULA, STMT, FORMULA)), "total": (FORMULA, (FORMULA, STMT, FORMULA)),
     "diverges": (FORMULA, (FORMULA, STMT)), "can_diverge": (FORMULA, (FORMULA, STMT)),
 }
 # A judgment speaks of every state: its variables are bound by it, so it has no free variables
 # and substitution and abstraction never enter it.
 JUDGMENTS = ("hoare", "total", "diverges", "can_diverge")
-WRITES = ("assign", "havoc")
+WRITES = ("assign", "havoc", "call")
 BINDERS = ("forall", "exists")
 SYMBOLS = ("app", "pred")
 _EMPTY: frozenset = frozenset()
@@ -76,7 +77,12 @@ class Expr:
             args = tuple(args)
         if want is None:
             want = (TERM,) * len(args)
-            if not isinstance(data, str) or not data:
+            if op == "call":
+                if type(data) is list:          # as read back from JSON
+                    data = tuple(data)
+                if type(data) is not tuple or len(data) != 2 or not all(isinstance(d, str) and d for d in data):
+                    raise KernelError("expr", "call needs (variable, procedure) names")
+            elif not isinstance(data, str) or not data:
                 raise KernelError("expr", f"{op} needs a symbol name")
         if len(args) != len(want):
             raise KernelError("expr", f"{op} takes {len(want)} arguments, got {len(args)}")
@@ -105,6 +111,8 @@ class Expr:
         elif op in BINDERS:
             lbr = max(lbr - 1, 0)
             data = data if isinstance(data, str) and data else "x"
+        elif op == "call":
+            fv = fv | {data[0]}
         elif op in WRITES:
             if not isinstance(data, str) or not data:
                 raise KernelError("expr", f"{op} needs a variable name")
@@ -407,6 +415,8 @@ def _show_program(e: Expr, sh, depth: int) -> str:
         return f"{e.data} = {sh(a[0])};"
     if op == "havoc":
         return f"havoc {e.data};"
+    if op == "call":
+        return f"{e.data[0]} = {e.data[1]}(" + ", ".join(sh(x) for x in a) + ");"
     if op == "seq":
         return f"{sub(a[0])} {sub(a[1])}"
     if op == "if":

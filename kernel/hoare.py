@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from .check import Checker, _expect, _same
 from .errors import KernelError
-from .expr import STMT, Expr, Forall, Int, Var, free_vars, mk, postorder, subst
+from .expr import STMT, TRUE, Expr, Forall, Int, Var, free_vars, fresh_name, mk, postorder, subst
 
 
 def closure(f: Expr) -> Expr:
@@ -362,6 +362,27 @@ def diverges_if(c: Checker, b, other, p_cond, p, then: bool):
     return Expr("diverges", (d.args[0], Expr("if", (b, *branches))))
 
 
+def diverges_if_both(c: Checker, b, p1, p2):
+    """ diverges c1 from P1   diverges c2 from P2
+        ----------------------------------------------------- diverges_if_both
+        diverges if (b) c1 else c2 from (b and P1) or (not b and P2)            """
+    b = c.formula(b, "diverges_if_both")
+    d1 = _judgment("diverges_if_both", (yield p1, ()), "diverges")
+    d2 = _judgment("diverges_if_both", (yield p2, ()), "diverges")
+    pre = mk("or", mk("and", b, d1.args[0]), mk("and", mk("not", b), d2.args[0]))
+    return Expr("diverges", (pre, Expr("if", (b, d1.args[1], d2.args[1]))))
+
+
+def diverges_or(c: Checker, p1, p2):
+    """ diverges c from P1   diverges c from P2
+        --------------------------------------- diverges_or
+           diverges c from P1 or P2                          """
+    d1 = _judgment("diverges_or", (yield p1, ()), "diverges")
+    d2 = _judgment("diverges_or", (yield p2, ()), "diverges")
+    _same("diverges_or", d2.args[1], d1.args[1], "the two premises are about different programs")
+    return Expr("diverges", (mk("or", d1.args[0], d2.args[0]), d1.args[1]))
+
+
 def diverges_conseq(c: Checker, p_imp, p, pre):
     """ closure(P -> P')   diverges c from P'
         ------------------------------------ diverges_conseq
@@ -372,15 +393,212 @@ def diverges_conseq(c: Checker, p_imp, p, pre):
     return Expr("diverges", (pre, d.args[1]))
 
 
+# ---- procedures ------------------------------------------------------------------------------
+#
+# A call ``x = p(e)`` evaluates e, runs p's body in a frame of its own (parameters = the values,
+# every other variable any value) and on a normal end sets x to the frame's result; it fails,
+# runs forever or ends exactly when that run does. A contract is a judgment about the call of p on
+# its own parameters into its result variable: {P} r = p(a) {Q} with P over a, Q over a and r.
+
+def _contract(c: Checker, t: Expr, rule: str):
+    """(P, call, Q, params, result) of a contract judgment, checked to have the contract's shape."""
+    call = t.args[1]
+    if call.op != "call":
+        raise KernelError(rule, f"the premise must be about a call, got {call}")
+    r, p = call.data
+    proc = c.env.procedure(p, rule)
+    if call.args != tuple(Var(a) for a in proc.params) or r != proc.result:
+        raise KernelError(rule, f"the premise must be about {proc.result} = {p}({', '.join(proc.params)})")
+    post = t.args[2] if len(t.args) == 3 else TRUE
+    if not free_vars(t.args[0]) <= set(proc.params) or not free_vars(post) <= set(proc.params) | {r}:
+        raise KernelError(rule, "a contract speaks only of the parameters (and the result, after)")
+    return t.args[0], call, post, proc
+
+
+def call_wp(params: tuple, result: str, pre: Expr, q: Expr, x: str, es: tuple, post: Expr) -> Expr:
+    """P[e/a] and forall y, Q[e/a, y/r] -> R[y/x]   (y fresh): what a call x = f(e) needs for R."""
+    args = dict(zip(params, es))
+    avoid = set(free_vars(post)) | {x}
+    for e in es:
+        avoid |= free_vars(e)
+    y = fresh_name("y", avoid)
+    after = mk("imp", subst(q, {**args, result: Var(y)}), subst(post, {x: Var(y)}))
+    return mk("and", subst(pre, args), Forall(y, after))
+
+
+def _call(kind):
+    def rule(c: Checker, x, es, post, p):
+        """ {P} r = f(a) {Q}   (a contract: P over a, Q over a and r)
+            ------------------------------------------------------ call   (call_wp)
+            {P[e/a] and forall y, Q[e/a, y/r] -> R[y/x]} x = f(e) {R}           """
+        name = kind + "_call"
+        pre, call, q, proc = _contract(c, _judgment(name, (yield p, ()), kind), name)
+        x, post = c.name(x, name), c.formula(post, name)
+        if type(es) is not tuple or len(es) != len(proc.params):
+            raise KernelError(name, f"{proc.name} takes {len(proc.params)} arguments")
+        es = tuple(c.term(e, name) for e in es)
+        wp = call_wp(proc.params, proc.result, pre, q, x, es, post)
+        return _triple(kind, wp, Expr("call", es, (x, proc.name)), post)
+    return rule
+
+
+def diverges_call(c: Checker, x, es, p):
+    """ diverges r = f(a) from R   (R over a)
+        ------------------------------------ diverges_call
+        diverges x = f(e) from R[e/a]                      """
+    name = "diverges_call"
+    r, call, _, proc = _contract(c, _judgment(name, (yield p, ()), "diverges"), name)
+    x = c.name(x, name)
+    if type(es) is not tuple or len(es) != len(proc.params):
+        raise KernelError(name, f"{proc.name} takes {len(proc.params)} arguments")
+    es = tuple(c.term(e, name) for e in es)
+    return Expr("diverges", (subst(r, dict(zip(proc.params, es))), Expr("call", es, (x, proc.name))))
+
+
+def _replace_calls(s: Expr, group: dict) -> Expr:
+    """s with every call ``x = q(e)`` of a procedure q in ``group`` replaced by ``group[q](x, e)``."""
+    new: dict[int, Expr] = {}
+    for n in postorder(s):
+        if n.sort != STMT:
+            continue
+        if n.op == "call" and n.data[1] in group:
+            new[id(n)] = group[n.data[1]](n.data[0], n.args)
+            continue
+        args = tuple(new.get(id(a), a) for a in n.args)
+        if args != n.args:
+            new[id(n)] = Expr(n.op, args, n.data)
+    return new.get(id(s), s)
+
+
+def _seqs(stmts: list) -> Expr:
+    out = stmts[-1]
+    for st in reversed(stmts[:-1]):
+        out = Expr("seq", (st, out))
+    return out
+
+
+def _group(c: Checker, specs, rule: str, n_parts: int) -> list:
+    """The procedures of a group spec ((name, formula, ...), ...), checked: distinct, declared."""
+    if type(specs) is not tuple or not specs or not all(type(s) is tuple and len(s) == n_parts for s in specs):
+        raise KernelError(rule, "expected a non-empty tuple of procedure specifications")
+    procs = [c.env.procedure(s[0], rule) for s in specs]
+    if len({p.name for p in procs}) != len(procs):
+        raise KernelError(rule, "each procedure is specified once")
+    return procs
+
+
+def rec_obligations(c: Checker, kind: str, specs) -> tuple:
+    """The body obligations of ``hoare_rec``/``total_rec`` and the contracts they give.
+
+    specs: ((p, P, Q, (m1, ..., mk)), ...), k = 0 for hoare, k >= 1 (the same k) for total. For
+    each p, with g (snapshots of the parameters), z (of the measure) and t fresh:
+        {P and a = g} body' {Q[g/a]}    or    [P and a = g and m = z] body' [Q[g/a]]
+    where body' is p's body with each call x = q(e) of the group made
+        assert P_q[e/a] (and lex_decrease(m_q[e/a], z)); havoc t; assume Q_q[e/a, t/r]; x = t"""
+    rule = kind + "_rec"
+    procs = _group(c, specs, rule, 4)
+    avoid = set()
+    for p, (_, pre, post, ms) in zip(procs, specs):
+        if type(ms) is not tuple or (kind == "hoare") != (not ms) or len(ms) != len(specs[0][3]):
+            raise KernelError(rule, "a total contract has a measure tuple (one length in a group), a partial none")
+        pre, post = c.formula(pre, rule), c.formula(post, rule)
+        ms = [c.term(m, rule) for m in ms]
+        if not free_vars(pre) <= set(p.params) or not free_vars(post) <= set(p.params) | {p.result} \
+                or any(not free_vars(m) <= set(p.params) for m in ms):
+            raise KernelError(rule, f"{p.name}: the contract speaks only of the parameters (and {p.result}, after)")
+        avoid |= free_vars(p.body) | set(p.params) | {p.result}
+    zs = []
+    for _ in specs[0][3]:
+        zs.append(fresh_name("z", avoid))
+        avoid.add(zs[-1])
+    t = fresh_name("t", avoid)
+    avoid.add(t)
+
+    def abstract_call(p, pre, post, ms):
+        def rep(x, es):
+            args = dict(zip(p.params, es))
+            ok = subst(pre, args)
+            if ms:
+                ok = mk("and", ok, lex_decrease([subst(m, args) for m in ms], [Var(z) for z in zs]))
+            return _seqs([Expr("assert", (ok,)), Expr("havoc", (), t),
+                          Expr("assume", (subst(post, {**args, p.result: Var(t)}),)), Expr("assign", (Var(t),), x)])
+        return rep
+    group = {p.name: abstract_call(p, s[1], s[2], s[3]) for p, s in zip(procs, specs)}
+    obligations, contracts = [], []
+    for p, (_, pre, post, ms) in zip(procs, specs):
+        gs = {}
+        for a in p.params:
+            gs[a] = Var(fresh_name(a + "0", avoid | {v.data for v in gs.values()}))
+        avoid |= {v.data for v in gs.values()}
+        entry = [pre] + [mk("eq", Var(a), g) for a, g in gs.items()] + [mk("eq", m, Var(z)) for m, z in zip(ms, zs)]
+        obligations.append(_triple(kind, _all("and", entry), _replace_calls(p.body, group), subst(post, gs)))
+        contracts.append(_triple(kind, pre, Expr("call", tuple(Var(a) for a in p.params), (p.result, p.name)), post))
+    return obligations, _all("and", contracts)
+
+
+def _rec(kind):
+    def rule(c: Checker, specs, proofs):
+        """ for each p of the group: its body obligation (rec_obligations)
+            ---------------------------------------------------------- rec
+            the contracts {P} r = p(a) {Q} (or [P] ... [Q]) of the whole group, as a conjunction
+
+        Sound by induction: on the depth of the calls of a run (partial correctness), on the
+        measure's value, lexicographically (total correctness, well founded as for total_while_lex)."""
+        obligations, contracts = rec_obligations(c, kind, specs)
+        if type(proofs) is not tuple or len(proofs) != len(obligations):
+            raise KernelError(kind + "_rec", f"one proof per procedure ({len(obligations)})")
+        for ob, p in zip(obligations, proofs):
+            _same(kind + "_rec", (yield p, ()), ob, "a body obligation")
+        return contracts
+    return rule
+
+
+def diverges_rec_obligations(c: Checker, specs) -> tuple:
+    """For ((p, R), ...): diverges body' from R for each p, where body' is p's body with each call
+    x = q(e) of the group made ``if (R_q[e/a]) { while (true) skip; } else { x = q(e); }``."""
+    procs = _group(c, specs, "diverges_rec", 2)
+    rs = []
+    for p, (_, r) in zip(procs, specs):
+        rs.append(c.formula(r, "diverges_rec"))
+        if not free_vars(rs[-1]) <= set(p.params):
+            raise KernelError("diverges_rec", f"{p.name}: the recurrent set speaks only of the parameters")
+    loop = Expr("while", (TRUE, Expr("skip")))
+
+    def stop(p, r):
+        return lambda x, es: Expr("if", (subst(r, dict(zip(p.params, es))), loop, Expr("call", es, (x, p.name))))
+    group = {p.name: stop(p, r) for p, r in zip(procs, rs)}
+    obligations = [Expr("diverges", (r, _replace_calls(p.body, group))) for p, r in zip(procs, rs)]
+    calls = [Expr("diverges", (r, Expr("call", tuple(Var(a) for a in p.params), (p.result, p.name))))
+             for p, r in zip(procs, rs)]
+    return obligations, _all("and", calls)
+
+
+def diverges_rec(c: Checker, specs, proofs):
+    """ for each p of the group: diverges body' from R_p   (diverges_rec_obligations)
+        --------------------------------------------------------------------- diverges_rec
+        diverges r = p(a) from R_p, for each p, as a conjunction
+
+    Sound: a finite run (ending, failing or blocked) of a call from R, shortest of all, makes no
+    call from R_q (that run would be shorter and finite), so it is a finite run of body'."""
+    obligations, calls = diverges_rec_obligations(c, specs)
+    if type(proofs) is not tuple or len(proofs) != len(obligations):
+        raise KernelError("diverges_rec", f"one proof per procedure ({len(obligations)})")
+    for ob, p in zip(obligations, proofs):
+        _same("diverges_rec", (yield p, ()), ob, "a body obligation")
+    return calls
+
+
 HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_while_lex": total_while_lex,
                "total_to_hoare": total_to_hoare,
                "diverges_while": diverges_while, "diverges_seq": diverges_seq,
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
                "diverges_while_body": diverges_while_body, "diverges_unroll": diverges_unroll,
-               "diverges_choose": diverges_choose,
+               "diverges_choose": diverges_choose, "diverges_call": diverges_call, "diverges_rec": diverges_rec,
+               "diverges_if_both": diverges_if_both, "diverges_or": diverges_or,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
                "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}
 for _kind in ("hoare", "total"):
     for _name, _make in (("skip", _skip), ("assign", _assign), ("havoc", _havoc), ("assume", _assume),
-                         ("assert", _assert), ("seq", _seq), ("if", _if), ("conseq", _conseq)):
+                         ("assert", _assert), ("seq", _seq), ("if", _if), ("conseq", _conseq),
+                         ("call", _call), ("rec", _rec)):
         HOARE_RULES[f"{_kind}_{_name}"] = _make(_kind)

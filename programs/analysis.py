@@ -202,8 +202,8 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
     op = c.op
     if op == "skip":
         return pre
-    if op in ("assign", "havoc"):
-        x = c.data
+    if op in ("assign", "havoc", "call"):      # a call: its target may be any value (over-approximated)
+        x = c.data[0] if op == "call" else c.data
         old = f"_o{next(counter)}"
         while old in free_vars(pre) or (op == "assign" and old in free_vars(c.args[0])):
             old = f"_o{next(counter)}"
@@ -313,7 +313,7 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
 
 
 def free_vars_stmt(c: Expr) -> set:
-    return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
+    return {n.data[0] if n.op == "call" else n.data for n in postorder(c) if n.op in ("var", "assign", "havoc", "call")}
 
 
 def negate(a: Expr) -> Expr:
@@ -633,7 +633,39 @@ def discharge(env, goal_formula: Expr):
         out = smt_prove(env, g, (), 3_000_000, 5000)
     except (SmtDontKnow, SmtCounterexample):
         return None, False
+    if not out.reconstructed and g.target.op == "and":
+        # split conjunctions and open the binders inside them (a call's `forall y, Q -> R`): the parts
+        # may each be rebuilt as kernel proofs where the whole was not
+        split = _split_discharge(env, eng, state)
+        if split is not None:
+            return split, False
     return assemble(state.solve(g, out.proof, [])), not out.reconstructed
+
+
+def _split_discharge(env, eng, state):
+    from tactics.smt import SmtCounterexample, SmtDontKnow, smt_prove
+    from tactics.state import assemble
+    from tactics.syntax import Tactic
+    for _ in range(200):
+        if not state.goals:
+            return assemble(state)
+        g = state.goals[0]
+        try:
+            if g.target.op == "and":
+                state = eng.run(state, Tactic("split", (), None))
+                continue
+            if g.target.op in ("forall", "imp"):
+                state = eng.run(state, Tactic("intros", (), None))
+                continue
+            out = smt_prove(env, g, (), 3_000_000, 5000)
+        except (SmtDontKnow, SmtCounterexample):
+            return None
+        except Exception:
+            return None
+        if not out.reconstructed:
+            return None
+        state = state.solve(g, out.proof, [])
+    return None
 
 
 def terminates_statement(prog: Program, when: Expr | None = None) -> Expr:
@@ -659,13 +691,21 @@ def _prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
     specs = find_specs(env, prog, pre, True, z3v, notes)
     if specs is None:
         return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)
-    return prove_with_specs(env, stmt, specs, notes)
+    from .procs import contracts
+    from .vcgen import MissingContract
+    try:
+        found = contracts(env, prog, "total", notes, z3v)
+    except MissingContract as exc:
+        return Verdict("don't know", f"don't know: {exc}", notes)
+    except KernelError as exc:
+        return Verdict("don't know", f"don't know: {exc}", notes)
+    return prove_with_specs(env, stmt, specs, notes, found)
 
 
-def prove_with_specs(env, stmt: Expr, specs: dict, notes: list) -> Verdict:
+def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict | None = None) -> Verdict:
     kind = stmt.op
     ob = Obligations()
-    proof = Prover(kind, specs, ob).triple(*stmt.args)
+    proof = Prover(kind, specs, ob, contracts).triple(*stmt.args)
     filled = {}
     oracle = False
     for g, why in ob.goals:
@@ -702,7 +742,11 @@ def _decide_termination(env, prog: Program) -> Verdict:
     if v.answer != "yes":
         from .divergence import find_divergence
         failures: list = []
-        d = find_divergence(env, prog, failures)
+        d = None
+        if prog.procedures:
+            from .procs import prove_recursive_divergence
+            d = prove_recursive_divergence(env, prog)
+        d = d or find_divergence(env, prog, failures)
         if d is None and failures and v.answer == "don't know":
             start, choice, cond = failures[0]
             at = ", ".join(f"{x} = {val}" for x, val in start.items()) or "the start"
@@ -722,7 +766,9 @@ def _decide_termination(env, prog: Program) -> Verdict:
     if v.answer == "yes":
         ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
                  if "ranking function" in n]
-        v.text = ("yes: ranking function " + "; ".join(ranks)) if ranks else "yes: the program has no loops"
+        parts = (["ranking function " + "; ".join(ranks)] if ranks else []) + \
+            [n for n in v.details if "recursive calls decrease" in n]
+        v.text = ("yes: " + "; ".join(parts)) if parts else "yes: the program has no loops"
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", v.text))
     hidden = sorted(h for h in prog.hidden if h in words)
     if hidden:

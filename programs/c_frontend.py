@@ -24,8 +24,8 @@ import re
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
-from .lang import (BOUNDS, RET, Callees, Loop, Names, Program, ProgramError, conj, depth_guard, inline,
-                   program_vars, range_fact, rename, returned_check, seq)
+from .lang import (BOUNDS, RET, Callees, Loop, Names, ProcRef, Program, ProgramError, conj, depth_guard,
+                   inline, program_vars, range_fact, rename, returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -393,6 +393,8 @@ class _Translator:
             if RET in dict(params):
                 raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", _line(decl))
             self.types[RET] = self.result
+        if self.callees is not None:
+            self.callees.header(decl.name, params, self.result)
         body = self.block(fd.body.block_items or [])
         body, moved = drop_dead_havocs(body, self.uninitialised)
         self.loops = [Loop(moved.get(lp.node, lp.node), lp.invariant, lp.decreasing, lp.line) for lp in self.loops]
@@ -764,6 +766,11 @@ class _Translator:
             if seen is None and callee.result != self.small:
                 raise ProgramError(f"{why}, so C takes it to return int: declare {name} before this call", line)
             args = [v for v, _ in vals]
+        if isinstance(callee, ProcRef):         # recursion: a call of the function's procedure
+            out = self.names.fresh(f"__{name}_result", f"is the value {name} returned", numbered=True)
+            self.types[out] = callee.result or "int"
+            stmt = Expr("call", tuple(args), (out, callee.name))
+            return stmt, (Var(out) if callee.result is not None and used else None), callee.result
         try:
             stmt, res, loops, renamed = inline(callee, args, self.names)
         except ProgramError as exc:
@@ -1072,11 +1079,11 @@ def _when(guard: Expr, x: Expr) -> Expr:
 
 
 def _may_diverge(checks: list) -> bool:
-    return any(x.sort == "stmt" and any(n.op == "while" for n in postorder(x)) for x in checks)
+    return any(x.sort == "stmt" and any(n.op in ("while", "call") for n in postorder(x)) for x in checks)
 
 
 def _may_stop(checks: list) -> bool:
-    return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
+    return any(x.sort != "stmt" or any(n.op in ("assert", "assume", "call") for n in postorder(x)) for x in checks)
 
 
 def drop_dead_havocs(c: Expr, names: set) -> tuple[Expr, dict]:

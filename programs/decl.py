@@ -22,8 +22,22 @@ from .lang import Program, ProgramError
 from .sources import project, read_source
 
 _HEADER = re.compile(r"program\s+([A-Za-z_][\w']*)\s*", re.S)
-_FROM = re.compile(r'from\s+(c|python)\s+(?:"""(.*?)"""|"([^"\n]*)")(?:\s+function\s+([A-Za-z_]\w*))?\s*$', re.S)
-_NATIVE = re.compile(r"\(([^)]*)\)\s*(?:->\s*([A-Za-z_]\w*)\s*)?(\{.*\})\s*$", re.S)
+_FROM = re.compile(r'from\s+(c|python)\s+(?:"""(.*?)"""|"([^"\n]*)")(?:\s+function\s+([A-Za-z_]\w*))?'
+                   r'(\s+(?:requires|ensures|decreases)\b.*?)?\s*$', re.S)
+_NATIVE = re.compile(r"\(([^)]*)\)\s*(?:->\s*([A-Za-z_]\w*)\s*)?((?:requires|ensures|decreases)\b[^{]*)?(\{.*\})\s*$",
+                     re.S)
+_CLAUSE = re.compile(r"\b(requires|ensures|decreases)\b")
+
+
+def clauses(text: str, offset: int) -> list:
+    """The contract clauses ``requires P ensures Q decreases e1, e2`` of a program item: (keyword, text,
+    offset of the text in the item)."""
+    out = []
+    marks = list(_CLAUSE.finditer(text))
+    for i, m in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+        out.append((m.group(1), text[m.end():end], offset + m.end()))
+    return out
 _QUOD_TYPES = {"int": "__math_int", "u32": "unsigned", "i32": "int", "i64": "long", "bool": "_Bool"}
 
 
@@ -36,7 +50,8 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     rest = text[m.end():]
     fm = _FROM.match(rest)
     if fm:
-        lang, inline, path, function = fm.groups()
+        lang, inline, path, function, contract = fm.groups()
+        spec = clauses(contract, m.end() + fm.start(5)) if contract else []
         src_dir = base_dir          # where a C source's #include "..." looks: next to the file
         with project(base_dir):
             if inline is not None:
@@ -46,14 +61,18 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
                 src_dir = found.parent
             if lang == "c":
                 from .c_frontend import parse_c
-                return parse_c(source, function, "c", name, known=known, base_dir=src_dir)
-            from .py_frontend import parse_python
-            return parse_python(source, function, name, known)
+                prog = parse_c(source, function, "c", name, known=known, base_dir=src_dir)
+            else:
+                from .py_frontend import parse_python
+                prog = parse_python(source, function, name, known)
+        prog.contract_text = spec
+        return prog
     nm = _NATIVE.match(rest)
     if not nm:
         raise ProgramError("expected `program NAME(x : int, ...) -> TYPE { ... }` or "
                            "`program NAME from c|python \"\"\"...\"\"\"` or `... \"FILE\" function F`")
-    params_text, result, body = nm.groups()
+    params_text, result, contract, body = nm.groups()
+    spec = clauses(contract, m.end() + nm.start(3)) if contract else []
     params = []
     for part in [p.strip() for p in params_text.split(",") if p.strip()]:
         pm = re.fullmatch(r"([A-Za-z_]\w*)\s*:\s*([A-Za-z_]\w*)", part)
@@ -68,9 +87,11 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     body = re.sub(r"(?<!unsigned )(?<!signed )(?<!long )\bint\b", "__math_int", body)
     body = re.sub(r"\bhavoc\s+([A-Za-z_]\w*)\s*;", r"__quod_havoc(\1);", body)
     # line 1 brings Quod's types (programs/include/quod/native.h); the item starts on line 2
-    source = f"#include <quod/native.h>\n{ret} {name}({', '.join(params) or 'void'}) {body}"
+    gap = "\n" * (contract or "").count("\n")      # the body keeps its lines
+    source = f"#include <quod/native.h>\n{ret} {name}({', '.join(params) or 'void'}) {gap}{body}"
     from .c_frontend import parse_c
     with project(base_dir):
         prog = parse_c(source, name, "c", name, native=True, known=known, base_dir=base_dir)
     prog.language = "quod"
+    prog.contract_text = spec
     return prog

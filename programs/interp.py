@@ -44,19 +44,36 @@ class StateEvaluator(Evaluator):
         return super().ev(e)
 
 
-def run(env, stmt: Expr, state: dict, max_steps: int = 100_000, nondet=None, on_loop=None) -> dict:
+def run(env, stmt: Expr, state: dict, max_steps: int = 100_000, nondet=None, on_loop=None, on_call=None) -> dict:
     """Execute ``stmt`` from ``state`` (a copy is returned). ``on_loop(node, state)`` is called at
     every loop test, so a caller can watch a run stay inside a recurrent set."""
     state = dict(state)
     ev = StateEvaluator(env, state)
     steps = 0
     stack = [stmt]
+    frames: list = []       # the callers of the running procedure: (state, evaluator, target, result)
     while stack:
         s = stack.pop()
         steps += 1
         if steps > max_steps:
             raise OutOfSteps(state, steps)
+        if type(s) is tuple:            # the end of a procedure's body: back to its caller
+            value = state.get(s[1], 0)      # a void function's result is never read
+            state, ev, target = frames.pop()
+            state[target] = value
+            continue
         op = s.op
+        if op == "call":                # the callee's body in a frame of its own
+            proc = env.procedure(s.data[1], "run")
+            values = [ev.ev(a) for a in s.args]
+            if on_call is not None:
+                on_call(s.data[1], values)
+            frames.append((state, ev, s.data[0]))
+            state = dict(zip(proc.params, values))
+            ev = StateEvaluator(env, state)
+            stack.append(("return", proc.result))
+            stack.append(proc.body)
+            continue
         if op == "skip":
             continue
         if op == "assign":

@@ -85,6 +85,12 @@ class Program:
     source: str = ""
     hidden: dict = field(default_factory=dict)   # variable the translation added -> what it holds
     ret_flag: str | None = None                  # the hidden variable that is 1 once a C function returned
+    procedures: dict = field(default_factory=dict)   # kernel procedure name -> kernel.env.Procedure, in the
+    #                                                  order to declare them (each calls only earlier ones)
+    proc_sigs: dict = field(default_factory=dict)    # procedure name -> (params with types, result type)
+    contracts: dict = field(default_factory=dict)    # procedure name -> procs.ContractSpec the user wrote
+    contract_text: list = field(default_factory=list)   # [(requires|ensures|decreases, text, offset)]
+    proved: dict = field(default_factory=dict)   # "hoare"/"total" -> {procedure: vcgen.Contract} (procs.contracts)
 
     def types(self) -> dict:
         t = dict(self.locals)
@@ -161,14 +167,15 @@ def rename(e: Expr, names: dict) -> Expr:
         if n.sort != "stmt":
             continue
         args = tuple(new.get(id(a), subst(a, terms) if a.sort != "stmt" else a) for a in n.args)
-        data = names.get(n.data, n.data) if n.op in ("assign", "havoc") else n.data
+        data = names.get(n.data, n.data) if n.op in ("assign", "havoc") else \
+            (names.get(n.data[0], n.data[0]), n.data[1]) if n.op == "call" else n.data
         new[id(n)] = Expr(n.op, args, data)
     return new[id(e)] if id(e) in new else subst(e, terms)
 
 
 def program_vars(c: Expr) -> set[str]:
     """Every program variable a statement reads or writes."""
-    return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
+    return {n.data[0] if n.op == "call" else n.data for n in postorder(c) if n.op in ("var", "assign", "havoc", "call")}
 
 
 _IDENT = re.compile(r"[^\W\d]\w*")
@@ -254,16 +261,36 @@ def returned_check(callee: "Program", renamed: dict) -> list:
     return [Expr("assert", (mk("eq", Var(renamed[flag]), Int(1)) if flag is not None else Expr("false"),))]
 
 
+@dataclass
+class ProcRef:
+    """A call back into a function being translated (recursion): a call of its procedure, not an
+    inlining. ``name`` is the kernel procedure's name."""
+    name: str
+    params: list
+    result: str | None
+    language: str
+
+
 class Callees:
-    """The functions of one source, each translated once, on demand: a call inlines the callee, so a
-    call back into a function being translated (recursion) is refused. Front ends say how to
-    translate one function (``translate``)."""
+    """The functions of one source, each translated once, on demand: a call inlines the callee, except
+    a call back into a function being translated (recursion), which calls its procedure (``ProcRef``):
+    that function's translation becomes a kernel procedure. Front ends say how to translate one
+    function (``translate``) and give each function's parameters before its body (``header``)."""
+
+    language = "c"
 
     def __init__(self, defs: dict, known: dict, source: str = ""):
         self.defs, self.known = defs, known       # name -> the source's definition; name -> Program
         self.names = Names(source)                # one fresh-name supply for everything translated here
         self.done: dict[str, Program] = {}
         self.active: list[str] = []
+        self.headers: dict[str, tuple] = {}       # function -> (params, result type) once its body is read
+        self.recursive: set[str] = set()
+        self.procedures: dict = {}                # kernel procedure name -> Procedure, callees first
+        self.proc_sigs: dict = {}
+        self.contracts: dict = {}                 # the contracts of programs declared before (``known``)
+        self.item: str | None = None              # the program item's name: the top function's procedure
+        self.top: str | None = None
 
     def translate(self, fname: str, name: str | None) -> "Program":
         raise NotImplementedError
@@ -271,19 +298,74 @@ class Callees:
     def has(self, name: str) -> bool:
         return name in self.defs or name in self.known
 
-    def get(self, fname: str, name: str | None = None, line=None) -> "Program":
+    def header(self, fname: str, params: list, result: str | None) -> None:
+        self.headers[fname] = (list(params), result)
+
+    def proc_name(self, fname: str) -> str:
+        return self.item if fname == self.top else f"{self.item}.{fname}"
+
+    def get(self, fname: str, name: str | None = None, line=None) -> "Program | ProcRef":
+        if self.top is None:                    # the function the program item names
+            self.item, self.top = name or fname, fname
         if fname in self.active:
-            raise ProgramError(f"recursive call to {fname}: calls are inlined, so recursion is not supported",
-                               line)
+            if fname not in self.headers or self.item is None:
+                raise ProgramError(f"unsupported: recursive call to {fname} here", line)
+            self.recursive.add(fname)
+            params, result = self.headers[fname]
+            return ProcRef(self.proc_name(fname), params, result, self.language)
         if fname not in self.defs:
-            return self.known[fname]
+            prog = self.known[fname]
+            for k, v in prog.procedures.items():
+                self.procedures.setdefault(k, v)
+            self.proc_sigs.update(prog.proc_sigs)
+            self.contracts.update(prog.contracts)
+            return prog
         if fname not in self.done or name is not None:
             self.active.append(fname)
             try:
                 prog = self.translate(fname, name)
             finally:
                 self.active.pop()
+            if fname in self.recursive:
+                self.procedure(fname, prog, line)
+            prog.procedures, prog.proc_sigs = dict(self.procedures), dict(self.proc_sigs)
+            prog.contracts = dict(self.contracts)
             if name is not None:
                 return prog
             self.done[fname] = prog
         return self.done[fname]
+
+    def procedure(self, fname: str, prog: "Program", line) -> None:
+        """The kernel procedure of a recursive function: its translated body, run in a frame of its own.
+        An uninitialised local (``havoc x; assume range``) is any value there (more runs than C's: sound
+        for every judgment); any other ``assume`` is refused (a procedure never blocks); ending without
+        a value is a failure."""
+        from kernel.env import Procedure
+        body = _drop_range_assumes(prog.body, prog.types())
+        if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
+            # ending without a value is an error here, used or not: stricter than C and Python (only
+            # some normal ends become failures), so what is proved of this program holds of theirs
+            body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
+        if any(n.op == "assume" for n in postorder(body)):
+            raise ProgramError(f"unsupported: an assume in the recursive function {fname}", line)
+        name = self.proc_name(fname)
+        self.procedures[name] = Procedure(name, tuple(x for x, _ in prog.params), RET, body)
+        self.proc_sigs[name] = (list(prog.params), prog.result)
+
+
+def _drop_range_assumes(c: Expr, types: dict) -> Expr:
+    """c with each ``havoc x; assume range_fact(x)`` made ``havoc x``."""
+    new: dict[int, Expr] = {}
+    for n in postorder(c):
+        if n.sort != "stmt":
+            continue
+        args = tuple(new.get(id(a), a) for a in n.args)
+        if n.op == "seq" and args[0].op == "havoc" and args[1].op == "assume" \
+                and args[1].args[0] == range_fact(args[0].data, types.get(args[0].data, "int")):
+            new[id(n)] = args[0]
+        elif n.op == "seq" and args[0].op == "havoc" and args[1].op == "seq" and args[1].args[0].op == "assume" \
+                and args[1].args[0].args[0] == range_fact(args[0].data, types.get(args[0].data, "int")):
+            new[id(n)] = Expr("seq", (args[0], args[1].args[1]))
+        elif args != n.args:
+            new[id(n)] = Expr(n.op, args, n.data)
+    return new.get(id(c), c)

@@ -24,8 +24,8 @@ import sys
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import (RET, Callees, Loop, Program, ProgramError, conj, depth_guard, inline, program_vars, range_fact,
-                   returned_check, seq)
+from .lang import (RET, Callees, Loop, ProcRef, Program, ProgramError, conj, depth_guard, inline, program_vars,
+                   range_fact, returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
@@ -164,6 +164,8 @@ def _bindings(node):
 
 
 class _Callees(Callees):
+    language = "python"
+
     def __init__(self, source: str, defs: dict, known: dict):
         super().__init__(defs, known, source)
         self.source = source
@@ -262,6 +264,8 @@ class _Translator:
         if any(isinstance(n, ast.Name) and n.id == RET for n in ast.walk(fd)):
             self.rename[RET] = self.fresh(RET + "_", "is the function's variable `ret` (that name holds the "
                                           "return value)")
+        if self.callees is not None:
+            self.callees.header(fd.name, params, "int" if valued else None)
         body = self.block(fd.body)
         returns = any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(fd))
         if self.flags:
@@ -525,6 +529,16 @@ class _Translator:
             raise ProgramError("only calls with positional arguments are supported", e.lineno)
         callee = self.callees.get(e.func.id, line=e.lineno)
         args = [self.value(a, checks) for a in e.args]
+        if isinstance(callee, ProcRef):         # recursion: a call of the function's procedure
+            if len(args) != len(callee.params):
+                raise ProgramError(f"{e.func.id} takes {len(callee.params)} arguments, got {len(args)}", e.lineno)
+            out = self.fresh(f"__{e.func.id}_result", f"is the value {e.func.id} returned", True)
+            self.vars.add(out)
+            stmt = Expr("call", tuple(args), (out, callee.name))
+            if callee.result is None and used and not none_raises:
+                raise ProgramError(f"unsupported: the value of {e.func.id}(...) is used, and {e.func.id} returns "
+                                   "no value", e.lineno, _col(e))
+            return stmt, (Var(out) if used and callee.result is not None else None)
         try:
             stmt, res, loops, renamed = inline(callee, args, self.names)
         except ProgramError as exc:

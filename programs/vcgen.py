@@ -55,11 +55,25 @@ def identity(f: Expr) -> object:
     return p
 
 
+@dataclass
+class Contract:
+    """A proved contract of a procedure: ``proof`` proves {pre} result = name(params) {post}
+    (kind "hoare") or [pre] ... [post] (kind "total")."""
+    name: str
+    params: tuple
+    result: str
+    pre: Expr
+    post: Expr
+    kind: str
+    proof: object
+
+
 class Prover:
-    def __init__(self, kind: str, specs: dict, obligations: Obligations):
+    def __init__(self, kind: str, specs: dict, obligations: Obligations, contracts: dict | None = None):
         self.kind = kind                      # "hoare" or "total"
         self.specs = specs                    # while node -> LoopSpec
         self.ob = obligations
+        self.contracts = contracts or {}      # procedure name -> Contract
 
     def rule(self, name: str) -> str:
         return f"{self.kind}_{name}"
@@ -101,6 +115,15 @@ class Prover:
             return pre, P(self.rule("if"), b, t, e)
         if op == "while":
             return self.loop(c, q)
+        if op == "call":
+            from kernel.hoare import call_wp
+            x, name = c.data
+            k = self.contracts.get(name)
+            if k is None or (self.kind == "total" and k.kind != "total"):
+                raise MissingContract(name, self.kind)
+            proof = k.proof if k.kind == self.kind else P("total_to_hoare", k.proof)
+            pre = call_wp(k.params, k.result, k.pre, k.post, x, c.args, q)
+            return pre, P(self.rule("call"), x, c.args, q, proof)
         raise ValueError(f"cannot handle {op}")
 
     def loop(self, w: Expr, q: Expr) -> tuple[Expr, object]:
@@ -167,7 +190,14 @@ class Prover:
 
 def assigned(c: Expr) -> set[str]:
     """The variables a statement may change."""
-    return {n.data for n in postorder(c) if n.op in ("assign", "havoc")}
+    return {n.data[0] if n.op == "call" else n.data for n in postorder(c) if n.op in ("assign", "havoc", "call")}
+
+
+class MissingContract(Exception):
+    def __init__(self, name: str, kind: str, why: str = ""):
+        what = "a termination contract" if kind == "total" else "a contract"
+        super().__init__(f"the call of {name} needs {what}" + (f": {why}" if why else ""))
+        self.name = name
 
 
 class MissingAnnotation(Exception):

@@ -296,7 +296,78 @@ class Loader:
         if prog.name in BUILTINS:
             raise QuodError(pos, f"{prog.name} is a built-in function of formulas, so {prog.name}(...) in a "
                                  "theorem would be ambiguous: give the program another name (program NAME from ...)")
+        if prog.contract_text:
+            self.read_contract(mod, prog, text, pos)
+        from programs.procs import declare
+        try:
+            declare(mod.env, prog)                      # recursive functions: the kernel's procedures
+        except KernelError as exc:
+            raise QuodError(pos, f"unsupported: {exc}") from None
+        self.check_contract(mod, prog, pos)
         mod.programs[prog.name] = prog
+
+    def read_contract(self, mod: Module, prog, text: str, pos: Pos) -> None:
+        """``requires P ensures Q decreases e1, e2`` on a program: formulas over its parameters (and
+        ``result``), for the procedure of a recursive program; proved when the program is declared."""
+        from kernel import Var, subst
+        from programs.lang import RET
+        from programs.procs import ContractSpec
+        from tactics.elab import Elaborator
+        from tactics.parser import parse_expr
+
+        def at(offset: int) -> Pos:
+            line = pos.line + text.count("\n", 0, offset)
+            start = text.rfind("\n", 0, offset)
+            return Pos(pos.file, line, offset - start if start >= 0 else (pos.col or 1) + offset)
+        if prog.name not in prog.procedures:
+            raise QuodError(pos, f"unsupported: a contract on {prog.name}, which is not recursive (its calls are "
+                                 "inlined, so a contract would not be used): state it as a theorem")
+        params = [x for x, _ in prog.params]
+        if "result" in params:
+            raise QuodError(pos, "a parameter named `result` hides the result in the contract: rename it")
+        spec = ContractSpec()
+        seen = set()
+        for kw, body, offset in prog.contract_text:
+            if kw in seen:
+                raise QuodError(at(offset), f"a second `{kw}` clause: join them with `and`")
+            seen.add(kw)
+            lead = len(body) - len(body.lstrip())
+            parts, depth, start = [], 0, 0
+            for i, ch in enumerate(body):
+                depth += ch in "([" and 1 or ch in ")]" and -1 or 0
+                if ch == "," and depth == 0 and kw == "decreases":
+                    parts.append((body[start:i], start))
+                    start = i + 1
+            parts.append((body[start:], start))
+            names = params + (["result"] if kw == "ensures" else [])
+            out = []
+            for part, off in parts:
+                if not part.strip():
+                    raise QuodError(at(offset + off), f"expected a {'term' if kw == 'decreases' else 'formula'} "
+                                                      f"after `{kw}`")
+                p = at(offset + max(off, lead))
+                se = parse_expr(part.strip(), pos.file, p.line, p.col)
+                el = Elaborator(mod.env, names)
+                e = el.term(se) if kw == "decreases" else el.formula(se)
+                out.append(subst(e, {"result": Var(RET)}))
+            if kw == "requires":
+                spec.requires = out[0]
+            elif kw == "ensures":
+                spec.ensures = out[0]
+            else:
+                spec.decreases = tuple(out)
+        prog.contracts[prog.name] = spec
+
+    def check_contract(self, mod: Module, prog, pos: Pos) -> None:
+        from programs.procs import contracts
+        from programs.vcgen import MissingContract
+        spec = prog.contracts.get(prog.name)
+        if spec is None:
+            return
+        try:
+            contracts(mod.env, prog, "total" if spec.decreases else "hoare")
+        except MissingContract as exc:
+            raise QuodError(pos, f"the contract of {prog.name} is not proved ({exc})") from None
 
     def statement(self, env, binders, se, programs=None) -> Expr:
         """The closed statement of a theorem: forall over the variables, -> over the hypotheses."""

@@ -67,16 +67,32 @@ def _specs(eng, goal, tac, total: bool, variant=None):
     return specs, notes
 
 
+def _contracts(eng, goal, tac, kind: str) -> dict:
+    """Proved contracts of the procedures the goal's program calls (procs.contracts)."""
+    from kernel.expr import postorder
+    from programs.procs import contracts
+    from programs.vcgen import MissingContract
+    calls = {n.data[1] for n in postorder(goal.target.args[1]) if n.op == "call"}
+    out: dict = {}
+    for prog in getattr(eng, "programs", {}).values():
+        if calls & set(prog.procedures) and not calls <= set(out):
+            try:
+                out.update(contracts(eng.env, prog, kind))
+            except MissingContract as exc:
+                eng.fail(tac, goal, str(exc))
+    return out
+
+
 def t_vcgen(eng, goal: Goal, tac):
-    from programs.vcgen import MissingAnnotation, Obligations, Prover
+    from programs.vcgen import MissingAnnotation, MissingContract, Obligations, Prover
     t = goal.target
     if t.op not in ("hoare", "total"):
         eng.fail(tac, goal, "vcgen works on {P} prog {Q} and [P] prog [Q] (and facts about program results)")
     specs, _ = _specs(eng, goal, tac, t.op == "total")
     ob = Obligations()
     try:
-        proof = Prover(t.op, specs, ob).triple(*t.args)
-    except MissingAnnotation as exc:
+        proof = Prover(t.op, specs, ob, _contracts(eng, goal, tac, t.op)).triple(*t.args)
+    except (MissingAnnotation, MissingContract) as exc:
         eng.fail(tac, goal, str(exc))
     return _conjunction_goal(goal, ob, proof)
 
@@ -98,7 +114,7 @@ def t_termination(eng, goal: Goal, tac):
     from programs.vcgen import MissingAnnotation
     specs, notes = _specs(eng, goal, tac, True, variant)
     try:
-        v = prove_with_specs(eng.env, t, specs, notes)
+        v = prove_with_specs(eng.env, t, specs, notes, _contracts(eng, goal, tac, "total"))
     except MissingAnnotation as exc:    # `with decreasing e` names the first loop's; another has none
         eng.fail(tac, goal, str(exc))
     if v.answer != "yes":
@@ -106,6 +122,31 @@ def t_termination(eng, goal: Goal, tac):
     eng.used.append("termination")
     eng.messages.extend((tac.pos, n) for n in notes)
     return [], v.proof
+
+
+def _recurrent_calls(eng, goal, tac, prog, pre):
+    """diverges f from P for a recursive f: an infinite chain of calls from a recurrent set over the
+    arguments (given, or found from a run from a state of P)."""
+    from programs.lang import RET
+    from programs.procs import recursive_divergence_proof
+    from .elab import Elaborator
+    given = [a for a in tac.args if isinstance(a, SExpr)]
+    r, start = None, None
+    if given:
+        r = Elaborator(eng.env, set(prog.types()) | {RET}).formula(given[0])
+    else:
+        from kernel.expr import postorder as _po
+        eqs = {n.args[0].data: n.args[1].data for n in _po(pre) if n.op == "eq" and n.args[0].op == "var"
+               and n.args[1].op == "int"}
+        start = {x: eqs[x] for x, _ in prog.params if x in eqs}
+        if len(start) != len(prog.params):
+            eng.fail(tac, goal, "give the recurrent set: recurrent (FORMULA) (or a start with every argument's value)")
+    found = recursive_divergence_proof(eng.env, prog, pre, r, start)
+    if found is None:
+        eng.fail(tac, goal, "no infinite chain of calls proved" + (" from that recurrent set" if given else ""))
+    proof, r, _ = found
+    eng.messages.append((tac.pos, f"recurrent set: {show(r)} (an infinite chain of calls of {prog.name})"))
+    return [], proof
 
 
 def t_recurrent(eng, goal: Goal, tac):
@@ -117,6 +158,9 @@ def t_recurrent(eng, goal: Goal, tac):
         eng.fail(tac, goal, "recurrent proves `diverges prog from P`")
     pre, body = t.args
     loops = loops_of(body)
+    prog = _program_for(eng, body)
+    if not loops and prog is not None and prog.name in prog.procedures:
+        return _recurrent_calls(eng, goal, tac, prog, pre)
     if not loops:
         eng.fail(tac, goal, "the program has no loop")
     w = loops[0]
