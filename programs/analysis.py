@@ -578,7 +578,46 @@ def discharge(env, goal_formula: Expr):
         out = smt_prove(env, g, (), 3_000_000, 5000)
     except (SmtDontKnow, SmtCounterexample):
         return None, False
-    return assemble(state.solve(g, out.proof, [])), not out.reconstructed
+    if out.reconstructed:
+        return assemble(state.solve(g, out.proof, [])), False
+    # z3 says valid but the tableau could not rebuild the whole: split the target into its parts
+    # (conjunctions, implications, universals) and rebuild each part on its own (each is valid, as
+    # the whole is); only the parts that still fail rest on the oracle
+    leaves = _split_goal(eng, state)
+    if leaves is None:
+        return assemble(state.solve(g, out.proof, [])), True
+    state, oracle = leaves
+    return assemble(state), oracle
+
+
+def _split_goal(eng, state, most: int = 200):
+    """(the state with every goal solved, whether some part rests on the oracle), the goals split by
+    split and intros and each part proved by the tableau (the oracle where it cannot); None when the
+    goal does not split or splits into more than ``most`` parts."""
+    from tactics.smt import oracle_proof, reconstruct
+    from tactics.syntax import Tactic
+    oracle, parts = False, 0
+    while state.goals:
+        g = state.goals[0]
+        t = g.target
+        try:
+            if t.op in ("and", "true"):
+                state = eng.run(state, Tactic("split", (), None))
+                continue
+            if t.op in ("forall", "imp"):
+                state = eng.run(state, Tactic("intros", (), None))
+                continue
+        except Exception:
+            return None
+        parts += 1
+        if parts > most:
+            return None
+        pf = reconstruct(eng.env, g)
+        if pf is None:
+            oracle = True
+            pf = oracle_proof(g)
+        state = state.solve(g, pf, [])
+    return (state, oracle) if parts > 1 else None
 
 
 def terminates_statement(prog: Program, when: Expr | None = None) -> Expr:

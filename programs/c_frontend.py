@@ -332,7 +332,13 @@ def _line(node) -> int | None:
 
 
 def tdiv(a: Expr, b: Expr) -> Expr:
-    """C's truncating division, from the logic's floor division."""
+    """C's truncating division, from the logic's floor division. By a literal k > 0: a / k when a >= 0,
+    else -((-a) / k) (no abs, no sign test of k: the form the arithmetic procedures read best); by a
+    literal k < 0: -(a / -k)."""
+    if b.op == "int" and b.data > 0:
+        return Expr("ite", (mk("lt", a, Int(0)), mk("neg", mk("div", mk("neg", a), b)), mk("div", a, b)))
+    if b.op == "int" and b.data < 0:
+        return mk("neg", tdiv(a, Int(-b.data)))
     q = mk("div", Expr("abs", (a,)), Expr("abs", (b,)))
     opposite = mk("or", mk("and", mk("lt", a, Int(0)), mk("lt", Int(0), b)),
                   mk("and", mk("le", Int(0), a), mk("lt", b, Int(0))))

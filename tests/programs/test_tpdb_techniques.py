@@ -91,3 +91,55 @@ def test_early_return_on_the_wrong_side_gives_no_fact():
             return 0;
         }""")
     assert _decide(prog).answer == "no"
+
+
+# ---- verification conditions the kernel rebuilds without z3's word ----------------------------------
+
+def test_the_halves_of_an_if_are_proved_on_the_spot():
+    from programs.vcgen import LoopSpec, Obligations, Prover
+    from kernel import Expr, Int, Var, mk
+    x = Var("x")
+    body = Expr("if", (mk("lt", x, Int(5)), Expr("assign", (mk("add", x, Int(1)),), "x"),
+                       Expr("assign", (mk("sub", x, Int(1)),), "x")))
+    ob = Obligations()
+    Prover("hoare", {}, ob).triple(mk("eq", x, Int(0)), body, mk("le", x, Int(1)))
+    assert [why for _, why in ob.goals] == ["the precondition"]
+    assert isinstance(LoopSpec(Expr("true")), LoopSpec)
+
+
+def test_lexicographic_argument_over_nondeterministic_branches_is_kernel_checked():
+    prog = _c("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            while (x > 0 && y > 0) {
+                if (__VERIFIER_nondet_int()) { x = x - 1; }
+                else { x = __VERIFIER_nondet_int(); y = y - 1; }
+            }
+            return 0;
+        }""")
+    v = _decide(prog)
+    assert v.answer == "yes" and not v.oracle, v.text
+
+
+def test_c_division_by_a_literal_is_kernel_checked():
+    prog = _c("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            while (x < y) { x = x + y; y = y / 2; }
+            return 0;
+        }""")
+    v = _decide(prog)
+    assert v.answer == "no" and not v.oracle, v.text
+
+
+def test_c_division_by_a_negative_literal_truncates():
+    from programs.c_frontend import tdiv
+    from kernel import Int
+    from kernel.arith import evaluate
+    for a in (-7, -6, -1, 0, 1, 6, 7):
+        for k in (-3, -2, 2, 3):
+            want = abs(a) // abs(k) * (1 if (a >= 0) == (k > 0) else -1)
+            assert evaluate(tdiv(Int(a), Int(k)), "eval") == want, (a, k)
+
