@@ -143,3 +143,49 @@ def test_c_division_by_a_negative_literal_truncates():
             want = abs(a) // abs(k) * (1 if (a >= 0) == (k > 0) else -1)
             assert evaluate(tdiv(Int(a), Int(k)), "eval") == want, (a, k)
 
+
+# ---- multiphase ranking functions --------------------------------------------------------------------
+
+def test_multiphase_ranking_function_as_a_lexicographic_one():
+    prog = _c("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            while (x > 0) { x = x + y; y = y - 1; }
+            return 0;
+        }""")
+    v = _decide(prog)
+    assert v.answer == "yes" and not v.oracle, v.text
+    assert "max(" in v.text
+
+
+def test_three_phases():
+    prog = _c("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            int z = __VERIFIER_nondet_int();
+            while (x > 0) { x = x + y; y = y + z; z = z - 1; }
+            return 0;
+        }""")
+    v = _decide(prog)
+    assert v.answer == "yes" and not v.oracle, v.text
+
+
+def test_no_multiphase_argument_when_the_second_phase_never_comes():
+    prog = _c("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            while (x > 0) { x = x + y; y = y + 1; }
+            return 0;
+        }""")
+    assert _decide(prog).answer == "no"
+
+
+def test_multiphase_search_proposes_nothing_for_a_loop_that_may_run_forever():
+    from kernel import Int, Var, mk, Expr
+    from programs.ranking import synthesize_multiphase
+    x, y = Var("x"), Var("y")
+    body = Expr("seq", (Expr("assign", (mk("add", x, y),), "x"), Expr("assign", (mk("add", y, Int(1)),), "y")))
+    assert synthesize_multiphase(mk("lt", Int(0), x), body, None, {}) == []
