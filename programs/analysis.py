@@ -529,8 +529,28 @@ def _mentions_old(f: Expr) -> bool:
     return any(v.startswith("_o") for v in free_vars(f))
 
 
+MAX_WP_PATHS = 2048     # more paths through straight-line code than this, and its wp is not built
+
+
+def wp_paths(c: Expr, most: int = MAX_WP_PATHS) -> int:
+    """How many copies of a postcondition the wp of c makes (paths through its ifs, each loop counting
+    once: its wp is its invariant), capped at most + 1. The wp of n ifs in a row can be 2^n copies."""
+    if c.op == "seq":
+        n = 1
+        while c.op == "seq":
+            n = min(n * wp_paths(c.args[0], most), most + 1)
+            c = c.args[1]
+        return min(n * wp_paths(c, most), most + 1)
+    if c.op == "if":
+        return min(wp_paths(c.args[1], most) + wp_paths(c.args[2], most), most + 1)
+    return 1
+
+
 def _wp_partial(c: Expr, q: Expr, specs: dict):
-    """wp for checking (loops by their spec, frame otherwise); None if a loop has no spec."""
+    """wp for checking (loops by their spec, frame otherwise); None if a loop has no spec, or if the wp
+    would have more than MAX_WP_PATHS copies of q."""
+    if wp_paths(c) > MAX_WP_PATHS:
+        return None, None
     ob = Obligations()
     try:
         pre, _ = Prover("hoare", _with_default(specs, c), ob).wp(c, q)
@@ -632,6 +652,9 @@ def prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
     stmt = terminates_statement(prog, when)
     pre = stmt.args[0]
     notes: list = []
+    if wp_paths(prog.body) > MAX_WP_PATHS or any(wp_paths(w.args[1]) > MAX_WP_PATHS for w in loops_of(prog.body)):
+        return Verdict("don't know", f"don't know: more than {MAX_WP_PATHS} paths through the code between two "
+                       "loop tests (the verification conditions would be too large)", notes)
     specs = find_specs(env, prog, pre, True, z3v, notes)
     if specs is None:
         return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)

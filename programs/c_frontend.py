@@ -19,6 +19,7 @@ where that order could matter (one operand may run forever while another may fai
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from kernel import Expr, Int, Var, mk
@@ -120,6 +121,7 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     callees = _Callees(source, defs, known or {}, int_mode, native)
     callees.names.taken |= Names(text).taken
     callees.enumerators = _enumerators(ast)
+    callees.globals = _file_scope_variables(ast, int_mode)
     # where each function is first declared, and first declared with a prototype (its parameter types)
     for n in ast.ext:
         d = n.decl if isinstance(n, c_ast.FuncDef) else n
@@ -144,7 +146,36 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             # default argument promotions (gcc: "conflicting types")
             raise ProgramError(f"conflicting types for {d.name}: a declaration without parameter types does not "
                                "match parameters of type _Bool, char or short", _line(d))
-    return callees.get(chosen.decl.name, name)
+    prog = callees.get(chosen.decl.name, name)
+    if prog.globals:
+        # C gives a file-scope variable its initial value (0 without an initialiser) before main runs
+        init = [Expr("assign", (Int(callees.globals[g][1]),), g) for g in sorted(prog.globals)]
+        prog = dataclasses.replace(prog, body=seq(init + [prog.body]))
+    return prog
+
+
+def _file_scope_variables(ast, int_mode: str) -> dict:
+    """The file-scope integer variables with their initial values: name -> (type, value). One of another
+    type, ``extern``, or with an initialiser that is not a constant is left out (a use of it is then
+    refused as undeclared)."""
+    from pycparser import c_ast
+    out: dict = {}
+    for n in ast.ext:
+        if not isinstance(n, c_ast.Decl) or not isinstance(n.type, c_ast.TypeDecl) or not n.name:
+            continue
+        if "extern" in (n.storage or []) or "typedef" in (n.storage or []):
+            continue
+        try:
+            ty = _ctype(n.type, int_mode)
+        except ProgramError:
+            continue
+        if ty == "void":
+            continue
+        value = 0 if n.init is None else _constant_value(n.init)
+        if value is None or (ty in BOUNDS and not BOUNDS[ty][0] <= value <= BOUNDS[ty][1]):
+            continue
+        out[n.name] = (ty, value)
+    return out
 
 
 _PROMOTED = ("bool", "i8", "u8", "i16", "u16")     # the types the integer promotions change
@@ -209,11 +240,14 @@ class _Callees(Callees):
         self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
         self.results: dict[str, str] = {}         # function -> its declared result type
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
+        self.globals: dict[str, tuple] = {}       # file-scope variable -> (type, initial value)
 
     def translate(self, fname: str, name: str | None) -> Program:
         tr = _Translator(self.int_mode, self.source)
         tr.native = self.native
         tr.callees = self
+        tr.scopes.insert(0, {g: g for g in self.globals})    # file scope, below the function's own
+        tr.types.update({g: ty for g, (ty, _) in self.globals.items()})
         return tr.function(self.defs[fname], name)
 
 
@@ -365,7 +399,8 @@ class _Translator:
         self.locals_declared: set[str] = set()
         self.uninitialised: set[str] = set()   # variables declared without an initialiser
         self.callees: _Callees | None = None
-        self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" -> this function's jump flag
+        self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" / "goto:L" -> this function's jump flag
+        self.targets: list[set] = []         # the labels a goto may jump to here (later in enclosing blocks)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -382,7 +417,10 @@ class _Translator:
                 ty = _ctype(p.type, self.int_mode)
                 params.append((p.name, ty))
                 self.types[p.name] = ty
-                self.scopes[0][p.name] = p.name
+                if p.name in self.scopes[0] and len(self.scopes) > 1:
+                    raise ProgramError(f"unsupported: the parameter {p.name} hides the file-scope variable "
+                                       f"{p.name}", _line(p))
+                self.scopes[-1][p.name] = p.name
         result = _ctype(ftype.type, self.int_mode)
         self.result = None if result == "void" else result
         if self.result is not None:
@@ -395,12 +433,16 @@ class _Translator:
         if self.flags:
             inits = [Expr("assign", (Int(0),), f) for f in sorted(self.flags)]
             body = seq(inits + [body])
-        locals_ = {k: v for k, v in self.types.items() if k not in dict(params)}
         mentioned = program_vars(body)
+        file_scope = getattr(self.callees, "globals", {}) if self.callees is not None else {}
+        used_globals = {g: file_scope[g][0] for g in sorted(mentioned) if g in file_scope
+                        and len(self.scopes) > 1 and self.scopes[0].get(g) == g}
+        locals_ = {k: v for k, v in self.types.items() if k not in dict(params)
+                   and (k not in file_scope or k in used_globals)}
         hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
         ret_flag = self._flag.get("ret")
         return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source,
-                       hidden, ret_flag if ret_flag in self.flags else None)
+                       hidden, ret_flag if ret_flag in self.flags else None, used_globals)
 
     @property
     def names(self):
@@ -412,8 +454,17 @@ class _Translator:
     def flag(self, kind: str) -> str:
         """This function's jump flag (a fresh hidden variable) for return, break or continue."""
         if kind not in self._flag:
-            self._flag[kind] = self.names.fresh(f"__{kind}", _FLAG_MEANING[kind])
+            if kind.startswith("goto:"):
+                label = kind[5:]
+                self._flag[kind] = self.names.fresh(f"__goto_{label}", f"is 1 once `goto {label}` has jumped")
+            else:
+                self._flag[kind] = self.names.fresh(f"__{kind}", _FLAG_MEANING[kind])
         return self._flag[kind]
+
+    def goto_flag(self, label: str) -> str:
+        """The jump flag of ``goto label``: set by the goto, it skips the rest of every statement up to
+        the label (loops it leaves stop, like after a return) and is cleared there."""
+        return self.flag("goto:" + label)
 
     # -- scopes -------------------------------------------------------------------------
     def lookup(self, name: str, node) -> str:
@@ -449,12 +500,38 @@ class _Translator:
             self.scopes.pop()
 
     # -- statements ------------------------------------------------------------------
-    def block(self, items) -> Expr:
-        """A statement list; after a statement that may jump (break, continue, return),
-        the rest runs only if no jump happened."""
+    def block(self, items, pending: frozenset = frozenset()) -> Expr:
+        """A statement list; after a statement that may jump (break, continue, return, goto),
+        the rest runs only if no jump happened. At a label that a goto before it jumps to, the list
+        is cut: the part before, the goto's flag cleared, then the rest, which runs if no other jump
+        happened (a forward goto, to a label later in an enclosing block, is the only kind supported).
+        ``pending``: the jump flags that may already be set when the list starts (set by the part of
+        the same C block before it)."""
+        from pycparser import c_ast
+        items = list(items)
+        for k in range(len(items)):
+            if isinstance(items[k], c_ast.Label):
+                f = self.goto_flag(items[k].name)
+                before = (self._jumps_in(c_ast.Compound(items[:k])) if k else set()) | set(pending)
+                if f in before:
+                    self.targets.append({it.name for it in items[k:] if isinstance(it, c_ast.Label)})
+                    try:
+                        head = self.block(items[:k], pending)
+                    finally:
+                        self.targets.pop()
+                    self.flags.add(f)
+                    tail = self.block(items[k:], frozenset(before - {f}))
+                    return seq([head, Expr("assign", (Int(0),), f), tail])
+        if pending:
+            guard = conj([mk("eq", Var(g), Int(0)) for g in sorted(pending)])
+            return Expr("if", (guard, self.block(items), Expr("skip")))
         out = []
         for i, s in enumerate(items):
-            st, jumps = self.stmt(s)
+            self.targets.append({it.name for it in items[i + 1:] if isinstance(it, c_ast.Label)})
+            try:
+                st, jumps = self.stmt(s)
+            finally:
+                self.targets.pop()
             out.append(st)
             if jumps and i + 1 < len(items):
                 rest = self.block(items[i + 1:])
@@ -569,6 +646,15 @@ class _Translator:
             return Expr("assign", (Int(1),), f), {f}
         if isinstance(s, c_ast.EmptyStatement):
             return Expr("skip"), set()
+        if isinstance(s, c_ast.Label):
+            return self.stmt(s.stmt)
+        if isinstance(s, c_ast.Goto):
+            if not any(s.name in t for t in self.targets):
+                raise ProgramError(f"unsupported: goto {s.name} (only a jump forward, to a label later in an "
+                                   "enclosing block)", _line(s))
+            f = self.goto_flag(s.name)
+            self.flags.add(f)
+            return Expr("assign", (Int(1),), f), {f}
         if isinstance(s, c_ast.ExprList):
             return seq([self.stmt(x)[0] for x in s.exprs]), set()
         raise ProgramError(f"unsupported statement {type(s).__name__}", _line(s))
@@ -577,9 +663,13 @@ class _Translator:
         from pycparser import c_ast
         found = set()
 
+        inside = {n.name for n in _walk(node) if isinstance(n, c_ast.Label)}
+
         def walk(n, in_loop):
             if isinstance(n, c_ast.Return):
                 found.add(self.flag("ret"))
+            elif isinstance(n, c_ast.Goto) and n.name not in inside:
+                found.add(self.goto_flag(n.name))
             elif isinstance(n, c_ast.Break) and not in_loop:
                 found.add(self.flag("brk"))
             elif isinstance(n, c_ast.Continue) and not in_loop:
@@ -591,8 +681,12 @@ class _Translator:
         return found
 
     def _ret_only(self, body) -> set:
-        f = self.flag("ret")
-        return {f} if f in self._jumps_in(body) else set()
+        """The jumps out of a loop with this body: return, and goto to a label outside it."""
+        return {f for f in self._jumps_in(body) if f == self.flag("ret") or f.startswith("__goto_")
+                and f in self._goto_flags()}
+
+    def _goto_flags(self) -> set:
+        return {f for k, f in self._flag.items() if k.startswith("goto:")}
 
     def loop(self, cond, body, step, node, do_while: bool = False) -> Expr:
         """A while / for / do-while loop. The jump flags: a `continue` sets __cont, which guards the rest
@@ -621,7 +715,7 @@ class _Translator:
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
         ret, brk, cont = self.flag("ret"), self.flag("brk"), self.flag("cont")
-        stop = [mk("eq", Var(f), Int(0)) for f in (ret, brk) if f in jumps]
+        stop = [mk("eq", Var(f), Int(0)) for f in [ret, brk] + sorted(jumps & self._goto_flags()) if f in jumps]
 
         def iteration() -> Expr:
             b = self.scoped(rest)

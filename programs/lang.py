@@ -65,6 +65,7 @@ class Program:
     source: str = ""
     hidden: dict = field(default_factory=dict)   # variable the translation added -> what it holds
     ret_flag: str | None = None                  # the hidden variable that is 1 once a C function returned
+    globals: dict = field(default_factory=dict)  # file-scope variables it uses (C): name -> type, never renamed
 
     def types(self) -> dict:
         t = dict(self.locals)
@@ -184,10 +185,12 @@ def inline(callee: "Program", args: list, names: Names) -> tuple[Expr, Expr | No
     renaming)."""
     if len(args) != len(callee.params):
         raise ProgramError(f"{callee.name} takes {len(callee.params)} arguments, got {len(args)}")
-    own = sorted(program_vars(callee.body) | {p for p, _ in callee.params} | set(callee.types()) | {RET})
+    shared = set(callee.globals)          # file-scope variables: the caller's too, under the same name
+    own = sorted((program_vars(callee.body) | {p for p, _ in callee.params} | set(callee.types()) | {RET}) - shared)
     renamed = {x: names.fresh(f"__{callee.name}_{x}",
                               f"is {callee.name}'s {'result' if x == RET else x} in an inlined call")
                for x in own}
+    renamed.update({x: x for x in shared})
     body = rename(callee.body, renamed)
     stmt = seq([Expr("assign", (a,), renamed[p]) for (p, _), a in zip(callee.params, args)] + [body])
     loops = [Loop(rename(lp.node, renamed),

@@ -189,3 +189,33 @@ def test_multiphase_search_proposes_nothing_for_a_loop_that_may_run_forever():
     x, y = Var("x"), Var("y")
     body = Expr("seq", (Expr("assign", (mk("add", x, y),), "x"), Expr("assign", (mk("add", y, Int(1)),), "y")))
     assert synthesize_multiphase(mk("lt", Int(0), x), body, None, {}) == []
+
+
+# ---- bounds: straight-line code whose wp would be exponential --------------------------------------
+
+def test_wp_paths_counts_ifs_in_a_row_and_caps():
+    from kernel import Expr, Int, Var, mk
+    from programs.analysis import MAX_WP_PATHS, wp_paths
+    from programs.lang import seq
+    ifs = [Expr("if", (mk("lt", Var(f"p{i}"), Int(1)), Expr("assign", (Int(1),), f"l{i}"), Expr("skip")))
+           for i in range(12)]
+    assert wp_paths(seq(ifs[:3])) == 8
+    assert wp_paths(seq(ifs)) == MAX_WP_PATHS + 1
+
+
+def test_a_loop_with_too_many_paths_is_a_prompt_dont_know():
+    body = "\n".join(f"if (__VERIFIER_nondet_int()) {{ l{i} = 1; }}" for i in range(12))
+    decls = " ".join(f"int l{i} = 0;" for i in range(12))
+    prog = _c(f"""\
+        int main() {{
+            int x = __VERIFIER_nondet_int();
+            {decls}
+            while (x > 0) {{
+                {body}
+                x = x - 1;
+            }}
+            return 0;
+        }}""")
+    from programs.analysis import prove_termination
+    v = prove_termination(Environment(), prog)
+    assert v.answer == "don't know" and "paths" in v.text
