@@ -25,8 +25,8 @@ import re
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
-from .lang import (BOUNDS, RET, Callees, Loop, Names, Program, ProgramError, conj, inline, program_vars,
-                   range_fact, rename, returned_check, seq)
+from .lang import (BOUNDS, RET, Callees, Loop, Names, Program, ProgramError, conj, depth_guard, inline,
+                   program_vars, range_fact, rename, returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -79,6 +79,7 @@ def _prepare(source: str, base_dir=None):
     return pp, text
 
 
+@depth_guard("C")
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
             native: bool = False, known: dict | None = None, base_dir=None) -> Program:
     """The function ``function`` of ``source`` (default: the only one, else the one called ``name``, else
@@ -89,11 +90,14 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     parser = c_parser.CParser()
     try:
         ast = parser.parse(text, filename="<c>")
+    except RecursionError:       # pycparser recurses: see depth_guard
+        raise
     except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
         err = _syntax_error(exc, parser)
         raise pp.error(err.message, err.line, err.col) from None
     pp.relocate(ast)             # positions in the user's file from here on
     pp.check(ast)
+    enums = _resolve_enums(ast, int_mode)
     _resolve_typedefs(ast, native)
     funcs = [n for n in ast.ext if isinstance(n, c_ast.FuncDef)]
     if not funcs:
@@ -120,8 +124,10 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     # can paste an identifier the source never spells out)
     callees = _Callees(source, defs, known or {}, int_mode, native)
     callees.names.taken |= Names(text).taken
-    callees.enumerators = _enumerators(ast)
+    callees.enumerators = enums
     callees.globals = _file_scope_variables(ast, int_mode)
+    callees.file_names = {n.name for n in ast.ext if isinstance(n, (c_ast.Decl, c_ast.Typedef)) and n.name} | \
+        {n.decl.name for n in ast.ext if isinstance(n, c_ast.FuncDef)}
     # where each function is first declared, and first declared with a prototype (its parameter types)
     for n in ast.ext:
         d = n.decl if isinstance(n, c_ast.FuncDef) else n
@@ -135,6 +141,8 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             continue             # a function the program cannot call (its types are not supported)
         callees.declared.setdefault(d.name, at)
         callees.results.setdefault(d.name, sig[0])
+        if sig[1] is not None:
+            callees.signatures.setdefault(d.name, sig)
         if sig[1] is not None:
             callees.prototyped.setdefault(d.name, at)
         if defined is not None and (sig[0] != defined[0] or sig[1] is not None and defined[1] is not None
@@ -239,6 +247,8 @@ class _Callees(Callees):
         self.enumerators: dict[str, int | None] = {}   # file-scope enumeration constants (None: not a value we read)
         self.declared: dict[str, tuple] = {}      # function -> (line, column) of its first declaration
         self.results: dict[str, str] = {}         # function -> its declared result type
+        self.signatures: dict[str, tuple] = {}    # function -> (result, parameter types) of its first prototype
+        self.file_names: set[str] = set()         # every name declared at file scope
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
         self.globals: dict[str, tuple] = {}       # file-scope variable -> (type, initial value)
 
@@ -628,6 +638,9 @@ class _Translator:
                 self.scopes.pop()
         if isinstance(s, c_ast.Return):
             if s.expr is None:
+                if self.result is not None:      # the caller would read a value that was never returned
+                    raise ProgramError("unsupported: `return;` without a value in a function that returns one",
+                                       _line(s))
                 st = Expr("skip")
             elif self.result is None:
                 raise ProgramError("return with a value in a void function", _line(s))
@@ -794,6 +807,12 @@ class _Translator:
     def _is_variable(self, name: str) -> bool:
         return any(name in scope for scope in self.scopes)
 
+    def _bool_constant(self, name: str) -> bool:
+        """`true` and `false` (C23's constants, stdbool.h's macros) where the program declares nothing of
+        that name: no variable, function, typedef or enumeration constant."""
+        return name in ("true", "false") and not self._is_variable(name) and not (
+            self.callees is not None and (name in self.callees.enumerators or name in self.callees.file_names))
+
     def builtin(self, name: str, node) -> str | None:
         """``name`` if a call to it has Quod's built-in meaning here (``assume``, ``assert``,
         ``__VERIFIER_*``, ``reach_error``, ``abort``, ``havoc``, the loop annotations), None if the
@@ -824,6 +843,13 @@ class _Translator:
             raise ProgramError(f"{name} takes {len(callee.params)} arguments, got {len(exprs)}", line)
         vals = self._operands(exprs, checks, pre, f"the arguments of {name}", e)
         seen = self._declared(name, e)
+        declared = self.callees.signatures.get(name)
+        if name not in self.callees.defs and declared is not None:
+            # a program of the .proof file the source declares itself: the declaration must be its type
+            own = (callee.result or "void", [t for _, t in callee.params])
+            if (declared[0], list(declared[1])) != own:
+                raise ProgramError(f"conflicting types for {name}: the source declares it otherwise than the "
+                                   f"program {name} is ({', '.join(own[1])}) -> {own[0]}", line)
         if seen == "prototype":        # converted to the parameter types as by assignment
             args = [self._to(v, ty, pty, checks) for (v, ty), (_, pty) in zip(vals, callee.params)]
         else:
@@ -994,8 +1020,8 @@ class _Translator:
                 if k is None:
                     raise ProgramError(f"unsupported: the value of the enumeration constant {e.name}", _line(e))
                 return Int(k), small
-            if e.name in ("true", "false", "TRUE", "FALSE") and not self._is_variable(e.name):
-                return Int(1 if e.name.lower() == "true" else 0), small
+            if self._bool_constant(e.name):
+                return Int(1 if e.name == "true" else 0), small
             x = self.lookup(e.name, e)
             return Var(x), self.types[x]
         if isinstance(e, c_ast.Cast):
@@ -1109,9 +1135,8 @@ class _Translator:
             if op == "ne":
                 return mk("not", mk("eq", a, b))
             return mk(op, a, b)
-        if isinstance(e, c_ast.ID) and e.name in ("true", "false", "TRUE", "FALSE") and not self._is_variable(e.name) \
-                and not (self.callees is not None and e.name in self.callees.enumerators):
-            return TRUE if e.name.lower() == "true" else FALSE
+        if isinstance(e, c_ast.ID) and self._bool_constant(e.name):
+            return TRUE if e.name == "true" else FALSE
         v, _ = self._val(e, checks, pre)
         if v.op == "int":
             return TRUE if v.data != 0 else FALSE
@@ -1229,24 +1254,77 @@ class _Liveness:
         return c, live | c.fv
 
 
-def _enumerators(ast) -> dict:
-    """The enumeration constants declared at file scope, with their values (C11 6.7.2.2: an explicit
-    constant, else one more than the previous; None where the value is not a constant Quod reads)."""
+def _resolve_enums(ast, int_mode: str) -> dict:
+    """Enumerations as gcc reads them on x86-64: their constants (C11 6.7.2.2: an explicit value, else one
+    more than the previous) have type int, and an enumerated type is unsigned int when no constant is
+    negative, int otherwise. Every enumerated type in the tree is replaced by that integer type; the
+    file-scope constants are returned (name -> value, None where the value is not a constant Quod
+    reads). An enumeration declared anywhere but at file scope (a block, a cast, a parameter list,
+    where its constants have another scope), a constant outside int, a name declared twice and a tag
+    never defined are refused."""
     from pycparser import c_ast
-    out: dict = {}
+    consts: dict = {}
+    tags: dict = {}                       # tag -> "int" / "unsigned"
+
+    def define(n) -> str:
+        k: int | None = -1
+        values = []
+        for en in n.values.enumerators:
+            if en.name in consts:
+                raise ProgramError(f"{en.name} is declared twice", _line(en))
+            if en.value is not None:
+                k = _constant_value(en.value)
+            elif k is not None:
+                k += 1
+            if k is not None and not BOUNDS["i32"][0] <= k <= BOUNDS["i32"][1]:
+                raise ProgramError(f"unsupported: the enumeration constant {en.name} = {k} is outside int",
+                                   _line(en))
+            consts[en.name] = k
+            values.append(k)
+        kind = None if None in values else "unsigned" if all(v >= 0 for v in values) else "int"
+        if n.name is not None:
+            if n.name in tags:
+                raise ProgramError(f"enum {n.name} is defined twice", _line(n))
+            tags[n.name] = kind
+        return kind
+
+    def file_scope(node):
+        """The enumerations of a file-scope declaration, not those of a prototype's parameters."""
+        if isinstance(node, c_ast.FuncDecl):
+            if node.type is not None:
+                yield from file_scope(node.type)
+            return
+        if isinstance(node, c_ast.Enum) and node.values is not None:
+            yield node
+        for _, ch in node.children():
+            yield from file_scope(ch)
+
+    at_file_scope = set()
     for top in ast.ext:
-        if isinstance(top, c_ast.FuncDef):
-            continue
-        for n in _walk(top):
-            if isinstance(n, c_ast.Enum) and n.values is not None:
-                k: int | None = -1
-                for en in n.values.enumerators:
-                    if en.value is not None:
-                        k = _constant_value(en.value)
-                    elif k is not None:
-                        k += 1
-                    out[en.name] = k
-    return out
+        if not isinstance(top, c_ast.FuncDef):
+            for n in file_scope(top):
+                at_file_scope.add(id(n))
+    kinds = {}
+    for n in _walk(ast):
+        if isinstance(n, c_ast.Enum) and n.values is not None:
+            if id(n) not in at_file_scope:
+                raise ProgramError("unsupported declaration of an enum type in a block, a cast or a parameter list "
+                                   "(declare it at file scope)", _line(n))
+            kinds[id(n)] = define(n)
+    for n in _walk(ast):
+        if isinstance(n, c_ast.TypeDecl) and isinstance(n.type, c_ast.Enum):
+            e = n.type
+            kind = kinds.get(id(e)) if e.values is not None else tags.get(e.name, "undefined")
+            if kind == "undefined":
+                names = [f"enum {e.name} (never defined)"]
+            elif kind is None:
+                names = ["enum (a constant's value is not one Quod reads)"]
+            elif int_mode == "math":
+                names = ["int"]               # the C_Integer convention: every int-like type is the integers
+            else:
+                names = ["unsigned", "int"] if kind == "unsigned" else ["int"]
+            n.type = c_ast.IdentifierType(names, e.coord)
+    return consts
 
 
 def _constant_value(e) -> int | None:

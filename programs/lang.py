@@ -44,6 +44,26 @@ class ProgramError(Exception):
         self.col = col
 
 
+def depth_guard(language: str):
+    """A front end's entry point: a source nested deeper than Python's stack lets it (or its parser)
+    follow is refused as a ProgramError for this program alone, not a RecursionError that would end
+    the check of the whole file. (``ast.parse`` runs out of its own parser stack as a MemoryError.)"""
+    def wrap(fn):
+        import functools
+
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except RecursionError:
+                pass
+            raise ProgramError(f"unsupported: the {language} source is nested too deeply (expressions or "
+                               "statements inside one another, or an expression thousands of operators long); "
+                               "split it up")
+        return guarded
+    return wrap
+
+
 @dataclass
 class Loop:
     """A while loop of the program with its annotations (kernel formulas / terms, or None)."""
@@ -152,7 +172,7 @@ def program_vars(c: Expr) -> set[str]:
     return {n.data for n in postorder(c) if n.op in ("var", "assign", "havoc")}
 
 
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_IDENT = re.compile(r"[^\W\d]\w*")
 
 
 class Names:
@@ -163,7 +183,10 @@ class Names:
     it gave before; no naming convention is assumed of the user's identifiers."""
 
     def __init__(self, source: str = ""):
-        self.taken: set[str] = set(_IDENT.findall(source)) | {RET}
+        import unicodedata
+        # Python reads identifiers in NFKC form (a fullwidth k in `__brｋ` is the k of `__brk`)
+        self.taken: set[str] = set(_IDENT.findall(source)) | set(_IDENT.findall(unicodedata.normalize("NFKC", source)))
+        self.taken.add(RET)
         self.hidden: dict[str, str] = {}
 
     def fresh(self, base: str, meaning: str | None = None, numbered: bool = False) -> str:

@@ -19,26 +19,33 @@ holds the return value.
 from __future__ import annotations
 
 import ast
+import re
+import sys
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import (RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, returned_check,
-                   seq)
+from .lang import (RET, Callees, Loop, Program, ProgramError, conj, depth_guard, inline, program_vars, range_fact,
+                   returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
 _CMP = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", ast.NotEq: "ne"}
 
 
+@depth_guard("Python")
 def parse_python(source: str, function: str | None = None, name: str | None = None,
                  known: dict | None = None) -> Program:
     """The function ``function`` (default: ``main``, or the only one) of ``source``. It may call the other functions
     of the source and the programs in ``known`` (name -> Program); calls are inlined, so recursion
     is refused."""
+    _utf8_only(source)
     try:
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ProgramError(f"Python syntax: {exc.msg}", exc.lineno) from None
+    except MemoryError:          # CPython's parser stack, not the machine's memory: see depth_guard
+        raise RecursionError from None
+    _definitions_only(tree)
     funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.decorator_list]
     if not funcs:
         raise ProgramError("no function definition in the Python source")
@@ -57,8 +64,8 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
         if x in bound and bound[x] > defs[x].lineno:
             del defs[x]               # rebound after its def: the function is not what the name means
     funcs = [f for f in funcs if defs.get(f.name) is f]
-    if function is None:          # main, or the only function (a helper is never picked by accident)
-        fd = next((f for f in funcs if f.name == "main"), funcs[0] if len(funcs) == 1 else None)
+    if function is None:      # the only function, else the one named like the program, else main (as for C)
+        fd = funcs[0] if len(funcs) == 1 else defs.get(name) if name in defs else defs.get("main")
         if fd is None:
             raise ProgramError(f"the source defines {len(funcs)} functions ({', '.join(f.name for f in funcs)}) "
                                "and no main: choose one (--function NAME, or `function NAME` in a .proof file)")
@@ -75,6 +82,68 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
 
 
 _BUILTINS = {"abs", "min", "max", "range", "isinstance", "int", "bool"}
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _utf8_only(source: str) -> None:
+    """CPython decodes a file by its coding declaration (PEP 263); Quod reads sources as UTF-8, so a file
+    declaring another encoding would mean something else to CPython: refused."""
+    import codecs
+    for i, line in enumerate(source.split("\n")[:2], 1):
+        m = _CODING.match(line)
+        if m:
+            try:
+                enc = codecs.lookup(m.group(1)).name
+            except LookupError:
+                enc = m.group(1)
+            if enc != "utf-8":
+                raise ProgramError(f"unsupported: the source declares the encoding {m.group(1)}; Quod reads Python "
+                                   "sources as UTF-8", i)
+            return
+        if line.strip() and not line.lstrip().startswith("#"):
+            return
+
+
+def _definitions_only(tree: ast.Module) -> None:
+    """Importing the module must run nothing but its `def`s: any other module-level code (an assignment, a
+    class, a decorator, a call, a `try`, an import of a module outside the standard library, a default
+    value or annotation that calls something) could change what a name means when the function runs,
+    so it is refused. Docstrings, standard-library imports and `if __name__ == "__main__":` (which
+    does not run on import) are fine."""
+    for node in tree.body:
+        line = getattr(node, "lineno", None)
+        if isinstance(node, ast.FunctionDef) and not node.decorator_list:
+            a = node.args
+            parts = a.defaults + [d for d in a.kw_defaults if d is not None] + \
+                [x.annotation for x in a.posonlyargs + a.args + a.kwonlyargs + [a.vararg, a.kwarg]
+                 if x is not None and x.annotation is not None] + ([node.returns] if node.returns else [])
+            for part in parts:
+                if any(isinstance(n, (ast.Call, ast.Lambda, ast.NamedExpr, ast.comprehension, ast.Await, ast.Yield,
+                                      ast.YieldFrom)) for n in ast.walk(part)):
+                    raise ProgramError(f"unsupported: `{_source(part)}` runs code when the module is imported "
+                                       f"(a default value or annotation of {node.name})", part.lineno, _col(part))
+            continue
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) or isinstance(node, ast.Pass):
+            continue
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            mods = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if node.module is not None and node.level == 0 else [None]
+            bad = [m for m in mods if m is None or m.split(".")[0] not in sys.stdlib_module_names
+                   or m.split(".")[0] == "builtins"]
+            if not bad:
+                continue
+            raise ProgramError(f"unsupported: `{_source(node)}` (only modules of the standard library may be "
+                               "imported: another module's code runs on import)", line, _col(node))
+        if isinstance(node, ast.If) and _is_main_guard(node.test) and not node.orelse:
+            continue
+        raise ProgramError(f"unsupported: module-level code `{_source(node)}` (Quod reads a module of plain function "
+                           "definitions: nothing else may run when it is imported)", line, _col(node))
+
+
+def _is_main_guard(test) -> bool:
+    return isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) and test.left.id == "__name__" and \
+        len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq) and isinstance(test.comparators[0], ast.Constant) \
+        and test.comparators[0].value == "__main__"
 
 
 def _bindings(node):

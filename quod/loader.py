@@ -25,6 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 THEORIES = next((p for p in (Path(__file__).resolve().parent / "theories", ROOT / "theories") if p.is_dir()),
                 ROOT / "theories")
 PRELUDE = "integers.prelude"
+MAX_FILE = 64_000_000   # bytes in a .proof file
+_THEOREM_NAME = re.compile(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)")
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
 MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "nlinarith",
                 "linarith", "simp", "ring", "norm_num",
@@ -132,7 +134,7 @@ class Loader:
 
     def _read(self, path: Path) -> str:
         try:
-            data = path.read_bytes()
+            data = _read_regular(path)
         except OSError as exc:
             raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
         import hashlib
@@ -177,18 +179,36 @@ class Loader:
                 if item_text.startswith("program"):
                     self.declare_program(mod, text_of(text, line, item_text), Pos(shown, line, 1), path.parent)
                     continue
-                self.declare(mod, parse_item(item_text, shown, line))
+                self.declare(mod, parse_item(item_text, shown, line, lazy=self._cached_proof(mod, item_text)))
             except QuodError as exc:
                 if exc.pos is not None and exc.pos.file != shown:
                     raise            # an error inside an imported module belongs to that module
                 mod.errors.append(format_error(exc, text))
-                m = re.match(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)", item_text)
+                m = _THEOREM_NAME.match(item_text)
                 if m:               # a theorem that did not even parse still counts, as failed
                     mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
                                               error=None))
         if self.store is not None:
             self._save(mod, path)
         return mod
+
+    @staticmethod
+    def _cached_proof(mod: Module, item_text: str) -> bool:
+        """Whether the module's cache entry has a proof for the theorem this item declares: its
+        tactic block is then read only if the kernel refuses that proof (start-up of every
+        command that loads the prelude)."""
+        entry = mod.cache_entry
+        if entry is None:
+            return False
+        m = _THEOREM_NAME.match(item_text)
+        if not m:
+            return False
+        from .cache import POSITIVE
+        try:
+            rec = entry.record(m.group(2))
+        except Exception:
+            return False
+        return rec is not None and rec.get("status") in POSITIVE
 
     def _save(self, mod: Module, path: Path) -> None:
         """The module's dependencies (its own and its imports'), then its cache entry if anything was
@@ -218,6 +238,10 @@ class Loader:
             if dep.errors:
                 mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
                                                          f"{dep.errors[0].splitlines()[0]})"), mod.source))
+            clash = sorted(n for n in dep.env.order if n in mod.programs)
+            if clash:
+                raise QuodError(item.pos, f"module {item.module} declares {clash[0]}, which is already a program "
+                                          "here: give the program another name")
             try:
                 mod.env.include(dep.env)
             except KernelError as exc:
@@ -266,8 +290,12 @@ class Loader:
                 col = getattr(exc, "col", None) or len(src_line) - len(src_line.lstrip()) + 1
                 at = Pos(pos.file, line, col if exc.line > 2 else 1)
             raise QuodError(at, exc.message) from None
+        from tactics.elab import BUILTINS
         if prog.name in mod.programs or prog.name in mod.env:
             raise QuodError(pos, f"{prog.name} is already declared")
+        if prog.name in BUILTINS:
+            raise QuodError(pos, f"{prog.name} is a built-in function of formulas, so {prog.name}(...) in a "
+                                 "theorem would be ambiguous: give the program another name (program NAME from ...)")
         mod.programs[prog.name] = prog
 
     def statement(self, env, binders, se, programs=None) -> Expr:
@@ -314,6 +342,8 @@ class Loader:
             intro_names = [n for b in item.binders for n in (b.names if b.type == "int" else b.names)]
             if intro_names:
                 state = eng.run(state, Tactic("intro", tuple(intro_names), item.pos))
+            if isinstance(item.proof, S.LazyBlock):
+                item.proof = item.proof.force()
             try:
                 state = eng.run_block(state, item.proof)
             finally:
@@ -429,7 +459,10 @@ class Loader:
         """Called with the error that ended a theorem's proof (the language server shows it in place)."""
 
     def define(self, mod: Module, item: S.DefDecl) -> None:
-        from tactics.elab import Elaborator
+        from tactics.elab import BUILTINS, Elaborator
+        if item.name in mod.programs or item.name in BUILTINS:
+            what = "a program" if item.name in mod.programs else "a built-in function"
+            raise QuodError(item.pos, f"{item.name} is already {what}: a definition needs a name of its own")
         params = []
         for b in item.binders:
             if b.type != "int":
@@ -647,6 +680,23 @@ def text_of(source: str, line: int, cleaned: str) -> str:
     return "\n".join(lines[line - 1: line - 1 + n])
 
 
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes, opened without blocking (a FIFO would wait for a writer for ever) and
+    at most ``MAX_FILE`` of them (``/dev/zero`` would fill memory)."""
+    import stat
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        if st.st_size > MAX_FILE:
+            raise OSError(0, f"{st.st_size:,} bytes is more than the limit of {MAX_FILE:,} for a .proof file")
+        data = f.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise OSError(0, f"more than the limit of {MAX_FILE:,} bytes for a .proof file")
+    return data
+
+
 def _display(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -663,9 +713,9 @@ def _offset_pos(data: bytes, offset: int, file: str) -> Pos:
 def format_error(exc: QuodError, source: str | None = None) -> str:
     """``file:line:col: error: message``, the offending line and a caret, then the goal if any."""
     pos = exc.pos
-    msg = exc.message
+    msg, *more = str(exc.message).split("\n")       # a message of several lines: the rest under the caret
     if pos is None:
-        return f"error: {msg}"
+        return "\n".join([f"error: {msg}", *("    " + m for m in more)])
     out = [f"{pos}: error: {msg}"]
     text = source
     if text is None:
@@ -674,9 +724,9 @@ def format_error(exc: QuodError, source: str | None = None) -> str:
         except OSError:
             text = None
     if text is not None:
-        lines = text.split("\n")
-        if 1 <= pos.line <= len(lines):
-            line = lines[pos.line - 1]
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")     # as the parser reads it
+        if 1 <= pos.line <= len(lines) + 1:
+            line = lines[pos.line - 1] if pos.line <= len(lines) else ""
             if len(line) > 200:
                 start = max(0, pos.col - 100)
                 line, col = line[start:start + 200], pos.col - start
@@ -684,6 +734,7 @@ def format_error(exc: QuodError, source: str | None = None) -> str:
                 col = pos.col
             out.append("  " + line.replace("\t", " "))
             out.append("  " + " " * max(col - 1, 0) + "^")
+    out.extend("    " + m for m in more)
     if exc.goal:
         out.append("the goal was:")
         out.extend("    " + g for g in exc.goal.splitlines())

@@ -10,6 +10,7 @@ state; Ctrl-C at the prompt clears the line; Ctrl-D with unsaved work asks.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 import time
@@ -28,7 +29,10 @@ def history_file() -> Path:
     return d / "history"
 
 
-def run_interruptible(session: Session, text: str) -> str:
+PROGRESS_AFTER = 1.0     # seconds before a running step says that it is working
+
+
+def run_interruptible(session: Session, text: str, progress=None) -> str:
     """Run one input in a worker thread so that Ctrl-C can cancel it.
 
     The worker signals the end with an Event rather than being joined: a ``Thread.join``
@@ -37,7 +41,8 @@ def run_interruptible(session: Session, text: str) -> str:
     interrupted until the worker is done, and a worker busy in Python code (a long ``linarith``,
     the reconstruction after z3) gets an exception raised in it; the next input never runs
     beside the old one. If the input completed anyway (Ctrl-C came too late), its real output
-    is returned.
+    is returned. ``progress(seconds)`` (on a terminal) is called about once a second after the first
+    ``PROGRESS_AFTER`` seconds, and ``progress(None)`` at the end if it was called at all.
     """
     box: dict = {}
     done = threading.Event()
@@ -60,10 +65,18 @@ def run_interruptible(session: Session, text: str) -> str:
     _quiet_z3(load=True)
     session.cancel.clear()
     worker = threading.Thread(target=work, daemon=True)
+    t_start = time.monotonic()
+    shown = [False]
+
+    def tick() -> None:
+        waited = time.monotonic() - t_start
+        if progress is not None and waited >= PROGRESS_AFTER and (not shown[0] or waited - shown[1] >= 1.0):
+            shown[:] = [True, waited]
+            progress(int(waited))
     worker.start()
     try:
         while not done.wait(0.05):
-            pass
+            tick()
     except KeyboardInterrupt:
         session.cancel.set()
         t0 = time.monotonic()
@@ -83,6 +96,8 @@ def run_interruptible(session: Session, text: str) -> str:
         return INTERRUPTED
     finally:
         _quiet_z3()
+        if shown[0]:
+            progress(None)
     if box.get("eof"):
         raise EOFError
     return box.get("out", "")
@@ -180,6 +195,7 @@ def plain(session: Session, stdin=sys.stdin, out=sys.stdout) -> int:
             res = session.handle(text)
         except EOFError:
             return 0
+        session.question = None     # no one to ask: the refusal says how to overwrite
         if res:
             print(res, file=out, flush=True)
 
@@ -214,8 +230,10 @@ def interactive(session: Session) -> int:
     def may_quit() -> bool:
         if not (session.dirty or session.proof is not None):
             return True
+        what = (f"unsaved changes to {session.editor.path.name} (save writes them)" if session.editor is not None
+                else "unsaved work (use save FILE)")
         try:
-            ans = ps.prompt("unsaved work (use save FILE); quit anyway? [y/N] ")
+            ans = ps.prompt(f"{what}; quit anyway? [y/N] ")
         except EOFError:
             return True         # a second Ctrl-D
         except KeyboardInterrupt:
@@ -234,35 +252,73 @@ def interactive(session: Session) -> int:
         threading.Thread(target=_warm_up, args=(session,), daemon=True).start()
     ps.app.after_render += warm_up
 
+    def progress(seconds: int | None) -> None:
+        """A line that says a long step is still at work, erased when it ends."""
+        out = sys.stdout
+        if seconds is None:
+            out.write("\r\x1b[K")
+        else:
+            words = progress.text.split(None, 1)
+            word = words[0] if words else "this step"
+            out.write(f"\r\x1b[K{word}: working, {seconds} s (Ctrl-C stops it)")
+        out.flush()
+    progress.text = ""
+
     print("Quod REPL. Type help for help, quit to leave.")
     while True:
         try:
-            line = ps.prompt(session.prompt())
-            text = read_block(line, more, session)
-        except KeyboardInterrupt:
-            continue            # Ctrl-C at the prompt clears the line
-        except EOFError:
-            if may_quit():
+            if not _one_input(session, ps, more, may_quit, progress):
                 return 0
-            continue
+        except KeyboardInterrupt:       # Ctrl-C while printing: the output is cut short, the session goes on
+            print("\n(interrupted)")
+        except Exception as exc:  # noqa: BLE001 - never lose the session (and its unsaved work) to a bug
+            print(f"internal error: {type(exc).__name__}: {exc} (please report this; the session goes on)")
+
+
+def _one_input(session: Session, ps, more, may_quit, progress) -> bool:
+    """Read, run and print one input on the terminal; False when the user leaves."""
+    session.width = shutil.get_terminal_size((100, 24)).columns
+    try:
+        line = ps.prompt(session.prompt())
+        text = read_block(line, more, session)
+    except KeyboardInterrupt:
+        return True             # Ctrl-C at the prompt clears the line
+    except EOFError:
+        return not may_quit()
+    progress.text = text
+    try:
+        res = run_interruptible(session, text, progress)
+    except EOFError:        # quit
+        return not may_quit()
+    if session.question is not None:        # `save` over a file this session did not write: ask
+        question, command = session.question
+        session.question = None
         try:
-            res = run_interruptible(session, text)
-        except EOFError:        # quit
-            if may_quit():
-                return 0
-            continue
-        if res:
-            print(res)
+            yes = ps.prompt(question).strip().lower() in ("y", "yes")
+        except (EOFError, KeyboardInterrupt):
+            yes = False
+        res = run_interruptible(session, command) if yes else "not saved"
+    if res:
+        print(res)
+    return True
 
 
 def run_repl(args) -> int:
     tty = sys.stdin.isatty() and sys.stdout.isatty()
-    session = Session(ascii=args.ascii, preload=not tty)    # on a terminal: loaded after the first prompt
+    width = shutil.get_terminal_size((100, 24)).columns if tty else _env_width()
+    session = Session(ascii=args.ascii, preload=not tty, width=width)   # on a terminal: loaded after the first prompt
     if args.file:
         print(_load(session, args.file))
     if tty:
         return interactive(session)
     return plain(session)
+
+
+def _env_width() -> int:
+    try:
+        return max(int(os.environ.get("COLUMNS", "")), 40)
+    except ValueError:
+        return 100
 
 
 def _load(session: Session, path: str) -> str:

@@ -16,6 +16,7 @@ from .syntax import QuodError, SExpr
 BUILTINS = {"abs": 1, "min": 2, "max": 2}
 _ARITH = {"add", "sub", "mul", "div", "mod"}
 _LOGIC = {"and", "or", "imp", "iff"}
+_CHAIN = _ARITH | _LOGIC | {"neg", "not"}      # elaborated without recursion when nested (Elaborator._chain)
 _REL = {"eq": ("eq", False), "lt": ("lt", False), "le": ("le", False), "gt": ("lt", True), "ge": ("le", True)}
 
 
@@ -84,6 +85,8 @@ class Elaborator:
 
     def elab(self, se: SExpr, want: str | None, bound: list) -> Expr:
         k = se.kind
+        if k in _CHAIN and any(a.kind in _CHAIN for a in se.args):
+            return self._chain(se, want, bound)
         got = self.sort_of(se, bound)
         if want is not None and got is not None and got != want:
             what = "a formula" if want == FORMULA else "a term"
@@ -145,6 +148,37 @@ class Elaborator:
             return body
         raise QuodError(se.pos, f"cannot elaborate {k}")
 
+    def _chain(self, se: SExpr, want: str | None, bound: list) -> Expr:
+        """Connectives nested in connectives (a sum of 5,000 terms, a long chain of ``->``), left or
+        right: the same checks and results as ``elab``, with a work stack instead of recursion."""
+        out: list[Expr] = []
+        stack: list[tuple[SExpr, str | None, bool]] = [(se, want, False)]
+        while stack:
+            n, w, done = stack.pop()
+            k = n.kind
+            if k not in _CHAIN:
+                out.append(self.elab(n, w, bound))
+                continue
+            if done:
+                args = out[len(out) - len(n.args):]
+                del out[len(out) - len(n.args):]
+                if k == "neg":
+                    a = args[0]
+                    out.append(Int(-a.data) if a.op == "int" else mk("neg", a))
+                else:
+                    out.append(mk(k, *args))
+                continue
+            got = TERM if k in _ARITH or k == "neg" else FORMULA
+            if w is not None and got != w:
+                what = "a formula" if w == FORMULA else "a term"
+                found = "a formula" if got == FORMULA else "a term"
+                raise QuodError(n.pos, f"expected {what} here, found {found}")
+            if got == TERM:
+                self._mathematical(n, bound)
+            stack.append((n, w, True))
+            stack.extend((a, got, False) for a in reversed(n.args))
+        return out[0]
+
     def _mathematical(self, se: SExpr, bound: list) -> None:
         """Arithmetic in a formula is on the integers; on a variable quantified over a C type (u32, i32)
         a reader could take it to wrap (or to overflow) as in C, so it is refused."""
@@ -199,11 +233,41 @@ def _program_scope(el: Elaborator, prog) -> Elaborator:
     return Elaborator(el.env, set(prog.types()) | {RET}, programs=el.programs)
 
 
+def _free_names(se: SExpr):
+    """The names an expression uses that no quantifier inside it binds: (name, node)."""
+    stack = [(se, frozenset())]
+    while stack:
+        n, inner = stack.pop()
+        if not hasattr(n, "kind"):
+            continue
+        if n.kind == "name" and n.data not in inner:
+            yield n.data, n
+        if n.kind in ("forall", "exists"):
+            inner = inner | set(n.data)
+        elif n.kind in ("forall_typed", "exists_typed"):
+            inner = inner | set(n.data[0])
+        stack.extend((a, inner) for a in n.args)
+
+
+def _no_outer_names(self, parts, bound: list, own=(), what: str = "") -> None:
+    """A judgment (or a program fact's value) speaks of the program's states (or of its own
+    quantified variables): a name bound outside it would be silently read as something else (a
+    program variable, a definition), so it is refused."""
+    outer = (set(bound) | self.variables) - set(own)
+    for part in parts:
+        for name, node in _free_names(part):
+            if name in outer:
+                of = "its own quantified variables" if own else "the program's states (its variables and ret)"
+                raise QuodError(node.pos, f"{name} is bound outside {what}, which speaks only of {of}: rename "
+                                "the variable, or state the claim inside")
+
+
 def _judgment(self, se: SExpr, bound: list) -> Expr:
     from programs.lang import precondition
     prog = self.programs.get(se.data)
     if prog is None:
         raise QuodError(se.pos, f"unknown program '{se.data}'")
+    _no_outer_names(self, se.args, bound, what="a judgment about a program")
     inner = _program_scope(self, prog)
     types = precondition(prog)
     body = prog.body
@@ -225,7 +289,7 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
         if se.kind != "forall_typed":
             raise QuodError(body.pos, "unsupported: a program call under `exists`; state a fact about a program "
                             "as `forall x : T, f(x) = VALUE`")
-        return _program_fact(self, list(names), ty, body)
+        return _program_fact(self, list(names), ty, body, bound)
     kind = "forall" if se.kind == "forall_typed" else "exists"
     inner_bound = bound + list(names)
     machine = {len(bound) + i: ty for i in range(len(names))} if ty != "int" else {}
@@ -242,7 +306,7 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
     return f
 
 
-def _program_fact(self, names: list, ty: str, body: SExpr) -> Expr:
+def _program_fact(self, names: list, ty: str, body: SExpr, bound: list) -> Expr:
     """``forall xs : T, f(a1, ..., an) = v``: for all xs of type T, the call of program f returns v.
 
     The call binds its arguments by position to f's parameters; v speaks of the xs as the caller
@@ -252,6 +316,10 @@ def _program_fact(self, names: list, ty: str, body: SExpr) -> Expr:
     from programs.lang import RET, conj, program_vars, range_fact
     call, value = body.args
     prog = self.programs[call.data]
+    if prog.result is None:
+        raise QuodError(call.pos, f"{prog.name} returns no value (it is void): state what it does with "
+                        f"[P] {prog.name} [Q] or terminates {prog.name}")
+    _no_outer_names(self, [value], bound, own=names, what="a fact about a program call")
     if len(call.args) != len(prog.params):
         raise QuodError(call.pos, f"{prog.name} takes {len(prog.params)} arguments, got {len(call.args)}")
     taken = program_vars(prog.body) | set(prog.types()) | {RET} | set(names)

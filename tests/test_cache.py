@@ -251,14 +251,18 @@ def test_an_edited_program_source_is_not_replayed(tmp_path, lang, name, source, 
     assert p.returncode == 0 and re.search(r" proved +\(termination, \d+ ms\)$", line_of(p, "g_terminates"))
 
 
-def test_a_program_source_that_appears_nearer_is_noticed(tmp_path):
-    """`from c "g.c"` reads g.c next to the .proof file if there is one, else from the current directory."""
-    write(tmp_path, "g.c", G_C.replace("x = x - y;", "x = x + 0;"))           # loops
+def test_a_program_source_that_appears_is_noticed(tmp_path):
+    """`from c "g.c"` reads g.c next to the .proof file only (never from the current directory, where
+    a g.c is a decoy); when it appears there, the next check reads it."""
+    write(tmp_path, "g.c", G_C)                                                # the decoy
     write(tmp_path, "sub/t.proof", 'program g from c "g.c" function g\n'
                                    "theorem g_terminates : terminates g := by termination\n")
     for _ in range(2):
         p = quod("check", "sub/t.proof", cwd=tmp_path)
-        assert p.returncode == 1 and "proved" not in line_of(p, "g_terminates")
+        assert p.returncode == 1 and "no such file in this project" in p.stdout, p.stdout
+    write(tmp_path, "sub/g.c", G_C.replace("x = x - y;", "x = x + 0;"))       # loops
+    p = quod("check", "sub/t.proof", cwd=tmp_path)
+    assert p.returncode == 1 and "proved" not in line_of(p, "g_terminates")
     write(tmp_path, "sub/g.c", G_C)                                            # terminates
     p = quod("check", "sub/t.proof", cwd=tmp_path)
     assert p.returncode == 0 and re.search(r" proved +\(termination, \d+ ms\)$", line_of(p, "g_terminates"))
@@ -334,7 +338,7 @@ def test_an_edited_import_is_noticed(tmp_path):
 
 # ---- oracles, axioms and sorry are reported as in a fresh run ----------------------------------
 
-ORACLE = "theorem sq (x : int) : x * x != 2 := by smt\n"      # z3 proves it; no kernel proof is rebuilt
+ORACLE = "theorem sq (x : int) (h : x * x * x = x) : x <= 1 := by smt\n"   # z3 proves it; degree three: no rebuild
 
 
 def test_a_cached_oracle_is_still_an_oracle(tmp_path):
@@ -472,3 +476,32 @@ def test_a_header_a_c_source_includes_is_a_dependency(tmp_path, cpp):
     write(tmp_path, "lim.h", "#define LIMIT 11\n")
     p = quod("check", "t.proof", cwd=tmp_path, env=env)
     assert "cached" not in line_of(p, "t"), p.stdout
+
+
+def test_the_implementation_stamp_covers_headers_grammars_and_the_preprocessor(tmp_path, monkeypatch):
+    """Quod's headers (programs/include/*.h, in a subdirectory) and the grammar decide what a file
+    means, as does which C preprocessor runs: changing any of them makes every entry stale."""
+    from quod import cache
+    for sub in cache.PACKAGES:
+        (tmp_path / sub).mkdir()
+    (tmp_path / "programs" / "include").mkdir()
+    header = tmp_path / "programs" / "include" / "limits.h"
+    header.write_text("#define INT_MAX 2147483647\n")
+    grammar = tmp_path / "tactics" / "grammar.lark"
+    grammar.write_text("start: NAME\n")
+    monkeypatch.setattr(cache, "ROOT", tmp_path)
+
+    def stamp():
+        monkeypatch.setattr(cache, "_stamp", None)
+        return cache.implementation_stamp()
+
+    first = stamp()
+    assert stamp() == first
+    header.write_text("#define INT_MAX 32767\n")
+    second = stamp()
+    assert second != first
+    grammar.write_text("start: NUMBER\n")
+    third = stamp()
+    assert third != second
+    monkeypatch.setenv("QUOD_CPP", "pcpp")
+    assert stamp() != third

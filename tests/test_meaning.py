@@ -234,14 +234,18 @@ def test_python_names_resolve_as_cpython_resolves_them(src):
 
 @pytest.mark.parametrize("src, why", [
     ("range = lambda n: [0]\n\ndef f(x):\n    s = 0\n    for i in range(x):\n        s += 1\n    return s\n",
-     "range is bound at module level"),
+     "module-level code `range = "),
     ("def f(x):\n    assert isinstance(x, bool)\n    return 1\n", "only isinstance"),
-    ("int = bool\n\ndef f(x):\n    assert isinstance(x, int)\n    return 1\n", "int is bound at module level"),
+    ("int = bool\n\ndef f(x):\n    assert isinstance(x, int)\n    return 1\n", "module-level code `int = bool`"),
     ("from math import *\n\ndef f(x):\n    return abs(x)\n", "abs is bound at module level"),
     ("import functools\n\n@functools.cache\ndef g(x):\n    return x\n\ndef f(x):\n    return g(x)\n",
-     "g is bound at module level"),
-    ("N = 3\n\ndef f(x):\n    return x + N\n", "N is not a parameter or a local variable"),
-    ("def f(x):\n    return 1\n\nf = 3\n", "f is bound at module level"),
+     "module-level code `@functools.cache"),
+    ("N = 3\n\ndef f(x):\n    return x + N\n", "module-level code `N = 3`"),
+    ("def f(x):\n    return x + N\n", "N is not a parameter or a local variable"),
+    ("def f(x):\n    return 1\n\nf = 3\n", "module-level code `f = 3`"),
+    ("def f(x=print(1)):\n    return 1\n", "runs code when the module is imported"),
+    ("import evil\n\ndef f(x):\n    return 1\n", "only modules of the standard library"),
+    ("# -*- coding: latin-1 -*-\ndef f(x):\n    return 1\n", "declares the encoding latin-1"),
 ])
 def test_python_names_quod_does_not_read_are_refused(src, why):
     from programs.lang import ProgramError
@@ -250,12 +254,13 @@ def test_python_names_quod_does_not_read_are_refused(src, why):
         parse_python(src, "f")
 
 
-def test_a_python_program_named_like_a_builtin_is_ambiguous(tmp_path):
-    (tmp_path / "u.py").write_text("def f(x):\n    return abs(x)\n")
+def test_a_program_named_like_a_builtin_is_refused(tmp_path):
+    """`program max(...)` made `forall a b : int, max(a, b) = a` a fact about the program, read by anyone as
+    one about max; and Python's abs in a source would be ambiguous with it."""
     path = tmp_path / "case.proof"
-    path.write_text('program abs(x : int) -> int { return 0; }\nprogram u from python "u.py" function f\n')
+    path.write_text('program abs(x : int) -> int { return 0; }\n')
     errors = Loader().load(path).errors
-    assert any("both Python's builtin and a program" in e for e in errors), errors
+    assert any("abs is a built-in function of formulas" in e for e in errors), errors
 
 
 C_SCOPING = [
@@ -326,3 +331,88 @@ def test_a_name_a_macro_pastes_together_is_avoided_too():
     src = ("#define V(n) __br##n\n"
            "int main() { int V(k) = 1; while (1) { if (V(k) == 1) break; } while (V(k) == 1) { } return 0; }\n")
     assert decide_termination(Environment(), parse_c(src, "main")).answer == "no"
+
+
+# ---- red-team findings: C declarations Quod read otherwise than gcc ----------------------------
+
+@pytest.mark.parametrize("src", [
+    "int f(int x) { enum { A = 2 } v = A; return A; }",                       # block scope
+    "int f(int x) { int y = (enum { A = 9 }) 0; return A + y; }",              # a cast
+    "int g(enum { A = 4 } p) { return A; }\nint f(int x) { return g(0); }",     # a parameter list
+    "enum { Q = 1 };\nint g(enum { Q = 3 } p);\nint f(int x) { return Q; }",   # prototype scope
+])
+def test_c_an_enumeration_outside_file_scope_is_refused(src):
+    """Quod read every enumerator as a file-scope constant: gcc gives blockscope 2, castscope 9, and Q
+    of a prototype's enum ends with the prototype."""
+    from programs.c_frontend import ProgramError, parse_c
+    with pytest.raises(ProgramError, match="unsupported declaration of an enum type in a block"):
+        parse_c(src, "f")
+
+
+def test_c_an_enum_type_is_unsigned_without_negative_constants():
+    """gcc makes `enum E { A, B }` an unsigned int: x = -1 is 4294967295, so x > 0; (B - 2) / 2 is
+    2147483647. Quod read it as int (0 and 0)."""
+    from programs.c_frontend import parse_c
+    neg = parse_c("enum E { A, B };\nint f(int y) { enum E x = -1; return x > 0; }", "f")
+    half = parse_c("enum E { A, B };\nint f(int y) { enum E x = B; x = x - 2; return x / 2; }", "f")
+    signed = parse_c("enum S { M = -1, N };\nint f(int y) { enum S x = -1; return x < 0; }", "f")
+    assert _interpret(neg, 0) == 1 and _interpret(half, 0) == 2147483647 and _interpret(signed, 0) == 1
+
+
+@pytest.mark.parametrize("src, why", [
+    ("enum Big { H = 0x80000000 };\nint f(int x) { return -1 < H; }", "outside int"),
+    ("int f(int x) { enum Nope y = 0; return y; }", "Nope"),
+    ("int f(int x) { if (x) return 5; return; }", "`return;` without a value"),
+])
+def test_c_declarations_quod_cannot_read_as_gcc_does_are_refused(src, why):
+    from programs.c_frontend import ProgramError, parse_c
+    with pytest.raises(ProgramError, match=why):
+        parse_c(src, "f")
+
+
+def test_c_a_file_scope_variable_named_like_a_constant_is_that_variable():
+    """File-scope variables are read as gcc does (initialised before the function runs): `TRUE` here is
+    the variable, 0, then 2 after the assignment."""
+    from programs.c_frontend import parse_c
+    assert _interpret(parse_c("int TRUE = 0;\nint f(int x) { return TRUE; }", "f"), 0) == 0
+    assert _interpret(parse_c("int TRUE = 7;\nint f(int x) { int r = TRUE; TRUE = 2; return r + TRUE; }", "f"),
+                      0) == 9
+
+
+def test_c_true_and_false_are_constants_only_when_the_program_does_not_declare_them():
+    """A global named true shadows stdbool's constant in Quod's reading (it is gcc's too without
+    <stdbool.h>); TRUE and FALSE are nothing built in."""
+    from programs.c_frontend import ProgramError, parse_c
+    assert _interpret(parse_c("int f(int x) { if (true) return 1; return 2; }", "f"), 0) == 1
+    with pytest.raises(ProgramError):
+        parse_c("int f(int x) { return FALSE; }", "f")
+
+
+def test_c_a_prototype_that_disagrees_with_the_program_is_refused(tmp_path):
+    """`unsigned g(unsigned x);` over a program g(x : int) -> int made g(-1) > 0 read two ways."""
+    r = statuses(tmp_path, textwrap.dedent('''\
+        program g from python """
+        def g(x):
+            return x
+        """
+        program f from c """
+        unsigned g(unsigned x);
+        int f(void) { return g(-1) > 0; }
+        """
+        theorem t : forall z : int, f() = 0 := by vcgen; smt
+        '''))
+    assert r["t"].status == "failed"
+    path = tmp_path / "case.proof"
+    assert any("conflicting types for g" in e for e in Loader().load(path).errors)
+
+
+def test_a_constant_definition_is_not_a_variable_of_the_same_name_for_z3(tmp_path):
+    """z3 identified `def m : int := 5` (a 0-ary function m) with a quantified m: `five = m` for every m
+    was admitted as an oracle step."""
+    r = statuses(tmp_path, textwrap.dedent("""\
+        def m : int := 5
+          decreasing 0
+        def five : int := m
+        theorem t : forall a m : int, a = a -> five = m := by intro a m h; smt
+        """))
+    assert r["t"].status == "failed" and "counterexample" in r["t"].error, r["t"].error

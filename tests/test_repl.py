@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -82,13 +83,18 @@ def test_prompt_outside_a_proof(s):
 def test_changed_lines_are_marked(s):
     run(s, "theorem t : forall x y : int, x < y -> x + 1 <= y /\\ x < y")
     out = run(s, "intro x y h")
-    assert "* 1. h : x < y" in out
-    assert "*  ⊢ x + 1 ≤ y ∧ x < y" in out
+    assert out.splitlines() == [
+        "1 goal",
+        "+  x y : int",                            # added
+        "+ 1. h : x < y",
+        "~  ⊢ x + 1 ≤ y ∧ x < y",                   # changed, and what it was
+        "    was: ∀ x y : int, x < y → x + 1 ≤ y ∧ x < y",
+    ]
     out = run(s, "split")
     lines = out.splitlines()
-    assert lines[0] == "2 goals"
+    assert lines[0] == "2 goals (was 1)"
     assert "  1. h : x < y" in lines            # unchanged hypothesis: no mark
-    assert "*  ⊢ x + 1 ≤ y" in lines
+    assert "~  ⊢ x + 1 ≤ y" in lines
     assert "goal 2: ⊢ x < y" in lines
     assert s.prompt() == "t (2 goals)> "
     assert "2 goals" in s.toolbar()
@@ -106,6 +112,83 @@ def test_ascii_output(loader):
     assert "|-" in run(s, "qed")              # refused: goals remain, shown in ASCII
 
 
+def _statements(loader):
+    from kernel import KernelError
+    env = loader.module("integers.basics").env
+    out = []
+    for name in env.order:
+        try:
+            out.append(env.theorem(name).statement)
+        except KernelError:
+            pass
+    return out
+
+
+def test_goal_view_prints_what_the_kernel_prints(loader):
+    """Laid out flat and without reorienting, the goal view's printer gives exactly the kernel's ``show``
+    (the same syntax, parentheses and bound names), for every statement of integers.basics and the prelude."""
+    from kernel import show
+    from quod.pretty import Orientation, show_formula
+
+    class Never(Orientation):
+        def flip(self, *args):
+            return False
+    stmts = _statements(loader)
+    assert len(stmts) > 50
+    for e in stmts:
+        for ascii in (True, False):
+            assert show_formula(e, ascii, width=10**6, orient=Never()) == show(e, ascii)
+
+
+def test_long_goals_break_after_operators_never_inside_a_word(loader):
+    from kernel import show
+    from quod.pretty import show_formula
+    stmts = sorted(_statements(loader), key=lambda e: -len(show(e)))[:20]
+    for e in stmts:
+        flat = show_formula(e, False, width=10**6)
+        for width in (30, 50, 70):
+            text = show_formula(e, False, width=width)
+            lines = text.split("\n")
+            assert " ".join(x.strip() for x in lines) == flat            # only spaces became line breaks
+            for x in lines[:-1]:
+                assert x.rstrip()[-1] in "∧∨→↔=<≤>≥+-*/%|,", x          # a break comes after an operator
+            if len(flat) > width:
+                assert len(lines) > 1
+
+
+def test_long_goal_in_the_view(loader):
+    s = Session(loader=loader, width=60)
+    out = run(s, "theorem long (a b c d : int) (h : a + b + c + d > 0) : a * b + b * c + c * d + d * a + a * c + b * d "
+                 ">= 0 \\/ a + b + c + d <= 0 \\/ a * a + b * b + c * c + d * d > 1000")
+    lines = out.splitlines()
+    assert max(len(x) for x in lines) <= 60
+    assert lines[-3:] == ["   ⊢ a * b + b * c + c * d + d * a + a * c + b * d ≥ 0 ∨",
+                          "     a + b + c + d ≤ 0 ∨",
+                          "     a * a + b * b + c * c + d * d > 1000"]
+
+
+def test_hypotheses_keep_the_orientation_the_user_wrote(s):
+    out = run(s, "theorem o (n m : int) (h : n >= 0) (k : m > n) (j : 0 < n) (l : n < m + 1) : m - n > 0 /\\ 5 <= m")
+    assert out.splitlines()[2:] == ["  1. h : n ≥ 0", "  2. k : m > n", "  3. j : 0 < n", "  4. l : n < m + 1",
+                                    "   ⊢ m - n > 0 ∧ 5 ≤ m"]
+    out = run(s, "split")
+    assert "~  ⊢ m - n > 0" in out and "goal 2: ⊢ 5 ≤ m" in out
+
+
+def test_the_view_marks_added_removed_and_changed_hypotheses(s):
+    run(s, "theorem d (x : int) (h : x > 0 /\\ x < 10) : x + x > x")
+    out = run(s, "cases h with h1 h2")
+    assert out.splitlines() == ["1 goal", "   x : int", "+ 1. h1 : x > 0", "+ 2. h2 : x < 10",
+                                "-    h : x > 0 ∧ x < 10", "   ⊢ x + x > x"]
+    out = run(s, "have h3 : x >= 1 := by linarith")
+    assert "+ 3. h3 : x ≥ 1" in out and "  1. h1 : x > 0" in out
+    out = run(s, "undo 5")
+    assert out.startswith("undid only 2 steps: nothing more to undo\n1 goal")
+    assert run(s, "undo") == "nothing to undo: this is the start of the proof of d"
+    assert run(s, "redo 9").startswith("redid only 2 steps: nothing more to redo")
+    assert run(s, "redo") == "nothing to redo: no step was undone since the last new one"
+
+
 # -- failing steps, undo and redo ----------------------------------------------------------------
 
 def test_failing_tactic_keeps_the_state_and_shows_the_goal(s):
@@ -114,7 +197,7 @@ def test_failing_tactic_keeps_the_state_and_shows_the_goal(s):
     out = run(s, "linarith")
     assert "error: linarith failed" in out
     assert "the goal was:" in out
-    assert "1. h : 0 < x" in out and "⊢ 0 < x * x" in out
+    assert "1. h : x > 0" in out and "⊢ x * x > 0" in out      # as the user wrote them
     assert "(the proof state is unchanged)" in out
     assert s.proof.current is before
     assert s.prompt() == "t (1 goal)> "
@@ -131,7 +214,7 @@ def test_unparsable_tactic_also_shows_the_goal(s):
 def test_failure_inside_a_combinator_shows_the_goal_it_failed_on(s):
     run(s, "theorem t (x : int) (h : x > 0) : x >= 0 /\\ x * x > 0", "split")
     out = run(s, "all_goals linarith")
-    assert "⊢ 0 < x * x" in out              # the second goal, where linarith failed
+    assert "⊢ x * x > 0" in out              # the second goal, where linarith failed
     assert len(s.proof.current.state.goals) == 2
 
 
@@ -198,7 +281,7 @@ def test_qed_with_goals_left_is_refused(s):
     run(s, "theorem t (x : int) (h : x > 0) : x > 0 /\\ x >= 0", "split")
     out = run(s, "qed")
     assert out.startswith("error: the proof is not finished")
-    assert "2 goals" in out and "1. h : 0 < x" in out
+    assert "2 goals" in out and "1. h : x > 0" in out
     assert s.proof is not None and "t" not in s.mod.env
 
 
@@ -264,10 +347,78 @@ def test_save_writes_a_file_quod_check_accepts(s, tmp_path):
 
 def test_save_errors(s, tmp_path):
     run(s, "def f (a : int) : int := a")
-    assert run(s, "save") == "error: save needs a file name"
+    assert run(s, "save") == "error: save needs a file name (save FILE)"
     out = run(s, f"save {tmp_path / 'no' / 'such' / 'dir.proof'}")
     assert out.startswith("error: cannot write")
     assert s.dirty
+
+
+def test_save_does_not_overwrite_a_file_it_did_not_write(s, tmp_path):
+    path = tmp_path / "theirs.proof"
+    path.write_text("-- someone else's file\ntheorem keep : true := by trivial\n", encoding="utf-8")
+    before = path.read_bytes()
+    run(s, "def f (a : int) : int := a")
+    out = run(s, f"save {path}")
+    assert out == (f"error: {path} exists and this session did not write it: not overwritten "
+                   f"(`save! {path}` overwrites it)")
+    assert path.read_bytes() == before and s.dirty
+    assert s.question == (f"{path} exists and this session did not write it; overwrite it? [y/N] ", f"save! {path}")
+    assert run(s, f"save! {path}") == f"saved 1 declaration to {path}"
+    assert "def f" in path.read_text() and not s.dirty
+    run(s, "def g (a : int) : int := f(a)")
+    assert run(s, "save") == f"saved 2 declarations to {path}"       # a bare save: the same file again
+    path.write_text("edited elsewhere\n", encoding="utf-8")         # changed on disk since: not overwritten
+    out = run(s, f"save {path}")
+    assert "changed on disk since this session read or wrote it: not overwritten" in out
+    assert path.read_text() == "edited elsewhere\n"
+
+
+def test_save_writes_atomically_and_a_failed_write_changes_nothing(s, tmp_path, monkeypatch):
+    import errno
+    path = tmp_path / "mine.proof"
+    run(s, "def f (a : int) : int := a")
+    assert run(s, f"save {path}") == f"saved 1 declaration to {path}"
+    good = path.read_bytes()
+    run(s, "def g (a : int) : int := a")
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    out = run(s, "save")
+    assert out == f"error: cannot write {path}: No space left on device (nothing was changed on disk)"
+    assert path.read_bytes() == good                      # the old file, intact
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.proof"]     # no temporary file left behind
+    assert s.dirty
+    monkeypatch.undo()
+    assert run(s, "save") == f"saved 2 declarations to {path}"
+    assert quod_check(path).returncode == 0
+
+
+def test_save_keeps_the_mode_of_the_file_it_replaces(s, tmp_path):
+    path = tmp_path / "m.proof"
+    run(s, "def f (a : int) : int := a", f"save {path}")
+    path.chmod(0o640)
+    run(s, "def g (a : int) : int := a", "save")
+    assert path.stat().st_mode & 0o777 == 0o640
+
+
+def test_save_of_a_walked_file_keeps_the_whole_file(s, tmp_path, monkeypatch):
+    """The issue's report: a 57-line file became 3 lines. Saving writes the file back whole, with what
+    the session added, and the result checks by itself."""
+    path = tmp_path / "seed.proof"
+    monkeypatch.chdir(tmp_path)         # shown relative to the working directory
+    source = (ROOT / "proofs" / "seed.proof").read_text(encoding="utf-8")
+    shutil.copytree(ROOT / "proofs" / "examples", tmp_path / "examples")     # its program sources
+    path.write_text(source, encoding="utf-8")
+    s.load_file(str(path))
+    run(s, "theorem extra (x : int) (h : x > 0) : x >= 1", "linarith", "qed")
+    out = run(s, f"save {path}")
+    assert out.startswith("saved seed.proof (60 lines)\n10 theorems: 9 proved, 1 don't know")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith(source.rstrip("\n")) and text.rstrip().endswith("linarith")
+    res = quod_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert " extra " in res.stdout
 
 
 def test_failed_declarations_are_not_saved(s, tmp_path):
@@ -283,13 +434,60 @@ def test_failed_declarations_are_not_saved(s, tmp_path):
 # -- help, commands, definitions ----------------------------------------------------------------------
 
 def test_help_topics(s):
-    assert "REPL commands: undo [N]" in run(s, "help")
+    out = run(s, "help")
+    assert "undo [N]" in out and "goto LINE|NAME" in out and "save! FILE" in out
     assert "induction" in run(s, "help tactics")
     assert "qed" in run(s, "help proof")
-    assert "goto LINE" in run(s, "help walk")
+    assert "goto LINE" in run(s, "help edit") and run(s, "help walk") == run(s, "help edit")
+    assert "+ added, - removed" in run(s, "help view")
+    assert "atomic" in run(s, "help save") and "save! FILE" in run(s, "help save")
     assert run(s, "help nothing").startswith("no help on 'nothing'")
+    assert "did you mean linarith, nlinarith" in run(s, "help linarth") or "did you mean" in run(s, "help lin")
     run(s, "theorem t (x : int) : x = x")
     assert "induction" in run(s, "help tactics")      # inside a proof as well
+
+
+def test_help_lists_every_tactic_and_command_with_an_example(s):
+    """The issue: vcgen, termination, recurrent, invariant, specialize, constructor, trivial, reflexivity were
+    missing. Every tactic of the grammar and every REPL command has an entry with an example."""
+    from quod.session import REPL_COMMANDS
+    from tactics.parser import tactic_names
+    overview = run(s, "help tactics")
+    for name in tactic_names() + ["try", "repeat", "first", "all_goals"]:
+        assert f" {name}" in overview, name
+        out = run(s, f"help {name}")
+        assert out.startswith(f"{name}: ") and "\n  example:\n    " in out, name
+    commands = run(s, "help commands")
+    for name in REPL_COMMANDS + ["theorem", "lemma", "def", "axiom", "import", "program", "eval", "check", "search"]:
+        assert name in commands, name
+        assert "\n  example:\n    " in run(s, f"help {name}"), name
+    assert "vcgen; smt" in run(s, "help vcgen")
+    assert "termination with decreasing x, y" in run(s, "help termination")
+    assert "print axioms add_comm" in run(s, "help print axioms")
+
+
+@pytest.mark.parametrize("inputs, expected", [
+    (["theorem t (a b : int) : max a b >= a"], "hint: functions take their arguments in parentheses, with commas: "
+                                                "max(a, b), not `max a b`"),
+    (["theorem t (a : int) : a = a", "exact rfl"], "hint: Lean's `rfl` is `reflexivity` here"),
+    (["theorem t (a : int) : a = a", "rfl"], "hint: Lean's `rfl` is `reflexivity` here"),
+    (["theorem t (a : int) (h : a > 0) : a >= 0", "omega"], "hint: for linear arithmetic use `linarith`"),
+    (["theorem t (a : int) (h : a > 0) : a >= 0", "auto"], "hint: automation here is `smt` and `hammer`"),
+    (["theorem t (a : int) (h : a > 0 /\\ a < 5) : a >= 0", "destruct h"], "cases h with a b"),
+    (["def sum_to (n : int) : int := if n <= 0 then 0 else n + sum_to(n - 1)"],
+     "hint: a recursive definition needs `decreasing MEASURE` after its body"),
+    (["program f(x : int) -> int { return x + 1; }", "theorem w : forall x : int, f(x) > x"],
+     "hint: f is a program, not a function of the logic"),
+])
+def test_hints_for_what_newcomers_type(s, inputs, expected):
+    out = run(s, *inputs)
+    assert "error" in out and expected in out
+
+
+def test_no_hint_where_none_is_due(s):
+    assert "hint" not in run(s, "def f (n : int) : int := g(n)")       # not recursive: just unknown
+    run(s, "theorem t (a : int) : a = a")
+    assert "hint" not in run(s, "linarith [nope]")
 
 
 def test_eval_check_search_print_axioms(s):
@@ -323,9 +521,9 @@ def test_def_then_use(s):
     run(s, "def down (n : int) : int := if n <= 0 then 0 else down(n - 1)\n  decreasing n")
     assert run(s, "eval down(5)") == "0"
     out = run(s, "theorem sq_nonneg (a : int) : sq(a) >= 0")
-    assert "⊢ 0 ≤ sq(a)" in out
+    assert "⊢ sq(a) ≥ 0" in out
     out = run(s, "unfold sq")
-    assert "*  ⊢ 0 ≤ a * a" in out
+    assert "~  ⊢ a * a ≥ 0" in out
     run(s, "smt")
     assert run(s, "qed").startswith("sq_nonneg proved; the kernel checked it")
     assert "sq_nonneg" in s.mod.env
@@ -381,16 +579,6 @@ def test_programs_in_the_repl(s, tmp_path):
     assert "2 theorems: 2 proved" in res.stdout
 
 
-def test_walking_a_file_with_programs(s, tmp_path):
-    path = tmp_path / "pw.proof"
-    path.write_text("\n".join(PROGRAMS[:3]) + "\n\ntheorem d : diverges g2 from (x = 5 and y = 0) := by\n"
-                    "  recurrent (x > y and y <= 0)\n  smt\n", encoding="utf-8")
-    out = s.load_file(str(path))
-    assert "d: proved" in out
-    out = run(s, "next")
-    assert "d, step 1/2 at line 6" in out and "after:" in out and "error" not in out
-
-
 def test_file_style_theorem_pasted_line_by_line(s):
     for line in ["theorem w (a : int) : a + 0 = a", "proof", "  ring", "qed"]:
         out = run(s, line)
@@ -432,41 +620,310 @@ lemma t2 (a b : int) : a + b = b + a /\\ a * b = b * a := by
 """
 
 
+def open_file(s: Session, tmp_path: Path, text: str, name: str = "walk.proof") -> tuple[Path, str]:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path, s.load_file(str(path))
+
+
 def test_walking_a_file(s, tmp_path):
-    path = tmp_path / "walk.proof"
-    path.write_text(WALK, encoding="utf-8")
-    assert run(s, "next").startswith("error: no file to walk")
-    out = s.load_file(str(path))
-    assert "t1: proved" in out and "t2: proved" in out and "2 theorems" in out
+    assert run(s, "next").startswith("error: no file open")
+    path, out = open_file(s, tmp_path, WALK)
+    assert out.splitlines()[:2] == ["t1: proved", "t2: proved"]
+    assert "opened" in out and "2 theorems (2 proved)" in out
+    assert s.prompt() == "walk.proof> "
+    out = run(s, "next")                        # the start of the first proof
+    assert out.splitlines() == ["t1 (line 3), start of the proof", "1 goal", "   ⊢ ∀ x : int, x > 0 → dbl(x) > x"]
+    assert s.prompt() == "t1:3 (1 goal)> "
+    out = run(s, "next")                        # its first step, and what it changed
+    assert out.splitlines() == [
+        "t1, step 1/3, line 5: intro x hx",
+        "1 goal",
+        "+  x : int",
+        "+ 1. hx : x > 0",
+        "~  ⊢ dbl(x) > x",
+        "    was: ∀ x : int, x > 0 → dbl(x) > x",
+    ]
     out = run(s, "next")
-    assert out.startswith("t1, step 1/6 at line 5:\n  intro x hx\nbefore:\n1 goal\n   ⊢ ∀ x : int")
-    assert "after:" in out and "* 1. hx : 0 < x" in out
-    out = run(s, "next")
-    assert "step 2/6 at line 6" in out and "*  ⊢ x < x + x" in out
-    out = run(s, "prev")
-    assert "step 1/6" in out
-    assert "at the start" in run(s, "prev")
+    assert "step 2/3, line 6: unfold dbl" in out and "~  ⊢ x + x > x" in out
+    assert "step 1/3" in run(s, "prev")
+    assert "start of the proof" in run(s, "prev")
+    assert "at the start of the file's proofs" in run(s, "prev")
     out = run(s, "goto 11")
-    assert out.startswith("t2, step 4/6 at line 11:\n  split")
+    assert out.startswith("t2, step 1/3, line 11: split\n2 goals (was 1)")
     assert "goal 2: ⊢ a * b = b * a" in out
-    assert "step 5/6" in run(s, "next")
-    assert "step 6/6" in run(s, "next")
-    assert "at the end" in run(s, "next")
-    assert "error: no proof step" in run(s, "goto 100")
-    assert "error: goto takes a line number" in run(s, "goto here")
-    # declarations of the file are in scope
+    out = run(s, "next")                        # inside a bullet: its goal, and the ones after it
+    assert out.splitlines() == ["t2, step 2/3, line 12: ring", "no goals (was 1)", "(1 more goal after this bullet)"]
+    assert "step 3/3" in run(s, "next")
+    assert "at the end of the file's proofs" in run(s, "next")
+    assert run(s, "goto 100") == "error: line 100 is not in the file (it has 14 lines)"
+    assert run(s, "goto nothing") == "error: no declaration named nothing in walk.proof"
+    assert run(s, "goto t1").startswith("t1 (line 3), start of the proof")
+    assert run(s, "goto 2") == "after def dbl (line 1)"      # between declarations
+    assert s.prompt() == "walk.proof:1> "
+    assert "not in a proof" in run(s, "ring")
+    # what is above the point is in scope
     assert run(s, "eval dbl(4)") == "8"
-    assert "t1" in s.mod.env
+    run(s, "goto 12")
+    assert "no axioms" in run(s, "print axioms t1")
+    assert not s.dirty and path.read_text() == WALK
 
 
 def test_walking_a_file_with_errors(s, tmp_path):
-    path = tmp_path / "bad.proof"
-    path.write_text("theorem t (x : int) : x = x + 1 := by\n  ring\n\ntheorem u : true := by\n  trivial\n")
-    out = s.load_file(str(path))
-    assert "t: failed" in out and "u: proved" in out
+    path, out = open_file(s, tmp_path, "theorem t (x : int) : x = x + 1 := by\n  ring\n\ntheorem u : true := by\n"
+                                       "  trivial\n  skip\n")
+    assert "walk.proof:2:3: error: ring: " in out and "t: failed" in out and "u: proved" in out
+    out = run(s, "next", "next")
+    assert out.startswith("t, step 1/1, line 2: ring\nerror: ring: ")
+    assert "the goal was:" in out and "⊢ x = x + 1" in out
+    assert "start of the proof" in run(s, "next")
+    assert "step 1/2" in run(s, "next")
+
+
+def test_walking_a_file_with_programs(s, tmp_path):
+    path, out = open_file(s, tmp_path, "\n".join(PROGRAMS[:3]) + "\n\ntheorem d : diverges g2 from (x = 5 and y = 0)"
+                                       " := by\n  recurrent (x > y and y <= 0)\n  smt\n")
+    assert "d: proved" in out
+    out = run(s, "goto 6")
+    assert "d, step 1/2, line 6" in out and "error" not in out and "⊢ " in out
+
+
+# -- the proof editor: edit a file at the point, write it back -----------------------------------------
+
+MIDDLE = """\
+import integers.order
+
+-- a comment that stays
+def dbl (a : int) : int := a + a
+
+theorem first : forall x : int, x > 0 -> dbl(x) > x
+proof
+  intro x hx
+  unfold dbl
+  linarith
+qed
+
+theorem middle (a b : int) (h : a < b) : a + 1 <= b /\\ dbl(a) < dbl(b) := by
+  split
+  . linarith
+  . unfold dbl
+    ring
+
+lemma last (a : int) : a + 0 = a := by
+  ring
+"""
+
+
+def test_go_to_a_theorem_in_the_middle_change_a_step_finish_and_write_back(s, tmp_path):
+    """The issue's "done when": open a file, go to a theorem in the middle, change a step, finish the proof,
+    write the file back; everything else in the file is kept, and it checks."""
+    path, out = open_file(s, tmp_path, MIDDLE, "middle.proof")
+    assert "middle: failed" in out and "middle.proof:17:5: error: ring" in out
+    out = run(s, "goto 17")                     # the failing step
+    assert out.startswith("middle, step 4/4, line 17: ring\nerror: ring")
+    assert "the goal was:" in out and "⊢ a + a < b + b" in out
+    out = run(s, "smt")                         # typed at a failed step: it replaces it
+    assert out.splitlines()[0] == "replaced line 17 `ring` with `smt`; it replaces the step that failed there"
+    assert "middle, step 4/4, line 17: smt" in out and "no goals (was 1)" in out
+    assert out.splitlines()[-1] == "middle: proved"
+    assert s.dirty
+    out = run(s, "save")
+    assert out.startswith("saved ") and "middle.proof (20 lines)\n3 theorems: 3 proved" in out
+    assert path.read_text() == MIDDLE.replace("    ring\n\nlemma", "    smt\n\nlemma")
+    res = quod_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_a_tactic_typed_at_a_step_continues_the_proof_from_there(s, tmp_path):
+    """After goto, a tactic is a step of that proof (not "a new declaration"), inserted after the step at
+    the point; what it does to the rest of the proof is said."""
+    path, _ = open_file(s, tmp_path, MIDDLE, "middle.proof")
+    run(s, "goto 9")                            # first: after `unfold dbl`
+    out = run(s, "smt")
+    assert out.splitlines()[0] == "inserted `smt` at line 10"
+    assert "first, step 3/4, line 10: smt" in out
+    assert out.splitlines()[-1] == "first: failed; the proof stops at line 11: no goals left for 'linarith'"
+    assert s.editor.lines[7:11] == ["  intro x hx", "  unfold dbl", "  smt", "  linarith"]
     out = run(s, "next")
-    assert "step 1/2" in out and "error" in out
-    assert "step 2/2" in run(s, "next")
+    assert out.startswith("first, step 4/4, line 11: linarith\nerror: no goals left for 'linarith'")
+    out = run(s, "delete")
+    assert out.splitlines()[0] == "deleted `linarith` (line 11)"
+    assert out.splitlines()[-1] == "first: proved"
+    assert s.editor.lines[7:11] == ["  intro x hx", "  unfold dbl", "  smt", "qed"]
+    assert s.prompt() == "first:10 (0 goals)> "
+
+
+def test_a_step_that_fails_is_not_written(s, tmp_path):
+    path, _ = open_file(s, tmp_path, MIDDLE, "middle.proof")
+    run(s, "goto 8")
+    before = list(s.editor.lines)
+    out = run(s, "ring")
+    assert out.startswith("error: ring proves equations") and out.endswith("(the file is unchanged)")
+    assert "⊢ dbl(x) > x" in out
+    out = run(s, "frobnicate")
+    assert "unknown tactic 'frobnicate'" in out and out.endswith("(the file is unchanged)")
+    assert s.editor.lines == before and not s.dirty
+    assert "nothing to undo" in run(s, "undo")
+
+
+def test_steps_in_bullets_and_on_one_line(s, tmp_path):
+    text = ("theorem b (a c : int) : a + c = c + a /\\ a * c = c * a := by\n  split\n  . ring\n  . ring\n\n"
+            "theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by skip; linarith\n")
+    path, _ = open_file(s, tmp_path, text)
+    run(s, "goto 3")                            # in the first bullet, after its ring
+    assert "(1 more goal after this bullet)" in run(s, "skip")
+    assert s.editor.lines[2:4] == ["  . ring", "    skip"]    # inside the bullet
+    run(s, "goto 7")                            # the line `by skip; linarith`: after linarith
+    run(s, "skip")
+    assert s.editor.lines[6] == "theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by skip; linarith; skip"
+    run(s, "prev", "prev")                      # after the first skip
+    assert "step 1/3" in run(s, "goals")
+    assert "replaced line 7 `skip` with `try ring`" in run(s, "replace try ring")
+    assert s.editor.lines[6] == "theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by try ring; linarith; skip"
+    run(s, "delete")                            # the first of the line: the point goes to the start
+    assert s.editor.lines[6] == "theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by linarith; skip"
+    run(s, "goto 7", "delete")
+    assert s.editor.lines[6] == "theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by linarith"
+    assert "`replace` it instead" in run(s, "delete")
+    run(s, "save")
+    res = quod_check(path)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+BULLETS = """\
+theorem b (a c : int) (h : a > 0) : a + c = c + a /\\ (a * c = c * a /\\ a >= 0) := by
+  split
+  . ring
+  . split
+    . ring
+    . have h2 : a >= 1 := by
+        linarith
+      linarith
+
+theorem inl (x : int) (h : x >= 0) : x + 1 > 0 := by skip; linarith
+
+theorem qed_style : forall x : int, x = x
+proof
+  intro x; reflexivity
+qed
+"""
+
+
+@pytest.mark.parametrize("text", [WALK, MIDDLE, BULLETS])
+def test_a_step_inserted_anywhere_lands_where_the_point_is(s, tmp_path, text):
+    """`skip` after every step of every proof (and at every start): it is written where the point was, the
+    point moves onto it, and no theorem's result changes."""
+    path, _ = open_file(s, tmp_path, text)
+    before = [(o.result.name, o.result.status) for o in s.editor.run().outcomes if o.result]
+    positions = s.editor.positions()
+    assert positions
+    for point in positions:
+        s.editor.point = point
+        info = s.editor.at(point)
+        if info["not_run"] or info["error"]:
+            continue
+        out = run(s, "skip")
+        assert out.startswith("inserted `skip` at line"), (point, out)
+        new = s.editor.point
+        assert s.editor.step_text(s.editor.decls()[new.decl], s.editor.at(new)["step"]) == "skip"
+        assert [(o.result.name, o.result.status) for o in s.editor.run().outcomes if o.result] == before, point
+        run(s, "undo")
+        assert s.editor.text() == text
+
+
+def test_a_block_typed_at_the_point_is_indented_under_it(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 5")
+    out = plain_run(s, "have h2 : x + x > x := by\n  linarith\n\n")       # a block, as read line by line
+    assert out.startswith("inserted `have h2 : x + x > x := by ...` at line 6")
+    assert "+ 2. h2 : x + x > x" in out and "t1: proved" in out
+    assert s.editor.lines[4:8] == ["  intro x hx", "  have h2 : x + x > x := by", "    linarith", "  unfold dbl"]
+
+
+def test_edits_are_undone_and_redone(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 6", "skip", "skip")
+    assert s.editor.lines[5:8] == ["  unfold dbl", "  skip", "  skip"]
+    out = run(s, "undo")
+    assert out.startswith("undone: inserted `skip` at line 8")
+    out = run(s, "undo 5")
+    assert out.startswith("undone: inserted `skip` at line 7 (only 1: nothing more to undo)")
+    assert s.editor.lines == WALK.split("\n")
+    assert run(s, "undo") == "nothing to undo: no edit of the file in this session"
+    assert run(s, "redo 2").startswith("redone: inserted `skip` at line 7; inserted `skip` at line 8")
+    assert s.editor.lines[6:8] == ["  skip", "  skip"]
+    assert run(s, "redo").startswith("nothing to redo")
+
+
+def test_declarations_typed_in_a_file_go_after_the_point(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 1")                            # after def dbl
+    assert run(s, "def tpl (a : int) : int := a + a + a") == "defined tpl"
+    assert s.editor.lines[:4] == ["def dbl (a : int) : int := a + a", "", "def tpl (a : int) : int := a + a + a", ""]
+    out = run(s, "lemma nope (a : int) : tpl(a) = dbl(a) := by\n  unfold tpl dbl\n  ring")
+    assert "error: ring" in out and "nope" not in s.editor.text()
+    run(s, "goto 3")
+    out = run(s, "theorem tri (a : int) (h : a > 0) : tpl(a) > dbl(a)")   # a new proof, as without a file
+    assert out.splitlines()[-1] == "   ⊢ tpl(a) > dbl(a)"
+    run(s, "unfold tpl", "unfold dbl", "linarith")
+    assert run(s, "qed") == "tri proved; the kernel checked it"
+    text = s.editor.text()
+    assert text.index("def tpl") < text.index("theorem tri") < text.index("theorem t1")
+    assert s.prompt() == "walk.proof:8> "
+    out = run(s, "save")
+    assert "3 theorems: 3 proved" in out
+    assert quod_check(path).returncode == 0
+
+
+def test_what_is_below_the_point_is_not_in_scope_and_the_error_says_so(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 1")
+    out = run(s, "eval t1")
+    assert "hint: t1 is declared below the point (line 3); the point sees only what is above it" in out
+
+
+def test_editing_a_file_that_changed_on_disk_asks_before_saving(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 6", "skip")
+    path.write_text(WALK + "\n-- edited elsewhere\n", encoding="utf-8")
+    out = run(s, "save")
+    assert "changed on disk since this session read or wrote it: not overwritten" in out
+    assert path.read_text().endswith("-- edited elsewhere\n")
+    assert run(s, f"save! {path}").startswith("saved")
+    assert "  skip" in path.read_text()
+
+
+def test_a_cancelled_edit_changes_nothing(s, tmp_path):
+    path, _ = open_file(s, tmp_path, WALK)
+    run(s, "goto 6")
+    before = list(s.editor.lines)
+    s.cancel.set()                              # as if Ctrl-C came while the edit was checked
+    assert s.handle("skip") == INTERRUPTED
+    s.cancel.clear()
+    assert s.editor.lines == before and not s.dirty
+    assert "inserted `skip`" in run(s, "skip")
+
+
+def test_a_new_file_is_created_by_save(s, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "new.proof"
+    assert s.load_file(str(path)) == "new file new.proof: declarations you enter go into it, and save writes it"
+    run(s, "import integers.order", "def f (a : int) : int := a")
+    run(s, "theorem t (x : int) : f(x) >= x", "unfold f", "linarith", "qed")
+    out = run(s, "save")
+    assert out == "saved new.proof (7 lines)\n1 theorem: 1 proved"
+    assert path.read_text() == ("import integers.order\n\ndef f (a : int) : int := a\n\ntheorem t (x : int) : "
+                                "f(x) >= x := by\n  unfold f\n  linarith\n")
+    assert quod_check(path).returncode == 0
+
+
+def test_a_file_with_crlf_line_ends_keeps_them(s, tmp_path):
+    path = tmp_path / "crlf.proof"
+    path.write_bytes(WALK.replace("\n", "\r\n").encode())
+    s.load_file(str(path))
+    run(s, "goto 6", "skip", "save")
+    data = path.read_bytes()
+    assert b"  skip\r\n" in data and b"\n" not in data.replace(b"\r\n", b"")
 
 
 # -- no input raises ------------------------------------------------------------------------------
@@ -605,7 +1062,7 @@ def test_plain_mode_subprocess(tmp_path):
         """))
     assert res.returncode == 0 and res.stderr == ""
     out = res.stdout
-    assert "* 1. h : x < y" in out
+    assert "+ 1. h : x < y" in out
     assert "error: unknown tactic 'foo'" in out and "(the proof state is unchanged)" in out
     assert "error: the proof is not finished" in out
     assert "t2 proved; the kernel checked it" in out
@@ -615,16 +1072,17 @@ def test_plain_mode_subprocess(tmp_path):
 def test_plain_mode_ascii_subprocess():
     res = quod_repl("theorem t (a : int) (h : a >= 0) : a + 1 > 0\nlinarith\nqed\n", "--ascii")
     assert res.returncode == 0
-    assert "1. h : 0 <= a" in res.stdout and "|- 0 < a + 1" in res.stdout
+    assert "1. h : a >= 0" in res.stdout and "|- a + 1 > 0" in res.stdout
     assert "⊢" not in res.stdout and "≤" not in res.stdout
 
 
 def test_plain_mode_file_argument(tmp_path):
     path = tmp_path / "walk.proof"
     path.write_text(WALK, encoding="utf-8")
-    res = quod_repl("next\nnext\nprev\ngoto 12\n", str(path))
+    res = quod_repl("next\nnext\nprev\ngoto 12\nsave\n", str(path))
     assert res.returncode == 0, res.stderr
-    assert "loaded" in res.stdout and "t2, step 5/6 at line 12" in res.stdout
+    assert "opened" in res.stdout and "t2, step 2/3, line 12: ring" in res.stdout
+    assert path.read_text() == WALK
 
 
 def test_plain_mode_garbage_never_tracebacks(tmp_path):
@@ -744,8 +1202,23 @@ def test_interactive_proof_undo_qed_save(s, tmp_path, capsys):
     assert "goal 2: ⊢ x < y" in out
     assert "(the proof state is unchanged)" in out
     assert "t proved; the kernel checked it" in out
-    assert f"saved 1 declarations to {path}" in out
+    assert f"saved 1 declaration to {path}" in out
     assert quod_check(path).returncode == 0
+
+
+def test_interactive_save_over_a_file_it_did_not_write_asks(s, tmp_path, capsys):
+    path = tmp_path / "theirs.proof"
+    path.write_text("theorem keep : true := by trivial\n", encoding="utf-8")
+    keys = ("def f (a : int) : int := a\r"
+            f"save {path}\r"
+            "n\r"                # no: the file stays as it was
+            f"save {path}\r"
+            "y\r"                # yes: overwritten
+            "quit\r")
+    rc, out = drive(s, keys, capsys)
+    assert rc == 0
+    assert "not saved" in out and f"saved 1 declaration to {path}" in out
+    assert "def f" in path.read_text() and "keep" not in path.read_text()
 
 
 def test_interactive_ctrl_d_with_unsaved_work_asks(s, capsys):

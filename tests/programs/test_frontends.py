@@ -488,6 +488,8 @@ def test_no_function():
     with pytest.raises(ProgramError, match="no function"):
         parse_c("int x;")
     with pytest.raises(ProgramError, match="no function"):
+        parse_python('"""a docstring"""\nimport math\n')
+    with pytest.raises(ProgramError, match="module-level code"):
         parse_python("x = 1\n")
 
 
@@ -519,7 +521,8 @@ def test_cli_bad_input_subprocess(tmp_path):
     ("syntax_nopos.c", "void f(int x) {\n  x = ;\n}\n", ":2:7: error: C syntax"),
     ("syntax.py", "def f(x):\n    return x +\n", ":2:"),
     ("float.py", "def f(x):\n    return x / 2\n", ":2:"),
-    ("nofunc.py", "x = 1\n", ": error: no function"),
+    ("nofunc.py", "import math\n", ": error: no function"),
+    ("modcode.py", "x = 1\ndef f(y):\n    return y\n", ":1:1: error: unsupported: module-level code"),
     ("prog.txt", "void f(int x) { }\n", ": error: "),
 ])
 def test_cli_bad_input_in_process(tmp_path, capsys, name, text, where):
@@ -546,13 +549,13 @@ def test_cli_missing_file_and_function(tmp_path, capsys):
 
 def test_cli_verdicts_and_exit_codes():
     """The examples: yes (0), no (1), don't know (3), each with the documented first line."""
-    r = quod("examples/g.c")
+    r = quod("proofs/examples/g.c")
     assert r.returncode == 0 and r.stdout.startswith("yes: ranking function"), r
-    r = quod("examples/g2.c")
+    r = quod("proofs/examples/g2.c")
     assert r.returncode == 1 and r.stdout.splitlines()[0] == "no: runs forever from x = 1, y = 0", r
-    r = quod("examples/collatz.c")
+    r = quod("proofs/examples/collatz.c")
     assert r.returncode == 3 and r.stdout.startswith("don't know: "), r
-    r = quod("examples/g.py", "--function", "g", "--strict")
+    r = quod("proofs/examples/g.py", "--function", "g", "--strict")
     assert r.returncode == 0 and r.stdout.startswith("yes: "), r
 
 
