@@ -19,6 +19,7 @@ where that order could matter (one operand may run forever while another may fai
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from kernel import Expr, Int, Var, mk
@@ -124,6 +125,7 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     callees = _Callees(source, defs, known or {}, int_mode, native)
     callees.names.taken |= Names(text).taken
     callees.enumerators = enums
+    callees.globals = _file_scope_variables(ast, int_mode)
     callees.file_names = {n.name for n in ast.ext if isinstance(n, (c_ast.Decl, c_ast.Typedef)) and n.name} | \
         {n.decl.name for n in ast.ext if isinstance(n, c_ast.FuncDef)}
     # where each function is first declared, and first declared with a prototype (its parameter types)
@@ -152,7 +154,62 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
             # default argument promotions (gcc: "conflicting types")
             raise ProgramError(f"conflicting types for {d.name}: a declaration without parameter types does not "
                                "match parameters of type _Bool, char or short", _line(d))
-    return callees.get(chosen.decl.name, name)
+    prog = callees.get(chosen.decl.name, name)
+    if prog.globals and chosen.decl.name != "main":
+        # main starts with the initial values; another function's call may come after calls that
+        # changed a file-scope variable, so only one no function writes reads as its initial value
+        written = _written_names(defs.values())
+        for g in sorted(prog.globals):
+            if g in written:
+                raise ProgramError(f"unsupported: {chosen.decl.name} reads the file-scope variable {g}, which the "
+                                   f"program changes: its value when {chosen.decl.name} is called depends on the "
+                                   "calls before (take main as the program, or pass the value as a parameter)",
+                                   _line(chosen))
+    if prog.globals:
+        # C gives a file-scope variable its initial value (0 without an initialiser) before main runs
+        init = [Expr("assign", (Int(callees.globals[g][1]),), g) for g in sorted(prog.globals)]
+        prog = dataclasses.replace(prog, body=seq(init + [prog.body]))
+    return prog
+
+
+def _written_names(funcs) -> set:
+    """Every name assigned, incremented, decremented or whose address is taken in the functions' bodies
+    (a local of the same name counts too: the check that uses it only refuses more)."""
+    from pycparser import c_ast
+    out: set = set()
+    for f in funcs:
+        for n in _walk(f):
+            target = n.lvalue if isinstance(n, c_ast.Assignment) else \
+                n.expr if isinstance(n, c_ast.UnaryOp) and n.op in ("++", "--", "p++", "p--", "&") else None
+            while isinstance(target, c_ast.Cast):
+                target = target.expr
+            if isinstance(target, c_ast.ID):
+                out.add(target.name)
+    return out
+
+
+def _file_scope_variables(ast, int_mode: str) -> dict:
+    """The file-scope integer variables with their initial values: name -> (type, value). One of another
+    type, ``extern``, or with an initialiser that is not a constant is left out (a use of it is then
+    refused as undeclared)."""
+    from pycparser import c_ast
+    out: dict = {}
+    for n in ast.ext:
+        if not isinstance(n, c_ast.Decl) or not isinstance(n.type, c_ast.TypeDecl) or not n.name:
+            continue
+        if "extern" in (n.storage or []) or "typedef" in (n.storage or []):
+            continue
+        try:
+            ty = _ctype(n.type, int_mode)
+        except ProgramError:
+            continue
+        if ty == "void":
+            continue
+        value = 0 if n.init is None else _constant_value(n.init)
+        if value is None or (ty in BOUNDS and not BOUNDS[ty][0] <= value <= BOUNDS[ty][1]):
+            continue
+        out[n.name] = (ty, value)
+    return out
 
 
 _PROMOTED = ("bool", "i8", "u8", "i16", "u16")     # the types the integer promotions change
@@ -219,11 +276,14 @@ class _Callees(Callees):
         self.signatures: dict[str, tuple] = {}    # function -> (result, parameter types) of its first prototype
         self.file_names: set[str] = set()         # every name declared at file scope
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
+        self.globals: dict[str, tuple] = {}       # file-scope variable -> (type, initial value)
 
     def translate(self, fname: str, name: str | None) -> Program:
         tr = _Translator(self.int_mode, self.source)
         tr.native = self.native
         tr.callees = self
+        tr.scopes.insert(0, {g: g for g in self.globals})    # file scope, below the function's own
+        tr.types.update({g: ty for g, (ty, _) in self.globals.items()})
         return tr.function(self.defs[fname], name)
 
 
@@ -342,7 +402,13 @@ def _line(node) -> int | None:
 
 
 def tdiv(a: Expr, b: Expr) -> Expr:
-    """C's truncating division, from the logic's floor division."""
+    """C's truncating division, from the logic's floor division. By a literal k > 0: a / k when a >= 0,
+    else -((-a) / k) (no abs, no sign test of k: the form the arithmetic procedures read best); by a
+    literal k < 0: -(a / -k)."""
+    if b.op == "int" and b.data > 0:
+        return Expr("ite", (mk("lt", a, Int(0)), mk("neg", mk("div", mk("neg", a), b)), mk("div", a, b)))
+    if b.op == "int" and b.data < 0:
+        return mk("neg", tdiv(a, Int(-b.data)))
     q = mk("div", Expr("abs", (a,)), Expr("abs", (b,)))
     opposite = mk("or", mk("and", mk("lt", a, Int(0)), mk("lt", Int(0), b)),
                   mk("and", mk("le", Int(0), a), mk("lt", b, Int(0))))
@@ -369,7 +435,8 @@ class _Translator:
         self.locals_declared: set[str] = set()
         self.uninitialised: set[str] = set()   # variables declared without an initialiser
         self.callees: _Callees | None = None
-        self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" -> this function's jump flag
+        self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" / "goto:L" -> this function's jump flag
+        self.targets: list[set] = []         # the labels a goto may jump to here (later in enclosing blocks)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -386,7 +453,10 @@ class _Translator:
                 ty = _ctype(p.type, self.int_mode)
                 params.append((p.name, ty))
                 self.types[p.name] = ty
-                self.scopes[0][p.name] = p.name
+                if p.name in self.scopes[0] and len(self.scopes) > 1:
+                    raise ProgramError(f"unsupported: the parameter {p.name} hides the file-scope variable "
+                                       f"{p.name}", _line(p))
+                self.scopes[-1][p.name] = p.name
         result = _ctype(ftype.type, self.int_mode)
         self.result = None if result == "void" else result
         if self.result is not None:
@@ -401,12 +471,16 @@ class _Translator:
         if self.flags:
             inits = [Expr("assign", (Int(0),), f) for f in sorted(self.flags)]
             body = seq(inits + [body])
-        locals_ = {k: v for k, v in self.types.items() if k not in dict(params)}
         mentioned = program_vars(body)
+        file_scope = getattr(self.callees, "globals", {}) if self.callees is not None else {}
+        used_globals = {g: file_scope[g][0] for g in sorted(mentioned) if g in file_scope
+                        and len(self.scopes) > 1 and self.scopes[0].get(g) == g}
+        locals_ = {k: v for k, v in self.types.items() if k not in dict(params)
+                   and (k not in file_scope or k in used_globals)}
         hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
         ret_flag = self._flag.get("ret")
         return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source,
-                       hidden, ret_flag if ret_flag in self.flags else None)
+                       hidden, ret_flag if ret_flag in self.flags else None, globals=used_globals)
 
     @property
     def names(self):
@@ -418,8 +492,17 @@ class _Translator:
     def flag(self, kind: str) -> str:
         """This function's jump flag (a fresh hidden variable) for return, break or continue."""
         if kind not in self._flag:
-            self._flag[kind] = self.names.fresh(f"__{kind}", _FLAG_MEANING[kind])
+            if kind.startswith("goto:"):
+                label = kind[5:]
+                self._flag[kind] = self.names.fresh(f"__goto_{label}", f"is 1 once `goto {label}` has jumped")
+            else:
+                self._flag[kind] = self.names.fresh(f"__{kind}", _FLAG_MEANING[kind])
         return self._flag[kind]
+
+    def goto_flag(self, label: str) -> str:
+        """The jump flag of ``goto label``: set by the goto, it skips the rest of every statement up to
+        the label (loops it leaves stop, like after a return) and is cleared there."""
+        return self.flag("goto:" + label)
 
     # -- scopes -------------------------------------------------------------------------
     def lookup(self, name: str, node) -> str:
@@ -455,12 +538,38 @@ class _Translator:
             self.scopes.pop()
 
     # -- statements ------------------------------------------------------------------
-    def block(self, items) -> Expr:
-        """A statement list; after a statement that may jump (break, continue, return),
-        the rest runs only if no jump happened."""
+    def block(self, items, pending: frozenset = frozenset()) -> Expr:
+        """A statement list; after a statement that may jump (break, continue, return, goto),
+        the rest runs only if no jump happened. At a label that a goto before it jumps to, the list
+        is cut: the part before, the goto's flag cleared, then the rest, which runs if no other jump
+        happened (a forward goto, to a label later in an enclosing block, is the only kind supported).
+        ``pending``: the jump flags that may already be set when the list starts (set by the part of
+        the same C block before it)."""
+        from pycparser import c_ast
+        items = list(items)
+        for k in range(len(items)):
+            if isinstance(items[k], c_ast.Label):
+                f = self.goto_flag(items[k].name)
+                before = (self._jumps_in(c_ast.Compound(items[:k])) if k else set()) | set(pending)
+                if f in before:
+                    self.targets.append({it.name for it in items[k:] if isinstance(it, c_ast.Label)})
+                    try:
+                        head = self.block(items[:k], pending)
+                    finally:
+                        self.targets.pop()
+                    self.flags.add(f)
+                    tail = self.block(items[k:], frozenset(before - {f}))
+                    return seq([head, Expr("assign", (Int(0),), f), tail])
+        if pending:
+            guard = conj([mk("eq", Var(g), Int(0)) for g in sorted(pending)])
+            return Expr("if", (guard, self.block(items), Expr("skip")))
         out = []
         for i, s in enumerate(items):
-            st, jumps = self.stmt(s)
+            self.targets.append({it.name for it in items[i + 1:] if isinstance(it, c_ast.Label)})
+            try:
+                st, jumps = self.stmt(s)
+            finally:
+                self.targets.pop()
             out.append(st)
             if jumps and i + 1 < len(items):
                 rest = self.block(items[i + 1:])
@@ -578,6 +687,15 @@ class _Translator:
             return Expr("assign", (Int(1),), f), {f}
         if isinstance(s, c_ast.EmptyStatement):
             return Expr("skip"), set()
+        if isinstance(s, c_ast.Label):
+            return self.stmt(s.stmt)
+        if isinstance(s, c_ast.Goto):
+            if not any(s.name in t for t in self.targets):
+                raise ProgramError(f"unsupported: goto {s.name} (only a jump forward, to a label later in an "
+                                   "enclosing block)", _line(s))
+            f = self.goto_flag(s.name)
+            self.flags.add(f)
+            return Expr("assign", (Int(1),), f), {f}
         if isinstance(s, c_ast.ExprList):
             return seq([self.stmt(x)[0] for x in s.exprs]), set()
         raise ProgramError(f"unsupported statement {type(s).__name__}", _line(s))
@@ -586,9 +704,13 @@ class _Translator:
         from pycparser import c_ast
         found = set()
 
+        inside = {n.name for n in _walk(node) if isinstance(n, c_ast.Label)}
+
         def walk(n, in_loop):
             if isinstance(n, c_ast.Return):
                 found.add(self.flag("ret"))
+            elif isinstance(n, c_ast.Goto) and n.name not in inside:
+                found.add(self.goto_flag(n.name))
             elif isinstance(n, c_ast.Break) and not in_loop:
                 found.add(self.flag("brk"))
             elif isinstance(n, c_ast.Continue) and not in_loop:
@@ -600,8 +722,12 @@ class _Translator:
         return found
 
     def _ret_only(self, body) -> set:
-        f = self.flag("ret")
-        return {f} if f in self._jumps_in(body) else set()
+        """The jumps out of a loop with this body: return, and goto to a label outside it."""
+        return {f for f in self._jumps_in(body) if f == self.flag("ret") or f.startswith("__goto_")
+                and f in self._goto_flags()}
+
+    def _goto_flags(self) -> set:
+        return {f for k, f in self._flag.items() if k.startswith("goto:")}
 
     def loop(self, cond, body, step, node, do_while: bool = False) -> Expr:
         """A while / for / do-while loop. The jump flags: a `continue` sets __cont, which guards the rest
@@ -630,7 +756,7 @@ class _Translator:
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
         ret, brk, cont = self.flag("ret"), self.flag("brk"), self.flag("cont")
-        stop = [mk("eq", Var(f), Int(0)) for f in (ret, brk) if f in jumps]
+        stop = [mk("eq", Var(f), Int(0)) for f in [ret, brk] + sorted(jumps & self._goto_flags()) if f in jumps]
 
         def iteration() -> Expr:
             b = self.scoped(rest)

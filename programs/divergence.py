@@ -82,10 +82,23 @@ def find_divergence(env, prog: Program, failures: list | None = None, max_runs: 
             continue
         except (Blocked, EvalError, KernelError, RecursionError):
             continue
-        v = _from_suspect(env, prog, start, choice, cands, z3v, failed, probe, replay, deadline)
+        _DEADLINE[0] = deadline
+        try:
+            v = _from_suspect(env, prog, start, choice, cands, z3v, failed, probe, replay, deadline)
+        except _OutOfTime:
+            return None
+        finally:
+            _DEADLINE[0] = float("inf")
         if v is not None:
             return v
     return None
+
+
+_DEADLINE = [float("inf")]     # when the current search gives up (checked between solver calls)
+
+
+class _OutOfTime(Exception):
+    pass
 
 
 def program_constants(c: Expr, most: int = 10) -> list[int]:
@@ -306,6 +319,8 @@ class _Left(Exception):
 def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
     """The atoms that every pass of body from r keeps true, never blocked (one batch of solver calls);
     inner loops by their frame."""
+    if time.perf_counter() > _DEADLINE[0]:
+        raise _OutOfTime()
     wps: dict = {}
     nb = never_blocks(body)
     for a in atoms_:

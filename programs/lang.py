@@ -91,6 +91,7 @@ class Program:
     contracts: dict = field(default_factory=dict)    # procedure name -> procs.ContractSpec the user wrote
     contract_text: list = field(default_factory=list)   # [(requires|ensures|decreases, text, offset)]
     proved: dict = field(default_factory=dict)   # "hoare"/"total" -> {procedure: vcgen.Contract} (procs.contracts)
+    globals: dict = field(default_factory=dict)  # file-scope variables it uses (C): name -> type, never renamed
 
     def types(self) -> dict:
         t = dict(self.locals)
@@ -214,10 +215,12 @@ def inline(callee: "Program", args: list, names: Names) -> tuple[Expr, Expr | No
     renaming)."""
     if len(args) != len(callee.params):
         raise ProgramError(f"{callee.name} takes {len(callee.params)} arguments, got {len(args)}")
-    own = sorted(program_vars(callee.body) | {p for p, _ in callee.params} | set(callee.types()) | {RET})
+    shared = set(callee.globals)          # file-scope variables: the caller's too, under the same name
+    own = sorted((program_vars(callee.body) | {p for p, _ in callee.params} | set(callee.types()) | {RET}) - shared)
     renamed = {x: names.fresh(f"__{callee.name}_{x}",
                               f"is {callee.name}'s {'result' if x == RET else x} in an inlined call")
                for x in own}
+    renamed.update({x: x for x in shared})
     body = rename(callee.body, renamed)
     stmt = seq([Expr("assign", (a,), renamed[p]) for (p, _), a in zip(callee.params, args)] + [body])
     loops = [Loop(rename(lp.node, renamed),

@@ -61,6 +61,14 @@ weaker bounded-when-decreasing condition of Ben-Amram and Genaim, 2014):
 If nothing is found, the guard's own distances (``b - a`` for ``a < b``, ...)
 are tried as a cheap fallback, checked over the integers on the paths.
 
+5. *Multiphase.* Still nothing: a multiphase ranking function ``(f1, ..., fk)``,
+   k = 2, 3 (Ben-Amram and Genaim, "On multiphase-linear ranking functions",
+   CAV 2017): on every path ``f1`` drops by at least 1, each ``f_i`` by at least
+   ``1 - f_{i-1}(x)``, and ``fk >= 0``; one LP for all levels at once. It is
+   proposed as the lexicographic ``(max(f1 + 1, 0), ..., max(f_{k-1} + 1, 0),
+   fk)`` (``multiphase_as_lex``), which the kernel's ``total_while_lex`` checks:
+   ``x = x + y; y = y - 1`` under ``x > 0`` gets ``(max(y + 2, 0), x)``.
+
 Known limits: a ranking function must be linear in the program variables (no
 ``|x|``, no ``2^32 - x`` across an unsigned wraparound, no ``gcd``-style
 arguments); products of variables are unknowns, so nothing is learnt from
@@ -610,6 +618,22 @@ class _Farkas:
                     target[k] = target.get(k, 0) + (-a * q if u == _CONST else a * q)
         return self.implies(sc, g, h)
 
+    def phase(self, sc: _Script, c: dict, prev: dict, prev0: dict) -> str:
+        """The path implies f(x) - f(x') + g(x) >= 1, for f = c.x (+ any constant) and g = prev.x + prev0
+        (the condition linking phase i to phase i - 1 of a multiphase ranking function)."""
+        g: dict = {}
+        h = dict(prev0)
+        h[_CONST] = h.get(_CONST, 0) - 1
+        for v, d in self.diff.items():
+            for u, a in d.items():
+                target = h if u == _CONST else g.setdefault(u, {})
+                for k, q in c[v].items():
+                    target[k] = target.get(k, 0) + (-a * q if u == _CONST else a * q)
+        for v in self.pre:
+            for k, q in prev[v].items():
+                g.setdefault(v, {})[k] = g.get(v, {}).get(k, 0) - q
+        return self.implies(sc, g, h)
+
     def bounded(self, sc: _Script, c: dict, c0: dict) -> str:
         """The path implies c.x + c0 >= 0."""
         return self.implies(sc, {v: {k: -q for k, q in c[v].items()} for v in self.pre}, c0)
@@ -805,6 +829,50 @@ class _Search:
         every = list(range(len(self.paths)))
         return self._round({v: self._real(m, f"c!{v}") for v in self.pre}, every, every, self._real(m, "c0"))
 
+    def multiphase(self, depth: int) -> list | None:
+        """A multiphase ranking function (f1, ..., fk) of every path (Ben-Amram and Genaim, 2017): f1
+        drops by at least 1, each f_i by at least 1 - f_{i-1}(x), and fk >= 0. The LP is solved over
+        the rationals and scaled to integers as a whole (the conditions are kept by a factor >= 1,
+        and by rounding the constants up). Components as (coefficients, constant), or None."""
+        sc = _Script("Real")
+        cs = [{v: {f"c{i}!{v}": 1} for v in self.pre} for i in range(depth)]
+        c0s = [f"c0{i}" for i in range(depth)]
+        sc.declare(c0s)
+        for fk in self.fk:
+            sc.add(fk.decrease(sc, cs[0], _u((_CONST, 1))))
+            for i in range(1, depth):
+                sc.add(fk.phase(sc, cs[i], cs[i - 1], {c0s[i - 1]: 1}))
+            sc.add(fk.bounded(sc, cs[-1], {c0s[-1]: 1}))
+        terms = []
+        for i in range(depth):
+            for v in self.pre:
+                a, c = f"a{i}!{v}", f"c{i}!{v}"
+                sc.declare([a, c])
+                sc.add(f"(>= {_name(a)} {_name(c)})")
+                sc.add(f"(>= {_name(a)} (- {_name(c)}))")
+                sc.add(f"(<= {_name(a)} {COEFF_BOUND})")
+                terms.append(_name(a))
+            a0 = f"a0{i}"
+            sc.declare([a0])
+            sc.add(f"(>= {_name(a0)} {_name(c0s[i])})")
+            sc.add(f"(>= {_name(a0)} (- {_name(c0s[i])}))")
+            terms.append(_name(a0))
+        m = self._solve(sc, [_sum(terms)])
+        if m is None:
+            return None
+        vals = [{v: self._real(m, f"c{i}!{v}") for v in self.pre} for i in range(depth)]
+        consts = [self._real(m, c0) for c0 in c0s]
+        den = 1
+        for q in [q for comp in vals for q in comp.values()] + consts:
+            den = den * q.denominator // gcd(den, q.denominator)
+        comps = []
+        for comp, k in zip(vals, consts):
+            ints = {v: int(q * den) for v, q in comp.items() if q}
+            comps.append((ints, _ceil_div((k * den).numerator, (k * den).denominator)))
+        if not comps[0][0]:
+            return None
+        return comps
+
     def lexicographic(self, bound) -> list | None:
         left = list(range(len(self.paths)))
         comps = []
@@ -909,8 +977,12 @@ def synthesize(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | No
     best first. Each candidate is a list of integer terms: one term is a linear ranking function,
     several are a lexicographic one (see the module docstring). Inner loops of ``body`` are
     summarised by ``specs[loop].invariant``. The empty list when nothing is found."""
-    return [[to_term(ints, k) for ints, k in cand] for cand in synthesize_linear(
+    out = [[to_term(ints, k) for ints, k in cand] for cand in synthesize_linear(
         guard, body, invariant, specs, timeout_ms)]
+    if not out:
+        for comps in synthesize_multiphase(guard, body, invariant, specs, timeout_ms):
+            out.append(multiphase_as_lex(comps))
+    return out
 
 
 def _guarded(f):
@@ -972,3 +1044,43 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
     except _Timeout:
         pass
     return out
+
+
+def multiphase_as_lex(comps: list) -> list:
+    """A multiphase ranking function (f1, ..., fk) as the lexicographic one (max(f1 + 1, 0), ...,
+    max(f_{k-1} + 1, 0), fk), which the kernel's ``total_while_lex`` takes: while f_i >= 0 its
+    component drops (f_i' <= f_i - 1) and stays >= 0; once f_i < 0 it stays 0 (f_i keeps falling), and
+    then f_{i+1} drops by at least 2 (the step that ends with fk, which is >= 0 and drops)."""
+    terms = [mk("max", to_term(ints, k + 1), Int(0)) for ints, k in comps[:-1]]
+    return terms + [to_term(*comps[-1])]
+
+
+@_guarded
+def synthesize_multiphase(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | None,
+                          timeout_ms: int = 2000, most: int = 3) -> list:
+    """Multiphase ranking functions of depth 2 .. ``most`` (``_Search.multiphase``), as lists of
+    (coefficients, constant); at most one, the shallowest found."""
+    import z3
+    deadline = time.perf_counter() + timeout_ms / 1000
+    ex = _Exec(specs or {}, deadline)
+    try:
+        paths = _paths(z3, ex, guard, body, invariant, deadline)
+        if not paths:
+            return []
+        names = set()
+        for p in paths:
+            names.update(p.sigma)
+            for lin in p.sigma.values():
+                names.update(lin)
+            for c in p.cons:
+                names.update(c[1])
+        pre = sorted(v for v in names if v != _CONST and not v.startswith("#"))
+        search = _Search(z3, paths, pre, deadline, set(guard.fv))
+        for depth in range(2, most + 1):
+            comps = search.multiphase(depth)
+            if comps is not None:
+                return [comps]
+    except (_TooMany, _Timeout):
+        pass
+    return []
+

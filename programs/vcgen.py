@@ -42,15 +42,13 @@ class Obligations:
 
 def identity(f: Expr) -> object:
     """A proof of closure(f -> f)."""
-    c = closure(mk("imp", f, f))
-    xs = []
-    g = c
-    while g.op == "forall":
-        xs.append(g.data)
-        g = g.args[0]
-    # the closure binds the free variables of f in sorted order; reopen with the same names
-    p = P("imp_intro", "_h", f, P("hyp", "_h"))
-    for x in reversed(sorted(set(xs))):
+    return _closed(f, P("imp_intro", "_h", f, P("hyp", "_h")))
+
+
+def _closed(f: Expr, p) -> object:
+    """From p proving f -> ... with f's free variables free, a proof of its closure (which binds the
+    free variables in sorted order; reopened with the same names)."""
+    for x in sorted(free_vars(f), reverse=True):
         p = P("forall_intro", x, p)
     return p
 
@@ -66,6 +64,20 @@ class Contract:
     post: Expr
     kind: str
     proof: object
+
+
+def branch(pre: Expr, b: Expr, then: bool) -> object:
+    """A proof of closure(((b -> W1) and (not b -> W2)) and b -> W1) (then) or of the same with
+    not b -> W2 (else): the two halves of an if, bookkeeping proved on the spot."""
+    cond = b if then else mk("not", b)
+    want = pre.args[0 if then else 1].args[1]
+    h = "_h"
+    while h in free_vars(pre):
+        h += "_"
+    hyp = mk("and", pre, cond)
+    side = P("and_left" if then else "and_right", P("and_left", P("hyp", h)))
+    p = P("imp_intro", h, hyp, P("imp_elim", side, P("and_right", P("hyp", h))))
+    return _closed(mk("imp", hyp, want), p)
 
 
 class Prover:
@@ -110,8 +122,8 @@ class Prover:
             p1pre, p1 = self.wp(c1, q)
             p2pre, p2 = self.wp(c2, q)
             pre = mk("and", mk("imp", b, p1pre), mk("imp", mk("not", b), p2pre))
-            t = self.conseq(mk("and", pre, b), p1, p1pre, q, "the then-branch")
-            e = self.conseq(mk("and", pre, mk("not", b)), p2, p2pre, q, "the else-branch")
+            t = P(self.rule("conseq"), branch(pre, b, True), p1, identity(q), mk("and", pre, b), q)
+            e = P(self.rule("conseq"), branch(pre, b, False), p2, identity(q), mk("and", pre, mk("not", b)), q)
             return pre, P(self.rule("if"), b, t, e)
         if op == "while":
             return self.loop(c, q)

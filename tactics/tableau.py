@@ -386,7 +386,11 @@ class Tableau:
                     ground.append(n)
         out = []
         for f, p in foralls:
-            for t in ground[:MAX_INSTANCES]:
+            # the terms that make an atom of the body one of the facts' atoms first (triggers), then
+            # the nearby ground terms
+            matched = _trigger_terms(f.args[0], facts)
+            terms = matched + [t for t in ground if t not in matched]
+            for t in terms[:MAX_INSTANCES]:
                 out.append((instantiate(f.args[0], t), P("forall_elim", p, t)))
         return out
 
@@ -453,6 +457,61 @@ class Tableau:
                     continue
             out.append((f, p))
         return out
+
+
+def _binder_free_atoms(f: Expr) -> list:
+    """The comparison atoms of f reached through connectives only (not under a binder)."""
+    out, stack = [], [f]
+    while stack:
+        g = stack.pop()
+        if g.op in ("and", "or", "imp", "iff", "not"):
+            stack.extend(g.args)
+        elif g.op in ("eq", "lt", "le", "pred"):
+            out.append(g)
+    return out
+
+
+def _match(pat: Expr, t: Expr, hole: list) -> bool:
+    """Whether t is pat with bvar 0 replaced by one closed term (recorded in hole[0])."""
+    stack = [(pat, t)]
+    while stack:
+        a, b = stack.pop()
+        if a.op == "bvar":
+            if a.data != 0 or b.lbr:
+                return False
+            if hole[0] is None:
+                hole[0] = b
+            elif hole[0] != b:
+                return False
+            continue
+        if a.lbr == 0:
+            if a != b:
+                return False
+            continue
+        if a.op != b.op or a.data != b.data or len(a.args) != len(b.args):
+            return False
+        stack.extend(zip(a.args, b.args))
+    return True
+
+
+def _trigger_terms(body: Expr, facts: list) -> list:
+    """Closed terms t such that some atom of body (with the bound variable) becomes, at t, an atom of
+    the facts: the instances most likely to close a branch."""
+    pats = [a for a in _binder_free_atoms(body) if a.lbr == 1]
+    if not pats:
+        return []
+    out: list = []
+    for f, _ in facts:
+        for atom in _binder_free_atoms(f):
+            if atom.lbr:
+                continue
+            for pat in pats:
+                if pat.op != atom.op:
+                    continue
+                hole = [None]
+                if _match(pat, atom, hole) and hole[0] is not None and hole[0] not in out:
+                    out.append(hole[0])
+    return out
 
 
 MAX_RESIDUE = 3         # residue splits for divisors up to this

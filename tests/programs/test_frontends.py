@@ -366,6 +366,66 @@ def test_python_void_function_with_a_local_named_ret(env):
     assert run_prog(env, prog, 1) is None
 
 
+# ---- file-scope variables and forward goto -------------------------------------------------------------
+
+def test_c_file_scope_variables_start_at_their_initial_values_and_are_shared_with_callees(env):
+    src = """\
+int c = 3;
+int g;
+void step(void) { g = g + 2; c = c - 1; }
+int main() {
+  int g2 = g;
+  while (c > 0) { step(); }
+  return g + g2 * 100;
+}"""
+    prog = parse_c(src)
+    assert set(prog.globals) == {"c", "g"}
+    assert run_prog(env, prog) == 6
+
+
+def test_c_local_hiding_a_file_scope_variable_is_another_variable(env):
+    src = """\
+int x = 5;
+int get(void) { return x; }
+int main() {
+  int x = 1;
+  x = x + 1;
+  return x * 10 + get();
+}"""
+    assert c_ret(env, src) == 25
+
+
+@pytest.mark.parametrize("x,want", [(-3, 100), (0, 100), (4, 4), (9, 1)])
+def test_c_forward_goto_out_of_a_loop_and_over_statements(env, x, want):
+    src = """\
+int f(int x) {
+  int r = 0;
+  while (1) {
+    if (x <= 0) goto out;
+    if (r > 7) goto big;
+    x = x - 1;
+    r = r + 1;
+  }
+  out:
+  if (r == 0) goto none;
+  return r;
+  big: return 1;
+  none: return 100;
+}"""
+    assert c_ret(env, src, x) == want
+
+
+def test_c_goto_to_a_label_at_the_end_of_a_function_is_a_return(env):
+    src = """\
+int f(int x) {
+  int r = 0;
+  if (x > 0) { r = 1; goto done; }
+  r = 2;
+  done: return r;
+}"""
+    assert c_ret(env, src, 5) == 1 and c_ret(env, src, -5) == 2
+
+
 # ---- unsupported input: ProgramError with a line -----------------------------------------------------
 
 C_UNSUPPORTED = [
@@ -378,14 +438,17 @@ C_UNSUPPORTED = [
     ("parameter named ret", "unsigned f(int ret) {\n  return ret < 1u;\n}", 1),
     ("call to an undefined function", "int h(int x);\nvoid f(int x) {\n  x = 1;\n  x = h(x);\n}", 4),
     ("call statement", "void f(int x) {\n  x = 1;\n  printf(\"%d\", x);\n}", 3),
-    ("goto", "void f(int x) {\n  l: x = 1;\n  goto l;\n}", 2),
+    ("goto backwards", "void f(int x) {\n  l: x = 1;\n  goto l;\n}", 3),
+    ("goto into a block", "void f(int x) {\n  goto l;\n  if (x) {\n    l: x = 1;\n  }\n}", 2),
     ("switch", "void f(int x) {\n  switch (x) { case 1: x = 2; }\n}", 2),
     ("bitwise and", "int f(int x) {\n  return x & 1;\n}", 2),
     ("shift", "int f(int x) {\n  return x << 1;\n}", 2),
     ("float", "void f(int x) {\n  float y = 1.5;\n}", 2),
     ("long double", "void f(int x) {\n  long double y = 1;\n}", 2),
     ("struct", "struct s { int a; };\nvoid f(int x) {\n  struct s v;\n}", 3),
-    ("global", "int g;\nvoid f(int x) {\n  x = g;\n}", 3),
+    ("extern global", "extern int g;\nvoid f(int x) {\n  x = g;\n}", 3),
+    ("global array", "int g[2];\nvoid f(int x) {\n  x = g[0];\n}", 3),
+    ("parameter hiding a global", "int g;\nvoid f(int g) {\n  g = 1;\n}", 2),
     ("assignment in an expression", "void f(int x) {\n  int y;\n  y = x++;\n}", 3),
     ("syntax", "void f(int x) {\n  x = 1\n}", 3),
 ]

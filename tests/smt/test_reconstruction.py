@@ -324,3 +324,23 @@ def test_false_statements_in_a_file_are_not_proved(tmp_path):
             assert name not in mod.env.theorems()
     # with the variables as binders, the quantifier-free ones are refuted outright
     assert [status[f"open{i}"] for i in range(8)] == ["failed"] * 8, status
+
+
+def test_universal_fact_instantiated_at_the_term_a_negated_atom_needs():
+    """forall n, (n < 3 or q(n)) and not (k < 3) and not q(k): the instance at k closes the branch,
+    however many other variables offer ground terms."""
+    from kernel import Forall, Int, P, Var, mk
+    from tactics.tableau import Tableau
+    k = Var("k")
+    vs = [Var(f"v{i}") for i in range(12)]
+    n = Var("n")
+    total = vs[0]
+    for v in vs[1:]:
+        total = mk("add", total, v)
+    body = mk("or", mk("lt", n, Int(3)), mk("lt", mk("add", n, total), mk("mul", Int(2), vs[1])))
+    fa = Forall("n", body)
+    facts = [(fa, P("hyp", "h0")), (mk("not", mk("lt", k, Int(3))), P("hyp", "h1")),
+             (mk("not", mk("lt", mk("add", k, total), mk("mul", Int(2), vs[1]))), P("hyp", "h2"))]
+    facts += [(mk("le", v, Int(100)), P("hyp", f"g{i}")) for i, v in enumerate(vs)]
+    tab = Tableau({"h0", "h1", "h2"} | {f"g{i}" for i in range(12)}, {"k", "n"} | {v.data for v in vs})
+    assert tab.prove_false(facts) is not None
