@@ -93,8 +93,11 @@ class Loader:
         rel = Path(*name.split(".")).with_suffix(".proof")
         for base in self.paths:
             p = base / rel
-            if p.is_file():
-                return p.resolve()
+            try:
+                if p.is_file():
+                    return p.resolve()
+            except (OSError, ValueError):       # a name too long for the file system, say: not there
+                continue
         where = ", ".join(str(b) for b in self.paths)
         raise QuodError(pos, f"module {name} not found (looked for {rel} in {where})")
 

@@ -339,3 +339,13 @@ def test_termination_with_a_variant_for_one_loop_of_two_is_an_error_for_that_the
     assert "needs a decreasing measure" in errors(p)[7], p.stdout
     assert re.search(r"t\.proof:8 +after +proved", p.stdout)
     located(p)
+
+
+def test_an_import_of_a_name_too_long_for_the_file_system_is_a_located_error(tmp_path):
+    """Found by bench/fuzz.py: `import integers999...` (thousands of digits) raised ENAMETOOLONG out of the
+    module search and the file was lost as an internal error."""
+    write(tmp_path, "t.proof", "import integers" + "9" * 5000 + ".ring\n" + AFTER)
+    p = quod("check", "--no-cache", "t.proof", cwd=tmp_path)
+    assert "internal error" not in p.stdout + p.stderr
+    assert "not found" in errors(p)[1], p.stdout
+    located(p)
