@@ -158,11 +158,17 @@ def iter_items(text: str):
     cur_no, cur, in_proof, junk = 0, None, False, False
     for no, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
-        if in_proof:
+        if in_proof and not (line[:1].strip() and _DECL_WORD.match(line)):
             cur.append(line)
             if stripped == "qed" or stripped.endswith(" qed"):
                 in_proof = False
             continue
+        if in_proof:
+            # a declaration in column 1 inside a proof: the proof's `qed` is missing. The proof ends
+            # here (its theorem reports the missing qed) and the declaration is read as one.
+            in_proof = False
+            yield cur_no, "\n".join(cur).rstrip()
+            cur = None
         if not stripped:
             if cur is not None:
                 cur.append(line)
