@@ -181,7 +181,7 @@ class Loader:
             except QuodError as exc:
                 if exc.pos is not None and exc.pos.file != shown:
                     raise            # an error inside an imported module belongs to that module
-                mod.errors.append(format_error(exc, text))
+                mod.errors.append(format_error(exc, text) + self.advice(mod, exc, item_text))
                 m = re.match(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)", item_text)
                 if m:               # a theorem that did not even parse still counts, as failed
                     mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
@@ -365,7 +365,7 @@ class Loader:
                 else:
                     exc.message += text
             res.status = "don't know" if isinstance(exc, DontKnow) or unconfirmed else "failed"
-            res.error = format_error(exc, mod.source)
+            res.error = format_error(exc, mod.source) + self.advice(mod, exc)
             self.stopped(item, exc)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000
@@ -425,6 +425,33 @@ class Loader:
             "line": item.pos.line, "status": res.status, "detail": res.detail, "ms": res.ms, "error": res.error,
             "statement": statement_digest(stmt) if res.status in NEGATIVE else None,
             "messages": [[p.line, p.col, text] for p, text in messages]}
+
+    def advice(self, mod: Module, exc: QuodError, item_text: str = "") -> str:
+        """A hint after an error (``\nhint: ...``), as the REPL gives them (``quod.help.hint``): for what
+        newcomers type from Lean or Coq, a program used as a function, and a lemma of the library that
+        is not imported."""
+        from .help import hint
+        line = ""
+        if exc.pos is not None and exc.pos.file == _display(mod.path):
+            lines = mod.source.split("\n")
+            if 1 <= exc.pos.line <= len(lines):
+                line = lines[exc.pos.line - 1]
+        functions, programs = set(mod.env.order), set(mod.programs)
+        out = hint(line, exc.message, functions, programs)
+        if not out and item_text:
+            out = hint(item_text, exc.message, functions, programs)
+        m = re.match(r"no hypothesis or theorem named '([A-Za-z_][\w']*)'", exc.message)
+        if not out and m:
+            where = library_index().get(m.group(1))
+            if where is None and "did you mean" not in exc.message:
+                import difflib
+                close = difflib.get_close_matches(m.group(1), list(library_index()), n=1, cutoff=0.8)
+                if close:
+                    out = (f"\nhint: did you mean '{close[0]}'? It is in the library: "
+                           f"import {library_index()[close[0]]}")
+            elif where is not None:
+                out = f"\nhint: {m.group(1)} is in the library: import {where}"
+        return out
 
     def engine(self, mod: Module, item: S.TheoremDecl):
         """The tactic engine that runs a theorem's proof (the language server records its steps)."""
@@ -549,6 +576,26 @@ class Loader:
         if cmd.name == "search":
             return "\n".join(search(mod.env, cmd.arg)) or "no matching theorems"
         raise QuodError(cmd.pos, f"unknown command {cmd.name}")
+
+
+_LIBRARY_INDEX: dict | None = None
+
+
+def library_index() -> dict[str, str]:
+    """Each theorem of the library (theories/) -> its module, read off the text (nothing is checked)."""
+    global _LIBRARY_INDEX
+    if _LIBRARY_INDEX is None:
+        _LIBRARY_INDEX = {}
+        decl = re.compile(r"^(?:@\[[^\]]*\]\s*)?(?:theorem|lemma)\s+([A-Za-z_][\w']*)", re.M)
+        for f in sorted(THEORIES.rglob("*.proof")):
+            name = ".".join(f.relative_to(THEORIES).with_suffix("").parts)
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for m in decl.finditer(text):
+                _LIBRARY_INDEX.setdefault(m.group(1), name)
+    return _LIBRARY_INDEX
 
 
 def search(env: Environment, pattern) -> list[str]:
