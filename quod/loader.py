@@ -87,24 +87,41 @@ class Loader:
 
     # -- modules ------------------------------------------------------------------------
 
-    def resolve(self, name: str, pos: Pos | None) -> Path:
+    def resolve(self, name: str, pos: Pos | None, base: Path | None = None) -> Path:
+        """Where ``import name`` leads: next to the importing file (``base``, its directory), else the
+        first of the search path (Quod's library, then QUOD_PATH). A module both next to the file and
+        on the search path (two different files) is refused: the import would be ambiguous."""
         rel = Path(*name.split(".")).with_suffix(".proof")
-        for base in self.paths:
-            p = base / rel
-            if p.is_file():
-                return p.resolve()
-        where = ", ".join(str(b) for b in self.paths)
-        raise QuodError(pos, f"module {name} not found (looked for {rel} in {where})")
+        found = next(((base / rel).resolve() for base in self.paths if (base / rel).is_file()), None)
+        if base is not None and (base / rel).is_file():
+            sibling = (base / rel).resolve()
+            if found is not None and found != sibling:
+                raise QuodError(pos, f"import {name} is ambiguous: there is {_display_dir(sibling)} next to this "
+                                     f"file and {_display_dir(found)} on the search path ({self._where(found)}); "
+                                     "rename one of them")
+            return sibling
+        if found is not None:
+            return found
+        places = ([f"{_display_dir(base)} (next to this file)"] if base is not None else []) + \
+            [f"{_display_dir(b)} ({self._where(b / rel)})" for b in self.paths]
+        raise QuodError(pos, f"module {name} not found: looked for {rel} in " + ", ".join(places))
 
-    def resolves(self, name: str) -> bool:
+    def _where(self, p: Path) -> str:
         try:
-            self.resolve(name, None)
+            Path(p).resolve().relative_to(THEORIES.resolve())
+            return "Quod's library"
+        except ValueError:
+            return "QUOD_PATH"
+
+    def resolves(self, name: str, base: Path | None = None) -> bool:
+        try:
+            self.resolve(name, None, base)
             return True
         except QuodError:
             return False
 
-    def module(self, name: str, pos: Pos | None = None) -> Module:
-        return self.load(self.resolve(name, pos), name, pos)
+    def module(self, name: str, pos: Pos | None = None, base: Path | None = None) -> Module:
+        return self.load(self.resolve(name, pos, base), name, pos)
 
     def prelude(self) -> Module | None:
         if self.paths and not (THEORIES / "integers" / "prelude.proof").is_file():
@@ -210,10 +227,12 @@ class Loader:
     def declare(self, mod: Module, item) -> None:
         """Process one parsed item into ``mod`` (used by files and the REPL)."""
         if isinstance(item, S.Import):
+            base = mod.path.parent if mod.path.is_file() else None      # a sibling of the importing file
+            key = import_key(item.module, base)
             try:
-                dep = self.module(item.module, item.pos)
+                dep = self.module(item.module, item.pos, base)
             except QuodError:
-                mod.import_paths.setdefault(item.module, None)     # a module not found may appear later
+                mod.import_paths.setdefault(key, None)     # a module not found may appear later
                 raise
             if dep.errors:
                 mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
@@ -228,7 +247,7 @@ class Loader:
                 raise QuodError(item.pos, str(exc)) from None
             mod.simp_lemmas.extend(x for x in dep.simp_lemmas if x not in mod.simp_lemmas)
             mod.imports.append(item.module)
-            mod.import_paths[item.module] = dep.path
+            mod.import_paths[key] = dep.path
         elif isinstance(item, S.DefDecl):
             self.define(mod, item)
         elif isinstance(item, S.TheoremDecl):
@@ -406,12 +425,16 @@ class Loader:
         elif rec["status"] in NEGATIVE:
             if not entry.unchanged_reads(mod.reads) or rec["statement"] != statement_digest(stmt):
                 return False
-            res.status, res.error = rec["status"], rec["error"]
+            res.status, res.error = rec["status"], _clean(rec["error"]) if rec["error"] is not None else None
         else:
             return False
-        res.detail, res.cached = rec["detail"], True
+        # what the cache says is text to show, sanitized as fresh text is: the detail one line, no control
+        # characters anywhere (a cache entry can be forged)
+        res.detail, res.cached = _clean(str(rec["detail"])).split("\n")[0], True
         # the tactics' messages, as they were; marked, since the cache is not to be believed on its word
-        mod.messages.extend((Pos(item.pos.file, line, col), f"(cached) {text}") for line, col, text in rec["messages"])
+        # (its lines after the first indented: none can pass for a line of the report)
+        mod.messages.extend((Pos(item.pos.file, line, col), "(cached) " + _clean(str(text)).replace("\n", "\n  "))
+                            for line, col, text in rec["messages"])
         mod.cache_records[item.name] = dict(rec, status=res.status)
         return True
 
@@ -441,6 +464,12 @@ class Loader:
         if not out and item_text:
             out = hint(item_text, exc.message, functions, programs)
         m = re.match(r"no hypothesis or theorem named '([A-Za-z_][\w']*)'", exc.message)
+        if not out and m:
+            for dep in [self.modules.get(p) for p in mod.import_paths.values() if p is not None]:
+                bad = [r for r in (dep.results if dep is not None else []) if r.name == m.group(1)]
+                if bad and bad[0].status != "axiom":
+                    return (f"\nhint: {bad[0].name} is a theorem of the imported module {dep.name} whose proof did "
+                            f"not check ({bad[0].file}:{bad[0].line}: {bad[0].status}: {bad[0].detail})")
         if not out and m:
             where = library_index().get(m.group(1))
             if where is None and "did you mean" not in exc.message:
@@ -578,6 +607,17 @@ class Loader:
         raise QuodError(cmd.pos, f"unknown command {cmd.name}")
 
 
+def import_key(name: str, base: Path | None) -> str:
+    """How the cache records an import: the module name, and the directory of the importing file
+    (siblings are looked for there), separated by a tab."""
+    return name if base is None else f"{name}\t{base}"
+
+
+def split_import_key(key: str) -> tuple[str, Path | None]:
+    name, _, base = key.partition("\t")
+    return name, Path(base) if base else None
+
+
 _LIBRARY_INDEX: dict | None = None
 
 
@@ -710,6 +750,20 @@ def _display(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _clean(text: str) -> str:
+    """Text read back from the cache, safe to show: line ends as \\n, other control characters as '?'."""
+    return _CONTROL.sub("?", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _display_dir(path: Path) -> str:
+    """A directory as the user would name it: relative when under the current one, else absolute."""
+    shown = _display(path)
+    return str(Path(path).resolve()) if shown.startswith("..") else shown
 
 
 def _offset_pos(data: bytes, offset: int, file: str) -> Pos:

@@ -345,7 +345,7 @@ def _lark_error(exc, file: str, base_line: int, base_col: int, what: str, text: 
     if len(expected & set(tactics)) >= 5 and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*", found) \
             and tok.type not in tactics:
         import difflib
-        close = difflib.get_close_matches(found, tactic_names(), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(found, tactic_names(), n=3, cutoff=0.7)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         return QuodError(pos, f"unknown tactic '{_shorten(found)}'{hint}")
     if len(expected & item_first) >= 4 and base_col == 1 and tok.line == 1 and tok.column == 1:

@@ -32,7 +32,7 @@ SORRY = "theorem later : forall x : int, x * x >= 0 := by\n  sorry\n"
 AXIOM = ("axiom pos : forall x : int, x * x + 1 > 0\n"
          "theorem uses (y : int) : y * y + 1 > 0 := by\n  apply pos\n")
 ROOT = Path(__file__).resolve().parent.parent
-SUMMARY = re.compile(r"^(\d+) theorems: (\d+) proved, (\d+) failed, (\d+) don't know, (\d+) using oracles$")
+SUMMARY = re.compile(r"^(\d+) theorems?: (\d+) proved, (\d+) failed, (\d+) don't know, (\d+) using oracles$")
 
 
 def quod(*args, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
