@@ -37,8 +37,8 @@ def collect(paths: list[str], explicit: bool = True) -> tuple[list[Path], list[s
         try:
             if path.is_dir():
                 found = sorted(path.rglob("*.proof"))
-                if not found and explicit:
-                    print(f"quod check: warning: no .proof files in {p}", file=sys.stderr)
+                if not found and explicit:       # nothing checked is not a success
+                    errors.append(f"quod check: error: no .proof files in {p}")
                 files.extend(found)
             elif path.is_file():
                 with open(path, "rb"):

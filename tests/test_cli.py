@@ -372,7 +372,7 @@ def test_verify_rejects_tampered_statement(tmp_path):
         v = quod("verify", f"out/{name}", cwd=tmp_path)
         assert v.returncode == 1, v.stdout
         assert re.search(rf"^out/{re.escape(name)}: rejected: \S.*", v.stdout, re.M), v.stdout
-        assert "1 files: 0 verified, 1 rejected" in v.stdout
+        assert "1 file: 0 verified, 1 rejected" in v.stdout
     v = quod("verify", "out", cwd=tmp_path)
     assert v.returncode == 1 and "2 files: 0 verified, 2 rejected" in v.stdout
 
