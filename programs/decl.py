@@ -24,6 +24,24 @@ _NATIVE = re.compile(r"\(([^)]*)\)\s*(?:->\s*([A-Za-z_]\w*)\s*)?(\{.*\})\s*$", r
 _QUOD_TYPES = {"int": "__math_int", "u32": "unsigned", "i32": "int", "i64": "long", "bool": "_Bool"}
 
 
+_NATIVE_REWRITE = re.compile(r"(?<!unsigned )(?<!signed )(?<!long )\bint\b|\bhavoc\s+([A-Za-z_]\w*)\s*;")
+
+
+def native_column(line: str, col: int) -> int:
+    """The column in a native program's line of a column of the C text it becomes (``int`` is
+    rewritten to a longer name, ``havoc x;`` to a call): errors point where the user wrote."""
+    shift = 0
+    for m in _NATIVE_REWRITE.finditer(line):
+        new = len("__math_int") if m.group(1) is None else len(f"__quod_havoc({m.group(1)});")
+        start = m.start() + shift
+        if col - 1 < start:
+            break
+        if col - 1 < start + new:
+            return m.start() + 1
+        shift += new - len(m.group())
+    return col - shift
+
+
 def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> Program:
     """The program of one ``program`` item; it may call the programs declared before it (``known``)."""
     m = _HEADER.match(text)
@@ -46,11 +64,16 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
             except OSError as exc:
                 raise ProgramError(f"cannot read {path}: {exc.strerror or exc}") from None
             src_dir = p.resolve().parent
-        if lang == "c":
-            from .c_frontend import parse_c
-            return parse_c(source, function, "c", name, known=known, base_dir=src_dir)
-        from .py_frontend import parse_python
-        return parse_python(source, function, name, known)
+        try:
+            if lang == "c":
+                from .c_frontend import parse_c
+                return parse_c(source, function, "c", name, known=known, base_dir=src_dir)
+            from .py_frontend import parse_python
+            return parse_python(source, function, name, known)
+        except ProgramError as exc:
+            if inline is None:          # the error is in that file: say where
+                exc.file, exc.source = str(p), source
+            raise
     nm = _NATIVE.match(rest)
     if not nm:
         raise ProgramError("expected `program NAME(x : int, ...) -> TYPE { ... }` or "

@@ -280,13 +280,21 @@ class Loader:
                     mod.reads |= reads
         except ProgramError as exc:
             at = pos
-            if exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
+            if getattr(exc, "file", None) and exc.line:     # in the C or Python file it reads: show it there
+                lines = exc.source.split("\n")
+                where = f"{_display(Path(exc.file))}:{exc.line}" + (f":{exc.col}" if exc.col else "")
+                exc.message += f"\n  at {where}"
+                if 1 <= exc.line <= len(lines):
+                    exc.message += f":\n    {lines[exc.line - 1]}\n    {' ' * ((exc.col or 1) - 1)}^"
+            elif exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
                 at = Pos(pos.file, pos.line + exc.line - 1, getattr(exc, "col", None) or 1)
             elif exc.line and exc.line >= 2 and not re.match(r"program\s+\S+\s+from\b", text):
                 # native syntax: the C text is one typedef line, then the item from its `(`
                 line = pos.line + exc.line - 2
                 src_line = text.split("\n")[exc.line - 2] if exc.line - 2 < len(text.split("\n")) else ""
-                col = getattr(exc, "col", None) or len(src_line) - len(src_line.lstrip()) + 1
+                from programs.decl import native_column
+                col = native_column(src_line, exc.col) if getattr(exc, "col", None) else \
+                    len(src_line) - len(src_line.lstrip()) + 1
                 at = Pos(pos.file, line, col if exc.line > 2 else 1)
             raise QuodError(at, exc.message) from None
         from tactics.elab import BUILTINS
