@@ -397,7 +397,11 @@ def report(files, outcomes, args) -> int:
         at = _ERROR_LINE.match(e)
         error_files.add(at.group(1) if at else e.split(":")[0])
     if n_errors:
-        out.line(f"{_plural(n_errors, 'error')} in {_plural(len(error_files), 'file')}")
+        # each failed theorem has one error; say what the others are about, so the counts add up
+        in_theorems = sum(1 for r in results if r["status"] in ("failed", "don't know") and _failed(r, args.strict))
+        others = n_errors - in_theorems
+        why = f" ({in_theorems} in failed theorems, {others} elsewhere)" if in_theorems and others > 0 else ""
+        out.line(f"{_plural(n_errors, 'error')} in {_plural(len(error_files), 'file')}{why}")
     out.line(summary_line(counts))
     return code
 

@@ -148,6 +148,9 @@ _QED_LAST = re.compile(r"\bqed\s*$")
 _DECL_WORD = re.compile(r"@\[|(theorem|lemma|def|axiom|import|check|eval|search|print|program)\b")
 
 
+_ATTRS_ONLY = re.compile(r"@\[[^\]\n]*\]")
+
+
 def split_items(text: str) -> list[tuple[int, str]]:
     """Top-level items as (first line number, text); the text starts in column 1."""
     return list(iter_items(text))
@@ -173,7 +176,10 @@ def iter_items(text: str):
             if cur is not None:
                 cur.append(line)
             continue
-        if cur is None or (not line[0].isspace() and not _CONTINUES.match(line)):
+        if cur is not None and not line[0].isspace() and _ATTRS_ONLY.fullmatch("\n".join(cur).strip()) \
+                and re.match(r"(theorem|lemma|def)\b", line):
+            cur.append(line)        # `@[simp]` on a line of its own belongs to the declaration below it
+        elif cur is None or (not line[0].isspace() and not _CONTINUES.match(line)):
             starts_decl = _DECL_WORD.match(line) is not None
             if junk and not starts_decl:
                 # Column-1 lines that start no declaration stay with the one before them, so a
