@@ -469,6 +469,8 @@ class Loader:
                 line = lines[exc.pos.line - 1]
         functions, programs = set(mod.env.order), set(mod.programs)
         out = hint(line, exc.message, functions, programs)
+        if not out and ":= by" in line:        # a proof on the theorem's own line: its tactics
+            out = hint(line.split(":= by", 1)[1], exc.message, functions, programs)
         if not out and item_text:
             out = hint(item_text, exc.message, functions, programs)
         m = re.match(r"no hypothesis or theorem named '([A-Za-z_][\w']*)'", exc.message)

@@ -186,6 +186,9 @@ def test_hints_for_what_newcomers_type(tmp_path):
     assert "hint: Lean's `rfl` is `reflexivity` here" in out
     assert "hint: a recursive definition needs `decreasing MEASURE`" in out
     assert "hint: f is a program, not a function of the logic" in out
+    write(tmp_path, "inline.proof", "theorem b : 1 = 1 := by exact rfl\n")
+    inline = quod("check", "--no-cache", "inline.proof", cwd=tmp_path)
+    assert "hint: Lean's `rfl` is `reflexivity` here" in inline.stdout
     # each hint comes after its error's caret, not inside the message
     for err, hint in (("lean.proof:1:29: error:", "hint: functions"), ("lean.proof:5:9: error:", "hint: Lean's"),
                       ("lean.proof:7:57: error:", "hint: a recursive"), ("lean.proof:13:29: error:", "hint: f is")):
