@@ -176,7 +176,7 @@ def iter_items(text: str):
             if cur is not None:
                 cur.append(line)
             continue
-        if cur is not None and not line[0].isspace() and _ATTRS_ONLY.fullmatch("\n".join(cur).strip()) \
+        if cur is not None and len(cur) == 1 and not line[0].isspace() and _ATTRS_ONLY.fullmatch(cur[0].strip()) \
                 and re.match(r"(theorem|lemma|def)\b", line):
             cur.append(line)        # `@[simp]` on a line of its own belongs to the declaration below it
         elif cur is None or (not line[0].isspace() and not _CONTINUES.match(line)):

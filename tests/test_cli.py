@@ -523,7 +523,8 @@ def test_errors_in_a_native_program_point_at_their_line(tmp_path):
         """))
     r = quod("check", "ne.proof", cwd=tmp_path)
     assert r.returncode == 1
-    assert "ne.proof:6:3: error: C syntax" in r.stdout + r.stderr, r.stdout + r.stderr
+    # the missing ';' is where it is missing: after `x - 1` on line 5 (as gcc reports it)
+    assert "ne.proof:5:14: error: C syntax: expected ';' before '}'" in r.stdout + r.stderr, r.stdout + r.stderr
     assert "ne.proof:10:3: error: unsupported operator >>" in r.stdout + r.stderr, r.stdout + r.stderr
 
 
