@@ -8,8 +8,9 @@
 Each program is copied with its comments removed (some state the answer; a prover must not read
 them) and run as a user runs it, `python -m quod.cli terminates FILE --int math`, in a subprocess
 with a time limit. The first line of the answer is compared with the manifest's verdict: right,
-WRONG (a yes or no against the verdict: a soundness bug, listed by name), don't know, timeout, or
-front-end error (the front end refused the program; the reasons are counted).
+WRONG (a yes or no against the verdict: a soundness bug, listed by name), oracle (the right answer,
+but resting on z3's word somewhere: not counted as right), don't know, timeout, or front-end error
+(the front end refused the program; the reasons are counted).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ def strip_c_comments(text: str) -> str:
 
 
 def run_one(tree: Path, path: Path, timeout: float) -> tuple[str, float, str]:
-    """(outcome, seconds, first line): outcome is yes, no, dontknow, timeout or error."""
+    """(outcome, seconds, first line): outcome is yes, no (+oracle when it rests on z3's word),
+    dontknow, timeout or error."""
     env = dict(os.environ, PYTHONPATH=str(tree))
     env.pop("QUOD_DEBUG", None)
     t0 = time.perf_counter()
@@ -49,10 +51,11 @@ def run_one(tree: Path, path: Path, timeout: float) -> tuple[str, float, str]:
         return "timeout", time.perf_counter() - t0, ""
     secs = time.perf_counter() - t0
     first = (p.stdout.strip().splitlines() or [""])[0]
+    oracle = "smt_oracle" in p.stdout
     if first.startswith("yes"):
-        return "yes", secs, first
+        return "yes+oracle" if oracle else "yes", secs, first
     if first.startswith("no"):
-        return "no", secs, first
+        return "no+oracle" if oracle else "no", secs, first
     if first.startswith("don't know"):
         return "dontknow", secs, first
     err = (p.stderr.strip().splitlines() or ["?"])[0]
@@ -65,6 +68,8 @@ def reason(err: str) -> str:
     text = m.group(1) if m else err
     text = re.sub(r"`[^`]*`", "`...`", text)
     text = re.sub(r"\b\d+\b", "N", text)
+    text = re.sub(r"recursive call to \w+", "recursive call to F", text)
+    text = re.sub(r"^\w+ is not declared", "NAME is not declared", text)
     return text[:90]
 
 
@@ -93,26 +98,38 @@ def main(argv=None) -> int:
 
 
 def report(label: str, copies: list, outs: list, verbose: bool) -> None:
-    counts, wrong, reasons, times = Counter(), [], Counter(), []
+    counts, wrong, reasons, times, kinds = Counter(), [], Counter(), [], []
     for (r, _), (outcome, secs, first) in zip(copies, outs):
         want = "yes" if r["expected"] == "terminating" else "no"
-        if outcome in ("yes", "no"):
-            kind = "right" if outcome == want else "WRONG"
+        answer = outcome.split("+")[0]
+        if answer in ("yes", "no"):
+            kind = "right" if answer == want else "WRONG"
             if kind == "WRONG":
                 wrong.append(f"{r['file']}: {first}")
+            elif outcome.endswith("+oracle"):
+                kind = "oracle"          # right, but resting on z3's word: not counted as right
         else:
             kind = outcome
         if outcome == "error":
             reasons[reason(first)] += 1
         counts[kind] += 1
+        kinds.append(kind)
         times.append(secs)
         if verbose:
             print(f"{r['file']:<60} {want:<4} {kind:<9} {secs:6.1f} s  {first[:100]}")
     n = len(copies)
-    print(f"\n{label}: {n} programs, median {statistics.median(times):.1f} s per program")
-    print(f"{'right':>8} {'WRONG':>8} {'dont know':>10} {'timeout':>8} {'error':>8}")
-    print(f"{counts['right']:>8} {counts['WRONG']:>8} {counts['dontknow']:>10} {counts['timeout']:>8} "
-          f"{counts['error']:>8}")
+    times.sort()
+    p90 = times[min(len(times) - 1, int(0.9 * len(times)))] if times else 0.0
+    print(f"\n{label}: {n} programs, median {statistics.median(times) if times else 0:.1f} s, p90 {p90:.1f} s "
+          "per program")
+    print(f"{'right':>8} {'WRONG':>8} {'oracle':>8} {'dont know':>10} {'timeout':>8} {'error':>8}")
+    print(f"{counts['right']:>8} {counts['WRONG']:>8} {counts['oracle']:>8} {counts['dontknow']:>10} "
+          f"{counts['timeout']:>8} {counts['error']:>8}")
+    for want in ("yes", "no"):
+        mine = [k for (r, _), k in zip(copies, kinds) if (r["expected"] == "terminating") == (want == "yes")]
+        c = Counter(mine)
+        print(f"  expected {want:<3}: {len(mine):3} programs, {c['right']} right, {c['WRONG']} wrong, "
+              f"{c['oracle']} oracle, {c['dontknow']} don't know, {c['timeout']} timeout, {c['error']} error")
     print(f"right: {100 * counts['right'] / max(n, 1):.0f}%")
     for w in wrong:
         print("  WRONG", w)

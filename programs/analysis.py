@@ -20,16 +20,15 @@ replayed for many iterations and seen to stay in ``R``.
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import re
 from dataclasses import dataclass
 
-from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
+from kernel import Expr, Int, KernelError, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
-from kernel.hoare import closure, fix_havocs, lex_decrease, never_blocks
+from kernel.hoare import lex_decrease
 
-from .lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact
+from .lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact, seq
 from .vcgen import LoopSpec, Obligations, Prover, assigned
 
 
@@ -50,6 +49,8 @@ class Z3:
         return self._encoder
 
     def valid(self, f: Expr) -> bool:
+        """f holds in every state (its free variables are z3 constants, so this is the validity of
+        its closure, without building the quantifiers)."""
         if f in self.cache:
             return self.cache[f]
         import z3
@@ -68,13 +69,13 @@ class Z3:
         return r
 
     def valid_each(self, hyp: Expr, goals: list) -> list:
-        """The goals g with closure(hyp -> g) valid, found with few solver calls: ask for a state
+        """The goals g with hyp -> g valid, found with few solver calls: ask for a state
         where hyp holds and some remaining goal fails, drop every goal that fails there, repeat.
         A goal the model cannot decide is checked on its own."""
         import z3
         remaining = [g for g in goals if g.lbr == 0]
         if len(remaining) <= 1:
-            return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
+            return [g for g in remaining if self.valid(mk("imp", hyp, g))]
         enc = self.encoder()
         try:
             h = enc.enc(hyp)
@@ -100,10 +101,10 @@ class Z3:
                         unsure.append(g)
                 if len(keep) + len(unsure) == len(remaining):
                     break                     # the model decides nothing: check one by one
-                remaining = keep + unsure
+                remaining = [g for g in remaining if g in keep or g in unsure]     # in the given order
         except z3.Z3Exception:
             pass                              # (interrupted, or out of resources): one by one
-        return [g for g in remaining if self.valid(closure(mk("imp", hyp, g)))]
+        return [g for g in remaining if self.valid(mk("imp", hyp, g))]
 
     def model(self, f: Expr, names) -> dict | None:
         import z3
@@ -168,24 +169,38 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
         return mk("or", sp(c.args[1], mk("and", pre, b), specs), sp(c.args[2], mk("and", pre, mk("not", b)), specs))
     if op == "while":
         spec = specs.get(c)
-        inv = spec.invariant if spec is not None else frame_of(pre, assigned(c))
-        return mk("and", inv, mk("not", c.args[0]))
+        frame = frame_of(pre, assigned(c))
+        if spec is None:
+            return mk("and", frame, mk("not", c.args[0]))
+        return mk("and", mk("and", spec.invariant, mk("not", c.args[0])), frame)
     raise ValueError(op)
 
 
 def frame_of(pre: Expr, changed: set) -> Expr:
-    """The top-level facts of pre (outside existentials) that mention no changed variable."""
+    """The facts of pre (existential bodies opened, facts about their old values dropped) that mention
+    no changed variable."""
     facts = []
-    stack = [pre]
-    while stack:
-        f = stack.pop()
-        if f.op == "and":
-            stack.extend(f.args)
-        elif f.op == "exists":
-            continue
-        elif not (free_vars(f) & changed) and f.lbr == 0 and f.op != "true":
+    for f in entry_facts(pre):
+        if not (free_vars(f) & changed) and not _mentions_old(f) and f not in facts:
             facts.append(f)
     return conj(facts)
+
+
+def _connected(facts: list, names: set) -> list:
+    """The facts that mention one of names, or a variable of such a fact, and so on."""
+    names = set(names)
+    keep: list = []
+    rest = list(facts)
+    grew = True
+    while grew:
+        grew = False
+        for f in list(rest):
+            if free_vars(f) & names:
+                keep.append(f)
+                rest.remove(f)
+                names |= free_vars(f)
+                grew = True
+    return [f for f in facts if f in keep]
 
 
 def entry_facts(pre: Expr) -> list[Expr]:
@@ -309,65 +324,156 @@ def ranking_candidates(w: Expr) -> list[Expr]:
     return uniq
 
 
-def find_specs(env, prog: Program, pre: Expr, total: bool, z3v: Z3, notes: list) -> dict | None:
-    """Invariants (and variants) for every loop, or None."""
-    specs: dict = {}
-    cands = candidate_atoms(prog, prog.body)
-    if not _walk(env, prog, prog.body, pre, specs, cands, total, z3v, notes):
-        return None
-    return specs
+def find_specs(env, prog: Program, pre: Expr, total: bool, z3v: Z3, notes: list, banned=()) -> dict | None:
+    """Invariants (and, when total, variants) for every loop, or None. ``banned``: (loop, variant) pairs
+    not to propose again (a variant whose proof the kernel could not rebuild)."""
+    return SpecFinder(env, prog, z3v, notes, banned).find(pre, total)
 
 
-def _walk(env, prog, c: Expr, pre: Expr, specs, cands, total, z3v, notes) -> bool:
-    """Assign specs to the loops of c, given that pre holds before c."""
-    op = c.op
-    if op == "seq":
-        if not _walk(env, prog, c.args[0], pre, specs, cands, total, z3v, notes):
-            return False
-        return _walk(env, prog, c.args[1], sp(c.args[0], pre, specs), specs, cands, total, z3v, notes)
-    if op == "if":
-        b = c.args[0]
-        return (_walk(env, prog, c.args[1], mk("and", pre, b), specs, cands, total, z3v, notes) and
-                _walk(env, prog, c.args[2], mk("and", pre, mk("not", b)), specs, cands, total, z3v, notes))
-    if op != "while":
-        return True
-    b, body = c.args
-    changed = assigned(body)
-    # facts about unchanged variables hold throughout the loop
-    frame = [f for f in entry_facts(pre) if not (free_vars(f) & changed) and not _mentions_old(f)]
-    inv = [f for f in frame]
-    # Houdini: candidate atoms over changed variables that hold on entry and are preserved
-    trial = z3v.valid_each(pre, [a for a in cands if free_vars(a) & changed])
-    while True:
-        guess = conj(inv + trial)
-        inner_specs = dict(specs)
-        _walk(env, prog, body, mk("and", guess, b), inner_specs, cands, False, z3v, [])
-        wps = {}
-        for a in trial:
-            pre_a, _ = _wp_partial(body, a, inner_specs)
-            if pre_a is not None:
-                wps.setdefault(pre_a, []).append(a)
-        ok = set(z3v.valid_each(mk("and", guess, b), list(wps)))
-        keep = [a for a in trial if any(a in wps[w] for w in ok)]
-        if len(keep) == len(trial):
-            break
-        trial = keep
-    invariant = conj(inv + trial)
-    spec = LoopSpec(invariant, None)
-    specs[c] = spec
-    if not _walk(env, prog, body, mk("and", invariant, b), specs, cands, total, z3v, notes):
-        return False
-    if total:
-        guard = mk("and", invariant, b)
-        for v in _synthesized(b, body, invariant, specs) + ranking_candidates(c):
-            if is_ranking(v, guard, body, specs, z3v):
+class SpecFinder:
+    """Loop invariants for every loop at once, then ranking functions.
+
+    *Invariants.* Each loop's invariant is what its entry states say about the variables it never
+    changes (syntactically, and the candidate atoms over the variables it reads that z3 shows hold on
+    entry), and the candidate atoms over the variables it changes that hold on entry and that every
+    pass of its body keeps (Houdini). The candidates of all loops are shrunk together, round by round:
+    a round walks the program once, checking each loop with the loops inside it summarised by their
+    specs of the round before (``summarised``: they may change what they assign, and end in their
+    invariant with their guard false; at first every inner loop is taken to end in `false`, the
+    greatest start), and ends when no invariant changed. An atom is dropped only when it fails under
+    stronger assumptions than the final ones, so the result is the greatest such fixpoint, found in
+    about as many rounds as loops are nested (walking the inner loops again for every guess of the
+    outer one took time exponential in the depth).
+
+    *Variants.* With the invariants fixed, each loop (inner ones first) gets the first ranking
+    candidate z3 shows bounded and decreasing (synthesized by Farkas' lemma, then enumerated)."""
+
+    MAX_ROUNDS = 40
+
+    def __init__(self, env, prog: Program, z3v: Z3, notes: list, banned=()):
+        self.env, self.prog, self.z3v, self.notes = env, prog, z3v, notes
+        self.banned = set(banned)
+        self.cands = candidate_atoms(prog, prog.body)
+        self.trial: dict = {}         # loop -> the Houdini atoms still standing
+        self.prev: dict = {}          # loop -> LoopSpec of the round before
+        self.changed = False
+
+    def find(self, pre: Expr, total: bool) -> dict | None:
+        specs: dict = {}
+        for _ in range(self.MAX_ROUNDS):
+            self.changed = False
+            specs = {}
+            self.walk(self.prog.body, pre, specs)
+            self.prev = specs
+            if not self.changed:
+                break
+        else:
+            self.notes.append("the loop invariants did not settle")
+            return None
+        if total:
+            for w in reversed(loops_of(self.prog.body)):      # inner loops (and later ones) first
+                if w in specs and not self.rank(w, specs):
+                    return None
+        return specs
+
+    def walk(self, c: Expr, pre: Expr, specs: dict) -> None:
+        """Give every loop of c its invariant for this round, pre holding before c."""
+        stack = [(c, pre)]
+        while stack:
+            c, pre = stack.pop()
+            if c.op == "seq":
+                parts = []
+                while c.op == "seq":
+                    parts.append(c.args[0])
+                    c = c.args[1]
+                parts.append(c)
+                for part in parts:
+                    if any(n.op == "while" for n in postorder(part)):
+                        self.walk(part, pre, specs)
+                    pre = sp(part, pre, specs)
+            elif c.op == "if":
+                b = c.args[0]
+                stack.append((c.args[2], mk("and", pre, mk("not", b))))
+                stack.append((c.args[1], mk("and", pre, b)))
+            elif c.op == "while":
+                inv = self.invariant(c, pre)
+                specs[c] = LoopSpec(inv)
+                old = self.prev.get(c)
+                if old is None or set(conjuncts(old.invariant)) != set(conjuncts(inv)):
+                    self.changed = True
+                stack.append((c.args[1], mk("and", inv, c.args[0])))
+
+    def invariant(self, w: Expr, pre: Expr) -> Expr:
+        b, body = w.args
+        z3v = self.z3v
+        changed = assigned(body)
+        # facts about unchanged variables hold throughout the loop: those the entry states say
+        # syntactically, and the candidates over variables the loop reads that z3 shows hold on entry
+        # (y >= 1 after `if (y < 1) return;` holds on one side of a disjunction)
+        inv = [f for f in entry_facts(pre) if not (free_vars(f) & changed) and not _mentions_old(f)]
+        inv = _connected(inv, free_vars_stmt(w))     # facts about other variables only make proofs longer
+        read = free_vars_stmt(w) - changed
+        inv += [a for a in z3v.valid_each(pre, [a for a in self.cands if free_vars(a) and free_vars(a) <= read])
+                if a not in inv]
+        # Houdini: candidate atoms over changed variables that hold on entry and are preserved, the
+        # loops inside by their specs of the round before (false, promising everything, at first)
+        start = self.trial.get(w)
+        if start is None:
+            start = [a for a in self.cands if free_vars(a) & changed]
+        trial = z3v.valid_each(pre, start)
+        summary = summarised(body, self.prev)
+        while True:
+            guess = mk("and", conj(inv + trial), b)
+            wps: dict = {}
+            for a in trial:
+                pre_a, _ = _wp_partial(summary, a, {})
+                if pre_a is not None:
+                    wps.setdefault(pre_a, []).append(a)
+            ok = set(z3v.valid_each(guess, list(wps)))
+            keep = [a for a in trial if any(a in wps[x] for x in ok)]
+            if len(keep) == len(trial):
+                break
+            trial = keep
+        self.trial[w] = trial
+        return conj(inv + trial)
+
+    def rank(self, w: Expr, specs: dict) -> bool:
+        b, body = w.args
+        spec = specs[w]
+        guard = mk("and", spec.invariant, b)
+        for v in _synthesized(b, body, spec.invariant, specs) + ranking_candidates(w):
+            if (w, v) in self.banned:
+                continue
+            if is_ranking(v, guard, body, specs, self.z3v):
                 spec.variant = v
-                notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, invariant)}, "
-                             f"invariant {show(invariant)}")
+                self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
+                                  f"invariant {show(spec.invariant)}")
                 return True
-        notes.append(f"no ranking function found for `while ({show(b)})`")
+        self.notes.append(f"no ranking function found for `while ({show(b)})`")
         return False
-    return True
+
+
+def summarised(c: Expr, specs: dict) -> Expr:
+    """c with each outermost loop replaced by what its spec says it does: ``havoc`` what it assigns,
+    then ``assume`` its invariant and its guard false (an invariant not known yet: ``false``, every
+    outcome promised; such a loop is checked in its own right)."""
+    new: dict[int, Expr] = {}
+    for n in postorder(c):
+        if n.sort != "stmt":
+            continue
+        if n.op == "while":
+            spec = specs.get(n)
+            changed = assigned(n)
+            # what the invariant says of variables the loop changes (the rest holds before it anyway)
+            inv = conj([f for f in conjuncts(spec.invariant) if free_vars(f) & changed]) if spec is not None \
+                else Expr("false")
+            new[id(n)] = seq([Expr("havoc", (), x) for x in sorted(changed)] +
+                             [Expr("assume", (mk("and", inv, mk("not", n.args[0])),))])
+            continue
+        args = tuple(new.get(id(a), a) for a in n.args)
+        if args != n.args:
+            new[id(n)] = Expr(n.op, args, n.data)
+    return new.get(id(c), c)
 
 
 def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
@@ -391,12 +497,12 @@ def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3) -> bool:
         zs = [Var(_unused(f"_rank{i}", taken)) for i in range(len(v))]
         wp_v, _ = _wp_partial(body, lex_decrease(list(v), zs), specs)
         snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
-        return wp_v is not None and z3v.valid(closure(mk("imp", mk("and", guard, snap), wp_v)))
-    if not z3v.valid(closure(mk("imp", guard, mk("le", Int(0), v)))):
+        return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, snap), wp_v))
+    if not z3v.valid(mk("imp", guard, mk("le", Int(0), v))):
         return False
     z = Var(_unused("_rank", taken))
     wp_v, _ = _wp_partial(body, mk("lt", v, z), specs)
-    return wp_v is not None and z3v.valid(closure(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v)))
+    return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))
 
 
 def _unused(name: str, taken: set) -> str:
@@ -517,310 +623,20 @@ def _fill_holes(p, filled: dict):
     return assemble(ProofState((), assign, root))
 
 
-# ---- non-termination ----------------------------------------------------------------------------
-
-def prove_divergence(env, prog: Program, max_inputs: int = 400, probe: int = 2000, replay: int = 1000,
-                     failures: list | None = None):
-    """Search a witness and a recurrent set; None if none is found.
-
-    Small inputs are run; one still looping after many steps is a suspect. The
-    atoms true at every loop test of that run (the program's own conditions, type
-    ranges, and each constant variable's value) form a first recurrent set, which
-    is shrunk until z3 shows the body preserves it (Houdini). The kernel then checks
-    divergence from that input, and the run is replayed inside the set."""
-    from tactics.evaluate import EvalError
-
-    from .interp import AssertionFailed, Blocked, OutOfSteps, StateEvaluator, run
-    z3v = Z3(env)
-    cands = candidate_atoms(prog, prog.body)
-    names = [x for x, _ in prog.params]
-    values = [0, 1, 2, 5, -1, 3, 10, -5, 4, -2]
-    types = dict(prog.params)
-    # small values first, then each type's extremes (i <= n never fails for n = UINT_MAX)
-    per_name = [values + [v for v in BOUNDS.get(types[x], ()) if v not in values] for x in names]
-    tried = 0
-    failed: dict = {}
-    for combo in itertools.product(*per_name):
-        if tried >= max_inputs:
-            break
-        start = dict(zip(names, combo))
-        if not _satisfies(env, precondition(prog), start):
-            continue
-        tried += 1
-        heads: dict = {}
-
-        def record(node, state, heads=heads):
-            heads.setdefault(id(node), (node, []))[1].append(dict(state))
-        try:
-            run(env, prog.body, start, probe, on_loop=record)
-            continue                      # it terminated
-        except OutOfSteps:
-            pass
-        except AssertionFailed as exc:
-            if failures is not None and not failures:
-                failures.append((start, exc.cond))
-            continue
-        except (Blocked, EvalError, KernelError):
-            continue
-        for node, states in heads.values():
-            if node.op != "while" or loops_of(node.args[1]) or len(states) < 3:
-                continue
-            if any(n.op == "havoc" for n in postorder(node.args[1])):
-                continue
-            if failed.get(id(node), 0) >= 6:          # the same loop refused six suspects: move on
-                continue
-            r = _recurrent_set(env, node, states[len(states) // 2:], cands, z3v)
-            if r is None:
-                failed[id(node)] = failed.get(id(node), 0) + 1
-                continue
-            verdict = _divergence_proof(env, prog, node, r, start)
-            if verdict is None:
-                continue
-            seen = [0]
-
-            def watch(n, state, seen=seen, node=node, r=r):
-                # from the first test of the loop inside R (earlier passes of an outer loop may
-                # test it outside), every test must stay in R
-                if n is node:
-                    inside = StateEvaluator(env, state).ev(r) is True
-                    if seen[0] and not inside:
-                        raise _Left()
-                    seen[0] += inside
-            try:
-                run(env, prog.body, start, replay * 50, on_loop=watch)
-                continue
-            except OutOfSteps:
-                pass
-            except (_Left, AssertionFailed, Blocked, EvalError, KernelError):
-                continue
-            if seen[0] < 2:
-                continue
-            verdict.details.append(f"replayed {seen[0]} loop iterations from the witness; every one stayed in the set")
-            return verdict
-    return None
-
-
-def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
-    from tactics.evaluate import EvalError
-
-    from .interp import StateEvaluator
-    b, body = w.args
-    extra, observed = [], []
-    for x in sorted(states[0]):
-        vals = {st.get(x) for st in states}
-        if None in vals or not all(isinstance(v, int) for v in vals):
-            continue
-        if len(vals) == 1:
-            extra.append(mk("eq", Var(x), Int(vals.pop())))
-            continue
-        # what the run shows about x: its sign, a residue that never changes, the range it stayed in
-        extra += [mk("lt", Var(x), Int(0)), mk("le", Var(x), Int(0))]
-        for k in (2, 3, 4):
-            if len({v % k for v in vals}) == 1:
-                extra.append(mk("eq", mk("mod", Var(x), Int(k)), Int(min(vals) % k)))
-        observed += [mk("le", Int(min(vals)), Var(x)), mk("le", Var(x), Int(max(vals)))]
-    pool = []
-    for a in cands + extra + observed:
-        try:
-            if all(StateEvaluator(env, st).ev(a) is True for st in states) and a not in pool:
-                pool.append(a)
-        except (EvalError, KernelError):
-            continue
-    trial = [a for a in pool if a != b]
-    for _ in range(len(trial) + 1):
-        r = conj([b] + trial)
-        ok = _preserved(body, r, trial + [b], z3v)
-        keep = [a for a in trial if a in ok]
-        guard_ok = b in ok
-        if len(keep) == len(trial) and guard_ok:
-            return _minimise(body, b, trial, z3v, observed)
-        if not guard_ok and len(keep) == len(trial):
-            return None
-        trial = keep
-    return None
-
-
-def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
-    """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
-    keep = list(atoms_)
-    # try the most specific atoms first: a variable pinned to one value, then the run's own bounds
-    for a in sorted(atoms_, key=lambda x: (x.op != "eq" or x.args[0].op == "mod", x not in observed)):
-        trial = [x for x in keep if x is not a]
-        r = conj([b] + trial)
-        if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
-            keep = trial
-    # a <= b and b <= a say a = b (the same set, easier to read)
-    for a in list(keep):
-        if a.op == "le" and a in keep and mk("le", a.args[1], a.args[0]) in keep:
-            i = keep.index(a)
-            keep = [x for x in keep if x is not a and x != mk("le", a.args[1], a.args[0])]
-            keep.insert(min(i, len(keep)), mk("eq", a.args[1], a.args[0]) if a.args[0].op == "int" else
-                        mk("eq", a.args[0], a.args[1]))
-    return conj([b] + keep)
-
-
-class _Left(Exception):
-    pass
-
-
-def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
-    """The atoms that every pass of body from r keeps true (one batch of solver calls)."""
-    wps: dict = {}
-    for a in atoms_:
-        pre_a, _ = _wp_partial(body, a, {})
-        if pre_a is not None:
-            wps.setdefault(pre_a, []).append(a)
-    return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
-
-
-def _satisfies(env, f: Expr, state: dict) -> bool:
-    from tactics.evaluate import EvalError
-
-    from .interp import StateEvaluator
-    try:
-        return StateEvaluator(env, state).ev(f) is True
-    except (EvalError, KernelError):
-        return False
-
-
-def _pin(state: dict) -> Expr:
-    """The formula of exactly this state."""
-    return conj([mk("eq", Var(x), Int(v)) for x, v in sorted(state.items())])
-
-
-def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
-    """Run c from a concrete state; the loop specs that prove it: each loop's invariant is the
-    disjunction of the states seen at its test (inductive, as the run is deterministic). Raises
-    OutOfSteps when c does not finish, ValueError when the run is not suited."""
-    from .interp import run
-    if any(n.op == "havoc" for n in postorder(c)):
-        raise ValueError("a nondeterministic pass")
-    heads: dict = {}
-    after = run(env, c, state, budget, on_loop=lambda n, st: heads.setdefault(n, []).append(dict(st)))
-    specs = {}
-    for node, states in heads.items():
-        pins = list(dict.fromkeys(_pin(st) for st in states))
-        if len(pins) > most:
-            raise ValueError("a loop with too many passes to list")
-        inv = pins[-1]
-        for f in reversed(pins[:-1]):
-            inv = mk("or", f, inv)
-        specs[node] = LoopSpec(inv)
-    return specs, after
-
-
-def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
-    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
-    pre = _pin(start)
-    ob = Obligations()
-
-    def go(c: Expr, p: Expr, state: dict):
-        """proof of diverges c from p, where p pins the concrete state."""
-        if c is w or c == w:
-            b, body = c.args
-            pr = Prover("hoare", {}, ob)
-            body_t = pr.triple(r, never_blocks(body), r)
-            guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
-            d = P("diverges_while", b, body, guard, body_t)
-            entry = ob.need(closure(mk("imp", p, r)), "the witness state is in the recurrent set")
-            return P("diverges_conseq", entry, d, p)
-        if c.op == "seq":
-            first, second = c.args
-            if any(n is w for n in postorder(first)):
-                return P("diverges_prefix", go(first, p, state), second)
-            specs, after = _traced(env, first, state)
-            q = _pin(after)
-            t = Prover("hoare", _never_blocks_specs(specs), ob).triple(p, never_blocks(first), q)
-            return P("diverges_seq", first, t, go(second, q, after))
-        if c.op == "while":
-            # w is inside this loop: unroll the passes that end, until the one that runs forever
-            from .interp import OutOfSteps, StateEvaluator
-            b, body = c.args
-            passes = []
-            for _ in range(50):
-                if StateEvaluator(env, state).ev(b) is not True:
-                    raise ValueError("the loop ends before the diverging pass")
-                guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
-                try:
-                    specs, after = _traced(env, body, state)
-                except OutOfSteps:
-                    d = P("diverges_while_body", b, guard, go(body, p, state))
-                    for guard_k, t_k in reversed(passes):
-                        d = P("diverges_unroll", guard_k, t_k, d)
-                    return d
-                q = _pin(after)
-                passes.append((guard, Prover("hoare", _never_blocks_specs(specs), ob).triple(
-                    p, never_blocks(body), q)))
-                p, state = q, after
-            raise ValueError("too many passes before the diverging one")
-        if c.op == "if":
-            from .interp import StateEvaluator
-            b = c.args[0]
-            take = StateEvaluator(env, state).ev(b)
-            branch, other = (c.args[1], c.args[2]) if take else (c.args[2], c.args[1])
-            cond = ob.need(closure(mk("imp", p, b if take else mk("not", b))), "the branch taken")
-            return P("diverges_if_then" if take else "diverges_if_else", b, other, cond, go(branch, p, state))
-        raise ValueError("the loop is not reachable along a supported path")
-
-    try:
-        proof = go(prog.body, pre, dict(start))
-    except Exception:
-        # a loop before w: summarise the code before w by invariants (partial correctness suffices)
-        ob = Obligations()
-        try:
-            specs = find_specs(env, prog, pre, False, Z3(env), [])
-            proof = divergence_proof(prog.body, w, r, pre, ob, specs or {})
-        except Exception:
-            return None
-    filled, oracle = {}, False
-    for g, why in ob.goals:
-        p, used = discharge(env, g.target)
-        if p is None:
-            return None
-        oracle |= used
-        filled[g.id] = p
-    stmt = Expr("diverges", (pre, prog.body))
-    witness = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start (it takes no arguments)"
-    return Verdict("no", f"no: runs forever from {witness}", [f"recurrent set: {show(r)}"],
-                   _fill_holes(proof, filled), stmt, oracle)
-
-
-def prove_divergence_choosing(env, prog: Program):
-    """Divergence of a program with nondeterministic values (``__VERIFIER_nondet_int()``, locals
-    never initialised, ``havoc``): each is fixed to one value, every time it is drawn; if the program
-    so fixed runs forever (`diverges`, and the run is replayed), the kernel's ``diverges_choose``
-    concludes that some run of the original goes on forever (``can_diverge``)."""
-    names = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"})
-    if not names or len(names) > 3:
-        return None
-    values = [0, 1, -1, 2, 5, 10][: {1: 6, 2: 4, 3: 3}[len(names)]]
-    for combo in itertools.product(values, repeat=len(names)):
-        choice = dict(zip(names, combo))
-        fixed = fix_havocs(prog.body, choice)
-        d = prove_divergence(env, dataclasses.replace(prog, body=fixed, loops=[]), max_inputs=40)
-        if d is not None:
-            # the kernel turns `diverges (fixed) from P` into `can_diverge (the program) from P`
-            d.proof = P("diverges_choose", prog.body, tuple(sorted(choice.items())), d.proof)
-            d.statement = Expr("can_diverge", (d.statement.args[0], prog.body))
-            d.text += " when every nondeterministic value is " + \
-                ", ".join(f"{x} = {v}" for x, v in choice.items())
-            d.details.append("the theorem: some run of the program from there goes on forever (the one where "
-                             "those values are drawn every time)")
-            return d
-    return None
-
-
 def decide_termination(env, prog: Program) -> Verdict:
     """yes (kernel-checked ranking argument), no (kernel-checked recurrent set + replayed witness),
     or don't know."""
     from kernel import TheoremDecl
     v = prove_termination(env, prog)
     if v.answer != "yes":
+        from .divergence import find_divergence
         failures: list = []
-        d = prove_divergence(env, prog, failures=failures) or prove_divergence_choosing(env, prog)
+        d = find_divergence(env, prog, failures)
         if d is None and failures and v.answer == "don't know":
-            start, cond = failures[0]
+            start, choice, cond = failures[0]
             at = ", ".join(f"{x} = {val}" for x, val in start.items()) or "the start"
+            if choice:
+                at += " when every nondeterministic value is " + ", ".join(f"{x} = {c}" for x, c in choice.items())
             what = "undefined behaviour in C, such as an overflow" if prog.language == "c" else "an error"
             v.text += f"; and from {at} a run fails `assert({show(cond)})` ({what})"
         if d is not None:
@@ -843,61 +659,11 @@ def decide_termination(env, prog: Program) -> Verdict:
     return v
 
 
-# ---- divergence from a symbolic precondition (the `recurrent` tactic) --------------------------
-
-def contains(c: Expr, w: Expr) -> bool:
-    return any(n is w or (n.op == "while" and n == w) for n in postorder(c))
 
 
-def divergence_proof(c: Expr, w: Expr, r: Expr, pre: Expr, ob: Obligations, specs: dict):
-    """A proof of `diverges c from pre` through loop w with recurrent set r; side conditions in ob."""
-    if c is w or c == w:
-        b, body = c.args
-        body_t = Prover("hoare", _never_blocks_specs(specs), ob).triple(r, never_blocks(body), r)
-        guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
-        d = P("diverges_while", b, body, guard, body_t)
-        if pre == r:
-            return d
-        entry = ob.need(closure(mk("imp", pre, r)), "the start states are in the recurrent set")
-        return P("diverges_conseq", entry, d, pre)
-    if c.op == "seq":
-        first, second = c.args
-        if contains(first, w):
-            return P("diverges_prefix", divergence_proof(first, w, r, pre, ob, specs), second)
-        mid = _div_pre(second, w, r, specs)
-        t = Prover("hoare", _never_blocks_specs(specs), ob).triple(pre, never_blocks(first), mid)
-        return P("diverges_seq", first, t, divergence_proof(second, w, r, mid, ob, specs))
-    if c.op == "if":
-        b, c1, c2 = c.args
-        then = contains(c1, w)
-        cond = ob.need(closure(mk("imp", pre, b if then else mk("not", b))), "the branch taken")
-        branch, other = (c1, c2) if then else (c2, c1)
-        return P("diverges_if_then" if then else "diverges_if_else", b, other, cond,
-                 divergence_proof(branch, w, r, pre, ob, specs))
-    raise ValueError("the loop is not on a supported path (sequences and ifs)")
-
-
-def _never_blocks_specs(specs: dict) -> dict:
-    """The loop specs, also keyed by each loop read with assumes as asserts (what the divergence rules check)."""
-    out = dict(specs)
-    for w, spec in specs.items():
-        out.setdefault(never_blocks(w), spec)
-    return out
-
-
-def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
-    """What must hold before c for the divergence argument through w to apply."""
-    if c is w or c == w:
-        return r
-    if c.op == "seq":
-        first, second = c.args
-        if contains(first, w):
-            return _div_pre(first, w, r, specs)
-        pre, _ = Prover("hoare", _never_blocks_specs(specs), Obligations()).wp(never_blocks(first),
-                                                                              _div_pre(second, w, r, specs))
-        return pre
-    if c.op == "if":
-        b, c1, c2 = c.args
-        return mk("and", b, _div_pre(c1, w, r, specs)) if contains(c1, w) else \
-            mk("and", mk("not", b), _div_pre(c2, w, r, specs))
-    raise ValueError("unsupported path")
+def __getattr__(name: str):
+    """The non-termination search moved to programs/divergence.py; its names are still found here."""
+    if name in ("prove_divergence", "prove_divergence_choosing", "_recurrent_set", "divergence_proof", "contains"):
+        from . import divergence
+        return getattr(divergence, name)
+    raise AttributeError(name)

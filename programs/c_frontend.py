@@ -410,6 +410,7 @@ class _Translator:
         self.scopes: list[dict] = [{}]      # block scopes: C name -> variable (an inner declaration that
         self.declared: dict = {}            # shadows gets a fresh name); declaration node -> variable
         self.locals_declared: set[str] = set()
+        self.uninitialised: set[str] = set()   # variables declared without an initialiser
         self.callees: _Callees | None = None
         self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" -> this function's jump flag
 
@@ -436,6 +437,8 @@ class _Translator:
                 raise ProgramError(f"a parameter cannot be named {RET} (the name of the return value)", _line(decl))
             self.types[RET] = self.result
         body = self.block(fd.body.block_items or [])
+        body, moved = drop_dead_havocs(body, self.uninitialised)
+        self.loops = [Loop(moved.get(lp.node, lp.node), lp.invariant, lp.decreasing, lp.line) for lp in self.loops]
         if self.flags:
             inits = [Expr("assign", (Int(0),), f) for f in sorted(self.flags)]
             body = seq(inits + [body])
@@ -532,6 +535,7 @@ class _Translator:
                 raise ProgramError(f"{s.name} is used in its own initializer", _line(s))
             x = self.declare(s.name, ty, s)
             if s.init is None:
+                self.uninitialised.add(x)
                 fact = range_fact(x, ty)
                 return seq([Expr("havoc", (), x)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
             return self.assign_to(x, s.init, s), set()
@@ -1116,6 +1120,81 @@ def _may_diverge(checks: list) -> bool:
 
 def _may_stop(checks: list) -> bool:
     return any(x.sort != "stmt" or any(n.op in ("assert", "assume") for n in postorder(x)) for x in checks)
+
+
+def drop_dead_havocs(c: Expr, names: set) -> tuple[Expr, dict]:
+    """c without the ``havoc x`` (and the ``assume`` of x's type range right after it) of an uninitialised
+    declaration of x whose value no run reads: on every path x is written before it is read, and it
+    counts as read at the end. Such a havoc changes nothing a run does, and it would be one more
+    nondeterministic value for the search to choose. Also returns each loop that changed -> its new
+    node."""
+    moved: dict = {}
+    if not names:
+        return c, moved
+    return _Liveness(names, moved).stmt(c, frozenset(program_vars(c)))[0], moved
+
+
+class _Liveness:
+    """Backward liveness over a statement, dropping dead declaration havocs on the way."""
+
+    def __init__(self, names: set, moved: dict):
+        self.names, self.moved = names, moved
+        self.memo: dict = {}
+
+    def stmt(self, c: Expr, live: frozenset) -> tuple[Expr, frozenset]:
+        """(c with dead declaration havocs dropped, the variables live before it), given those live after."""
+        key = (c, live)
+        if key not in self.memo:
+            self.memo[key] = self._stmt(c, live)
+        return self.memo[key]
+
+    def _stmt(self, c: Expr, live: frozenset) -> tuple[Expr, frozenset]:
+        op = c.op
+        if op == "seq":
+            parts = []
+            while c.op == "seq":          # a long right-nested sequence: walked as a list
+                parts.append(c.args[0])
+                c = c.args[1]
+            parts.append(c)
+            out = []
+            i = len(parts) - 1
+            while i >= 0:
+                s = parts[i]
+                if s.op == "assume" and i > 0 and parts[i - 1].op == "havoc" and parts[i - 1].data in self.names \
+                        and parts[i - 1].data not in live and s.args[0].fv <= {parts[i - 1].data}:
+                    i -= 2                # havoc x; assume (x in its type): both go
+                    continue
+                s, live = self.stmt(s, live)
+                out.append(s)
+                i -= 1
+            return seq(list(reversed(out))), live
+        if op == "havoc":
+            if c.data in self.names and c.data not in live:
+                return Expr("skip"), live
+            return c, live - {c.data}
+        if op == "assign":
+            return c, (live - {c.data}) | c.args[0].fv
+        if op in ("assume", "assert"):
+            return c, live | c.args[0].fv
+        if op == "if":
+            t, lt = self.stmt(c.args[1], live)
+            e, le = self.stmt(c.args[2], live)
+            new = c if (t, e) == c.args[1:] else Expr("if", (c.args[0], t, e))
+            return new, lt | le | c.args[0].fv
+        if op == "while":
+            # live before the loop: after it, in its test, or before its body when another pass follows
+            before = live | c.args[0].fv
+            while True:
+                body, into = self.stmt(c.args[1], before)
+                if into <= before:
+                    break
+                before = before | into
+            if body == c.args[1]:
+                return c, before
+            new = Expr("while", (c.args[0], body))
+            self.moved[c] = new
+            return new, before
+        return c, live | c.fv
 
 
 def _resolve_enums(ast, int_mode: str) -> dict:

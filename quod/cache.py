@@ -45,7 +45,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CACHE_FORMAT = 3
 PACKAGES = ("kernel", "tactics", "programs", "quod")     # Quod's code: it decides what a file means
-LIBRARIES = ("lark", "pycparser", "z3")                  # the parser, the C front end, the solver
+LIBRARIES = ("lark", "pycparser", "z3", "pcpp")          # the parser, the C front end, the solver, cpp's fallback
 POSITIVE = ("proved", "oracle", "sorry")                 # a kernel-checked proof exists (maybe on oracles)
 NEGATIVE = ("failed", "don't know")
 MAX_ENTRY_BYTES = 100_000_000                            # a bigger entry is ignored (and rewritten)
@@ -76,15 +76,18 @@ def implementation_stamp() -> str:
     if _stamp is None:
         from .cli import VERSION
         h = hashlib.sha256(f"{CACHE_FORMAT}\0{VERSION}\0{sys.version}\0".encode())
-        for sub in PACKAGES:
-            try:
-                entries = sorted(os.scandir(ROOT / sub), key=lambda e: e.name)
-            except OSError:
+        for sub in PACKAGES:        # every source, grammar and header below them (programs/include/*.h too)
+            if not (ROOT / sub).is_dir():
                 h.update(f"{sub}: missing\0".encode())
                 continue
-            for e in entries:
-                if e.name.endswith((".py", ".lark")):
-                    h.update(f"{sub}/{e.name}\0{file_state(e.path)}\0".encode())
+            for dirpath, dirnames, filenames in os.walk(ROOT / sub):
+                dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+                for name in sorted(filenames):
+                    if name.endswith((".py", ".lark", ".h")):
+                        path = os.path.join(dirpath, name)
+                        rel = os.path.relpath(path, ROOT)
+                        h.update(f"{rel}\0{file_state(path)}\0".encode())
+        h.update(f"{_preprocessor_identity()}\0".encode())
         import importlib.util
         for lib in LIBRARIES:        # an upgrade rewrites the package: its __init__'s size and time change
             try:
@@ -96,6 +99,19 @@ def implementation_stamp() -> str:
                 h.update(f"{lib}: none\0".encode())
         _stamp = h.hexdigest()
     return _stamp
+
+
+def _preprocessor_identity() -> str:
+    """Which C preprocessor runs (QUOD_CPP, the GNU cpp on the PATH and its binary's size and time):
+    another cpp may define other macros, so a C program may mean something else."""
+    import shutil
+    choice = os.environ.get("QUOD_CPP", "").strip()
+    path = choice if choice and choice != "pcpp" else shutil.which("cpp") if not choice else None
+    try:
+        st = os.stat(os.path.realpath(path)) if path else None
+    except OSError:
+        st = None
+    return f"cpp {choice!r} {path} {st.st_size if st else '-'} {st.st_mtime_ns if st else '-'}"
 
 
 def file_state(path) -> str:

@@ -472,3 +472,32 @@ def test_a_header_a_c_source_includes_is_a_dependency(tmp_path, cpp):
     write(tmp_path, "lim.h", "#define LIMIT 11\n")
     p = quod("check", "t.proof", cwd=tmp_path, env=env)
     assert "cached" not in line_of(p, "t"), p.stdout
+
+
+def test_the_implementation_stamp_covers_headers_grammars_and_the_preprocessor(tmp_path, monkeypatch):
+    """Quod's headers (programs/include/*.h, in a subdirectory) and the grammar decide what a file
+    means, as does which C preprocessor runs: changing any of them makes every entry stale."""
+    from quod import cache
+    for sub in cache.PACKAGES:
+        (tmp_path / sub).mkdir()
+    (tmp_path / "programs" / "include").mkdir()
+    header = tmp_path / "programs" / "include" / "limits.h"
+    header.write_text("#define INT_MAX 2147483647\n")
+    grammar = tmp_path / "tactics" / "grammar.lark"
+    grammar.write_text("start: NAME\n")
+    monkeypatch.setattr(cache, "ROOT", tmp_path)
+
+    def stamp():
+        monkeypatch.setattr(cache, "_stamp", None)
+        return cache.implementation_stamp()
+
+    first = stamp()
+    assert stamp() == first
+    header.write_text("#define INT_MAX 32767\n")
+    second = stamp()
+    assert second != first
+    grammar.write_text("start: NUMBER\n")
+    third = stamp()
+    assert third != second
+    monkeypatch.setenv("QUOD_CPP", "pcpp")
+    assert stamp() != third

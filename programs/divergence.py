@@ -1,0 +1,507 @@
+"""Non-termination: a run that looks endless, a recurrent set around it, and a kernel proof.
+
+*Witness search.* The program's inputs are its parameters and its nondeterministic values (each
+``havoc x`` of the translation: a ``__VERIFIER_nondet_int()`` result, an uninitialised local that is
+read). Each gets a list of values (small numbers, the program's own constants and their neighbours,
+its type's extremes), and assignments are tried in order of increasing total rank, so that six
+variables do not thin out the values each one gets. A havoc is fixed to one value every time it is
+drawn (the kernel's ``diverges_choose``: that run is one of the program's runs). Each assignment is
+run, which is cheap; one still running after ``probe`` steps is a suspect.
+
+*Recurrent set.* For a loop the suspect run keeps testing, the atoms true at every test of it (the
+program's conditions, type ranges, each constant variable's value, the bounds and residues the run
+shows) are shrunk until z3 shows one pass of the body keeps them (Houdini) and the guard holds in
+them: first over every test since the run entered the loop (the entry state is then inside), else
+over the second half of the run, with the first passes unrolled until the run is inside. A loop with
+inner loops is summarised by their frame (what they do not change). When no conjunction is kept by
+the body, the states are split by which branches of the body they take (a sign that flips, a value
+that cycles) and the set is a disjunction of one conjunction per part.
+
+*Proof.* The kernel checks ``diverges prog from (x = 5 and y = 0)`` (or ``can_diverge`` with the
+chosen values): the code before the loop is followed along the run (its loops by the states the run
+went through), the loop by ``diverges_while`` on the recurrent set; and the run is replayed from the
+witness for many iterations and seen to stay in the set.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from kernel import Expr, Int, KernelError, P, Var, mk, show
+from kernel.expr import postorder
+from kernel.hoare import closure, fix_havocs, never_blocks
+
+from .analysis import (Verdict, Z3, _fill_holes, _wp_partial, _with_default, candidate_atoms, discharge, find_specs,
+                       loops_of, negate)
+from .lang import BOUNDS, Program, conj, precondition
+from .vcgen import LoopSpec, Obligations, Prover
+
+_SMALL = [0, 1, -1, 2, -2, 3, 5, 10, -3, 4, -5, 7, 100, -10]
+MAX_SUSPECTS_PER_LOOP = 8      # a loop whose suspects gave no recurrent set this often is left alone
+MAX_UNROLL = 40                # passes of the diverging loop followed before its run is in the set
+
+
+# ---- the witness search ------------------------------------------------------------------------
+
+def find_divergence(env, prog: Program, failures: list | None = None, max_runs: int = 600, probe: int = 2000,
+                    replay: int = 1000, seconds: float = 20.0) -> Verdict | None:
+    """A kernel-checked `no` (``diverges`` from pinned inputs, or ``can_diverge`` with chosen
+    nondeterministic values), or None. ``failures`` collects (inputs, choice, condition) of a run that
+    failed an assert, for the don't know's message."""
+    from tactics.evaluate import EvalError
+
+    from .interp import AssertionFailed, Blocked, OutOfSteps, run
+    deadline = time.perf_counter() + seconds
+    z3v = Z3(env)
+    cands = candidate_atoms(prog, prog.body)
+    params = [x for x, _ in prog.params]
+    havocs = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"})
+    types = prog.types()
+    consts = program_constants(prog.body)
+    lists = [values_for(types.get(x), consts) for x in params + havocs]
+    pre = precondition(prog)
+    failed: dict = {}
+    runs = 0
+    for combo in by_rank(lists):
+        if runs >= max_runs or time.perf_counter() > deadline:
+            break
+        start = dict(zip(params, combo[:len(params)]))
+        choice = dict(zip(havocs, combo[len(params):]))
+        if not _satisfies(env, pre, start):
+            continue
+        runs += 1
+        try:
+            run(env, prog.body, start, probe, nondet=choice.__getitem__)
+            continue                      # it terminated
+        except OutOfSteps:
+            pass
+        except AssertionFailed as exc:
+            if failures is not None and not failures:
+                failures.append((start, choice, exc.cond))
+            continue
+        except (Blocked, EvalError, KernelError, RecursionError):
+            continue
+        v = _from_suspect(env, prog, start, choice, cands, z3v, failed, probe, replay, deadline)
+        if v is not None:
+            return v
+    return None
+
+
+def program_constants(c: Expr, most: int = 10) -> list[int]:
+    """The integer constants of a program and their neighbours (k - 1, k, k + 1), those of its
+    conditions first: the values where its branches change."""
+    conds, others = [], []
+    for n in postorder(c):
+        if n.sort == "stmt" and n.op in ("if", "while", "assume", "assert"):
+            conds.extend(m.data for m in postorder(n.args[0]) if m.op == "int")
+        elif n.op == "assign":
+            others.extend(m.data for m in postorder(n.args[0]) if m.op == "int")
+    ks = list(dict.fromkeys(conds + others))[:most]
+    out = []
+    for k in ks:
+        for v in (k, k + 1, k - 1):
+            if v not in out:
+                out.append(v)
+    return out
+
+
+def values_for(ty: str | None, consts: list) -> list[int]:
+    """The values tried for one variable, most promising first: 0, +-1, +-2, the program's constants and
+    their neighbours, more small numbers, the type's extremes; within the type's range."""
+    out = []
+    for v in _SMALL[:5] + consts + _SMALL[5:] + list(BOUNDS.get(ty, ())):
+        if v not in out:
+            out.append(v)
+    if ty in BOUNDS:
+        lo, hi = BOUNDS[ty]
+        out = [v for v in out if lo <= v <= hi]
+    return out
+
+
+def by_rank(lists: list):
+    """Every tuple of one value from each list, in order of increasing sum of the values' positions (so
+    each variable gets its first few values before any gets its tenth)."""
+    sizes = [len(x) for x in lists]
+    if not lists:
+        yield ()
+        return
+    if not all(sizes):
+        return
+    for s in range(sum(sizes) - len(sizes) + 1):
+        for idx in _compositions(s, sizes, 0):
+            yield tuple(x[i] for x, i in zip(lists, idx))
+
+
+def _compositions(s: int, sizes: list, k: int):
+    """Index tuples for sizes[k:] with sum s (idx[i] < sizes[i])."""
+    if k == len(sizes) - 1:
+        if s < sizes[k]:
+            yield (s,)
+        return
+    room = sum(sizes[k + 1:]) - len(sizes) + k + 1       # the most the later positions can take
+    for i in range(max(0, s - room), min(s, sizes[k] - 1) + 1):
+        for rest in _compositions(s - i, sizes, k + 1):
+            yield (i,) + rest
+
+
+def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3v: Z3, failed: dict,
+                  probe: int, replay: int, deadline: float) -> Verdict | None:
+    """A proof from one suspect run, or None. With chosen values, the program with its havocs fixed is
+    run again (its loops are other nodes) and proved to diverge; ``diverges_choose`` then gives
+    ``can_diverge`` for the program itself."""
+    from .interp import OutOfSteps, run
+    body = fix_havocs(prog.body, choice) if choice else prog.body
+    fixed = dataclasses.replace(prog, body=body, loops=[]) if choice else prog
+    loops = loops_of(body)
+    index = {id(w): i for i, w in enumerate(loops)}
+    heads: dict = {}
+
+    def record(node, state):
+        heads.setdefault(id(node), (node, []))[1].append(dict(state))
+    try:
+        run(env, body, start, probe, on_loop=record)
+        return None
+    except OutOfSteps:
+        pass
+    except Exception:
+        return None
+    for key, (node, states) in heads.items():
+        i = index.get(key)
+        if i is None or failed.get(i, 0) >= MAX_SUSPECTS_PER_LOOP or time.perf_counter() > deadline:
+            continue
+        current = _since_entry(env, node, states)
+        if len(current) < 3:
+            continue
+        v = None
+        for sample in (current, current[len(current) // 2:]):
+            r = _recurrent_set(env, node, sample, cands, z3v)
+            if r is None:
+                continue
+            v = _divergence_proof(env, fixed, node, r, start)
+            if v is not None and _replays(env, body, node, r, start, replay):
+                break
+            v = None
+        if v is None:
+            failed[i] = failed.get(i, 0) + 1
+            continue
+        if choice:
+            # the kernel turns `diverges (fixed) from P` into `can_diverge (the program) from P`
+            v.proof = P("diverges_choose", prog.body, tuple(sorted(choice.items())), v.proof)
+            v.statement = Expr("can_diverge", (v.statement.args[0], prog.body))
+            v.text += " when every nondeterministic value is " + ", ".join(f"{x} = {c}" for x, c in choice.items())
+            v.details.append("the theorem: some run of the program from there goes on forever (the one where "
+                             "those values are drawn every time)")
+        return v
+    return None
+
+
+def _since_entry(env, w: Expr, states: list) -> list:
+    """The tests of loop w since the run last entered it (after its last test with a false guard)."""
+    for k in range(len(states) - 1, -1, -1):
+        if _satisfies(env, w.args[0], states[k]) is not True:
+            return states[k + 1:]
+    return states
+
+
+def _replays(env, body: Expr, w: Expr, r: Expr, start: dict, replay: int) -> bool:
+    """Run again, longer: from its first test of w inside r, every test of w stays in r."""
+    from tactics.evaluate import EvalError
+
+    from .interp import AssertionFailed, Blocked, OutOfSteps, StateEvaluator, run
+    seen = [0]
+
+    def watch(n, state):
+        if n is w:
+            inside = StateEvaluator(env, state).ev(r) is True
+            if seen[0] and not inside:
+                raise _Left()
+            seen[0] += inside
+    try:
+        run(env, body, start, replay * 50, on_loop=watch)
+        return False
+    except OutOfSteps:
+        pass
+    except (_Left, AssertionFailed, Blocked, EvalError, KernelError):
+        return False
+    return seen[0] >= 2
+
+
+# kept for callers of the earlier interface: a deterministic program's inputs, and nondeterministic ones
+def prove_divergence(env, prog: Program, failures: list | None = None, **kw) -> Verdict | None:
+    return find_divergence(env, prog, failures, **kw)
+
+
+def prove_divergence_choosing(env, prog: Program) -> Verdict | None:
+    return find_divergence(env, prog)
+
+
+# ---- recurrent sets --------------------------------------------------------------------------------
+
+def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+    """A set of states inside w's guard that every pass of its body keeps, containing the given states
+    (as a formula), or None."""
+    from tactics.evaluate import EvalError
+
+    from .interp import StateEvaluator
+    b, body = w.args
+    extra, observed = [], []
+    for x in sorted(states[0]):
+        vals = {st.get(x) for st in states}
+        if None in vals or not all(isinstance(v, int) for v in vals):
+            continue
+        if len(vals) == 1:
+            extra.append(mk("eq", Var(x), Int(vals.pop())))
+            continue
+        # what the run shows about x: its sign, a residue that never changes, the range it stayed in
+        extra += [mk("lt", Var(x), Int(0)), mk("le", Var(x), Int(0))]
+        for k in (2, 3, 4):
+            if len({v % k for v in vals}) == 1:
+                extra.append(mk("eq", mk("mod", Var(x), Int(k)), Int(min(vals) % k)))
+        observed += [mk("le", Int(min(vals)), Var(x)), mk("le", Var(x), Int(max(vals)))]
+    pool = []
+    for a in cands + extra + observed:
+        try:
+            if all(StateEvaluator(env, st).ev(a) is True for st in states) and a not in pool:
+                pool.append(a)
+        except (EvalError, KernelError):
+            continue
+    trial = [a for a in pool if a != b]
+    for _ in range(len(trial) + 1):
+        r = conj([b] + trial)
+        ok = _preserved(body, r, trial + [b], z3v)
+        keep = [a for a in trial if a in ok]
+        guard_ok = b in ok
+        if len(keep) == len(trial) and guard_ok:
+            return _minimise(body, b, trial, z3v, observed)
+        if not guard_ok and len(keep) == len(trial):
+            return None
+        trial = keep
+    return None
+
+
+def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
+    """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
+    keep = list(atoms_)
+    # try the most specific atoms first: a variable pinned to one value, then the run's own bounds
+    for a in sorted(atoms_, key=lambda x: (x.op != "eq" or x.args[0].op == "mod", x not in observed)):
+        trial = [x for x in keep if x is not a]
+        r = conj([b] + trial)
+        if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
+            keep = trial
+    # a <= b and b <= a say a = b (the same set, easier to read)
+    for a in list(keep):
+        if a.op == "le" and a in keep and mk("le", a.args[1], a.args[0]) in keep:
+            i = keep.index(a)
+            keep = [x for x in keep if x is not a and x != mk("le", a.args[1], a.args[0])]
+            keep.insert(min(i, len(keep)), mk("eq", a.args[1], a.args[0]) if a.args[0].op == "int" else
+                        mk("eq", a.args[0], a.args[1]))
+    return conj([b] + keep)
+
+
+class _Left(Exception):
+    pass
+
+
+def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
+    """The atoms that every pass of body from r keeps true, never blocked (one batch of solver calls);
+    inner loops by their frame."""
+    wps: dict = {}
+    nb = never_blocks(body)
+    for a in atoms_:
+        pre_a, _ = _wp_partial(nb, a, {})
+        if pre_a is not None:
+            wps.setdefault(pre_a, []).append(a)
+    return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
+
+
+def _satisfies(env, f: Expr, state: dict) -> bool:
+    from tactics.evaluate import EvalError
+
+    from .interp import StateEvaluator
+    try:
+        return StateEvaluator(env, state).ev(f) is True
+    except (EvalError, KernelError):
+        return False
+
+
+def _pin(state: dict) -> Expr:
+    """The formula of exactly this state."""
+    return conj([mk("eq", Var(x), Int(v)) for x, v in sorted(state.items())])
+
+
+def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
+    """Run c from a concrete state; the loop specs that prove it: each loop's invariant is the
+    disjunction of the states seen at its test (inductive, as the run is deterministic). Raises
+    OutOfSteps when c does not finish, ValueError when the run is not suited."""
+    from .interp import run
+    if any(n.op == "havoc" for n in postorder(c)):
+        raise ValueError("a nondeterministic pass")
+    heads: dict = {}
+    after = run(env, c, state, budget, on_loop=lambda n, st: heads.setdefault(n, []).append(dict(st)))
+    specs = {}
+    for node, states in heads.items():
+        pins = list(dict.fromkeys(_pin(st) for st in states))
+        if len(pins) > most:
+            raise ValueError("a loop with too many passes to list")
+        inv = pins[-1]
+        for f in reversed(pins[:-1]):
+            inv = mk("or", f, inv)
+        specs[node] = LoopSpec(inv)
+    return specs, after
+
+
+# ---- proofs ------------------------------------------------------------------------------------
+
+def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
+    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
+    from .interp import OutOfSteps, StateEvaluator
+    pre = _pin(start)
+    ob = Obligations()
+
+    def pass_triple(body: Expr, p: Expr, state: dict):
+        """One pass of body from the pinned state: (its proof {p} never_blocks(body) {q}, q, state after)."""
+        specs, after = _traced(env, body, state)
+        q = _pin(after)
+        return Prover("hoare", _never_blocks_specs(specs), ob).triple(p, never_blocks(body), q), q, after
+
+    def go(c: Expr, p: Expr, state: dict):
+        """proof of diverges c from p, where p pins the concrete state."""
+        if c is w or c == w:
+            b, body = c.args
+            passes = []
+            # the first passes, until the run is inside the recurrent set
+            while StateEvaluator(env, state).ev(r) is not True:
+                if len(passes) >= MAX_UNROLL or StateEvaluator(env, state).ev(b) is not True:
+                    raise ValueError("the run does not reach the recurrent set")
+                guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
+                t, p, state = pass_triple(body, p, state)
+                passes.append((guard, t))
+            pr = Prover("hoare", _never_blocks_specs(_with_default({}, body)), ob)
+            body_t = pr.triple(r, never_blocks(body), r)
+            guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
+            d = P("diverges_while", b, body, guard, body_t)
+            entry = ob.need(closure(mk("imp", p, r)), "the witness state is in the recurrent set")
+            d = P("diverges_conseq", entry, d, p)
+            for guard_k, t_k in reversed(passes):
+                d = P("diverges_unroll", guard_k, t_k, d)
+            return d
+        if c.op == "seq":
+            first, second = c.args
+            if any(n is w for n in postorder(first)):
+                return P("diverges_prefix", go(first, p, state), second)
+            specs, after = _traced(env, first, state)
+            q = _pin(after)
+            t = Prover("hoare", _never_blocks_specs(specs), ob).triple(p, never_blocks(first), q)
+            return P("diverges_seq", first, t, go(second, q, after))
+        if c.op == "while":
+            # w is inside this loop: unroll the passes that end, until the one that runs forever
+            b, body = c.args
+            passes = []
+            for _ in range(50):
+                if StateEvaluator(env, state).ev(b) is not True:
+                    raise ValueError("the loop ends before the diverging pass")
+                guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
+                try:
+                    t, q, after = pass_triple(body, p, state)
+                except OutOfSteps:
+                    d = P("diverges_while_body", b, guard, go(body, p, state))
+                    for guard_k, t_k in reversed(passes):
+                        d = P("diverges_unroll", guard_k, t_k, d)
+                    return d
+                passes.append((guard, t))
+                p, state = q, after
+            raise ValueError("too many passes before the diverging one")
+        if c.op == "if":
+            b = c.args[0]
+            take = StateEvaluator(env, state).ev(b)
+            branch, other = (c.args[1], c.args[2]) if take else (c.args[2], c.args[1])
+            cond = ob.need(closure(mk("imp", p, b if take else mk("not", b))), "the branch taken")
+            return P("diverges_if_then" if take else "diverges_if_else", b, other, cond, go(branch, p, state))
+        raise ValueError("the loop is not reachable along a supported path")
+
+    try:
+        proof = go(prog.body, pre, dict(start))
+    except Exception:
+        # a loop before w: summarise the code before w by invariants (partial correctness suffices)
+        ob = Obligations()
+        try:
+            specs = find_specs(env, prog, pre, False, Z3(env), [])
+            proof = divergence_proof(prog.body, w, r, pre, ob, _with_default(specs or {}, prog.body))
+        except Exception:
+            return None
+    filled, oracle = {}, False
+    for g, why in ob.goals:
+        p, used = discharge(env, g.target)
+        if p is None:
+            return None
+        oracle |= used
+        filled[g.id] = p
+    stmt = Expr("diverges", (pre, prog.body))
+    witness = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start (it takes no arguments)"
+    return Verdict("no", f"no: runs forever from {witness}", [f"recurrent set: {show(r)}"],
+                   _fill_holes(proof, filled), stmt, oracle)
+
+
+# ---- divergence from a symbolic precondition (also the `recurrent` tactic) --------------------
+
+def contains(c: Expr, w: Expr) -> bool:
+    return any(n is w or (n.op == "while" and n == w) for n in postorder(c))
+
+
+def divergence_proof(c: Expr, w: Expr, r: Expr, pre: Expr, ob: Obligations, specs: dict):
+    """A proof of `diverges c from pre` through loop w with recurrent set r; side conditions in ob."""
+    if c is w or c == w:
+        b, body = c.args
+        body_t = Prover("hoare", _never_blocks_specs(specs), ob).triple(r, never_blocks(body), r)
+        guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
+        d = P("diverges_while", b, body, guard, body_t)
+        if pre == r:
+            return d
+        entry = ob.need(closure(mk("imp", pre, r)), "the start states are in the recurrent set")
+        return P("diverges_conseq", entry, d, pre)
+    if c.op == "seq":
+        first, second = c.args
+        if contains(first, w):
+            return P("diverges_prefix", divergence_proof(first, w, r, pre, ob, specs), second)
+        mid = _div_pre(second, w, r, specs)
+        t = Prover("hoare", _never_blocks_specs(specs), ob).triple(pre, never_blocks(first), mid)
+        return P("diverges_seq", first, t, divergence_proof(second, w, r, mid, ob, specs))
+    if c.op == "if":
+        b, c1, c2 = c.args
+        then = contains(c1, w)
+        cond = ob.need(closure(mk("imp", pre, b if then else mk("not", b))), "the branch taken")
+        branch, other = (c1, c2) if then else (c2, c1)
+        return P("diverges_if_then" if then else "diverges_if_else", b, other, cond,
+                 divergence_proof(branch, w, r, pre, ob, specs))
+    raise ValueError("the loop is not on a supported path (sequences and ifs)")
+
+
+def _never_blocks_specs(specs: dict) -> dict:
+    """The loop specs, also keyed by each loop read with assumes as asserts (what the divergence rules check)."""
+    out = dict(specs)
+    for w, spec in specs.items():
+        out.setdefault(never_blocks(w), spec)
+    return out
+
+
+def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
+    """What must hold before c for the divergence argument through w to apply."""
+    if c is w or c == w:
+        return r
+    if c.op == "seq":
+        first, second = c.args
+        if contains(first, w):
+            return _div_pre(first, w, r, specs)
+        pre, _ = Prover("hoare", _never_blocks_specs(specs), Obligations()).wp(never_blocks(first),
+                                                                              _div_pre(second, w, r, specs))
+        return pre
+    if c.op == "if":
+        b, c1, c2 = c.args
+        return mk("and", b, _div_pre(c1, w, r, specs)) if contains(c1, w) else \
+            mk("and", mk("not", b), _div_pre(c2, w, r, specs))
+    raise ValueError("unsupported path")
+
+
+__all__ = ["find_divergence", "prove_divergence", "prove_divergence_choosing", "divergence_proof", "contains",
+           "program_constants", "values_for", "by_rank", "negate"]
