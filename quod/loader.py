@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 THEORIES = next((p for p in (Path(__file__).resolve().parent / "theories", ROOT / "theories") if p.is_dir()),
                 ROOT / "theories")
 PRELUDE = "integers.prelude"
+_THEOREM_NAME = re.compile(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)")
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
 MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "nlinarith",
                 "linarith", "simp", "ring", "norm_num",
@@ -194,18 +195,36 @@ class Loader:
                 if item_text.startswith("program"):
                     self.declare_program(mod, text_of(text, line, item_text), Pos(shown, line, 1), path.parent)
                     continue
-                self.declare(mod, parse_item(item_text, shown, line))
+                self.declare(mod, parse_item(item_text, shown, line, lazy=self._cached_proof(mod, item_text)))
             except QuodError as exc:
                 if exc.pos is not None and exc.pos.file != shown:
                     raise            # an error inside an imported module belongs to that module
                 mod.errors.append(format_error(exc, text) + self.advice(mod, exc, item_text))
-                m = re.match(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)", item_text)
+                m = _THEOREM_NAME.match(item_text)
                 if m:               # a theorem that did not even parse still counts, as failed
                     mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
                                               error=None))
         if self.store is not None:
             self._save(mod, path)
         return mod
+
+    @staticmethod
+    def _cached_proof(mod: Module, item_text: str) -> bool:
+        """Whether the module's cache entry has a proof for the theorem this item declares: its
+        tactic block is then read only if the kernel refuses that proof (start-up of every
+        command that loads the prelude)."""
+        entry = mod.cache_entry
+        if entry is None:
+            return False
+        m = _THEOREM_NAME.match(item_text)
+        if not m:
+            return False
+        from .cache import POSITIVE
+        try:
+            rec = entry.record(m.group(2))
+        except Exception:
+            return False
+        return rec is not None and rec.get("status") in POSITIVE
 
     def _save(self, mod: Module, path: Path) -> None:
         """The module's dependencies (its own and its imports'), then its cache entry if anything was
@@ -349,6 +368,8 @@ class Loader:
             intro_names = [n for b in item.binders for n in (b.names if b.type == "int" else b.names)]
             if intro_names:
                 state = eng.run(state, Tactic("intro", tuple(intro_names), item.pos))
+            if isinstance(item.proof, S.LazyBlock):
+                item.proof = item.proof.force()
             try:
                 state = eng.run_block(state, item.proof)
             finally:

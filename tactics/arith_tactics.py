@@ -68,11 +68,23 @@ def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
             raise
         why = exc
     split = _find_split(facts)
+    if split is None and getattr(names, "bb", False):
+        split = _branch_split(facts)
     if split is None:
         if leaf is not None:
             raise why
         raise LinarithFailed("linarith failed: no contradiction found among the linear facts")
     return split(facts, names, depth)
+
+
+def _branch_split(facts):
+    """Branch and bound (``branch.py``): t <= k or t >= k + 1 where the rationals put t between."""
+    from .branch import split_point
+    got = split_point([(f, p) for f, p in facts if _is_cmp(f)])
+    if got is None:
+        return None
+    t, k = got
+    return _cond_split(mk("le", t, Int(k)), lambda pc: [])
 
 
 def _closes_both(facts, f, a, b) -> bool:

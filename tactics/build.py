@@ -19,6 +19,7 @@ class Build(Transformer_NonRecursive):
     def __init__(self, file: str, line: int, col: int, text: str):
         super().__init__()
         self.file, self.line, self.col, self.text = file, line, col, text
+        self.lazy_blocks = False        # theorems' tactic blocks as LazyBlock (parse_item's lazy)
 
     # -- positions -----------------------------------------------------------------
     def pos(self, tok) -> Pos:
@@ -174,11 +175,20 @@ class Build(Transformer_NonRecursive):
         return DefDecl(str(name), list(binders), sort, body, dec, attrs, self.pos(name))
 
     def theorem_decl(self, c):
-        from .parser import parse_block
         attrs, c = self._split_attrs(c)
         kw, name, binders, stmt, tail = c[0], c[1], c[2:-2], c[-2], c[-1]
         p = self.pos(tail)
         text = str(tail)
+        if self.lazy_blocks:
+            # the block is read only if its tactics run (a proof from the cache needs none)
+            from .syntax import LazyBlock
+            lazy = LazyBlock(lambda: self._theorem_block(tail, p, text))
+            return TheoremDecl(str(name), list(binders), stmt, lazy, attrs, self.pos(name), str(kw))
+        block = self._theorem_block(tail, p, text)
+        return TheoremDecl(str(name), list(binders), stmt, block, attrs, self.pos(name), str(kw))
+
+    def _theorem_block(self, tail, p, text):
+        from .parser import parse_block
         if tail.type == "PROOF_BLOCK":
             body = text[len("proof"):]
             body = body[: body.rstrip().rfind("qed")] if body.rstrip().endswith("qed") else body
@@ -197,7 +207,7 @@ class Build(Transformer_NonRecursive):
             lines = pre.count("\n")
             col = (p.col + k) if lines == 0 else (k - pre.rfind("\n"))
             block = parse_block(text[k:], self.file, p.line + lines, col)
-        return TheoremDecl(str(name), list(binders), stmt, block, attrs, self.pos(name), str(kw))
+        return block
 
     def axiom_decl(self, c):
         return AxiomDecl(str(c[0]), list(c[1:-1]), c[-1], self.pos(c[0]))

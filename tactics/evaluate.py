@@ -21,10 +21,11 @@ class EvalError(Exception):
 
 
 class Evaluator:
-    def __init__(self, env):
+    def __init__(self, env, values: dict | None = None):
         self.env = env
         self.calls = 0
         self.memo: dict = {}
+        self.values = values if values is not None else {}    # free variables' values (ints)
 
     def run(self, e: Expr):
         old = sys.getrecursionlimit()
@@ -43,7 +44,10 @@ class Evaluator:
         if op in ("true", "false"):
             return op == "true"
         if op == "var":
-            raise EvalError(f"cannot evaluate: {e.data} has no value")
+            v = self.values.get(e.data)
+            if v is None:
+                raise EvalError(f"cannot evaluate: {e.data} has no value")
+            return v
         if op == "ite":
             return self.ev(a[1]) if self.ev(a[0]) else self.ev(a[2])
         if op == "and":

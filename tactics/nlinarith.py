@@ -226,9 +226,11 @@ def _atoms_of(facts) -> list[Expr]:
 
 
 def has_product(f: Expr) -> bool:
-    """Whether f multiplies two terms neither of which is a literal (a candidate for nlinarith)."""
+    """Whether f multiplies two terms neither of which is a literal, or divides by a term that is not
+    a literal (``a = b * (a / b) + a % b`` is then a product: a candidate for nlinarith)."""
     from kernel.expr import postorder
-    return any(n.op == "mul" and n.args[0].op != "int" and n.args[1].op != "int" for n in postorder(f))
+    return any((n.op == "mul" and n.args[0].op != "int" and n.args[1].op != "int")
+               or (n.op in ("div", "mod") and n.args[1].op != "int") for n in postorder(f))
 
 
 def _degree(f: Expr) -> int:

@@ -49,12 +49,29 @@ def _lark():
     return load_parser(_cache_dirs())
 
 
+def _import_lark():
+    """``import lark`` without the third-party ``regex`` module, which lark only probes for (it is
+    used with ``Lark(regex=True)`` and for ``\\p{..}`` classes, neither of which Quod's grammar has):
+    importing it costs more than the rest of lark's start-up."""
+    if "lark" in sys.modules:
+        return sys.modules["lark"]
+    had = "regex" in sys.modules
+    if not had:
+        sys.modules["regex"] = None         # import regex raises ImportError while lark loads
+    try:
+        import lark
+    finally:
+        if not had:
+            del sys.modules["regex"]
+    return lark
+
+
 def load_parser(dirs: list[Path]):
     """The LALR parser; its tables are cached on disk (building them takes a few hundred ms).
 
     A cache file that cannot be read back, for whatever reason, is ignored and rewritten.
     """
-    import lark
+    lark = _import_lark()
     text = GRAMMAR.read_text(encoding="utf-8")
     key = hashlib.sha256(f"{text}\0{lark.__version__}\0{sorted(_OPTIONS.items())}\0{sys.version}".encode())
     name = f"quod-grammar-{key.hexdigest()[:24]}.pickle"
@@ -309,7 +326,7 @@ def _unexpected_char(ch: str, what: str) -> str:
 
 
 def _lark_error(exc, file: str, base_line: int, base_col: int, what: str, text: str = "") -> QuodError:
-    import lark
+    lark = _import_lark()
 
     def at(line, col):
         if not isinstance(line, int) or line < 1 or not isinstance(col, int) or col < 1:
@@ -414,8 +431,8 @@ def _unclosed_paren(text: str, offset: int) -> int | None:
 MAX_ITEM = 1_000_000
 
 
-def _parse(text: str, start: str, file: str, line: int, col: int, what: str):
-    import lark
+def _parse(text: str, start: str, file: str, line: int, col: int, what: str, lazy: bool = False):
+    lark = _import_lark()
     if len(text) > MAX_ITEM:
         # Junk fails within its first characters: report that. Otherwise it is too long to parse quickly.
         try:
@@ -431,7 +448,9 @@ def _parse(text: str, start: str, file: str, line: int, col: int, what: str):
         raise _lark_error(exc, file, line, col, what, text) from None
     from .build import Build
     try:
-        return Build(file, line, col, text).transform(tree)
+        b = Build(file, line, col, text)
+        b.lazy_blocks = lazy
+        return b.transform(tree)
     except lark.exceptions.VisitError as exc:
         if isinstance(exc.orig_exc, QuodError):
             raise exc.orig_exc from None
@@ -456,10 +475,11 @@ def parse_file(text: str, file: str) -> list:
     return out
 
 
-def parse_item(text: str, file: str, line: int):
-    """One top-level item (from ``split_items``) starting at ``line``, column 1."""
+def parse_item(text: str, file: str, line: int, lazy: bool = False):
+    """One top-level item (from ``split_items``) starting at ``line``, column 1. ``lazy``: a
+    theorem's tactic block is a ``LazyBlock``, read when its tactics are to run."""
     try:
-        return _parse(text, "item", file, line, 1, "this declaration")
+        return _parse(text, "item", file, line, 1, "this declaration", lazy)
     except RecursionError:
         raise QuodError(Pos(file, line, 1), "this declaration is nested too deeply") from None
 

@@ -209,13 +209,13 @@ def quick_counterexample(env, goal, extra=(), budget: int = 400) -> dict | None:
     if len(names) > 4:
         return None
     values = [0, 1, -1, 2, -2, 3, -3, 5, -5, 10]
-    ev = Evaluator(env)
+    ev = Evaluator(env)                 # the variables read from ev.values: no substitution
     for i, combo in enumerate(itertools.product(values, repeat=len(names))):
         if i >= budget:
             return None
-        g = ksubst(f, {n: Expr("int", (), v) for n, v in zip(names, combo)})
+        ev.values = dict(zip(names, combo))
         try:
-            if ev.run(g) is False:
+            if ev.run(f) is False:
                 return dict(zip(names, combo))
         except (EvalError, KernelError):
             return None
@@ -227,11 +227,13 @@ def free_vars_of(e: Expr) -> frozenset:
     return free_vars(e)
 
 
-def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS, extra=()):
-    """z3's verdict on the goal: 'unsat' (valid), or raises SmtCounterexample / SmtDontKnow."""
+def decide(env, goal, rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS, extra=(),
+           quick: bool = True):
+    """z3's verdict on the goal: 'unsat' (valid), or raises SmtCounterexample / SmtDontKnow.
+    ``quick=False``: the small values were tried already."""
     import time
 
-    quick = quick_counterexample(env, goal, extra)
+    quick = quick_counterexample(env, goal, extra) if quick else None
     if quick is not None:
         text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items())) or "(none needed: the statement is false)"
         raise SmtCounterexample(quick, text)
@@ -302,11 +304,20 @@ def _ground_instance_false(env, f: Expr) -> bool:
     return s.check() == z3.unsat
 
 
-def reconstruct(env, goal, facts_extra=()):
-    """A kernel proof of the goal from the tableau, or None."""
+def reconstruct(env, goal, facts_extra=(), use_z3: bool = True):
+    """A kernel proof of the goal from the tableau, or None. ``use_z3=False``: without asking z3
+    for witnesses (before z3 has been started at all)."""
     from .tableau import Tableau, TableauFailed
     from .linarith import LinarithFailed
     tab = Tableau(goal.names(), goal.used_vars())
+    from .lemmas import prove_by_lemma
+    pf = prove_by_lemma(env, goal, tab)
+    if pf is not None:
+        return pf
+    tab.ground = model_witnesses(env, goal) if use_z3 else []
+    from .nlinarith import missing_lemmas
+    from .quotrem import available
+    tab.qr, tab.nl = available(env), not missing_lemmas(env)
     neg = tab.fresh("_goal")
     facts = [(f, P("hyp", h)) for h, f in goal.hyps] + list(facts_extra)
     facts.append((mk("not", goal.target), P("hyp", neg)))
@@ -316,8 +327,53 @@ def reconstruct(env, goal, facts_extra=()):
     except (TableauFailed, LinarithFailed, KernelError, RecursionError):
         pf = _nonlinear(env, goal, facts, neg)
         if pf is None:
+            pf = _branch_and_bound(goal, facts, neg, tab)
+        if pf is None:
             return None
     return P("by_contra", neg, goal.target, pf)
+
+
+def _branch_and_bound(goal, facts, neg: str, first):
+    """The tableau once more with integer case splits at its leaves (``branch.py``), with
+    nlinarith there too when the facts multiply variables."""
+    from .linarith import LinarithFailed
+    from .nlinarith import NlTableau, has_product
+    from .tableau import Tableau, TableauFailed
+    cls = NlTableau if first.nl and any(has_product(f) for f, _ in facts) else Tableau
+    tab = cls(goal.names() | {neg}, goal.used_vars())
+    tab.ground, tab.qr, tab.nl, tab.bb = first.ground, first.qr, first.nl, True
+    try:
+        return tab.prove_false(facts)
+    except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+        return None
+
+
+def model_witnesses(env, goal, timeout_ms: int = 500) -> list:
+    """For a goal ``exists x1 .. xn, B`` without free variables: the values of x1 .. xn in a
+    z3 model of B (the witnesses are then instances the kernel checks like any other)."""
+    from kernel import Int, free_vars
+    t = goal.target
+    if t.op != "exists" or free_vars(goal_formula(goal)):
+        return []
+    import z3
+    enc = Encoder(env)
+    xs = []
+    while t.op == "exists":
+        name = f"#w{len(xs)}"
+        xs.append(name)
+        t = instantiate(t.args[0], Expr("var", (), name))
+    s = z3.Solver()
+    s.set("timeout", timeout_ms)
+    try:
+        s.add(enc.enc(t))
+    except SmtDontKnow:
+        return []
+    for ax in enc.axioms:
+        s.add(ax)
+    if s.check() != z3.sat:
+        return []
+    m = s.model()
+    return [Int(m.eval(enc.var(x), model_completion=True).as_long()) for x in xs]
 
 
 def _nonlinear(env, goal, facts, neg: str):
@@ -373,11 +429,25 @@ def _canonical_arguments(facts):
                             if c != a:
                                 target = (a, c)
                                 break
+                        if a.op in ("div", "mod", "abs", "min", "max", "ite") and not a.fv and \
+                                not any(m.op in ("app", "pred") for m in postorder(a)):
+                            target = (a, None)
+                            break
                 if target:
                     break
             if target is None:
                 break
             a, c = target
+            if c is None:           # a closed argument (12 % 18): its value, by eval
+                from kernel import Int
+                from kernel.arith import evaluate
+                try:
+                    c = Int(evaluate(a))
+                except KernelError:
+                    break
+                g = replace_all(f, a, c)
+                f, p = g, P("replace", P("eval", mk("eq", a, c)), p, g)
+                continue
             g = replace_all(f, a, c)
             f, p = g, P("replace", P("ring", a, c), p, g)
         out.append((f, p))
@@ -400,13 +470,66 @@ def _unfold_facts(env, facts):
             g = replace_all(f, occ, eq.args[1])
             f, p = g, P("replace", P("unfold", occ.data, occ.args), p, g)
         out.append((f, p))
+    # recursive definitions: the defining equation of each application in the facts, and (for
+    # applications to closed arguments, evaluated) of the applications those bring, to a budget:
+    # fib(5) unfolds down to its base cases, with the closed if-conditions decided on the way
     seen = set()
-    for f, _ in list(out):
-        for n in postorder(f):
-            if n.op in ("app", "pred") and n.lbr == 0 and n not in seen:
-                seen.add(n)
-                out.append((_defining(env, n), P("unfold", n.data, n.args)))
+    work = [n for f, _ in out for n in postorder(f) if n.op in ("app", "pred") and n.lbr == 0]
+    budget = MAX_GROUND_UNFOLDS
+    open_budget = MAX_OPEN_UNFOLDS
+    first = set(work)
+    while work:
+        n = work.pop(0)
+        if n in seen:
+            continue
+        seen.add(n)
+        (eq, pe), = _canonical_arguments([(_defining(env, n), P("unfold", n.data, n.args))])
+        eq2, pe = _decide_closed_ites(eq, pe)
+        out.append((eq2, pe))
+        if n.fv and n in first and open_budget > 0 and \
+                (any(not a.fv for a in n.args) or len(set(n.args)) < len(n.args)):
+            # an application of the facts with a closed argument or a repeated one brings
+            # applications that a case split decides (gcd(a, 1) is gcd(1, a % 1), gcd(0, a) is
+            # gcd(a, 0 % a) when a != 0): those are unfolded once more, to a small budget
+            for m in postorder(eq2.args[1]):
+                if m.op in ("app", "pred") and m.lbr == 0 and m not in seen and m.fv and open_budget > 0:
+                    open_budget -= 1
+                    work.append(m)
+        if n.fv or budget <= 0:
+            continue
+        for m in postorder(eq.args[1]):
+            if m.op in ("app", "pred") and m.lbr == 0 and not m.fv and m not in seen:
+                budget -= 1
+                work.append(m)
     return out
+
+
+MAX_GROUND_UNFOLDS = 60
+MAX_OPEN_UNFOLDS = 4
+
+
+def _decide_closed_ites(f: Expr, p):
+    """``if c then a else b`` with a closed, evaluable c replaced by its branch (``ite_true`` or
+    ``ite_false`` with an ``eval`` proof of c or of not c)."""
+    from kernel.arith import evaluate
+
+    from .engine import replace_all
+    for _ in range(20):
+        for n in postorder(f):
+            if n.op == "ite" and n.lbr == 0 and not n.args[0].fv and \
+                    not any(m.op in ("app", "pred") for m in postorder(n.args[0])):
+                break
+        else:
+            return f, p
+        c, a, b = n.args
+        try:
+            v = evaluate(c)
+        except KernelError:
+            return f, p
+        eq = P("imp_elim", P("ite_true" if v else "ite_false", c, a, b), P("eval", c if v else mk("not", c)))
+        g = replace_all(f, n, a if v else b)
+        f, p = g, P("replace", eq, p, g)
+    return f, p
 
 
 def _nonrecursive(env, name: str) -> bool:
@@ -425,18 +548,29 @@ def _defining(env, n: Expr) -> Expr:
 def smt_prove(env, goal, lemmas=(), rlimit: int = DEFAULT_RLIMIT, timeout_ms: int = DEFAULT_TIMEOUT_MS):
     """Decide the goal with z3 (lemmas as extra facts) and return an SmtOutcome with a proof term."""
     extra_formulas = [f for _, f in lemmas]
-    try:
-        z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas)
-    except SmtDontKnow:
-        # z3 gave up; Quod's own procedures may still find a proof
-        pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
-        if pf is None:
-            raise
+    facts = [(f, p) for p, f in lemmas]
+    # As quod prove: small values first, then Quod's own procedures (most true goals never start
+    # z3, nor import it), then z3, whose "unsat" is rebuilt once more with its model's witnesses
+    # when those can help (a closed existential), else rests on its word.
+    quick = quick_counterexample(env, goal, extra_formulas)
+    if quick is not None:
+        text = ", ".join(f"{n} = {v}" for n, v in sorted(quick.items())) or "(none needed: the statement is false)"
+        raise SmtCounterexample(quick, text)
+    pf = reconstruct(env, goal, facts, use_z3=False)
+    if pf is not None:
         return SmtOutcome(pf, True, 0.0)
-    pf = reconstruct(env, goal, [(f, p) for p, f in lemmas])
+    z3_ms = decide(env, goal, rlimit, timeout_ms, extra_formulas, quick=False)
+    pf = reconstruct(env, goal, facts) if wants_model(goal) else None
     if pf is not None:
         return SmtOutcome(pf, True, z3_ms)
     return SmtOutcome(oracle_proof(goal, lemmas), False, z3_ms)
+
+
+def wants_model(goal) -> bool:
+    """Whether ``reconstruct`` with z3 can do more than without it: z3's model gives witnesses
+    only to a closed existential goal (``model_witnesses``)."""
+    from kernel import free_vars
+    return goal.target.op == "exists" and not free_vars(goal_formula(goal))
 
 
 def oracle_proof(goal, lemmas=()):

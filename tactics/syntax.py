@@ -64,6 +64,18 @@ class Block:
     pos: Pos
 
 
+class LazyBlock:
+    """A theorem's tactic block not read yet (``parse_item(..., lazy=True)``): ``force()`` reads it,
+    raising the QuodError a syntax error in it would have raised when the item was parsed."""
+    __slots__ = ("_read",)
+
+    def __init__(self, read):
+        self._read = read
+
+    def force(self) -> Block:
+        return self._read()
+
+
 @dataclass
 class Import:
     module: str

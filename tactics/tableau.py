@@ -11,7 +11,8 @@ is rebuilt as a proof the kernel checks.
 
 from __future__ import annotations
 
-from kernel import Expr, P, Var, free_vars, instantiate, mk
+from kernel import Expr, Int, KernelError, P, Var, free_vars, instantiate, mk
+from kernel.expr import postorder
 
 from .arith_tactics import _is_cmp, refute
 from .linarith import LinarithFailed
@@ -19,6 +20,7 @@ from .linarith import LinarithFailed
 MAX_BRANCH_DEPTH = 14
 MAX_NODES = 2000
 MAX_INSTANCES = 40
+MAX_WITNESS_ROUNDS = 2      # nested existentials: exists q r, ... takes two
 
 
 class TableauFailed(Exception):
@@ -31,6 +33,14 @@ class Tableau:
         self.counter = 0
         self.nodes = 0
         self.instantiated = False
+        self.witness_rounds = 0
+        self.ground: list = []          # extra witness candidates (values from z3's model)
+        self.qr = False                 # the prelude's quot_rem_unique lemmas are there (quotrem.py)
+        self.nl = False                 # nlinarith's lemmas are there
+        self.qr_done: set = set()
+        self.bb = False                 # branch and bound at the leaves (branch.py)
+        self.residue_done = False       # a residue case split is under way (_residue_split)
+        self.residue_tries = 0
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -127,15 +137,235 @@ class Tableau:
                                                              P("imp_elim", P("iff_right", p), P("hyp", hb)))))
                 p_no = self._refute(rest + [(mk("not", a), P("hyp", hn)), nb], depth + 1)
                 return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+        if self.qr:
+            pf = self._quotrem(facts, depth)
+            if pf is not None:
+                return pf
+        if self.witness_rounds < MAX_WITNESS_ROUNDS and any(f.op == "forall" for f, _ in facts):
+            pf = self._witness_round(facts, depth)
+            if pf is not None:
+                return pf
         if not self.instantiated:
             inst = self._instances(facts)
             if inst:
                 self.instantiated = True
                 try:
                     return self._refute(facts + inst, depth + 1)
+                except (TableauFailed, LinarithFailed):
+                    if self.residue_done:
+                        raise
                 finally:
                     self.instantiated = False
+        if not self.residue_done:
+            pf = self._residue_split(facts, depth)
+            if pf is not None:
+                return pf
         raise TableauFailed("no contradiction found")
+
+    def _residue_split(self, facts: list, depth: int):
+        """Cases on the residue of a variable: for a universal fact whose equation says ``t = c * k``
+        (``even(n * (n + 1))`` negated is ``forall k, n * (n + 1) != 2 * k``) with a product of n in
+        t, the cases ``n % c = 0, 1, .., c - 1``; in case v, ``n = c * (n / c) + v`` (the kernel's
+        division identity) is put for n everywhere, so that t's polynomial divides by c and the
+        witness is solved exactly. The last case is refuted by the remainder's range. None if no
+        fact has that shape or the cases do not all close."""
+        if self.residue_tries >= MAX_RESIDUE_TRIES:
+            return None                 # a failing search would try at each of its leaves
+        pick = _residue_target(facts)
+        if pick is None:
+            return None
+        n, c = pick
+        self.residue_tries += 1
+        self.residue_done = True
+        try:
+            return self._residue_case(facts, n, c, 0, depth)
+        except (TableauFailed, LinarithFailed, KernelError):
+            return None
+        finally:
+            self.residue_done = False
+
+    def _residue_case(self, facts: list, n: Expr, c: int, v: int, depth: int):
+        from .arith_tactics import _prove
+        from .engine import replace_all
+        zero, cc = Int(0), Int(c)
+        r = mk("mod", n, cc)
+        if v == c:
+            rp = P("imp_elim", P("arith", "mod_pos", (n, cc)), P("eval", mk("lt", zero, cc)))
+            rng = [(mk("le", zero, r), P("and_left", rp)), (mk("lt", r, cc), P("and_right", rp))]
+            return refute([(f, p) for f, p in facts if _is_cmp(f)] + rng, self)
+        a = mk("eq", r, Int(v))
+        ha, hn = self.fresh("_r"), self.fresh("_r")
+        q = mk("div", n, cc)
+        rhs = mk("add", mk("mul", cc, q), Int(v))
+        dm = (mk("eq", n, mk("add", mk("mul", cc, q), r)), P("arith", "div_mod", (n, cc)))
+        pe = _prove(mk("eq", n, rhs), [dm, (a, P("hyp", ha))], self)
+        moved = []
+        for f, p in facts:
+            if n.data in f.fv:
+                g = replace_all(f, n, rhs)
+                moved.append((g, P("replace", pe, p, g)))
+            else:
+                moved.append((f, p))
+        p_yes = self._refute(moved + [(a, P("hyp", ha))], depth + 1)
+        p_no = self._residue_case(facts + [(mk("not", a), P("hyp", hn))], n, c, v + 1, depth + 1)
+        return P("imp_elim", P("imp_intro", hn, mk("not", a), p_no), P("not_intro", ha, a, p_yes))
+
+    def _quotrem(self, facts: list, depth: int):
+        """Division by a symbolic divisor d (``quotrem.py``): cases on the sign of d, and in each
+        the uniqueness lemma's instances whose premises linear arithmetic proves."""
+        from . import quotrem
+        for d, dividends in quotrem.divisions(facts).items():
+            if d in self.qr_done:
+                continue
+            cands = quotrem.candidates(facts, d, dividends)
+            if not cands:
+                continue
+            self.qr_done.add(d)
+            try:
+                zero = Int(0)
+                h1, h2, h3, h4 = (self.fresh("_s") for _ in range(4))
+                neg = self._qr_case(facts, (mk("lt", d, zero), P("hyp", h1)), d, cands, "quot_rem_unique_neg",
+                                    depth)
+                zc = self._qr_zero(facts, (mk("eq", d, zero), P("hyp", h3)), d, depth)
+                pos = self._qr_case(facts, (mk("lt", zero, d), P("hyp", h4)), d, cands, "quot_rem_unique", depth)
+                return P("or_elim", P("trichotomy", d, zero), h1, neg, h2,
+                         P("or_elim", P("hyp", h2), h3, zc, h4, pos))
+            except (TableauFailed, LinarithFailed):
+                continue
+            finally:
+                self.qr_done.discard(d)
+        return None
+
+    def _qr_case(self, facts: list, sign, d: Expr, cands: list, lemma: str, depth: int):
+        from . import quotrem
+        base = facts + [sign]
+        cmp = [(f, p) for f, p in base if _is_cmp(f)]
+        pf = self._excluded(cmp, d)
+        if pf is not None:
+            return pf
+        zero = Int(0)
+        # the division identity and the remainder's range for every dividend of d in sight
+        divs: list = []
+        for f in [f for f, _ in facts] + [x for c in cands for x in c]:
+            for n in postorder(f):
+                if n.op in ("div", "mod") and n.lbr == 0 and n.args[1] == d and n.args[0] not in divs:
+                    divs.append(n.args[0])
+        ax = "mod_neg" if lemma == "quot_rem_unique_neg" else "mod_pos"
+        for x in divs:
+            m = mk("mod", x, d)
+            rp = P("imp_elim", P("arith", ax, (x, d)), sign[1])
+            lo, hi = (mk("lt", d, m), mk("le", m, zero)) if ax == "mod_neg" else (mk("le", zero, m), mk("lt", m, d))
+            cmp += [(mk("eq", x, mk("add", mk("mul", d, mk("div", x, d)), m)), P("arith", "div_mod", (x, d))),
+                    (lo, P("and_left", rp)), (hi, P("and_right", rp))]
+        pos = {f.args[1] for f, _ in cmp if f.op == "lt" and f.args[0] == zero}
+        for f in [x for c in cands for x in c]:
+            for n in postorder(f):
+                if n.op == "mod" and n.lbr == 0 and n.args[1] != d and n.args[1] in pos:
+                    x, e = n.args
+                    rp = P("imp_elim", P("arith", "mod_pos", (x, e)), _find(cmp, mk("lt", zero, e)))
+                    cmp += [(mk("le", zero, n), P("and_left", rp)), (mk("lt", n, e), P("and_right", rp))]
+        new = []
+        for t, q, r in cands:
+            prem = [mk("le", zero, r), mk("lt", r, d)] if lemma == "quot_rem_unique" else \
+                [mk("lt", d, r), mk("le", r, zero)]
+            prem.append(mk("eq", t, mk("add", mk("mul", d, q), r)))
+            proofs = []
+            for f in prem:
+                pf = (f.op == "eq" and quotrem.prove_by_mod_elimination(f, self)) or self._prove_cmp(cmp, f)
+                if pf is None:
+                    break
+                proofs.append(pf)
+            else:
+                p = P("thm", lemma)
+                for x in (t, d, q, r):
+                    p = P("forall_elim", p, x)
+                for pf in proofs:
+                    p = P("imp_elim", p, pf)
+                new += [(mk("eq", mk("div", t, d), q), P("and_left", p)),
+                        (mk("eq", mk("mod", t, d), r), P("and_right", p))]
+        return self._refute(base + new, depth + 1)
+
+    def _excluded(self, cmp: list, d: Expr):
+        """A refutation of a sign case the hypotheses exclude (d != 0, 0 < d; 0 < b and 0 < c for
+        d = b * c, by nlinarith), or None."""
+        from .linarith import prove_false
+        try:
+            return prove_false(cmp)
+        except LinarithFailed:
+            pass
+        if self.nl and any(n.op == "mul" for n in postorder(d)):
+            try:
+                return refute(cmp, self._nl_names())
+            except LinarithFailed:
+                pass
+        return None
+
+    def _qr_zero(self, facts: list, zero_fact, d: Expr, depth: int):
+        from .engine import replace_all
+        eqf, pe = zero_fact
+        pf = self._excluded([(f, p) for f, p in facts + [zero_fact] if _is_cmp(f)], d)
+        if pf is not None:
+            return pf
+        out = []
+        for f, p in facts:
+            if any(n == d for n in postorder(f)):
+                g = replace_all(f, d, Int(0))
+                f, p = g, P("replace", pe, p, g)
+            for _ in range(12):             # x / 0 is 0 and x % 0 is x, innermost first
+                n = next((n for n in postorder(f) if n.op in ("div", "mod") and n.lbr == 0 and n.args[1] == Int(0)),
+                         None)
+                if n is None:
+                    break
+                x = n.args[0]
+                e, ax = (Int(0), "div_zero") if n.op == "div" else (x, "mod_zero")
+                g = replace_all(f, n, e)
+                f, p = g, P("replace", P("arith", ax, (x,)), p, g)
+            out.append((f, p))
+        return self._refute(out + [zero_fact], depth + 1)
+
+    def _prove_cmp(self, cmp: list, f: Expr):
+        """A proof of the comparison f from the comparison facts (linear, then nlinarith), or None."""
+        h = self.fresh("_q")
+        facts = cmp + [(mk("not", f), P("hyp", h))]
+        try:
+            return P("by_contra", h, f, refute(facts, self))
+        except LinarithFailed:
+            pass
+        if not self.nl:
+            return None
+        try:
+            return P("by_contra", h, f, refute(facts, self._nl_names()))
+        except LinarithFailed:
+            return None
+
+    def _nl_names(self):
+        """This tableau's name supply with nlinarith at the leaves of ``refute``."""
+        from .nlinarith import NlLeaf
+
+        class Names:
+            def __init__(self, tab):
+                self.tab, self.leaf, self.bb = tab, NlLeaf(tab), tab.bb
+
+            def __call__(self):
+                return self.tab()
+        return Names(self)
+
+    def _witness_round(self, facts: list, depth: int):
+        """Instances of the universal facts at solved witnesses (``witness.py``), after
+        eliminating defined variables; None if that does not close the branch."""
+        from . import witness
+        wf = witness.definitions(facts)
+        terms = witness.candidates(wf)
+        terms += [t for t in self.ground if t not in terms]
+        if not terms:
+            return None
+        self.witness_rounds += 1
+        try:
+            return self._refute(wf + witness.instances(wf, terms), depth + 1)
+        except (TableauFailed, LinarithFailed):
+            return None
+        finally:
+            self.witness_rounds -= 1
 
     def _instances(self, facts: list) -> list:
         """One round of instances of the universal facts at nearby ground terms (x, x + 1, x - 1, 0, 1)."""
@@ -223,6 +453,43 @@ class Tableau:
                     continue
             out.append((f, p))
         return out
+
+
+MAX_RESIDUE = 3         # residue splits for divisors up to this
+MAX_RESIDUE_TRIES = 2   # residue splits per tableau
+
+
+def _residue_target(facts: list):
+    """(n, c) for a universal fact with an equation ``t = c * k`` in its bound variable k (c a
+    literal, 2 <= |c| <= MAX_RESIDUE) where t multiplies the free variable n; else None."""
+    from .witness import _linear_in
+    for f, _ in facts:
+        if f.op != "forall":
+            continue
+        k = "_rk"
+        while k in f.fv:
+            k += "'"
+        body = instantiate(f.args[0], Var(k))
+        for e in postorder(body):
+            if e.op != "eq" or e.lbr or k not in e.fv:
+                continue
+            got = _linear_in(mk("sub", e.args[0], e.args[1]), k)
+            if got is None:
+                continue
+            c1, c0, rev = got
+            if len(c1) != 1 or () not in c1 or not 2 <= abs(c1[()]) <= MAX_RESIDUE:
+                continue
+            for mono in c0:
+                if len(mono) >= 2:
+                    for i in mono:
+                        x = rev.get(i)
+                        if x is not None and x.op == "var":
+                            return x, abs(c1[()])
+    return None
+
+
+def _find(facts: list, f: Expr):
+    return next(p for g, p in facts if g == f)
 
 
 def _not_and_right(p, ha: str, b, tab: Tableau):

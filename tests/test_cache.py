@@ -334,7 +334,7 @@ def test_an_edited_import_is_noticed(tmp_path):
 
 # ---- oracles, axioms and sorry are reported as in a fresh run ----------------------------------
 
-ORACLE = "theorem sq (x : int) : x * x != 2 := by smt\n"      # z3 proves it; no kernel proof is rebuilt
+ORACLE = "theorem sq (x : int) (h : x * x * x = x) : x <= 1 := by smt\n"   # z3 proves it; degree three: no rebuild
 
 
 def test_a_cached_oracle_is_still_an_oracle(tmp_path):
