@@ -20,8 +20,12 @@ replayed for many iterations and seen to stay in ``R``.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import itertools
+import os
 import re
+import time
 from dataclasses import dataclass
 
 from kernel import Expr, Int, KernelError, Var, free_vars, mk, show, subst
@@ -33,6 +37,53 @@ from .vcgen import LoopSpec, Obligations, Prover, assigned
 
 
 # ---- z3 validity -------------------------------------------------------------------------------
+
+# ---- the budget of one analysis ------------------------------------------------------------------
+# Loop invariants grow with the loops before them, so the work is superlinear in the number of loops
+# (8 nested loops took minutes). One program's analysis (quod terminates, or one tactic) gets a
+# budget of wall-clock time; past it, the answer is don't know, saying so.
+
+BUDGET_ENV = "QUOD_ANALYSIS_BUDGET"
+DEFAULT_BUDGET = 60.0           # seconds
+
+_deadline: contextvars.ContextVar = contextvars.ContextVar("quod_analysis_deadline", default=None)
+
+
+class OverBudget(Exception):
+    """The analysis ran past its budget."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"the analysis stopped at its budget of {seconds:g} s ({BUDGET_ENV}); annotate the "
+                         "loops with invariant(...) and decreasing(...), or split the program")
+
+
+def budget_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get(BUDGET_ENV, DEFAULT_BUDGET)))
+    except ValueError:
+        return DEFAULT_BUDGET
+
+
+@contextlib.contextmanager
+def budget():
+    """Inside the block, ``spend`` raises ``OverBudget`` once the budget is used (an outer block's
+    budget rules a nested one)."""
+    if _deadline.get() is not None:
+        yield
+        return
+    s = budget_seconds()
+    token = _deadline.set((time.monotonic() + s, s))
+    try:
+        yield
+    finally:
+        _deadline.reset(token)
+
+
+def spend() -> None:
+    d = _deadline.get()
+    if d is not None and time.monotonic() > d[0]:
+        raise OverBudget(d[1])
+
 
 class Z3:
     def __init__(self, env, timeout_ms: int = 2000):
@@ -53,6 +104,7 @@ class Z3:
         its closure, without building the quantifiers)."""
         if f in self.cache:
             return self.cache[f]
+        spend()
         import z3
         enc = self.encoder()
         s = z3.Solver()
@@ -73,6 +125,7 @@ class Z3:
         where hyp holds and some remaining goal fails, drop every goal that fails there, repeat.
         A goal the model cannot decide is checked on its own."""
         import z3
+        spend()
         remaining = [g for g in goals if g.lbr == 0]
         if len(remaining) <= 1:
             return [g for g in remaining if self.valid(mk("imp", hyp, g))]
@@ -380,6 +433,7 @@ class SpecFinder:
         """Give every loop of c its invariant for this round, pre holding before c."""
         stack = [(c, pre)]
         while stack:
+            spend()
             c, pre = stack.pop()
             if c.op == "seq":
                 parts = []
@@ -567,6 +621,7 @@ def discharge(env, goal_formula: Expr):
     from tactics.smt import SmtCounterexample, SmtDontKnow, smt_prove
     from tactics.state import ProofState, assemble
     from tactics.syntax import Tactic
+    spend()
     state = ProofState.start(goal_formula)
     eng = Engine(env)
     try:
@@ -589,6 +644,14 @@ def terminates_statement(prog: Program, when: Expr | None = None) -> Expr:
 
 
 def prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
+    try:
+        with budget():
+            return _prove_termination(env, prog, when)
+    except OverBudget as exc:
+        return Verdict("don't know", f"don't know: {exc}", [])
+
+
+def _prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
     z3v = Z3(env)
     stmt = terminates_statement(prog, when)
     pre = stmt.args[0]
@@ -626,6 +689,14 @@ def _fill_holes(p, filled: dict):
 def decide_termination(env, prog: Program) -> Verdict:
     """yes (kernel-checked ranking argument), no (kernel-checked recurrent set + replayed witness),
     or don't know."""
+    try:
+        with budget():
+            return _decide_termination(env, prog)
+    except OverBudget as exc:
+        return Verdict("don't know", f"don't know: {exc}", [])
+
+
+def _decide_termination(env, prog: Program) -> Verdict:
     from kernel import TheoremDecl
     v = prove_termination(env, prog)
     if v.answer != "yes":

@@ -24,8 +24,8 @@ import re
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
-from .lang import (BOUNDS, RET, Callees, Loop, Names, Program, ProgramError, conj, inline, program_vars,
-                   range_fact, rename, returned_check, seq)
+from .lang import (BOUNDS, RET, Callees, Loop, Names, Program, ProgramError, conj, depth_guard, inline,
+                   program_vars, range_fact, rename, returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _ARITH = {"+": "add", "-": "sub", "*": "mul"}
@@ -120,6 +120,7 @@ def _prepare(source: str, base_dir=None):
     return pp, text
 
 
+@depth_guard("C")
 def parse_c(source: str, function: str | None = None, int_mode: str = "c", name: str | None = None,
             native: bool = False, known: dict | None = None, base_dir=None) -> Program:
     """The function ``function`` of ``source`` (default: the only one, else the one called ``name``, else
@@ -130,6 +131,8 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
     parser = c_parser.CParser()
     try:
         ast = parser.parse(text, filename="<c>")
+    except RecursionError:       # pycparser recurses: see depth_guard
+        raise
     except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
         err = _syntax_error(exc, parser)
         semi = _missing_semicolon(text, err.line, err.col)

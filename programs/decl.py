@@ -9,6 +9,8 @@ The native form is C syntax with Quod's types (``int`` is the mathematical
 integers, with the logic's floor ``/`` and ``%``; ``u32``/``i32``/``i64``/``bool``
 are C's); loops may carry
 ``invariant(P);`` and ``decreasing(e);`` as their first statements.
+
+A source file is read only if it is a regular file of the project (``programs/sources.py``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import re
 from pathlib import Path
 
 from .lang import Program, ProgramError
+from .sources import project, read_source
 
 _HEADER = re.compile(r"program\s+([A-Za-z_][\w']*)\s*", re.S)
 _FROM = re.compile(r'from\s+(c|python)\s+(?:"""(.*?)"""|"([^"\n]*)")(?:\s+function\s+([A-Za-z_]\w*))?\s*$', re.S)
@@ -53,27 +56,23 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     if fm:
         lang, inline, path, function = fm.groups()
         src_dir = base_dir          # where a C source's #include "..." looks: next to the file
-        if inline is not None:
-            source = inline
-        else:
-            p = Path(path)
-            if not p.is_absolute():
-                p = (base_dir / p) if (base_dir / p).exists() else p
+        found = None
+        with project(base_dir):
+            if inline is not None:
+                source = inline
+            else:       # only a regular file of the project (programs/sources.py)
+                source, found = read_source(path, base_dir)
+                src_dir = found.parent
             try:
-                source = p.read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ProgramError(f"cannot read {path}: {exc.strerror or exc}") from None
-            src_dir = p.resolve().parent
-        try:
-            if lang == "c":
-                from .c_frontend import parse_c
-                return parse_c(source, function, "c", name, known=known, base_dir=src_dir)
-            from .py_frontend import parse_python
-            return parse_python(source, function, name, known)
-        except ProgramError as exc:
-            if inline is None:          # the error is in that file: say where
-                exc.file, exc.source = str(p), source
-            raise
+                if lang == "c":
+                    from .c_frontend import parse_c
+                    return parse_c(source, function, "c", name, known=known, base_dir=src_dir)
+                from .py_frontend import parse_python
+                return parse_python(source, function, name, known)
+            except ProgramError as exc:
+                if found is not None:          # the error is in that file: say where
+                    exc.file, exc.source = str(found), source
+                raise
     nm = _NATIVE.match(rest)
     if not nm:
         raise ProgramError("expected `program NAME(x : int, ...) -> TYPE { ... }` or "
@@ -95,6 +94,7 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
     # line 1 brings Quod's types (programs/include/quod/native.h); the item starts on line 2
     source = f"#include <quod/native.h>\n{ret} {name}({', '.join(params) or 'void'}) {body}"
     from .c_frontend import parse_c
-    prog = parse_c(source, name, "c", name, native=True, known=known, base_dir=base_dir)
+    with project(base_dir):
+        prog = parse_c(source, name, "c", name, native=True, known=known, base_dir=base_dir)
     prog.language = "quod"
     return prog

@@ -44,6 +44,26 @@ class ProgramError(Exception):
         self.col = col
 
 
+def depth_guard(language: str):
+    """A front end's entry point: a source nested deeper than Python's stack lets it (or its parser)
+    follow is refused as a ProgramError for this program alone, not a RecursionError that would end
+    the check of the whole file. (``ast.parse`` runs out of its own parser stack as a MemoryError.)"""
+    def wrap(fn):
+        import functools
+
+        @functools.wraps(fn)
+        def guarded(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except RecursionError:
+                pass
+            raise ProgramError(f"unsupported: the {language} source is nested too deeply (expressions or "
+                               "statements inside one another, or an expression thousands of operators long); "
+                               "split it up")
+        return guarded
+    return wrap
+
+
 @dataclass
 class Loop:
     """A while loop of the program with its annotations (kernel formulas / terms, or None)."""

@@ -776,6 +776,7 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
     if not base.is_dir():
         raise ProgramError(f"{base_dir} is not a directory")
     src = _Source(source)
+    _project_includes(src, base)        # first: no other check may look at a file outside the project
     src.check(base)
     name, cmd = backend()
     bad = src.pcpp_refuses() if name == "pcpp" else None
@@ -797,6 +798,46 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
     for f in pp.files:          # GNU cpp read them in another process: say so to whoever records reads
         sys.audit("quod.read", str(f))
     return pp
+
+
+def _project_includes(src: _Source, base: Path) -> None:
+    """Before any preprocessor runs: every ``#include "..."``, followed into the files it names, is
+    a regular file of the project (``programs/sources.py``), so the preprocessor never opens a
+    device, a FIFO or a file elsewhere on the machine; ``#include <...>`` names one of Quod's
+    headers, never an absolute path. A name that leads outside the project is refused whether or
+    not a file is there."""
+    from .sources import inside, read_regular, roots
+    dirs = roots(base)
+    todo, seen = [(src, base, None)], set()
+    while todo:
+        s, directory, site = todo.pop()
+        for ln, col, toks in s.directives:
+            if not toks or toks[0] not in ("include", "include_next", "import") or len(toks) < 2:
+                continue
+            at = site or (ln, col)
+            quoted = toks[1].startswith('"') and toks[1].endswith('"') and len(toks[1]) > 1
+            name = toks[1][1:-1] if quoted else "".join(toks[2:toks.index(">")]) if ">" in toks else ""
+            if not quoted:
+                if name and Path(name).is_absolute():
+                    raise ProgramError(f"unsupported: #include <{name}> (an absolute path; Quod's headers are "
+                                       f"{', '.join(HEADERS)})", *at)
+                continue
+            cand = directory / name
+            if not inside(cand, dirs):
+                raise ProgramError(f'unsupported: #include "{name}" (not a file of this project: included files '
+                                   f"are read from the source's directory and the .proof file's, and below; "
+                                   f"--allow-path DIR allows others)", *at)
+            if not os.path.lexists(cand):
+                continue            # then the preprocessor looks among Quod's headers
+            real = cand.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            try:
+                text = read_regular(cand, name)
+            except ProgramError as exc:
+                raise ProgramError(f"#include: {exc.message}", *at) from None
+            todo.append((_Source(text), real.parent, at))
 
 
 def _pcpp_rescans(src: _Source, files: list, macros: dict) -> None:

@@ -24,14 +24,15 @@ import sys
 
 from kernel import Expr, Int, Var, mk
 
-from .lang import (RET, Callees, Loop, Program, ProgramError, conj, inline, program_vars, range_fact, returned_check,
-                   seq)
+from .lang import (RET, Callees, Loop, Program, ProgramError, conj, depth_guard, inline, program_vars, range_fact,
+                   returned_check, seq)
 
 TRUE, FALSE = Expr("true"), Expr("false")
 _BIN = {ast.Add: "add", ast.Sub: "sub", ast.Mult: "mul", ast.FloorDiv: "div", ast.Mod: "mod"}
 _CMP = {ast.Lt: "lt", ast.LtE: "le", ast.Gt: "gt", ast.GtE: "ge", ast.Eq: "eq", ast.NotEq: "ne"}
 
 
+@depth_guard("Python")
 def parse_python(source: str, function: str | None = None, name: str | None = None,
                  known: dict | None = None) -> Program:
     """The function ``function`` (default: ``main``, or the only one) of ``source``. It may call the other functions
@@ -42,6 +43,8 @@ def parse_python(source: str, function: str | None = None, name: str | None = No
         tree = ast.parse(source)
     except SyntaxError as exc:
         raise ProgramError(f"Python syntax: {exc.msg}", exc.lineno) from None
+    except MemoryError:          # CPython's parser stack, not the machine's memory: see depth_guard
+        raise RecursionError from None
     _definitions_only(tree)
     funcs = [n for n in tree.body if isinstance(n, ast.FunctionDef) and not n.decorator_list]
     if not funcs:

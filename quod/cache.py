@@ -11,7 +11,8 @@ line, their imports, the prelude). An entry holds, for each theorem of the modul
   the theorem rests on (axioms, ``smt_oracle``, ``sorry``) is what the kernel computes
   then, exactly as for a fresh proof. An ``smt_oracle`` step is z3's word, which no file
   can vouch for: each one in a cached proof is asked of z3 again first. If the kernel
-  (or z3) refuses, the tactics run as if there were no cache. So a stale or forged entry
+  (or z3) refuses, the tactics run as if there were no cache (the theorem's tactic block is
+  read only then: with a cached proof only its statement is parsed). So a stale or forged entry
   can at worst fail to help: it cannot make a statement pass that the kernel does not
   accept as proved *now*, nor hide what it rests on.
 - when it was not proved (failed, or don't know for a reason other than a time-out):

@@ -18,6 +18,7 @@ import json
 import os
 import re
 import sys
+import time
 from pathlib import Path
 
 from .cli import VERSION
@@ -36,16 +37,20 @@ def collect(paths: list[str], explicit: bool = True) -> tuple[list[Path], list[s
         path = Path(p)
         try:
             if path.is_dir():
-                found = sorted(path.rglob("*.proof"))
+                found = []
+                for f in sorted(path.rglob("*.proof")):
+                    if f.is_file():
+                        found.append(f)
+                    elif not f.is_dir():      # a FIFO would block the check for ever, a device fill memory
+                        print(f"quod check: warning: {f}: not a regular file; skipped", file=sys.stderr)
                 if not found and explicit:       # nothing checked is not a success
                     errors.append(f"quod check: error: no .proof files in {p}")
                 files.extend(found)
             elif path.is_file():
-                with open(path, "rb"):
-                    pass
                 files.append(path)
             elif explicit:
-                errors.append(f"quod check: error: {p}: no such file or directory")
+                what = "not a regular file" if os.path.exists(path) else "no such file or directory"
+                errors.append(f"quod check: error: {p}: {what}")
         except OSError as exc:
             errors.append(f"quod check: error: {p}: {exc.strerror or exc}")
     seen, out = set(), []
@@ -162,16 +167,35 @@ def _check_one(path_str: str, emit: str | None, use_cache: bool, statements: boo
                 out["imported"].append({"path": str(m.path), "text": f"{r.error}\nnote: {r.name} ({r.status}) is in "
                                         f"module {m.name}, which {path} imports"})
     if emit:
-        _emit(mod, Path(emit))
+        out["errors"].extend(_emit(mod, Path(emit)))
     return out
 
 
-def _emit(mod, outdir: Path) -> None:
+def _emit(mod, outdir: Path) -> list[str]:
+    """Write each proved theorem's proof term; a write that fails (a full disk, a read-only
+    directory) is an error at that theorem, and the file's results are kept."""
     from kernel.export import export_theorem
-    outdir.mkdir(parents=True, exist_ok=True)
+    from tactics.syntax import Pos, QuodError
+
+    from .loader import format_error
+    errors = []
     for r in mod.results:
         if r.status in ("proved", "sorry", "oracle"):
-            (outdir / f"{mod.path.stem}.{r.name}.json").write_text(export_theorem(mod.env, r.name), encoding="utf-8")
+            target = outdir / f"{mod.path.stem}.{r.name}.json"
+            tmp = target.with_name(target.name + ".tmp")
+            try:
+                outdir.mkdir(parents=True, exist_ok=True)
+                tmp.write_text(export_theorem(mod.env, r.name), encoding="utf-8")
+                os.replace(tmp, target)
+            except OSError as exc:
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
+                err = QuodError(Pos(r.file, r.line, 1), f"cannot write the proof of {r.name} to {target}: "
+                                f"{exc.strerror or exc}")
+                errors.append(format_error(_relative(err)))
+    return errors
 
 
 class Progress:
@@ -222,6 +246,9 @@ def run_check(args) -> int:
     explicit = bool(args.paths)
     from .loader import THEORIES
     paths = args.paths or [str(THEORIES)] + ([str(ROOT / "proofs")] if (ROOT / "proofs").is_dir() else [])
+    if not explicit and (ROOT / "examples").is_dir():    # the bundled proofs read the bundled examples
+        os.environ["QUOD_ALLOW_PATH"] = os.pathsep.join(
+            [str(ROOT / "examples")] + [p for p in os.environ.get("QUOD_ALLOW_PATH", "").split(os.pathsep) if p])
     files, errors = collect(paths, explicit)
     for e in errors:
         print(e, file=sys.stderr)
@@ -256,7 +283,8 @@ def run_check(args) -> int:
                 _loader(use_cache, statements).prelude()
             except Exception:
                 pass
-        with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo))) as pool:
+        with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo)), initializer=_orphan_guard,
+                                 initargs=(os.getpid(),)) as pool:
             futs = {f: pool.submit(check_one, str(f), args.emit_proofs, use_cache, statements) for f in todo}
             for f in todo:
                 progress.start(f)
@@ -272,6 +300,30 @@ def run_check(args) -> int:
     progress.close()
     code = report(files, outcomes, args)
     return 2 if errors else code
+
+
+def _orphan_guard(parent: int) -> None:
+    """In a ``-j`` worker: end when the parent ``quod check`` is gone (killed with -9, it cannot tell
+    its workers), rather than go on checking for nobody. Linux ends it at once (PR_SET_PDEATHSIG);
+    elsewhere a thread notices within a second that the parent changed."""
+    import signal
+    import threading
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL, 0, 0, 0)          # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:          # the parent died before the request took effect
+        os._exit(1)
+
+    def watch():
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+    threading.Thread(target=watch, name="quod-orphan-guard", daemon=True).start()
 
 
 def _failed(r: dict, strict: bool) -> bool:

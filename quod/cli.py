@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     chk.add_argument("--emit-proofs", metavar="DIR", help="write each proved theorem's proof term as JSON")
     chk.add_argument("--show-statement", action="store_true",
                      help="print each theorem's kernel statement in full (programs included); --json always has it")
+    chk.add_argument("--allow-path", action="append", metavar="DIR",
+                     help="also read program sources (and C #includes) under DIR; by default only the "
+                          ".proof file's directory and below (names are relative to it, never to the current "
+                          "directory)")
 
     prv = sub.add_parser("prove", help="answer yes / no / don't know for one formula")
     prv.add_argument("formula", help='for example "forall x y : int, x + y = y + x"')
@@ -40,6 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     rpl = sub.add_parser("repl", help="an interactive session (reads commands line by line when not a terminal)")
     rpl.add_argument("file", nargs="?", help="a .proof file to load and walk")
     rpl.add_argument("--ascii", action="store_true", help="print |- and ASCII connectives")
+    rpl.add_argument("--allow-path", action="append", metavar="DIR",
+                     help="also read program sources (and C #includes) under DIR; by default only the "
+                          ".proof file's directory and below (names are relative to it, never to the current "
+                          "directory)")
 
     trm = sub.add_parser("terminates",
                          help="does a C, Python or .proof program always terminate? yes / no / don't know")
@@ -50,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     trm.add_argument("--strict", action="store_true", help="an answer that needs an oracle is don't know")
     trm.add_argument("--show-statement", action="store_true",
                      help="print the kernel statement the answer is about (the program as the kernel reads it)")
+    trm.add_argument("--allow-path", action="append", metavar="DIR",
+                     help="also read program sources (and C #includes) under DIR; by default only the "
+                          ".proof file's directory and below (names are relative to it, never to the current "
+                          "directory)")
 
     lsp = sub.add_parser("lsp", help="a language server for editors (LSP on standard input and output)")
     lsp.add_argument("--stdio", action="store_true", help="talk on standard input and output (the default)")
@@ -75,6 +87,11 @@ def main(argv: list[str] | None = None) -> int:
                           "kernel checked it, a definition's equation): what was proved is what is printed")
 
     args = parser.parse_args(argv)
+    if getattr(args, "allow_path", None):     # programs/sources.py reads it (and -j workers inherit it)
+        import os
+        from pathlib import Path
+        old = [p for p in os.environ.get("QUOD_ALLOW_PATH", "").split(os.pathsep) if p]
+        os.environ["QUOD_ALLOW_PATH"] = os.pathsep.join([str(Path(d).resolve()) for d in args.allow_path] + old)
     for stream in (sys.stdout, sys.stderr):     # a source line that cannot be shown must not crash us
         try:
             stream.reconfigure(errors="backslashreplace")

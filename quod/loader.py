@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 THEORIES = next((p for p in (Path(__file__).resolve().parent / "theories", ROOT / "theories") if p.is_dir()),
                 ROOT / "theories")
 PRELUDE = "integers.prelude"
+MAX_FILE = 64_000_000   # bytes in a .proof file
 _THEOREM_NAME = re.compile(r"(?:@\[[^\]]*\]\s*)?(theorem|lemma)\s+([A-Za-z_][\w']*)")
 MAX_ERRORS = 100      # per file: past this, a file is probably not a .proof file at all
 MAIN_TACTICS = ["sorry", "smt_oracle", "hammer", "smt", "induction", "strong_induction", "calc", "nlinarith",
@@ -150,7 +151,7 @@ class Loader:
 
     def _read(self, path: Path) -> str:
         try:
-            data = path.read_bytes()
+            data = _read_regular(path)
         except OSError as exc:
             raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
         import hashlib
@@ -776,6 +777,23 @@ def text_of(source: str, line: int, cleaned: str) -> str:
     return "\n".join(lines[line - 1: line - 1 + n])
 
 
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes, opened without blocking (a FIFO would wait for a writer for ever) and
+    at most ``MAX_FILE`` of them (``/dev/zero`` would fill memory)."""
+    import stat
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(0, "not a regular file")
+        if st.st_size > MAX_FILE:
+            raise OSError(0, f"{st.st_size:,} bytes is more than the limit of {MAX_FILE:,} for a .proof file")
+        data = f.read(MAX_FILE + 1)
+    if len(data) > MAX_FILE:
+        raise OSError(0, f"more than the limit of {MAX_FILE:,} bytes for a .proof file")
+    return data
+
+
 def _display(path: Path) -> str:
     try:
         return os.path.relpath(path)
@@ -806,9 +824,9 @@ def _offset_pos(data: bytes, offset: int, file: str) -> Pos:
 def format_error(exc: QuodError, source: str | None = None) -> str:
     """``file:line:col: error: message``, the offending line and a caret, then the goal if any."""
     pos = exc.pos
-    msg = exc.message
+    msg, *more = str(exc.message).split("\n")       # a message of several lines: the rest under the caret
     if pos is None:
-        return f"error: {msg}"
+        return "\n".join([f"error: {msg}", *("    " + m for m in more)])
     out = [f"{pos}: error: {msg}"]
     text = source
     if text is None:
@@ -817,9 +835,9 @@ def format_error(exc: QuodError, source: str | None = None) -> str:
         except OSError:
             text = None
     if text is not None:
-        lines = text.split("\n")
-        if 1 <= pos.line <= len(lines):
-            line = lines[pos.line - 1]
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")     # as the parser reads it
+        if 1 <= pos.line <= len(lines) + 1:
+            line = lines[pos.line - 1] if pos.line <= len(lines) else ""
             if len(line) > 200:
                 start = max(0, pos.col - 100)
                 line, col = line[start:start + 200], pos.col - start
@@ -827,6 +845,7 @@ def format_error(exc: QuodError, source: str | None = None) -> str:
                 col = pos.col
             out.append("  " + line.replace("\t", " "))
             out.append("  " + " " * max(col - 1, 0) + "^")
+    out.extend("    " + m for m in more)
     if exc.goal:
         out.append("the goal was:")
         out.extend("    " + g for g in exc.goal.splitlines())

@@ -17,12 +17,14 @@ EXIT_YES, EXIT_NO, EXIT_USAGE, EXIT_DONT_KNOW = 0, 1, 2, 3
 def load_program(path: Path, function: str | None, int_mode: str):
     from programs.c_frontend import parse_c
     from programs.py_frontend import parse_python
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".c":
-        return parse_c(text, function, int_mode, base_dir=path.resolve().parent)
-    if path.suffix == ".py":
+    from programs.sources import project, read_regular
+    if path.suffix not in (".c", ".py"):
+        raise ValueError("expected a .c, .py or .proof file")
+    text = read_regular(path)          # a regular file of bounded size (not /dev/zero, not a FIFO)
+    with project(path.resolve().parent):
+        if path.suffix == ".c":
+            return parse_c(text, function, int_mode, base_dir=path.resolve().parent)
         return parse_python(text, function)
-    raise ValueError("expected a .c, .py or .proof file")
 
 
 def load_proof_program(path: Path, function: str | None):
@@ -64,24 +66,33 @@ def run_terminates(args) -> int:
         print(f"error: {path}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
     except (ProgramError, ValueError) as exc:
+        from programs.sources import read_regular
         line, col = getattr(exc, "line", None), getattr(exc, "col", None)
         try:
-            text = path.read_text(encoding="utf-8").split("\n")[line - 1] if line else None
-        except (OSError, IndexError, UnicodeDecodeError):
+            text = read_regular(path).split("\n")[line - 1] if line else None
+        except (ProgramError, IndexError):
             text = None
         if text is not None and not col:          # no column from the front end: the line's first token
             col = len(text) - len(text.lstrip()) + 1
         where = f"{path}:{line}:{col}: " if line and col else f"{path}:{line}: " if line else f"{path}: "
         print(f"{where}error: {getattr(exc, 'message', exc)}", file=sys.stderr)
         if text is not None:
-            print(f"  {text}\n  {' ' * (col - 1)}^", file=sys.stderr)
+            shown = col
+            if len(text) > 200:               # a long line: the 200 characters around the column
+                start = max(0, col - 100)
+                text, shown = text[start:start + 200], col - start
+            print(f"  {text}\n  {' ' * (shown - 1)}^", file=sys.stderr)
         return EXIT_USAGE
     if env is None:
         pre = Loader().prelude()
         env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
     else:
         env = env.copy()
-    v = decide_termination(env, prog)
+    try:
+        v = decide_termination(env, prog)
+    except RecursionError:           # a step of the analysis could not follow the program's depth
+        print("don't know: the program is nested too deeply for a step of the analysis")
+        return EXIT_DONT_KNOW
     try:
         return _report(args, v)
     finally:

@@ -16,6 +16,7 @@ from .syntax import QuodError, SExpr
 BUILTINS = {"abs": 1, "min": 2, "max": 2}
 _ARITH = {"add", "sub", "mul", "div", "mod"}
 _LOGIC = {"and", "or", "imp", "iff"}
+_CHAIN = _ARITH | _LOGIC | {"neg", "not"}      # elaborated without recursion when nested (Elaborator._chain)
 _REL = {"eq": ("eq", False), "lt": ("lt", False), "le": ("le", False), "gt": ("lt", True), "ge": ("le", True)}
 
 
@@ -84,6 +85,8 @@ class Elaborator:
 
     def elab(self, se: SExpr, want: str | None, bound: list) -> Expr:
         k = se.kind
+        if k in _CHAIN and any(a.kind in _CHAIN for a in se.args):
+            return self._chain(se, want, bound)
         got = self.sort_of(se, bound)
         if want is not None and got is not None and got != want:
             what = "a formula" if want == FORMULA else "a term"
@@ -144,6 +147,37 @@ class Elaborator:
                 body = Expr(k, (body,), x)
             return body
         raise QuodError(se.pos, f"cannot elaborate {k}")
+
+    def _chain(self, se: SExpr, want: str | None, bound: list) -> Expr:
+        """Connectives nested in connectives (a sum of 5,000 terms, a long chain of ``->``), left or
+        right: the same checks and results as ``elab``, with a work stack instead of recursion."""
+        out: list[Expr] = []
+        stack: list[tuple[SExpr, str | None, bool]] = [(se, want, False)]
+        while stack:
+            n, w, done = stack.pop()
+            k = n.kind
+            if k not in _CHAIN:
+                out.append(self.elab(n, w, bound))
+                continue
+            if done:
+                args = out[len(out) - len(n.args):]
+                del out[len(out) - len(n.args):]
+                if k == "neg":
+                    a = args[0]
+                    out.append(Int(-a.data) if a.op == "int" else mk("neg", a))
+                else:
+                    out.append(mk(k, *args))
+                continue
+            got = TERM if k in _ARITH or k == "neg" else FORMULA
+            if w is not None and got != w:
+                what = "a formula" if w == FORMULA else "a term"
+                found = "a formula" if got == FORMULA else "a term"
+                raise QuodError(n.pos, f"expected {what} here, found {found}")
+            if got == TERM:
+                self._mathematical(n, bound)
+            stack.append((n, w, True))
+            stack.extend((a, got, False) for a in reversed(n.args))
+        return out[0]
 
     def _mathematical(self, se: SExpr, bound: list) -> None:
         """Arithmetic in a formula is on the integers; on a variable quantified over a C type (u32, i32)

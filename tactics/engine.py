@@ -16,7 +16,7 @@ from .elab import Elaborator
 from .state import Goal, ProofState, hole, show_goal, with_hyps
 from .syntax import Block, QuodError, SExpr, Tactic
 
-MAX_REPEAT = 1000
+MAX_REPEAT = 10_000      # applications of one `repeat`
 
 
 class TacticError(QuodError):
@@ -54,7 +54,7 @@ class Engine:
             sub = ProofState((first,), state.assign, state.root)
             sub = self.run_block(sub, inner) if isinstance(inner, Block) else self.run_seq(sub, inner)
             if sub.goals:
-                raise TacticError(tac.pos, "this block leaves goals unsolved:\n" + show_goal(sub.goals[0]),
+                raise TacticError(tac.pos, "this block leaves goals unsolved (the first is shown below)",
                                   show_goal(sub.goals[0]))
             return ProofState(rest, sub.assign, state.root)
         if name == "group":
@@ -73,22 +73,27 @@ class Engine:
             except QuodError:
                 return state
         if name == "repeat":
-            # apply to the main goal, then again to every goal that step created (Lean 4's repeat)
-            budget = [MAX_REPEAT]
-
-            def rep(st: ProofState, goal: Goal) -> ProofState:
-                if budget[0] <= 0 or goal not in st.goals:
-                    return st
-                budget[0] -= 1
-                before = {g.id for g in st.goals}
+            # apply to the main goal, then again to every goal that step created, depth first (Lean 4's
+            # repeat); a work list, not recursion, so a long chain of subgoals cannot exhaust the stack
+            todo = [state.goals[0]] if state.goals else []
+            live = {g.id for g in state.goals}
+            steps = 0
+            while todo:
+                goal = todo.pop()
+                if goal.id not in live:
+                    continue
+                if steps >= MAX_REPEAT:
+                    raise TacticError(tac.pos, f"repeat: the tactic still applies after {MAX_REPEAT:,} steps; "
+                                               "stopped (does it ever fail?)", self._goal_text(state))
+                steps += 1
                 try:
-                    new = self._on_goal(st, goal, tac.args[0])
+                    state, made = self._on_goal_new(state, goal, tac.args[0])
                 except QuodError:
-                    return st
-                for g in [g for g in new.goals if g.id not in before]:
-                    new = rep(new, g)
-                return new
-            return rep(state, state.goals[0]) if state.goals else state
+                    continue
+                live.discard(goal.id)
+                live.update(g.id for g in made)
+                todo.extend(reversed(made))
+            return state
         if name == "first":
             errors = []
             for alt in tac.args:
@@ -99,9 +104,15 @@ class Engine:
             raise TacticError(tac.pos, "no alternative of 'first' worked: " + "; ".join(errors[:3]),
                               self._goal_text(state))
         if name == "all_goals":
-            for g in list(state.goals):
-                state = self._on_goal(state, g, tac.args[0])
-            return state
+            # each goal in turn; what each leaves goes in front of the goals left before it (so the
+            # last goal's come first), as running them one by one with _on_goal always did
+            out: list = []
+            assign = state.assign
+            for g in state.goals:
+                sub = self.run(ProofState((g,), assign, state.root), tac.args[0])
+                assign = sub.assign
+                out.append(sub.goals)
+            return ProofState(tuple(g for gs in reversed(out) for g in gs), assign, state.root)
         if name in ("skip",):
             return state
         if name == "done":
@@ -132,11 +143,21 @@ class Engine:
 
     def _on_goal(self, state: ProofState, goal: Goal, tac: Tactic) -> ProofState:
         """Run ``tac`` with ``goal`` moved to the front."""
-        if goal not in state.goals:
-            return state
-        others = tuple(g for g in state.goals if g.id != goal.id)
+        return self._on_goal_new(state, goal, tac)[0]
+
+    def _on_goal_new(self, state: ProofState, goal: Goal, tac: Tactic) -> tuple[ProofState, tuple]:
+        """``_on_goal``, and the goals ``tac`` made (or left: ``goal`` itself if it did nothing)."""
+        goals = state.goals
+        if goals and goals[0].id == goal.id:          # the usual case: no scan of the other goals
+            others = goals[1:]
+        else:
+            i = next((i for i, g in enumerate(goals) if g.id == goal.id), None)
+            if i is None:
+                return state, ()
+            others = goals[:i] + goals[i + 1:]
         sub = self.run(ProofState((goal,), state.assign, state.root), tac)
-        return ProofState(sub.goals + others, sub.assign, state.root)
+        made = tuple(g for g in sub.goals if g.id != goal.id)
+        return ProofState(sub.goals + others, sub.assign, state.root), made
 
     def _goal_text(self, state: ProofState) -> str | None:
         return show_goal(state.goals[0]) if state.goals else None
@@ -293,19 +314,19 @@ def t_intro(eng: Engine, goal: Goal, tac: Tactic, all_: bool = False):
         want = names[i] if i < len(names) else None
         if t.op == "forall":
             x = want or g.fresh_var(t.data)
-            if x in g.used_vars() or x in g.names():
+            if g.uses(x) or g.has_name(x):
                 eng.fail(tac, goal, f"the name {x} is already in use; choose another")
             body = instantiate(t.args[0], Var(x))
             proofs.append(("forall", x, None))
-            g = Goal(g.hyps, body, g.vars + (x,))
+            g = g.introduced(body, var=x)
         elif t.op in ("imp", "not"):
             h = want or g.fresh_hyp("h")
             a = t.args[0]
             b = t.args[1] if t.op == "imp" else Expr("false")
-            if h in g.names():
+            if g.has_name(h):
                 eng.fail(tac, goal, f"the hypothesis name {h} is already in use; choose another")
             proofs.append((t.op, h, a))
-            g = Goal(g.hyps + ((h, a),), b, g.vars)
+            g = g.introduced(b, hyp=(h, a))
         else:
             if count is None and i > 0:
                 break
@@ -676,12 +697,12 @@ def t_have(eng, goal, tac):
     name, stmt_se, block = tac.args
     stmt = eng.elab(goal, stmt_se)
     sub = goal.with_target(stmt)
-    g, wrap = with_hyps(goal, [(name, stmt, hole(sub.id))])
     if block is None:
+        g, wrap = with_hyps(goal, [(name, stmt, hole(sub.id))])
         return [sub, g], wrap(hole(g.id))
     inner = eng.run_block(ProofState((sub,), {}, sub.id), block)
     if inner.goals:
-        raise TacticError(block.pos, "the proof of this 'have' leaves goals unsolved:\n" + show_goal(inner.goals[0]),
+        raise TacticError(block.pos, "the proof of this 'have' leaves goals unsolved (the first is shown below)",
                           show_goal(inner.goals[0]))
     from .state import assemble
     pf = assemble(inner)
@@ -874,10 +895,13 @@ def t_smt(eng, goal, tac, lemmas=None):
 
 def t_hammer(eng, goal, tac):
     """smt with lemmas chosen from everything imported: a relevance filter, then z3's unsat core."""
-    from .smt import relevant_lemmas, unsat_core
+    from .smt import SmtDontKnow, relevant_lemmas, unsat_core
     rlimit, timeout = _smt_options(eng, goal, tac)
     candidates = relevant_lemmas(eng.env, goal)
-    used = unsat_core(eng.env, goal, candidates, rlimit, timeout)
+    try:
+        used = unsat_core(eng.env, goal, candidates, rlimit, timeout)
+    except SmtDontKnow as exc:      # the goal itself is beyond z3 (a judgment about a program)
+        raise DontKnow(tac.pos, f"hammer: don't know: {exc}", show_goal(goal)) from None
     if used is None:
         return t_smt(eng, goal, tac, lemmas=[])
     lemmas = [(P("thm", n), eng.env.theorem(n).statement) for n in used]
@@ -888,8 +912,14 @@ def t_hammer(eng, goal, tac):
 
 def _program_tactic(name):
     def run(eng, goal, tac):
+        from programs.analysis import OverBudget, budget
+
         from . import program_tactics
-        return getattr(program_tactics, "t_" + name)(eng, goal, tac)
+        try:
+            with budget():          # the program analysis stops, saying so, past its time budget
+                return getattr(program_tactics, "t_" + name)(eng, goal, tac)
+        except OverBudget as exc:
+            raise DontKnow(tac.pos, f"{name}: don't know: {exc}", show_goal(goal)) from None
     return run
 
 

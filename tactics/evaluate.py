@@ -73,6 +73,10 @@ class Evaluator:
             v = self.ev(body)
             self.memo[key] = v
             return v
+        if op == "exists":
+            got = self._exists_linear(e)
+            if got is not None:
+                return got
         if op in ("forall", "exists"):
             raise EvalError("cannot evaluate a quantifier")
         v = [self.ev(x) for x in a]
@@ -103,6 +107,46 @@ class Evaluator:
         if op == "le":
             return v[0] <= v[1]
         raise EvalError(f"cannot evaluate {op}")
+
+
+    def _exists_linear(self, e: Expr):
+        """``exists c, a = b`` with a - b linear in c (c only under +, -, and * by terms without
+        c): decided exactly, as ``k * c + m = 0`` has an integer solution iff k divides m (or
+        k = m = 0). None for any other body. This is what decides dvd, even and odd."""
+        body = e.args[0]
+        if body.op != "eq":
+            return None
+        name = f"#ex{len(self.values)}"
+        while name in self.values:
+            name += "'"
+        b = instantiate(body, Expr("var", (), name))
+        d = Expr("sub", (b.args[0], b.args[1]))
+        if not _linear_in(d, name):
+            return None
+        self.values[name] = 0
+        try:
+            m = self.ev(d)
+            self.values[name] = 1
+            k = self.ev(d) - m
+        finally:
+            del self.values[name]
+        if k == 0:
+            return m == 0
+        return m % k == 0
+
+
+def _linear_in(t: Expr, name: str) -> bool:
+    """Whether the term t is linear in the variable ``name`` by its shape."""
+    if name not in t.fv:
+        return True
+    if t.op == "var":
+        return True
+    if t.op in ("add", "sub", "neg"):
+        return all(_linear_in(a, name) for a in t.args)
+    if t.op == "mul":
+        a, b = t.args
+        return (name not in a.fv and _linear_in(b, name)) or (name not in b.fv and _linear_in(a, name))
+    return False
 
 
 __all__ = ["Evaluator", "EvalError", "instantiate"]

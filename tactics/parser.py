@@ -517,10 +517,9 @@ def parse_block(text: str, file: str, line: int, col: int, bullet: bool = False)
             groups.append([p])
         else:
             groups[-1].append(p)
-    for g in groups:
+    for gi, g in enumerate(groups):
         start = g[0][2]
-        nxt = [q for q in phys if q[2] > g[-1][2]]
-        end = nxt[0][2] if nxt else len(text)
+        end = groups[gi + 1][0][2] if gi + 1 < len(groups) else len(text)     # the next group's first line
         chunk = text[start:end].rstrip()
         sline, scol = g[0][0], g[0][1]
         if chunk[:1] in (".", "·") and (len(chunk) == 1 or chunk[1] in " \t\n"):

@@ -95,8 +95,12 @@ def t_termination(eng, goal: Goal, tac):
         names = set(prog.types()) | {RET} if prog else set()
         terms = tuple(Elaborator(eng.env, names).term(a) for a in given)
         variant = terms[0] if len(terms) == 1 else terms
+    from programs.vcgen import MissingAnnotation
     specs, notes = _specs(eng, goal, tac, True, variant)
-    v = prove_with_specs(eng.env, t, specs, notes)
+    try:
+        v = prove_with_specs(eng.env, t, specs, notes)
+    except MissingAnnotation as exc:    # `with decreasing e` names the first loop's; another has none
+        eng.fail(tac, goal, str(exc))
     if v.answer != "yes":
         eng.fail(tac, goal, v.text)
     eng.used.append("termination")

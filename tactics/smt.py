@@ -95,7 +95,7 @@ class Encoder:
     def _enc(self, e: Expr, bound: list, v: list):
         """One node, from its arguments' encodings v."""
         z3 = self.z3
-        op, a = e.op, e.args
+        op = e.op
         if op == "int":
             return z3.IntVal(e.data)
         if op == "var":
@@ -104,10 +104,17 @@ class Encoder:
             return bound[len(bound) - 1 - e.data]
         if op in ("true", "false"):
             return z3.BoolVal(op == "true")
-        if op in ("forall", "exists"):
-            x = z3.FreshInt(e.data or "x")
-            body = self.enc(a[0], bound + [x])
-            return z3.ForAll([x], body) if op == "forall" else z3.Exists([x], body)
+        if op in ("forall", "exists"):      # a run of binders at once (500 parameters: 500 of them)
+            chain, n, inner = [], e, list(bound)
+            while n.op in ("forall", "exists"):
+                x = z3.FreshInt(n.data or "x")
+                chain.append((n.op, x))
+                inner.append(x)
+                n = n.args[0]
+            body = self.enc(n, inner)
+            for q, x in reversed(chain):
+                body = z3.ForAll([x], body) if q == "forall" else z3.Exists([x], body)
+            return body
         if op in ("app", "pred"):
             return self.app(e, v)
         if op == "add":
@@ -615,12 +622,16 @@ def unsat_core(env, goal, names: list[str], rlimit: int, timeout_ms: int):
     s.set("rlimit", rlimit)
     s.set("timeout", timeout_ms)
     s.set("unsat_core", True)
-    s.add(z3.Not(enc.enc(goal_formula(goal))))
+    s.add(z3.Not(enc.enc(goal_formula(goal))))     # SmtDontKnow if the goal cannot be encoded
     tracks = {}
     for n in names:
+        try:        # a lemma z3 cannot read (a program judgment, say) is not a candidate
+            f = enc.enc(env.theorem(n).statement)
+        except (SmtDontKnow, RecursionError):
+            continue
         b = z3.Bool(f"__lemma_{n}")
         tracks[str(b)] = n
-        s.assert_and_track(enc.enc(env.theorem(n).statement), b)
+        s.assert_and_track(f, b)
     for ax in enc.axioms:
         s.add(ax)
     if s.check() != z3.unsat:

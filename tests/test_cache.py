@@ -251,14 +251,18 @@ def test_an_edited_program_source_is_not_replayed(tmp_path, lang, name, source, 
     assert p.returncode == 0 and re.search(r" proved +\(termination, \d+ ms\)$", line_of(p, "g_terminates"))
 
 
-def test_a_program_source_that_appears_nearer_is_noticed(tmp_path):
-    """`from c "g.c"` reads g.c next to the .proof file if there is one, else from the current directory."""
-    write(tmp_path, "g.c", G_C.replace("x = x - y;", "x = x + 0;"))           # loops
+def test_a_program_source_that_appears_is_noticed(tmp_path):
+    """`from c "g.c"` reads g.c next to the .proof file only (never from the current directory, where
+    a g.c is a decoy); when it appears there, the next check reads it."""
+    write(tmp_path, "g.c", G_C)                                                # the decoy
     write(tmp_path, "sub/t.proof", 'program g from c "g.c" function g\n'
                                    "theorem g_terminates : terminates g := by termination\n")
     for _ in range(2):
         p = quod("check", "sub/t.proof", cwd=tmp_path)
-        assert p.returncode == 1 and "proved" not in line_of(p, "g_terminates")
+        assert p.returncode == 1 and "no such file in this project" in p.stdout, p.stdout
+    write(tmp_path, "sub/g.c", G_C.replace("x = x - y;", "x = x + 0;"))       # loops
+    p = quod("check", "sub/t.proof", cwd=tmp_path)
+    assert p.returncode == 1 and "proved" not in line_of(p, "g_terminates")
     write(tmp_path, "sub/g.c", G_C)                                            # terminates
     p = quod("check", "sub/t.proof", cwd=tmp_path)
     assert p.returncode == 0 and re.search(r" proved +\(termination, \d+ ms\)$", line_of(p, "g_terminates"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -407,7 +408,7 @@ def test_save_of_a_walked_file_keeps_the_whole_file(s, tmp_path, monkeypatch):
     path = tmp_path / "seed.proof"
     monkeypatch.chdir(tmp_path)         # shown relative to the working directory
     source = (ROOT / "proofs" / "seed.proof").read_text(encoding="utf-8")
-    source = source.replace("../examples/", str(ROOT / "examples") + "/")
+    shutil.copytree(ROOT / "proofs" / "examples", tmp_path / "examples")     # its program sources
     path.write_text(source, encoding="utf-8")
     s.load_file(str(path))
     run(s, "theorem extra (x : int) (h : x > 0) : x >= 1", "linarith", "qed")

@@ -1009,6 +1009,40 @@ def test_repeat_recurses_into_subgoals(tmp_path):
         """)
 
 
+def test_repeat_follows_a_chain_of_subgoals_longer_than_the_stack(tmp_path):
+    """Issue 17: repeat recursed once per subgoal it created (and stopped silently after 1,000)."""
+    chain = " -> ".join(["x = x"] * 3000)
+    proved(tmp_path, f"""
+        theorem t : forall x : int, {chain} -> x + 0 = x := by
+          repeat intro
+          ring
+        """)
+    proved(tmp_path, f"""
+        theorem t : {" and ".join(["1 = 1"] * 3000)} := by
+          repeat split
+          all_goals reflexivity
+        """)
+
+
+def test_repeat_of_a_tactic_that_never_fails_stops_with_an_error(tmp_path):
+    failed(tmp_path, """
+        theorem t : 1 = 1 := by
+          repeat exfalso
+        """, "repeat: the tactic still applies after 10,000 steps")
+
+
+def test_a_sum_of_five_thousand_terms(tmp_path):
+    """Issue 17: the elaborator recursed once per operator ("expression nested too deeply")."""
+    proved(tmp_path, f"""
+        theorem t (x : int) : {" + ".join(["x"] * 5000)} = 5000 * x := by
+          ring
+        """)
+    proved(tmp_path, f"""
+        theorem t (x : int) : {" - ".join(["x"] * 5000)} = -4998 * x := by
+          ring
+        """)
+
+
 def test_parse_error_keeps_other_theorems(tmp_path):
     mod = load(tmp_path, """
         theorem a : 1 = 1 := by
@@ -1019,3 +1053,34 @@ def test_parse_error_keeps_other_theorems(tmp_path):
           reflexivity
         """)
     assert [r.status for r in mod.results] == ["proved", "failed", "proved"]
+
+
+def test_goals_share_their_maps_along_a_chain_and_never_see_a_siblings_names():
+    """Issue 17 (linear proof checking): a step that adds a hypothesis grows its parent's maps in place
+    (no copy of the context), and goals made from one goal each see only their own hypotheses."""
+    from kernel import Expr, Var, mk
+    from tactics.state import Goal
+    eq = mk("eq", Var("x"), Var("x"))
+    g = Goal((), eq, ("x",))
+    chain = [g]
+    for i in range(50):
+        chain.append(chain[-1].introduced(eq, hyp=(f"h{i}", eq)))
+    assert len({id(c._index[0]) for c in chain}) == 1          # one map for the whole chain
+    assert chain[10].has_name("h9") and not chain[10].has_name("h10") and chain[50].has_name("h49")
+    assert chain[10].names() == {f"h{i}" for i in range(10)}
+    # two goals made from chain[10]: the first grows the shared map, the second copies what it sees
+    a = chain[10].introduced(eq, hyp=("a", eq))
+    b = chain[10].introduced(eq, hyp=("b", eq))
+    assert a.has_name("a") and not a.has_name("b") and not a.has_name("h10")
+    assert b.has_name("b") and not b.has_name("a") and not b.has_name("h10")
+    assert not chain[10].has_name("a") and not chain[10].has_name("b")
+    # fresh names: the first free one in each goal's own view, however the maps were shared
+    base = Goal((), eq, ("x",))
+    named = base
+    for _ in range(5):
+        named = named.introduced(eq, hyp=(named.fresh_hyp("h"), eq))
+    assert named.names() == {"h", "h1", "h2", "h3", "h4"}
+    assert base.fresh_hyp("h") == "h" and named.fresh_hyp("h") == "h5"
+    assert base.introduced(eq, hyp=("h", eq)).fresh_hyp("h") == "h1"
+    v = base.introduced(Expr("true"), var="y")
+    assert v.uses("y") and not base.uses("y") and v.fresh_var("y") == "y1" and base.fresh_var("y") == "y"

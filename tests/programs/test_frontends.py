@@ -486,13 +486,13 @@ def test_cli_missing_file_and_function(tmp_path, capsys):
 
 def test_cli_verdicts_and_exit_codes():
     """The examples: yes (0), no (1), don't know (3), each with the documented first line."""
-    r = quod("examples/g.c")
+    r = quod("proofs/examples/g.c")
     assert r.returncode == 0 and r.stdout.startswith("yes: ranking function"), r
-    r = quod("examples/g2.c")
+    r = quod("proofs/examples/g2.c")
     assert r.returncode == 1 and r.stdout.splitlines()[0] == "no: runs forever from x = 1, y = 0", r
-    r = quod("examples/collatz.c")
+    r = quod("proofs/examples/collatz.c")
     assert r.returncode == 3 and r.stdout.startswith("don't know: "), r
-    r = quod("examples/g.py", "--function", "g", "--strict")
+    r = quod("proofs/examples/g.py", "--function", "g", "--strict")
     assert r.returncode == 0 and r.stdout.startswith("yes: "), r
 
 

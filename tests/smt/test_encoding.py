@@ -202,3 +202,17 @@ def test_a_deep_term_is_encoded_without_recursion():
     s = z3.Solver()
     s.add(z3.Not(Encoder(prelude_env()).enc(f)))
     assert s.check() == z3.unsat
+
+
+def test_many_nested_binders_are_encoded_without_recursion():
+    """Issue 17: a C function with 500 parameters is a claim under 500 foralls; the encoder
+    recursed once per binder. A run of binders is now one step."""
+    import sys
+    from kernel import Exists, Forall
+    n = 2 * sys.getrecursionlimit()
+    f = mk("eq", Var("x0"), Var("x0"))
+    for i in range(n):
+        f = Forall(f"x{i}", f) if i % 7 else Exists(f"x{i}", f)
+    s = z3.Solver()
+    s.add(z3.Not(Encoder(prelude_env()).enc(f)))
+    assert s.check() == z3.unsat
