@@ -67,6 +67,48 @@ def _syntax_error(exc, parser) -> ProgramError:
     return ProgramError(f"C syntax: {text}", line, col if line else None)
 
 
+def _error_offset(text: str, exc) -> int | None:
+    m = re.match(r"[^:]*:(\d+):(\d+):", str(exc))
+    if not m:
+        return None
+    return _offset(text, int(m.group(1)), int(m.group(2)))
+
+
+def _offset(text: str, line: int, col: int) -> int | None:
+    lines = text.split("\n")
+    if not 1 <= line <= len(lines):
+        return None
+    return sum(len(x) + 1 for x in lines[:line - 1]) + col - 1
+
+
+def _missing_semicolon(text: str, line: int | None, col: int | None):
+    """(line, column, the token) just after the token before the error, when a ';' there lets the
+    parser get past the error: the statement before lacks its ';' (the error is at the next token)."""
+    from pycparser import c_parser
+    if not line or not col:
+        return None
+    at = _offset(text, line, col)
+    if at is None or at > len(text):
+        return None
+    prev = at - 1
+    while prev >= 0 and text[prev].isspace():
+        prev -= 1
+    if prev < 0 or text[prev] in ";{}":
+        return None
+    fixed = text[:prev + 1] + ";" + text[prev + 1:]
+    try:
+        c_parser.CParser().parse(fixed, filename="<c>")
+    except Exception as exc:
+        later = _error_offset(fixed, exc)
+        if later is None or later <= at + 1:
+            return None
+    m = re.match(r"[A-Za-z_]\w*|\S", text[at:])
+    before = f"'{m.group()}'" if m else "the end of the input"
+    ln = text.count("\n", 0, prev + 1) + 1
+    cl = prev + 1 - (text.rfind("\n", 0, prev + 1) + 1) + 1
+    return ln, cl, before
+
+
 def _prepare(source: str, base_dir=None):
     """(the preprocessed source, the text pycparser parses): ``programs.preprocess`` runs a C
     preprocessor; its output's first line is left for ``typedef _Bool bool;`` (``bool`` without
@@ -94,6 +136,10 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         raise
     except Exception as exc:     # pycparser raises ParseError with "file:line:col: message", mostly
         err = _syntax_error(exc, parser)
+        semi = _missing_semicolon(text, err.line, err.col)
+        if semi is not None:       # as gcc says it: where the ';' is missing, not at the next line's token
+            line, col, before = semi
+            raise pp.error(f"C syntax: expected ';' before {before}", line, col) from None
         raise pp.error(err.message, err.line, err.col) from None
     pp.relocate(ast)             # positions in the user's file from here on
     pp.check(ast)

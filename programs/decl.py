@@ -41,6 +41,24 @@ def clauses(text: str, offset: int) -> list:
 _QUOD_TYPES = {"int": "__math_int", "u32": "unsigned", "i32": "int", "i64": "long", "bool": "_Bool"}
 
 
+_NATIVE_REWRITE = re.compile(r"(?<!unsigned )(?<!signed )(?<!long )\bint\b|\bhavoc\s+([A-Za-z_]\w*)\s*;")
+
+
+def native_column(line: str, col: int) -> int:
+    """The column in a native program's line of a column of the C text it becomes (``int`` is
+    rewritten to a longer name, ``havoc x;`` to a call): errors point where the user wrote."""
+    shift = 0
+    for m in _NATIVE_REWRITE.finditer(line):
+        new = len("__math_int") if m.group(1) is None else len(f"__quod_havoc({m.group(1)});")
+        start = m.start() + shift
+        if col - 1 < start:
+            break
+        if col - 1 < start + new:
+            return m.start() + 1
+        shift += new - len(m.group())
+    return col - shift
+
+
 def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> Program:
     """The program of one ``program`` item; it may call the programs declared before it (``known``)."""
     m = _HEADER.match(text)
@@ -53,18 +71,24 @@ def parse_program_item(text: str, base_dir: Path, known: dict | None = None) -> 
         lang, inline, path, function, contract = fm.groups()
         spec = clauses(contract, m.end() + fm.start(5)) if contract else []
         src_dir = base_dir          # where a C source's #include "..." looks: next to the file
+        found = None
         with project(base_dir):
             if inline is not None:
                 source = inline
             else:       # only a regular file of the project (programs/sources.py)
                 source, found = read_source(path, base_dir)
                 src_dir = found.parent
-            if lang == "c":
-                from .c_frontend import parse_c
-                prog = parse_c(source, function, "c", name, known=known, base_dir=src_dir)
-            else:
-                from .py_frontend import parse_python
-                prog = parse_python(source, function, name, known)
+            try:
+                if lang == "c":
+                    from .c_frontend import parse_c
+                    prog = parse_c(source, function, "c", name, known=known, base_dir=src_dir)
+                else:
+                    from .py_frontend import parse_python
+                    prog = parse_python(source, function, name, known)
+            except ProgramError as exc:
+                if found is not None:          # the error is in that file: say where
+                    exc.file, exc.source = str(found), source
+                raise
         prog.contract_text = spec
         return prog
     nm = _NATIVE.match(rest)

@@ -302,8 +302,8 @@ class Preprocessed:
         if col is None or not o.cols:
             return (o.cols[0][1] if o.cols else o.line), None, None
         k = bisect.bisect_right(o.cols, (col, float("inf"), 0)) - 1
-        _, ln, c = o.cols[max(k, 0)]
-        return ln, c, None
+        start, ln, c = o.cols[max(k, 0)]
+        return ln, c + max(col - start, 0) if k >= 0 else c, None    # within a run, columns go along
 
     def error(self, message: str, line: int | None, col: int | None) -> ProgramError:
         """A ProgramError at a position of ``text``, located in the user's file."""

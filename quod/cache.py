@@ -264,11 +264,13 @@ class Store:
             if not isinstance(doc["files"], dict) or str(source) not in doc["files"] \
                     or not isinstance(doc["theorems"], dict) or not isinstance(doc.get("proofs", ""), str):
                 return None
-            for name, path in doc["imports"].items():          # resolved the same way today?
+            from .loader import split_import_key
+            for key, path in doc["imports"].items():          # resolved the same way today?
+                name, base = split_import_key(key)
                 if path is None:                                # (None: it was not found then)
-                    if loader.resolves(name):
+                    if loader.resolves(name, base):
                         return None
-                elif not isinstance(path, str) or str(loader.resolve(name, None)) != path:
+                elif not isinstance(path, str) or str(loader.resolve(name, None, base)) != path:
                     return None
             for path, state in doc["files"].items():
                 if self.state(path) != state:

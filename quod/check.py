@@ -43,8 +43,8 @@ def collect(paths: list[str], explicit: bool = True) -> tuple[list[Path], list[s
                         found.append(f)
                     elif not f.is_dir():      # a FIFO would block the check for ever, a device fill memory
                         print(f"quod check: warning: {f}: not a regular file; skipped", file=sys.stderr)
-                if not found and explicit:
-                    print(f"quod check: warning: no .proof files in {p}", file=sys.stderr)
+                if not found and explicit:       # nothing checked is not a success
+                    errors.append(f"quod check: error: no .proof files in {p}")
                 files.extend(found)
             elif path.is_file():
                 files.append(path)
@@ -129,11 +129,9 @@ def _closure(loader, mod) -> list:
         if m.path in out:
             continue
         out[m.path] = m
-        for name in m.imports:
-            try:
-                todo.append(loader.modules[loader.resolve(name, None)])
-            except Exception:
-                continue
+        for p in m.import_paths.values():
+            if p is not None and p in loader.modules:
+                todo.append(loader.modules[p])
     return list(out.values())
 
 
@@ -157,9 +155,17 @@ def _check_one(path_str: str, emit: str | None, use_cache: bool, statements: boo
            "cached": mod.cache_entry is not None and not mod.recomputed,
            # items that failed outright (a parse error, a rejected def); the rest of the file was checked
            "errors": [str(e) for e in getattr(mod, "errors", None) or []]}
-    for m in closure:      # an import with errors is an error of this file too
-        if m is not mod:
-            out["errors"].extend(str(e) for e in getattr(m, "errors", None) or [] if str(e) not in out["errors"])
+    # an import with errors, or with a theorem that did not check, is an error of this file too: shown at
+    # its own place (report() leaves out those of modules that are checked in this run anyway)
+    out["imported"] = []
+    for m in closure:
+        if m is mod:
+            continue
+        out["errors"].extend(str(e) for e in getattr(m, "errors", None) or [] if str(e) not in out["errors"])
+        for r in m.results:
+            if r.error and (r.status == "failed" or r.status == "don't know" and r.expected != "dont_know"):
+                out["imported"].append({"path": str(m.path), "text": f"{r.error}\nnote: {r.name} ({r.status}) is in "
+                                        f"module {m.name}, which {path} imports"})
     if emit:
         out["errors"].extend(_emit(mod, Path(emit)))
     return out
@@ -193,22 +199,43 @@ def _emit(mod, outdir: Path) -> list[str]:
 
 
 class Progress:
-    def __init__(self, total: int):
-        self.total, self.done, self.start = total, 0, time.perf_counter()
-        self.on = sys.stderr.isatty() and total > 1
+    """A progress bar on a terminal (rich's), naming the file being checked as the user would."""
 
-    def step(self, name: str) -> None:
-        self.done += 1
-        if self.on and time.perf_counter() - self.start > 1.0:
-            width = 30
-            fill = int(width * self.done / self.total)
-            sys.stderr.write(f"\r[{'#' * fill}{' ' * (width - fill)}] {self.done}/{self.total} {name[:40]:<40}")
-            sys.stderr.flush()
+    def __init__(self, total: int):
+        self.total, self.bar, self.task = total, None, None
+        if total > 1 and sys.stderr.isatty() and os.environ.get("TERM") != "dumb":
+            try:
+                from rich.console import Console
+                from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+            except ImportError:         # rich is a dependency; a broken install still checks, without a bar
+                return
+            console = Console(file=sys.stderr, no_color=bool(os.environ.get("NO_COLOR")))
+            self.bar = Bar(BarColumn(bar_width=30), MofNCompleteColumn(), TextColumn("{task.description}"),
+                           console=console, transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("", total=total)
+
+    def start(self, path) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, description=f"checking {_as_user_sees(path)}")
+            self.bar.refresh()
+
+    def step(self, path) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, advance=1, description=f"checked {_as_user_sees(path)}")
 
     def close(self) -> None:
-        if self.on and time.perf_counter() - self.start > 1.0:
-            sys.stderr.write("\r" + " " * 80 + "\r")
-            sys.stderr.flush()
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _as_user_sees(path) -> str:
+    """A path relative to the current directory when it is inside it (as the results name files)."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
 
 
 # ---- the command ---------------------------------------------------------------------------
@@ -246,7 +273,7 @@ def run_check(args) -> int:
 
     def done(f, outcome):
         outcomes[f] = outcome
-        progress.step(str(f))
+        progress.step(f)
 
     if args.jobs > 1 and len(todo) > 1:
         import multiprocessing
@@ -260,6 +287,7 @@ def run_check(args) -> int:
                                  initargs=(os.getpid(),)) as pool:
             futs = {f: pool.submit(check_one, str(f), args.emit_proofs, use_cache, statements) for f in todo}
             for f in todo:
+                progress.start(f)
                 try:
                     outcome = futs[f].result()
                 except Exception as exc:      # a worker died (killed, out of memory)
@@ -267,6 +295,7 @@ def run_check(args) -> int:
                 done(f, outcome)
     else:
         for f in todo:
+            progress.start(f)
             done(f, check_one(str(f), args.emit_proofs, use_cache, statements))
     progress.close()
     code = report(files, outcomes, args)
@@ -322,38 +351,82 @@ def summarize(results: list[dict], strict: bool) -> dict:
     return counts
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def summary_line(c: dict) -> str:
-    return (f"{c['theorems']} theorems: {c['proved']} proved, {c['failed']} failed, "
+    return (f"{_plural(c['theorems'], 'theorem')}: {c['proved']} proved, {c['failed']} failed, "
             f"{c['dont_know']} don't know, {c['using_oracles']} using oracles")
+
+
+def _json_status(status: str) -> str:
+    """One spelling of don't know in JSON, as in the counts: dont_know."""
+    return "dont_know" if status == "don't know" else status
+
+
+def _imported_failures(files, outcomes) -> list[str]:
+    """Theorems of imported modules that did not check, not already reported as a file of this run."""
+    checked = {str(Path(f).resolve()) for f in files}
+    out = []
+    for f in files:
+        for e in outcomes[f].get("imported", []):
+            if e["path"] not in checked and e["text"] not in out:
+                out.append(e["text"])
+    return out
+
+
+def _position(text: str) -> tuple[str, int, int] | None:
+    m = re.match(r"([^\n]*?):(\d+):(\d+): (?:error|note): ", text)
+    return (m.group(1), int(m.group(2)), int(m.group(3))) if m else None
+
+
+def _message(text: str, severity: str) -> dict:
+    at = _position(text)
+    file, line, col = at if at else (text.split(":")[0], None, None)
+    return {"file": file, "line": line, "col": col, "severity": severity, "text": text}
 
 
 def report(files, outcomes, args) -> int:
     results = [r for f in files for r in outcomes[f]["results"]]
     file_errors = list(dict.fromkeys(e for f in files for e in outcomes[f]["errors"]))
+    imported = _imported_failures(files, outcomes)
     counts = summarize(results, args.strict)
-    bad = bool(file_errors) or any(_failed(r, args.strict) for r in results)
+    bad = bool(file_errors) or bool(imported) or any(_failed(r, args.strict) for r in results)
     code = 1 if bad else 0
     if args.json:
-        theorems = []
+        theorems, messages = [], []
+        for f in files:
+            for m in outcomes[f]["messages"]:
+                messages.append(dict(m, severity="info"))
         for r in results:
             t = {k: v for k, v in r.items()}
+            t["status"] = _json_status(r["status"])
             t["ok"] = r["status"] == "axiom" or not _failed(r, args.strict)
             theorems.append(t)
+            if r.get("error"):
+                messages.append(_message(_error_text(r, args.strict), "error" if not t["ok"] else "note"))
+        messages.extend(_message(e, "error") for e in file_errors + imported)
         doc = {"version": VERSION, "files": [str(f) for f in files], "theorems": theorems,
-               "messages": [m for f in files for m in outcomes[f]["messages"]],
+               "messages": messages,
                "cached": [str(f) for f in files if outcomes[f].get("cached")],
-               "errors": file_errors, "counts": counts, "summary": summary_line(counts),
+               "errors": file_errors + imported, "counts": counts, "summary": summary_line(counts),
                "strict": bool(args.strict), "ok": not bad, "exit_code": code}
         print(json.dumps(doc, indent=2))
         return code
+    out = Output()
     loc_w = max([len(f"{r['file']}:{r['line']}") for r in results] + [20])
     shown_errors: set[str] = set()
     name_w = max([len(r["name"]) for r in results] + [10])
+    n_errors, error_files = 0, set()
     for f in files:
         o = outcomes[f]
         lines = []     # (line, order, text): theorems and messages in source order
         for i, r in enumerate(o["results"]):
             text = _result_text(r, args.strict, loc_w, name_w)
+            if r.get("error") and _failed(r, args.strict):
+                n_errors += 1
+                error_files.add(r["file"])
             if args.show_statement and r.get("statement") is not None:
                 from .statement import indented
                 text += "\n" + indented(r["statement"], "  statement: ", " " * len("  statement: "))
@@ -365,15 +438,66 @@ def report(files, outcomes, args) -> int:
                 continue
             shown_errors.add(e)
             at = _ERROR_LINE.match(e)
+            n_errors += 1
+            error_files.add(at.group(1) if at else e.split(":")[0])
             lines.append((int(at.group(2)) if at else 1 << 60, len(o["results"]) + len(o["messages"]) + i, e))
         for _, _, text in sorted(lines):
-            print(_safe(text))
-    if file_errors:
-        n_files = len({m.group(1) if (m := _ERROR_LINE.match(e)) else e.split(":")[0] for e in file_errors})
-        print(f"{len(file_errors)} error{'s' if len(file_errors) != 1 else ''} in {n_files} "
-              f"file{'s' if n_files != 1 else ''}")
-    print(summary_line(counts))
+            out.line(_safe(text))
+    for e in imported:          # a theorem of an imported module (not itself checked here) that failed
+        out.line(_safe(e))
+        n_errors += 1
+        at = _ERROR_LINE.match(e)
+        error_files.add(at.group(1) if at else e.split(":")[0])
+    if n_errors:
+        # each failed theorem has one error; say what the others are about, so the counts add up
+        in_theorems = sum(1 for r in results if r["status"] in ("failed", "don't know") and _failed(r, args.strict))
+        others = n_errors - in_theorems
+        why = f" ({in_theorems} in failed theorems, {others} elsewhere)" if in_theorems and others > 0 else ""
+        out.line(f"{_plural(n_errors, 'error')} in {_plural(len(error_files), 'file')}{why}")
+    out.line(summary_line(counts))
     return code
+
+
+class Output:
+    """Lines to standard output; on a terminal (and unless NO_COLOR is set) in colour, through rich."""
+
+    STYLES = [(re.compile(r"(?<= )proved(?= )"), "green"), (re.compile(r"(?<= )failed(?= )"), "bold red"),
+              (re.compile(r"(?<= )don't know(?= )"), "yellow"), (re.compile(r"(?<= )(oracle|sorry)(?= )"), "magenta"),
+              (re.compile(r": error: "), "bold red"), (re.compile(r": (note|info): "), "cyan"),
+              (re.compile(r"^hint: ", re.M), "cyan"), (re.compile(r"^ *\^$", re.M), "bold red")]
+
+    def __init__(self):
+        self.console = None
+        if os.environ.get("NO_COLOR"):
+            return
+        force = os.environ.get("FORCE_COLOR")
+        if not (sys.stdout.isatty() or force) or os.environ.get("TERM") == "dumb" and not force:
+            return
+        try:
+            from rich.console import Console
+        except ImportError:
+            return
+        self.console = Console(file=sys.stdout, highlight=False, soft_wrap=True, force_terminal=True,
+                               emoji=False, markup=False)
+
+    def line(self, text: str) -> None:
+        if self.console is None:
+            print(text)
+            return
+        from rich.text import Text
+        t = Text(text)
+        for pattern, style in self.STYLES:
+            for m in pattern.finditer(text):
+                t.stylize(style, m.start(), m.end())
+        self.console.print(t)
+
+
+def _error_text(r: dict, strict: bool) -> str:
+    """A theorem's error block; an expected don't know (a passing run) is a note, not an error."""
+    text = r["error"]
+    if r["status"] == "don't know" and not _failed(r, strict):
+        text = re.sub(r"^([^\n]*?:\d+:\d+): error: ", r"\1: note: ", text, count=1)
+    return text
 
 
 def _result_text(r: dict, strict: bool, loc_w: int, name_w: int) -> str:
@@ -393,9 +517,11 @@ def _result_text(r: dict, strict: bool, loc_w: int, name_w: int) -> str:
             extra += f" [axioms: {', '.join(axioms)}]"
     else:
         extra = f"({r['detail']}; cached)" if cached else f"({r['detail']})"
+    if r.get("expected") == "dont_know" and r["status"] == "don't know":
+        extra += " (expected: @[expect_dont_know])"
     text = f"{loc:<{loc_w}} {r['name']:<{name_w}} {status:<10} {extra}".rstrip()
     if r.get("error"):
-        text += "\n" + r["error"]
+        text += "\n" + _error_text(r, strict)
     return text
 
 

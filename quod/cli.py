@@ -82,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     ver.add_argument("dir", help="a directory of .json files written by --emit-proofs (or one file)")
     ver.add_argument("--strict", action="store_true",
                      help="also fail when anything rests on an oracle or an axiom (sorry always fails)")
+    ver.add_argument("--show-statement", action="store_true",
+                     help="print what each verified declaration states, in full (a theorem's statement as the "
+                          "kernel checked it, a definition's equation): what was proved is what is printed")
 
     args = parser.parse_args(argv)
     if getattr(args, "allow_path", None):     # programs/sources.py reads it (and -j workers inherit it)
@@ -114,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             from .doc import run_doc
             return run_doc(args)
         if args.command == "verify":
-            return run_verify(args.dir, args.strict)
+            return run_verify(args.dir, args.strict, args.show_statement)
         if args.command == "lsp":
             try:
                 from .lsp import run_lsp
@@ -136,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def run_verify(target: str, strict: bool = False) -> int:
+def run_verify(target: str, strict: bool = False, show_statement: bool = False) -> int:
     """Re-check exported files with the kernel alone (nothing else of Quod is imported), report every
     declaration and, at the end, every axiom, oracle and sorry that anything here rests on.
 
@@ -196,6 +199,13 @@ def run_verify(target: str, strict: bool = False) -> int:
             else:
                 note = "kernel rules only"
             print(f"  {kind:<7} {_printable(name):<{width}}  {note}")
+            if show_statement:
+                from .statement import indented, render      # the kernel's Expr as text: no parser involved
+                if isinstance(d, Def):
+                    shown = f"{name}({', '.join(d.params)}) := {render(d.body)}"
+                else:
+                    shown = render(d.statement)
+                print(indented(_printable(shown), "    statement: ", " " * len("    statement: ")))
             n_decls += 1
     what = {a: "sorry" if a == "sorry" else "oracle" if a in ORACLES else "axiom" for a in resting}
     for a in sorted(resting, key=lambda a: (what[a] != "sorry", what[a] != "oracle", a)):
@@ -208,7 +218,8 @@ def run_verify(target: str, strict: bool = False) -> int:
         tail = "rests on " + ", ".join(f"{_printable(a)} ({what[a]})" for a in sorted(resting))
     else:
         tail = "kernel rules only (no axiom, oracle or sorry)"
-    print(f"{len(files)} files: {len(files) - bad} verified, {bad} rejected; {n_decls} declarations re-checked; "
+    print(f"{len(files)} file{'s' if len(files) != 1 else ''}: {len(files) - bad} verified, {bad} rejected; "
+          f"{n_decls} declaration{'s' if n_decls != 1 else ''} re-checked; "
           f"{tail}")
     if bad or "sorry" in resting:
         return 1

@@ -97,7 +97,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "def": ("Defines a function (int) or predicate (Prop); a recursive one needs `decreasing MEASURE`.",
             "def sum_to (n : int) : int := if n <= 0 then 0 else n + sum_to(n - 1)\n  decreasing n"),
     "axiom": ("Assumes a statement without proof (reported wherever it is used).", "axiom ax : forall x : int, x = x"),
-    "import": ("Brings in a module of the library (or along QUOD_PATH).", "import integers.gcd"),
+    "import": ("Brings in a module: next to the importing file, else of the library, else along QUOD_PATH (a "
+               "module both next to the file and on the search path is refused as ambiguous).",
+               "import integers.gcd      import helper"),
     "program": ("Declares a program: native syntax, or a function of a C or Python file.",
                 'program g from c "examples/g.c" function g'),
     "eval": ("Computes a term (or runs a program on arguments).", "eval gcd(12, 18)"),

@@ -89,27 +89,47 @@ class Loader:
 
     # -- modules ------------------------------------------------------------------------
 
-    def resolve(self, name: str, pos: Pos | None) -> Path:
+    def resolve(self, name: str, pos: Pos | None, base: Path | None = None) -> Path:
+        """Where ``import name`` leads: next to the importing file (``base``, its directory), else the
+        first of the search path (Quod's library, then QUOD_PATH). A module both next to the file and
+        on the search path (two different files) is refused: the import would be ambiguous."""
         rel = Path(*name.split(".")).with_suffix(".proof")
-        for base in self.paths:
-            p = base / rel
-            try:
-                if p.is_file():
-                    return p.resolve()
-            except (OSError, ValueError):       # a name too long for the file system, say: not there
-                continue
-        where = ", ".join(str(b) for b in self.paths)
-        raise QuodError(pos, f"module {name} not found (looked for {rel} in {where})")
 
-    def resolves(self, name: str) -> bool:
+        def is_file(p) -> bool:
+            try:
+                return p.is_file()
+            except (OSError, ValueError):       # a name too long for the file system, say: not there
+                return False
+        found = next(((base / rel).resolve() for base in self.paths if is_file(base / rel)), None)
+        if base is not None and is_file(base / rel):
+            sibling = (base / rel).resolve()
+            if found is not None and found != sibling:
+                raise QuodError(pos, f"import {name} is ambiguous: there is {_display_dir(sibling)} next to this "
+                                     f"file and {_display_dir(found)} on the search path ({self._where(found)}); "
+                                     "rename one of them")
+            return sibling
+        if found is not None:
+            return found
+        places = ([f"{_display_dir(base)} (next to this file)"] if base is not None else []) + \
+            [f"{_display_dir(b)} ({self._where(b / rel)})" for b in self.paths]
+        raise QuodError(pos, f"module {name} not found: looked for {rel} in " + ", ".join(places))
+
+    def _where(self, p: Path) -> str:
         try:
-            self.resolve(name, None)
+            Path(p).resolve().relative_to(THEORIES.resolve())
+            return "Quod's library"
+        except ValueError:
+            return "QUOD_PATH"
+
+    def resolves(self, name: str, base: Path | None = None) -> bool:
+        try:
+            self.resolve(name, None, base)
             return True
         except QuodError:
             return False
 
-    def module(self, name: str, pos: Pos | None = None) -> Module:
-        return self.load(self.resolve(name, pos), name, pos)
+    def module(self, name: str, pos: Pos | None = None, base: Path | None = None) -> Module:
+        return self.load(self.resolve(name, pos, base), name, pos)
 
     def prelude(self) -> Module | None:
         if self.paths and not (THEORIES / "integers" / "prelude.proof").is_file():
@@ -186,7 +206,7 @@ class Loader:
             except QuodError as exc:
                 if exc.pos is not None and exc.pos.file != shown:
                     raise            # an error inside an imported module belongs to that module
-                mod.errors.append(format_error(exc, text))
+                mod.errors.append(format_error(exc, text) + self.advice(mod, exc, item_text))
                 m = _THEOREM_NAME.match(item_text)
                 if m:               # a theorem that did not even parse still counts, as failed
                     mod.results.append(Result(shown, line, m.group(2), "failed", exc.message.splitlines()[0],
@@ -233,10 +253,12 @@ class Loader:
     def declare(self, mod: Module, item) -> None:
         """Process one parsed item into ``mod`` (used by files and the REPL)."""
         if isinstance(item, S.Import):
+            base = mod.path.parent if mod.path.is_file() else None      # a sibling of the importing file
+            key = import_key(item.module, base)
             try:
-                dep = self.module(item.module, item.pos)
+                dep = self.module(item.module, item.pos, base)
             except QuodError:
-                mod.import_paths.setdefault(item.module, None)     # a module not found may appear later
+                mod.import_paths.setdefault(key, None)     # a module not found may appear later
                 raise
             if dep.errors:
                 mod.errors.append(format_error(QuodError(item.pos, f"module {item.module} has errors (first: "
@@ -251,7 +273,7 @@ class Loader:
                 raise QuodError(item.pos, str(exc)) from None
             mod.simp_lemmas.extend(x for x in dep.simp_lemmas if x not in mod.simp_lemmas)
             mod.imports.append(item.module)
-            mod.import_paths[item.module] = dep.path
+            mod.import_paths[key] = dep.path
         elif isinstance(item, S.DefDecl):
             self.define(mod, item)
         elif isinstance(item, S.TheoremDecl):
@@ -284,13 +306,21 @@ class Loader:
                     mod.reads |= reads
         except ProgramError as exc:
             at = pos
-            if exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
+            if getattr(exc, "file", None) and exc.line:     # in the C or Python file it reads: show it there
+                lines = exc.source.split("\n")
+                where = f"{_display(Path(exc.file))}:{exc.line}" + (f":{exc.col}" if exc.col else "")
+                exc.message += f"\n  at {where}"
+                if 1 <= exc.line <= len(lines):
+                    exc.message += f":\n    {lines[exc.line - 1]}\n    {' ' * ((exc.col or 1) - 1)}^"
+            elif exc.line and "\"\"\"" in text:           # inline source: its line 1 is the item's first line
                 at = Pos(pos.file, pos.line + exc.line - 1, getattr(exc, "col", None) or 1)
             elif exc.line and exc.line >= 2 and not re.match(r"program\s+\S+\s+from\b", text):
                 # native syntax: the C text is one typedef line, then the item from its `(`
                 line = pos.line + exc.line - 2
                 src_line = text.split("\n")[exc.line - 2] if exc.line - 2 < len(text.split("\n")) else ""
-                col = getattr(exc, "col", None) or len(src_line) - len(src_line.lstrip()) + 1
+                from programs.decl import native_column
+                col = native_column(src_line, exc.col) if getattr(exc, "col", None) else \
+                    len(src_line) - len(src_line.lstrip()) + 1
                 at = Pos(pos.file, line, col if exc.line > 2 else 1)
             raise QuodError(at, exc.message) from None
         from tactics.elab import BUILTINS
@@ -461,7 +491,7 @@ class Loader:
                 else:
                     exc.message += text
             res.status = "don't know" if isinstance(exc, DontKnow) or unconfirmed else "failed"
-            res.error = format_error(exc, mod.source)
+            res.error = format_error(exc, mod.source) + self.advice(mod, exc)
             self.stopped(item, exc)
             res.detail = exc.message.splitlines()[0] if exc.message else "error"
         res.ms = (time.perf_counter() - t0) * 1000
@@ -502,12 +532,16 @@ class Loader:
         elif rec["status"] in NEGATIVE:
             if not entry.unchanged_reads(mod.reads) or rec["statement"] != statement_digest(stmt):
                 return False
-            res.status, res.error = rec["status"], rec["error"]
+            res.status, res.error = rec["status"], _clean(rec["error"]) if rec["error"] is not None else None
         else:
             return False
-        res.detail, res.cached = rec["detail"], True
+        # what the cache says is text to show, sanitized as fresh text is: the detail one line, no control
+        # characters anywhere (a cache entry can be forged)
+        res.detail, res.cached = _clean(str(rec["detail"])).split("\n")[0], True
         # the tactics' messages, as they were; marked, since the cache is not to be believed on its word
-        mod.messages.extend((Pos(item.pos.file, line, col), f"(cached) {text}") for line, col, text in rec["messages"])
+        # (its lines after the first indented: none can pass for a line of the report)
+        mod.messages.extend((Pos(item.pos.file, line, col), "(cached) " + _clean(str(text)).replace("\n", "\n  "))
+                            for line, col, text in rec["messages"])
         mod.cache_records[item.name] = dict(rec, status=res.status)
         return True
 
@@ -521,6 +555,41 @@ class Loader:
             "line": item.pos.line, "status": res.status, "detail": res.detail, "ms": res.ms, "error": res.error,
             "statement": statement_digest(stmt) if res.status in NEGATIVE else None,
             "messages": [[p.line, p.col, text] for p, text in messages]}
+
+    def advice(self, mod: Module, exc: QuodError, item_text: str = "") -> str:
+        """A hint after an error (``\nhint: ...``), as the REPL gives them (``quod.help.hint``): for what
+        newcomers type from Lean or Coq, a program used as a function, and a lemma of the library that
+        is not imported."""
+        from .help import hint
+        line = ""
+        if exc.pos is not None and exc.pos.file == _display(mod.path):
+            lines = mod.source.split("\n")
+            if 1 <= exc.pos.line <= len(lines):
+                line = lines[exc.pos.line - 1]
+        functions, programs = set(mod.env.order), set(mod.programs)
+        out = hint(line, exc.message, functions, programs)
+        if not out and ":= by" in line:        # a proof on the theorem's own line: its tactics
+            out = hint(line.split(":= by", 1)[1], exc.message, functions, programs)
+        if not out and item_text:
+            out = hint(item_text, exc.message, functions, programs)
+        m = re.match(r"no hypothesis or theorem named '([A-Za-z_][\w']*)'", exc.message)
+        if not out and m:
+            for dep in [self.modules.get(p) for p in mod.import_paths.values() if p is not None]:
+                bad = [r for r in (dep.results if dep is not None else []) if r.name == m.group(1)]
+                if bad and bad[0].status != "axiom":
+                    return (f"\nhint: {bad[0].name} is a theorem of the imported module {dep.name} whose proof did "
+                            f"not check ({bad[0].file}:{bad[0].line}: {bad[0].status}: {bad[0].detail})")
+        if not out and m:
+            where = library_index().get(m.group(1))
+            if where is None and "did you mean" not in exc.message:
+                import difflib
+                close = difflib.get_close_matches(m.group(1), list(library_index()), n=1, cutoff=0.8)
+                if close:
+                    out = (f"\nhint: did you mean '{close[0]}'? It is in the library: "
+                           f"import {library_index()[close[0]]}")
+            elif where is not None:
+                out = f"\nhint: {m.group(1)} is in the library: import {where}"
+        return out
 
     def engine(self, mod: Module, item: S.TheoremDecl):
         """The tactic engine that runs a theorem's proof (the language server records its steps)."""
@@ -645,6 +714,37 @@ class Loader:
         if cmd.name == "search":
             return "\n".join(search(mod.env, cmd.arg)) or "no matching theorems"
         raise QuodError(cmd.pos, f"unknown command {cmd.name}")
+
+
+def import_key(name: str, base: Path | None) -> str:
+    """How the cache records an import: the module name, and the directory of the importing file
+    (siblings are looked for there), separated by a tab."""
+    return name if base is None else f"{name}\t{base}"
+
+
+def split_import_key(key: str) -> tuple[str, Path | None]:
+    name, _, base = key.partition("\t")
+    return name, Path(base) if base else None
+
+
+_LIBRARY_INDEX: dict | None = None
+
+
+def library_index() -> dict[str, str]:
+    """Each theorem of the library (theories/) -> its module, read off the text (nothing is checked)."""
+    global _LIBRARY_INDEX
+    if _LIBRARY_INDEX is None:
+        _LIBRARY_INDEX = {}
+        decl = re.compile(r"^(?:@\[[^\]]*\]\s*)?(?:theorem|lemma)\s+([A-Za-z_][\w']*)", re.M)
+        for f in sorted(THEORIES.rglob("*.proof")):
+            name = ".".join(f.relative_to(THEORIES).with_suffix("").parts)
+            try:
+                text = f.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+            for m in decl.finditer(text):
+                _LIBRARY_INDEX.setdefault(m.group(1), name)
+    return _LIBRARY_INDEX
 
 
 def search(env: Environment, pattern) -> list[str]:
@@ -776,6 +876,20 @@ def _display(path: Path) -> str:
         return os.path.relpath(path)
     except ValueError:
         return str(path)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _clean(text: str) -> str:
+    """Text read back from the cache, safe to show: line ends as \\n, other control characters as '?'."""
+    return _CONTROL.sub("?", str(text).replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def _display_dir(path: Path) -> str:
+    """A directory as the user would name it: relative when under the current one, else absolute."""
+    shown = _display(path)
+    return str(Path(path).resolve()) if shown.startswith("..") else shown
 
 
 def _offset_pos(data: bytes, offset: int, file: str) -> Pos:

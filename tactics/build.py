@@ -193,8 +193,13 @@ class Build(Transformer_NonRecursive):
             body = text[len("proof"):]
             body = body[: body.rstrip().rfind("qed")] if body.rstrip().endswith("qed") else body
             if not text.rstrip().endswith("qed"):
-                from .syntax import QuodError
-                raise QuodError(p, "this 'proof' has no matching 'qed'")
+                from .syntax import Pos, QuodError
+                # where the qed is missing: just after the proof's last step
+                lines = text.rstrip().split("\n")
+                at = Pos(self.file, p.line + len(lines) - 1, (p.col if len(lines) == 1 else 1) + len(lines[-1]))
+                raise QuodError(at, f"missing 'qed': the proof opened at line {p.line} ends here, with no "
+                                    "'qed' (a declaration in column 1 or the end of the file follows); add 'qed' "
+                                    "after the last step")
             block = parse_block(body, self.file, p.line, p.col + len("proof"))
         else:
             k = text.index("by") + 2

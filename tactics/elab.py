@@ -216,7 +216,9 @@ class Elaborator:
             return Expr(f, tuple(self.elab(a, TERM, bound) for a in args))
         sym = self.symbol(f)
         if sym is None:
-            raise QuodError(se.pos, f"unknown function or predicate '{f}'")
+            from .syntax import did_you_mean
+            near = "" if f in self.programs else did_you_mean(f, list(self.env.definitions()) + list(BUILTINS))
+            raise QuodError(se.pos, f"unknown function or predicate '{f}'{near}")
         sort, arity = sym
         if len(args) != arity:
             raise QuodError(se.pos, f"{f} takes {arity} arguments, got {len(args)}")

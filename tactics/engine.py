@@ -201,7 +201,9 @@ class Engine:
         try:
             t = self.env.theorem(name)
         except KernelError:
-            raise QuodError(se.pos, f"no hypothesis or theorem named '{name}'") from None
+            from .syntax import did_you_mean
+            near = did_you_mean(name, [h for h, _ in goal.hyps] + list(self.env.theorems()))
+            raise QuodError(se.pos, f"no hypothesis or theorem named '{name}'{near}") from None
         return P("thm", name), t.statement
 
 

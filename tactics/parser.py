@@ -165,6 +165,9 @@ _QED_LAST = re.compile(r"\bqed\s*$")
 _DECL_WORD = re.compile(r"@\[|(theorem|lemma|def|axiom|import|check|eval|search|print|program)\b")
 
 
+_ATTRS_ONLY = re.compile(r"@\[[^\]\n]*\]")
+
+
 def split_items(text: str) -> list[tuple[int, str]]:
     """Top-level items as (first line number, text); the text starts in column 1."""
     return list(iter_items(text))
@@ -175,16 +178,25 @@ def iter_items(text: str):
     cur_no, cur, in_proof, junk = 0, None, False, False
     for no, line in enumerate(text.split("\n"), 1):
         stripped = line.strip()
-        if in_proof:
+        if in_proof and not (line[:1].strip() and _DECL_WORD.match(line)):
             cur.append(line)
             if stripped == "qed" or stripped.endswith(" qed"):
                 in_proof = False
             continue
+        if in_proof:
+            # a declaration in column 1 inside a proof: the proof's `qed` is missing. The proof ends
+            # here (its theorem reports the missing qed) and the declaration is read as one.
+            in_proof = False
+            yield cur_no, "\n".join(cur).rstrip()
+            cur = None
         if not stripped:
             if cur is not None:
                 cur.append(line)
             continue
-        if cur is None or (not line[0].isspace() and not _CONTINUES.match(line)):
+        if cur is not None and len(cur) == 1 and not line[0].isspace() and _ATTRS_ONLY.fullmatch(cur[0].strip()) \
+                and re.match(r"(theorem|lemma|def)\b", line):
+            cur.append(line)        # `@[simp]` on a line of its own belongs to the declaration below it
+        elif cur is None or (not line[0].isspace() and not _CONTINUES.match(line)):
             starts_decl = _DECL_WORD.match(line) is not None
             if junk and not starts_decl:
                 # Column-1 lines that start no declaration stay with the one before them, so a
@@ -356,7 +368,7 @@ def _lark_error(exc, file: str, base_line: int, base_col: int, what: str, text: 
     if len(expected & set(tactics)) >= 5 and re.fullmatch(r"[A-Za-z_][A-Za-z0-9_']*", found) \
             and tok.type not in tactics:
         import difflib
-        close = difflib.get_close_matches(found, tactic_names(), n=3, cutoff=0.6)
+        close = difflib.get_close_matches(found, tactic_names(), n=3, cutoff=0.7)
         hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
         return QuodError(pos, f"unknown tactic '{_shorten(found)}'{hint}")
     if len(expected & item_first) >= 4 and base_col == 1 and tok.line == 1 and tok.column == 1:

@@ -135,3 +135,10 @@ def normalize_newlines(text: str, file: str) -> str:
         raise QuodError(Pos(file, line, col), f"unsupported: the character U+{ord(m.group()):04X}, which some "
                         "editors show as a line break")
     return text
+
+
+def did_you_mean(name: str, candidates) -> str:
+    """``; did you mean 'x'?`` for a misspelt name (difflib's close matches), else ''."""
+    import difflib
+    close = difflib.get_close_matches(name, sorted(set(candidates) - {name}), n=3, cutoff=0.75)
+    return f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""

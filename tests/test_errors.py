@@ -86,8 +86,8 @@ CASES: dict[str, Case] = {
                                  says=("unterminated comment", "'-/'"), golden=True),
     "unterminated_nested_comment": Case("/- outer /- inner -/\ntheorem t : 1 = 1 := by ring\n", where=(1, 1),
                                         says=("unterminated comment",), golden=True),
-    "proof_without_qed": Case("theorem t : 1 = 1\nproof\n  ring\n\ntheorem u : 2 = 2 := by ring\n", where=(2, 1),
-                              says=("'proof' has no matching 'qed'",), golden=True),
+    "proof_without_qed": Case("theorem t : 1 = 1\nproof\n  ring\n\ntheorem u : 2 = 2 := by ring\n", where=(3, 7),
+                              says=("missing 'qed'",), out=("t          failed", "u          proved"), golden=True),
     "stray_dollar": Case("theorem t : 1 = $ := by ring\n", where=(1, 17),
                          says=("unexpected character '$'",), golden=True),
     "stray_unicode": Case("theorem t (x y : int) : x ∈ y := by ring\n", where=(1, 27),
@@ -134,7 +134,7 @@ CASES: dict[str, Case] = {
     "formula_for_term": Case("def f (a : int) : int := a = 1\n", where=(1, 28), says=("term",)),
     "deep_not": Case("theorem t : " + "not " * DEEP + "true := by sorry\n"),
     "deep_parens_ok": Case("theorem t : " + "(" * DEEP + "1" + ")" * DEEP + " = 1 := by norm_num\n", rc=0,
-                           out=("1 theorems: 1 proved",)),
+                           out=("1 theorem: 1 proved",)),
     # -- modules ---------------------------------------------------------------------------------------
     "missing_module": Case("import no.such.module\ntheorem t : 1 = 1 := by ring\n", where=(1, 8),
                            says=("module no.such.module not found",)),
@@ -145,7 +145,7 @@ CASES: dict[str, Case] = {
                          env={"QUOD_PATH": "lib"}),
     # -- proofs ----------------------------------------------------------------------------------------
     "tactic_failure_shows_goal": Case("theorem t : forall x : int, x = 1 := by\n  intro x\n  ring\n", where=(3, 3),
-                                      out=("the goal was:", "|- x = 1", "1 theorems: 0 proved, 1 failed")),
+                                      out=("the goal was:", "|- x = 1", "1 theorem: 0 proved, 1 failed")),
     "duplicate_theorem": Case("theorem t : 1 = 1 := by ring\ntheorem t : 2 = 2 := by ring\n", where=(2, 9),
                               says=("already declared",)),
     "unsolved_goals": Case("theorem t : 1 = 1 /\\ 2 = 2 := by\n  split\n  ring\n", out=("unsolved goal",)),
@@ -247,7 +247,7 @@ def test_ten_megabytes(tmp_path):
                         + "-- a line comment\n" * 1000 + "theorem t : 1 = 1 := by ring\n", encoding="utf-8")
     one_line = tmp_path / "oneline.proof"
     one_line.write_text("theorem t : " + "1 + " * 2_500_000 + "1 = 1 := by ring\n", encoding="utf-8")
-    for f, rc, frag in ((junk, 1, "junk.proof:1:1: error: "), (comments, 0, "1 theorems: 1 proved"),
+    for f, rc, frag in ((junk, 1, "junk.proof:1:1: error: "), (comments, 0, "1 theorem: 1 proved"),
                         (one_line, 1, "oneline.proof:1:1: error: this declaration is too long")):
         assert f.stat().st_size >= 9_000_000
         p = subprocess.run([sys.executable, "-m", "quod.cli", "check", "--no-cache", f.name], cwd=tmp_path,

@@ -148,7 +148,7 @@ def test_a_fifo_in_a_checked_directory_is_skipped_with_a_warning(tmp_path):
     write(tmp_path, "d/a.proof", AFTER)
     os.mkfifo(tmp_path / "d" / "pipe.proof")
     p = quod("check", "--no-cache", "d", cwd=tmp_path, timeout=60)
-    assert p.returncode == 0 and "1 theorems: 1 proved" in p.stdout
+    assert p.returncode == 0 and "1 theorem: 1 proved" in p.stdout
     assert "warning: d/pipe.proof: not a regular file; skipped" in p.stderr
     p = quod("check", "--no-cache", "d/pipe.proof", cwd=tmp_path, timeout=60)     # named: an error
     assert p.returncode == 2 and "d/pipe.proof: not a regular file" in p.stderr

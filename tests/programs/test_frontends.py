@@ -450,7 +450,7 @@ C_UNSUPPORTED = [
     ("global array", "int g[2];\nvoid f(int x) {\n  x = g[0];\n}", 3),
     ("parameter hiding a global", "int g;\nvoid f(int g) {\n  g = 1;\n}", 2),
     ("assignment in an expression", "void f(int x) {\n  int y;\n  y = x++;\n}", 3),
-    ("syntax", "void f(int x) {\n  x = 1\n}", 3),
+    ("syntax", "void f(int x) {\n  x = 1\n}", 2),           # the missing ; is after `1`, on line 2
 ]
 
 PY_UNSUPPORTED = [
@@ -517,7 +517,7 @@ def test_cli_bad_input_subprocess(tmp_path):
 @pytest.mark.parametrize("name,text,where", [
     ("call.c", "void f(int x) {\n  x = 1;\n  x = g(x);\n}\n", ":3:"),
     ("array.c", "void f(int x) {\n  int a[3];\n}\n", ":2:"),
-    ("syntax.c", "void f(int x) {\n  x = 1\n}\n", ":3:1: error: C syntax"),
+    ("syntax.c", "void f(int x) {\n  x = 1\n}\n", ":2:8: error: C syntax: expected ';' before '}'"),
     ("syntax_nopos.c", "void f(int x) {\n  x = ;\n}\n", ":2:7: error: C syntax"),
     ("syntax.py", "def f(x):\n    return x +\n", ":2:"),
     ("float.py", "def f(x):\n    return x / 2\n", ":2:"),
@@ -613,7 +613,7 @@ def test_c_syntax_error_has_a_line():
     assert info.value.line == 2 and info.value.col == 7 and "<c>" not in info.value.message
     with pytest.raises(ProgramError) as info:
         parse_c("void f(int x) {\n  x = 1\n}\n")
-    assert (info.value.line, info.value.col) == (3, 1)
+    assert (info.value.line, info.value.col) == (2, 8) and "expected ';' before '}'" in info.value.message
 
 
 def test_c_comments_keep_lines_and_literals(env):
