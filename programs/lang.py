@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from kernel import Expr, Int, Var, mk, subst
-from kernel.expr import postorder
+from kernel.expr import WRITES, postorder
 
 I32_MIN, I32_MAX = -2**31, 2**31 - 1
 I64_MIN, I64_MAX = -2**63, 2**63 - 1
@@ -351,6 +351,11 @@ class Callees:
             body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
         if any(n.op == "assume" for n in postorder(body)):
             raise ProgramError(f"unsupported: an assume in the recursive function {fname}", line)
+        # a call keeps the caller's variables but its result: a global the body writes would be lost
+        written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
+        for g in sorted(written & set(prog.globals)):
+            raise ProgramError(f"unsupported: the recursive function {fname} changes the file-scope variable {g}",
+                               line)
         name = self.proc_name(fname)
         self.procedures[name] = Procedure(name, tuple(x for x, _ in prog.params), RET, body)
         self.proc_sigs[name] = (list(prog.params), prog.result)

@@ -430,3 +430,16 @@ def test_c_file_scope_variables_hold_their_initial_values_only_where_c_says_so()
         parse_c("int count = 0;\nint f(int x) { count = count + 1; return count; }", "f")
     main = parse_c("int g = 3;\nvoid h(void) { g = 1; }\nint main(void) { h(); return g; }", "main")
     assert _interpret(main, 0) == 1
+
+
+def test_c_a_recursive_function_that_changes_a_global_is_refused():
+    """Red-team: the kernel's call keeps the caller's variables but the result, so the deeper calls'
+    `k = 0` was lost and Quod proved main returns 1 (gcc: 0), and `while (k == 0)` terminates."""
+    from programs.c_frontend import ProgramError, parse_c
+    src = ("int k = 0;\nint f(int n) { if (n <= 0) { k = 0; return 0; } k = 1; return f(n - 1); }\n"
+           "int main(void) { f(3); return k; }")
+    with pytest.raises(ProgramError, match="the recursive function f changes the file-scope variable k"):
+        parse_c(src, "main")
+    reads = parse_c("int k = 2;\nint f(int n) { if (n <= 0) return k; return f(n - 1); }\n"
+                    "int main(void) { return f(3); }", "main")
+    assert reads.procedures
