@@ -234,7 +234,8 @@ def _loop(src: str, lang: str = "python", invariant: Expr | None = None, env=Non
 
 
 def _synth_checked(env, w, inv, specs):
-    cands = synthesize(w.args[0], w.args[1], inv, specs)
+    # a generous time limit: the default (2 s) is the tool's, and a loaded machine must not change the answer
+    cands = synthesize(w.args[0], w.args[1], inv, specs, timeout_ms=30_000)
     for c in cands:
         assert ranks(env, w.args[0], w.args[1], inv, specs, c), _show([c])
     return cands
