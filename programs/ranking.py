@@ -405,6 +405,10 @@ class _Exec:
             for p in paths:
                 p.sigma[c.data] = self.fresh()
             return paths
+        if op == "call":        # x = p(e): x is the result, any value here (the kernel checks the ranking)
+            for p in paths:
+                p.sigma[c.data[0]] = self.fresh()
+            return paths
         if op in ("assume", "assert"):
             out = []
             for p in paths:
@@ -423,7 +427,8 @@ class _Exec:
             return self._tick(out)
         if op == "while":
             spec = self.specs.get(c) if self.specs else None
-            changed = sorted({n.data for n in postorder(a[1]) if n.op in ("assign", "havoc")})
+            changed = sorted({n.data[0] if n.op == "call" else n.data for n in postorder(a[1])
+                              if n.op in ("assign", "havoc", "call")})
             out = []
             for p in paths:
                 for x in changed:

@@ -93,6 +93,13 @@ def run_terminates(args) -> int:
     except RecursionError:           # a step of the analysis could not follow the program's depth
         print("don't know: the program is nested too deeply for a step of the analysis")
         return EXIT_DONT_KNOW
+    except Exception as exc:         # a bug in the analysis is no answer, and never a traceback
+        import os
+        if os.environ.get("QUOD_DEBUG"):
+            raise
+        print(f"don't know: internal error in the analysis ({type(exc).__name__}: {exc}); please report it "
+              "(QUOD_DEBUG=1 shows where)")
+        return EXIT_DONT_KNOW
     try:
         return _report(args, v)
     finally:

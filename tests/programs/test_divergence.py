@@ -47,3 +47,20 @@ def test_no_divergence_claimed_when_every_pass_ends():
         """)
     assert prove_divergence(Environment(), prog) is None
     assert decide_termination(Environment(), prog).answer == "yes"
+
+
+def test_nondeterminism_inside_a_recursive_function_is_no_crash():
+    """A havoc in a procedure's body was missing from the witness search's choices (a KeyError), and
+    a call statement in a loop body was unknown to the path enumeration of the ranking search (TPDB's
+    Et4 and Binary_Search ended in tracebacks)."""
+    from kernel import Environment
+    from programs.analysis import decide_termination
+    from programs.c_frontend import parse_c
+    src = ("int f(int x) { int y = __VERIFIER_nondet_int(); if (y > 0 && x > 0) return f(x - 1); return 0; }\n"
+           "int main() { int a = __VERIFIER_nondet_int(); while (f(a) == 0 && a > 5) { a = a - 1; } return 0; }\n")
+    v = decide_termination(Environment(), parse_c(src, "main", "math"))
+    assert v.answer in ("yes", "don't know"), v.text
+    src2 = ("int f(int x) { int y = __VERIFIER_nondet_int(); if (y > 0) return f(x); return 0; }\n"
+            "int main() { int a = __VERIFIER_nondet_int(); f(a); return 0; }\n")
+    v = decide_termination(Environment(), parse_c(src2, "main", "math"))
+    assert v.answer in ("no", "don't know"), v.text
