@@ -2,7 +2,11 @@
 not whatever Quod is installed: this tree goes first on ``PYTHONPATH``, which subprocesses inherit."""
 
 import os
+import sys
 from pathlib import Path
+
+if str(Path(__file__).resolve().parent) not in sys.path:     # the tests' helper modules (quodcli)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 _ROOT = str(Path(__file__).resolve().parent.parent)
 _rest = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != _ROOT]

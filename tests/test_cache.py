@@ -13,33 +13,16 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from quodcli import quod, write
 
 ROOT = Path(__file__).resolve().parent.parent
 SUMMARY = re.compile(r"^(\d+) theorems?: (\d+) proved, (\d+) failed, (\d+) don't know, (\d+) using oracles$")
 
 
-def quod(*args, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    e = dict(os.environ)
-    e.pop("QUOD_DEBUG", None)
-    e["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [e.get("PYTHONPATH")] if p])
-    e.update(env or {})
-    p = subprocess.run([sys.executable, "-m", "quod.cli", *args], cwd=cwd, env=e, capture_output=True, text=True,
-                       encoding="utf-8", errors="replace", timeout=timeout)
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p
-
-
-def write(d: Path, name: str, text: str) -> Path:
-    p = d / name
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
 
 
 def summary(p) -> tuple[int, ...]:

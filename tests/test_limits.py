@@ -8,6 +8,7 @@ is the current directory of each run).
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
@@ -15,28 +16,16 @@ import sys
 from pathlib import Path
 
 import pytest
+from quodcli import quod as _quod
+from quodcli import write
 
 ROOT = Path(__file__).resolve().parent.parent
 LINUX = sys.platform.startswith("linux")
 
 
-def quod(*args, cwd: Path, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
-    e = dict(os.environ)
-    e.pop("QUOD_DEBUG", None)
-    e.pop("QUOD_ALLOW_PATH", None)
-    e.update(env or {})
-    p = subprocess.run([sys.executable, "-m", "quod.cli", *args], cwd=cwd, env=e, capture_output=True, text=True,
-                       encoding="utf-8", errors="replace", timeout=timeout)
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p
 
 
-def write(d: Path, name: str, text: str) -> Path:
-    p = d / name
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(text, encoding="utf-8")
-    return p
-
+quod = functools.partial(_quod, unset=("QUOD_ALLOW_PATH",))
 
 def errors(p) -> dict[int, str]:
     """line -> the message of the error at that line."""

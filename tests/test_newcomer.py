@@ -8,37 +8,25 @@ progress bar), cached text replayed safely, `quod verify --show-statement`, and 
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
+from quodcli import quod as _quod
+from quodcli import write as _write
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def quod(*args, cwd: Path, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    e = dict(os.environ)
-    for k in ("QUOD_DEBUG", "NO_COLOR", "FORCE_COLOR", "QUOD_PATH"):
-        e.pop(k, None)
-    e["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [e.get("PYTHONPATH")] if p])
-    e.update(env or {})
-    p = subprocess.run([sys.executable, "-m", "quod.cli", *args], cwd=cwd, env=e, capture_output=True, text=True,
-                       encoding="utf-8", errors="replace", timeout=timeout)
-    assert "Traceback" not in p.stdout + p.stderr, p.stdout + p.stderr
-    return p
 
 
-def write(d: Path, name: str, text: str) -> Path:
-    p = d / name
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(textwrap.dedent(text), encoding="utf-8")
-    return p
-
+quod = functools.partial(_quod, timeout=300, unset=("NO_COLOR", "FORCE_COLOR", "QUOD_PATH"))
+write = functools.partial(_write, dedent=True)
 
 def rows(p) -> dict[str, str]:
     """theorem name -> its status word, from the result lines."""
