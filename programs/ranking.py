@@ -976,6 +976,18 @@ def _tightest(cons: list) -> list:
     return out
 
 
+def _path_variables(paths: list) -> list:
+    """The variables the paths' states and constraints speak of (not the constant, not '#' names)."""
+    names: set = set()
+    for p in paths:
+        names.update(p.sigma)
+        for lin in p.sigma.values():
+            names.update(lin)
+        for c in p.cons:
+            names.update(c[1])
+    return sorted(v for v in names if v != _CONST and not v.startswith("#"))
+
+
 def synthesize(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | None,
                timeout_ms: int = 2000) -> list[list[Expr]]:
     """Ranking-function candidates for ``while (guard) body`` from states satisfying ``invariant``,
@@ -1017,15 +1029,7 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
         return []
     if not paths:               # the body never runs (or is blocked): anything ranks it
         return [[({}, 0)]]
-    names = set()
-    for p in paths:
-        names.update(p.sigma)
-        for lin in p.sigma.values():
-            names.update(lin)
-        for c in p.cons:
-            names.update(c[1])
-    pre = sorted(v for v in names if v != _CONST and not v.startswith("#"))
-    search = _Search(z3, paths, pre, deadline, set(guard.fv))
+    search = _Search(z3, paths, _path_variables(paths), deadline, set(guard.fv))
     out: list = []
 
     def ms():
@@ -1072,15 +1076,7 @@ def synthesize_multiphase(guard: Expr, body: Expr, invariant: Expr | None, specs
         paths = _paths(z3, ex, guard, body, invariant, deadline)
         if not paths:
             return []
-        names = set()
-        for p in paths:
-            names.update(p.sigma)
-            for lin in p.sigma.values():
-                names.update(lin)
-            for c in p.cons:
-                names.update(c[1])
-        pre = sorted(v for v in names if v != _CONST and not v.startswith("#"))
-        search = _Search(z3, paths, pre, deadline, set(guard.fv))
+        search = _Search(z3, paths, _path_variables(paths), deadline, set(guard.fv))
         for depth in range(2, most + 1):
             comps = search.multiphase(depth)
             if comps is not None:
