@@ -679,6 +679,7 @@ class _Translator:
             elif name.startswith("__VERIFIER_nondet"):
                 return Expr("skip"), set()
             if self.callees is not None and self.callees.has(name) and not self._is_variable(name):
+                self._unsequenced(s)
                 checks: list = []
                 pre: list = []
                 stmt, _, _ = self.call(s, checks, pre, used=False)    # a void call, or a result not used
@@ -857,6 +858,7 @@ class _Translator:
         from pycparser import c_ast
         if not isinstance(s.lvalue, c_ast.ID):
             raise ProgramError("only assignments to variables are supported", _line(s))
+        self._unsequenced(s, top=s)
         x = self.lookup(s.lvalue.name, s)
         if s.op == "=":
             return self.assign_to(x, s.rvalue, s)
@@ -1029,12 +1031,14 @@ class _Translator:
 
     def value(self, e) -> tuple[list, Expr, str]:
         """(statements to run first, the value as a term, its C type); overflow checks are asserts."""
+        self._unsequenced(e)
         checks: list = []
         pre: list = []
         v, ty = self._val(e, checks, pre)
         return pre + _run(checks), v, ty
 
     def cond(self, e) -> tuple[list, Expr]:
+        self._unsequenced(e)
         checks: list = []
         pre: list = []
         f = self._cond(e, checks, pre)
@@ -1109,6 +1113,8 @@ class _Translator:
             if dst == "void":
                 raise ProgramError("a cast to void is not a value", _line(e))
             return self._to(v, ty, dst, checks), dst
+        if isinstance(e, c_ast.UnaryOp) and e.op in _INCDEC:
+            return self._side_effect(e, checks)
         if isinstance(e, c_ast.UnaryOp):
             if e.op == "-":
                 v, ty = self._val(e.expr, checks, pre)
@@ -1186,10 +1192,61 @@ class _Translator:
                 checks.append(stmt)
                 return res, ty
             raise ProgramError(f"calls to {name} are not supported{_ONLY_DEFINED}", _line(e))
-        if isinstance(e, c_ast.Assignment) or (isinstance(e, c_ast.UnaryOp) and "++" in e.op or
-                                               isinstance(e, c_ast.UnaryOp) and "--" in e.op):
-            raise ProgramError("assignments inside expressions are not supported", _line(e))
+        if isinstance(e, c_ast.Assignment) or isinstance(e, c_ast.UnaryOp) and e.op in _INCDEC:
+            return self._side_effect(e, checks)
         raise ProgramError(f"unsupported expression {type(e).__name__}", _line(e))
+
+    def _side_effect(self, e, checks: list) -> tuple[Expr, str]:
+        """An assignment, ``++`` or ``--`` inside an expression: its store runs where C evaluates it
+        (among the expression's checks and calls, in order); the value is the variable's new value (a
+        postfix ``x++``: the old one, kept in a fresh variable). ``_unsequenced`` has made sure no
+        other part of the full expression reads or writes the variable, so reading it later is the
+        same as reading it at the store."""
+        from pycparser import c_ast
+        target = e.lvalue if isinstance(e, c_ast.Assignment) else e.expr
+        if not isinstance(target, c_ast.ID):
+            raise ProgramError("only assignments to variables are supported", _line(e))
+        x = self.lookup(target.name, e)
+        store = self.assignment(e) if isinstance(e, c_ast.Assignment) else self.incdec(e)
+        if isinstance(e, c_ast.UnaryOp) and e.op in ("p++", "p--"):
+            old = self.names.fresh(f"__{target.name}_old", f"is {target.name} before {target.name}{e.op[1:]}",
+                                   numbered=True)
+            self.types[old] = self.types[x]
+            checks.append(seq([Expr("assign", (Var(x),), old), store]))
+            return Var(old), self.types[x]
+        checks.append(store)
+        return Var(x), self.types[x]
+
+    def _unsequenced(self, e, top=None) -> None:
+        """Refuse a full expression that stores into a variable (``=``, ``op=``, ``++``, ``--`` inside
+        it; ``top``, the statement's own store, aside) and mentions that variable anywhere else: C leaves
+        such accesses unsequenced (undefined behaviour) or, across ``&&``, ``||``, ``?:`` and ``,``,
+        ordered in ways this front end does not follow. A file-scope variable stored into by a full
+        expression that also calls a function of the program is refused too (the callee may read or
+        write it, in an order C leaves open)."""
+        from pycparser import c_ast
+        stores, uses, calls = [], {}, False
+        for n in _walk(e):
+            if n is not top and (isinstance(n, c_ast.Assignment) or isinstance(n, c_ast.UnaryOp) and n.op in _INCDEC):
+                t = n.lvalue if isinstance(n, c_ast.Assignment) else n.expr
+                if isinstance(t, c_ast.ID):
+                    stores.append((t.name, n))
+            if isinstance(n, c_ast.FuncCall):
+                name = n.name.name if isinstance(n.name, c_ast.ID) else None
+                calls = calls or name is None or self.builtin(name, n) is None
+            elif isinstance(n, c_ast.ID):
+                uses[n.name] = uses.get(n.name, 0) + 1
+        called = _called_names(e)
+        for name, n in stores:
+            if uses.get(name, 0) - called.count(name) > 1:
+                raise ProgramError(f"unsupported: {name} is changed inside an expression that also reads or "
+                                   "changes it elsewhere (unsequenced in C, or in an order Quod does not follow): "
+                                   "split the expression into statements", _line(n))
+            if calls and len(self.scopes) > 1 and self._is_variable(name) and \
+                    self.scopes[0].get(name) == self.lookup(name, n):
+                raise ProgramError(f"unsupported: the file-scope variable {name} is changed inside an expression "
+                                   "that also calls a function (which may use it, in an order C leaves open): "
+                                   "split the expression into statements", _line(n))
 
     def _cond(self, e, checks, pre) -> Expr:
         from pycparser import c_ast
@@ -1231,6 +1288,7 @@ class _Translator:
 
 
 _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
+_INCDEC = ("++", "--", "p++", "p--")
 # calls with Quod's meaning unless the program defines the function (__VERIFIER_nondet_* too)
 _BUILTIN_CALLS = {"__VERIFIER_assume", "assume", "__quod_havoc", "__VERIFIER_error", "reach_error", "abort", "assert",
                   "__VERIFIER_assert", "invariant", "decreasing"}
@@ -1417,6 +1475,12 @@ def _constant_value(e) -> int | None:
         v = _constant_value(e.expr)
         return None if v is None else (-v if e.op == "-" else v)
     return None
+
+
+def _called_names(e) -> list:
+    """The names of the functions called in e (as written: an ``ID`` that is a call's function)."""
+    from pycparser import c_ast
+    return [n.name.name for n in _walk(e) if isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID)]
 
 
 def _walk(node):

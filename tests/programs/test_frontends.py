@@ -449,7 +449,7 @@ C_UNSUPPORTED = [
     ("extern global", "extern int g;\nvoid f(int x) {\n  x = g;\n}", 3),
     ("global array", "int g[2];\nvoid f(int x) {\n  x = g[0];\n}", 3),
     ("parameter hiding a global", "int g;\nvoid f(int g) {\n  g = 1;\n}", 2),
-    ("assignment in an expression", "void f(int x) {\n  int y;\n  y = x++;\n}", 3),
+    ("unsequenced store in an expression", "void f(int x) {\n  int y;\n  y = x++ + x;\n}", 3),
     ("syntax", "void f(int x) {\n  x = 1\n}", 2),           # the missing ; is after `1`, on line 2
 ]
 
