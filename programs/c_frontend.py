@@ -483,6 +483,7 @@ class _Translator:
         self.callees: _Callees | None = None
         self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" / "goto:L" -> this function's jump flag
         self.targets: list[set] = []         # the labels a goto may jump to here (later in enclosing blocks)
+        self.demonic: set[str] = set()      # havocs that are the compiler's choice (see ``_any_order``)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -526,7 +527,8 @@ class _Translator:
         hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
         ret_flag = self._flag.get("ret")
         return Program(name or decl.name, params, self.result, body, "c", locals_, self.loops, self.source,
-                       hidden, ret_flag if ret_flag in self.flags else None, globals=used_globals)
+                       hidden, ret_flag if ret_flag in self.flags else None, globals=used_globals,
+                       demonic=self.demonic & mentioned)
 
     @property
     def names(self):
@@ -845,6 +847,8 @@ class _Translator:
         names = {}
         for x in sorted(inner):
             names[x] = self.names.fresh(x + "_again", self.names.hidden.get(x))
+            if x in self.demonic:
+                self.demonic.add(names[x])
             if x in self.types:
                 self.types[names[x]] = self.types[x]
         for lp in loops:
@@ -952,6 +956,7 @@ class _Translator:
         self.loops.extend(loops)
         for x, ty in callee.types().items():
             self.types[renamed[x]] = ty
+        self.demonic |= {renamed[x] for x in callee.demonic}
         if res is None or not used:
             return stmt, None, None
         returned = returned_check(callee, renamed)
@@ -985,17 +990,51 @@ class _Translator:
             mine: list = []
             out.append(self._val(x, mine, pre))
             parts.append(mine)
+        for i, p in enumerate(parts):
+            # a value is a term read after every operand has run: it must not read what another's
+            # call changes (a file-scope variable), which C may read before or after that call
+            written = {w for x in p if x.sort == "stmt" for w in _writes(x)}
+            for j, (v, _) in enumerate(out):
+                both = written & (v.fv | {u for x in parts[j] for u in program_vars_of(x)})
+                if j != i and both:
+                    raise ProgramError(f"unsupported: {what} are evaluated in an unspecified order in C, and one "
+                                       f"of them changes {min(both)}, which another uses: compute them in separate "
+                                       "statements", _line(node))
         if any(_may_diverge(p) for p in parts):
             calls = [p for p in parts if any(x.sort == "stmt" for x in p)]
             if any(i != j and _may_diverge(p) and _may_stop(q) for i, p in enumerate(calls)
                    for j, q in enumerate(calls)):
-                raise ProgramError(f"{what} are evaluated in an unspecified order in C, and one of them may "
-                                   "run forever while another may fail: compute them in separate statements",
-                                   _line(node))
+                checks.extend(x for p in parts if p not in calls for x in p)
+                checks.append(self._any_order(calls, what, node))
+                return out
             parts = [p for p in parts if not any(x.sort == "stmt" for x in p)] + calls
         for p in parts:
             checks.extend(p)
         return out
+
+    def _any_order(self, calls: list, what: str, node) -> Expr:
+        """Operands with calls, one of which may run forever while another may fail, in every order
+        (C sequences the calls of one expression indeterminately: each runs whole, in an order the
+        compiler picks): ``havoc o; if (o = 0) A; B else B; A``. The choice is the compiler's, not
+        the input's: ``Program.demonic`` keeps the search for a run forever from fixing it, so a
+        "no" holds whichever order gcc picks (and a "yes" holds for every order). The calls' effects
+        commute (``_operands`` refuses an operand changing what another uses), so a run ends as the
+        first operand in the order that fails or runs forever makes it end: choices nested along an
+        expression's tree, ``(a + b) + c``, reach every such end, as all six orders do."""
+        import itertools
+        if len(calls) > 3:
+            raise ProgramError(f"unsupported: {what} are evaluated in an unspecified order in C, and one of them "
+                               f"may run forever while another may fail; {len(calls)} such operands are too many "
+                               "orders (at most 3): compute them in separate statements", _line(node))
+        o = self.names.fresh("__order", "is the order the compiler picks for the calls of an expression",
+                             numbered=True)
+        self.types[o] = "int"
+        self.demonic.add(o)
+        orders = [seq([s for k in perm for s in _run(calls[k])]) for perm in itertools.permutations(range(len(calls)))]
+        st = orders[-1]
+        for k in range(len(orders) - 2, -1, -1):
+            st = Expr("if", (mk("eq", Var(o), Int(k)), orders[k], st))
+        return seq([Expr("havoc", (), o), st])
 
     # -- expressions -----------------------------------------------------------------------
     @property
@@ -1306,6 +1345,16 @@ def _run(checks: list) -> list:
 def _when(guard: Expr, x: Expr) -> Expr:
     """A check or call that happens only when ``guard`` holds (the operand is evaluated only then)."""
     return Expr("if", (guard, x, Expr("skip"))) if x.sort == "stmt" else mk("imp", guard, x)
+
+
+def _writes(c: Expr) -> set:
+    """The variables a statement may change."""
+    return {n.data[0] if n.op == "call" else n.data for n in postorder(c) if n.op in ("assign", "havoc", "call")}
+
+
+def program_vars_of(x: Expr) -> set:
+    """The variables a check (a formula) or a statement mentions."""
+    return program_vars(x) if x.sort == "stmt" else set(x.fv)
 
 
 def _may_diverge(checks: list) -> bool:

@@ -56,7 +56,7 @@ def find_divergence(env, prog: Program, failures: list | None = None, max_runs: 
     z3v = Z3(env)
     cands = candidate_atoms(prog, prog.body)
     params = [x for x, _ in prog.params]
-    havocs = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"})
+    havocs = sorted({n.data for n in postorder(prog.body) if n.op == "havoc"} - set(prog.demonic))
     types = prog.types()
     consts = program_constants(prog.body)
     lists = [values_for(types.get(x), consts) for x in params + havocs]

@@ -92,6 +92,8 @@ class Program:
     contract_text: list = field(default_factory=list)   # [(requires|ensures|decreases, text, offset)]
     proved: dict = field(default_factory=dict)   # "hoare"/"total" -> {procedure: vcgen.Contract} (procs.contracts)
     globals: dict = field(default_factory=dict)  # file-scope variables it uses (C): name -> type, never renamed
+    demonic: set = field(default_factory=set)    # havocs that are the compiler's choice, not an input's (C's
+    #                                              order of calls): a witness of a run forever never fixes them
 
     def types(self) -> dict:
         t = dict(self.locals)

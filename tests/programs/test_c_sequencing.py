@@ -70,3 +70,46 @@ def test_a_file_scope_store_next_to_a_call_is_refused():
     # alone in its expression it is fine
     assert run(Environment(), parse_c("int g;\nint main() { int y = g++ + 1; return y + g; }\n",
                                       "main").body, {}, 1000)["ret"] == 2
+
+
+ORDER = """\
+    void abort(void);
+    int spin(int n) { while (n == 0) { } return n; }
+    int stop(int n) { if (n == 0) abort(); return n; }
+    int f(int x) { return spin(x) + stop(x); }
+    int g(int x) { if (x <= 0) return 0; return h(x) + h(x + 1); }
+    int h(int x) { if (x <= 0) return 0; return g(x - 2) + g(x - 3); }
+    int four(int a, int b, int c, int d) { return a + b + c + d; }
+    int k(int x) { return four(spin(x), stop(x), spin(x + 1), stop(x + 1)); }
+    int m(int x) { return spin(x) + stop(x) + spin(x + 1); }
+    """
+
+
+def test_calls_of_one_expression_run_in_every_order():
+    """spin(0) runs forever and stop(0) fails: which happens is the compiler's choice, so neither
+    "no" nor "yes" (a witness that fixed the order would give a wrong "no")."""
+    prog = parse_c(textwrap.dedent(ORDER), "f", int_mode="math")
+    assert len(prog.demonic) == 1
+    rets = {run(Environment(), prog.body, {"x": 3}, 10_000, nondet=lambda _, k=k: k)["ret"] for k in (0, 1)}
+    assert rets == {6}
+    v = decide_termination(Environment(), prog)
+    assert v.answer == "don't know", v.text
+
+
+def test_recursive_calls_in_one_expression_terminate_in_every_order():
+    v = decide_termination(Environment(), parse_c(textwrap.dedent(ORDER), "g", int_mode="math"))
+    assert v.answer == "yes", v.text
+
+
+def test_more_than_three_calls_that_matter_are_refused():
+    with pytest.raises(ProgramError, match="too many orders") as ei:
+        parse_c(textwrap.dedent(ORDER), "k", int_mode="math")
+    assert ei.value.line == 8
+
+
+def test_nested_operands_can_each_come_first():
+    """(a + b) + c: a choice inside a choice. Only the first operand to fail or run forever decides a
+    run's end, and each of a, b, c can come first, as among all six orders."""
+    prog = parse_c(textwrap.dedent(ORDER), "m", int_mode="math")
+    assert len(prog.demonic) == 2
+    assert decide_termination(Environment(), prog).answer == "don't know"
