@@ -211,6 +211,17 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
                                    f"program changes: its value when {chosen.decl.name} is called depends on the "
                                    "calls before (take main as the program, or pass the value as a parameter)",
                                    _line(chosen))
+    if callees.exit_vars and callees.exit_vars[0] in prog.globals:
+        flag, status = callees.exit_vars
+        if chosen.decl.name != "main":
+            raise ProgramError(f"unsupported: {chosen.decl.name} may call exit, which ends the whole program: take "
+                               "main as the program", _line(chosen))
+        # exit(s) ends the program as returning s from main does: ret is the status
+        if prog.result is not None:
+            prog = dataclasses.replace(prog, body=seq([prog.body, Expr("if", (
+                mk("eq", Var(flag), Int(1)), Expr("assign", (Var(status),), RET), Expr("skip")))]))
+        callees.globals.update({flag: ("int", 0), status: ("int", 0)})
+        prog.globals.update({flag: "int", status: "int"})
     if prog.globals:
         # C gives a file-scope variable its initial value (0 without an initialiser) before main runs
         init = [Expr("assign", (Int(callees.globals[g][1]),), g) for g in sorted(prog.globals)]
@@ -323,6 +334,21 @@ class _Callees(Callees):
         self.file_names: set[str] = set()         # every name declared at file scope
         self.prototyped: dict[str, tuple] = {}    # ... of its first declaration with parameter types
         self.globals: dict[str, tuple] = {}       # file-scope variable -> (type, initial value)
+        self.exit_vars: tuple | None = None       # (the exit flag, the exit status), once exit is called
+        self._exits: dict[str, bool] = {}
+
+    def may_exit(self, fname: str) -> bool:
+        """Whether the source's function ``fname`` may call ``exit`` (itself or through the functions it
+        calls; read from the text, so it may say yes where no run does)."""
+        from pycparser import c_ast
+        if fname not in self.defs:
+            return False
+        if fname not in self._exits:
+            self._exits[fname] = False           # a cycle of calls adds nothing
+            called = {n.name.name for n in _walk(self.defs[fname].body)
+                      if isinstance(n, c_ast.FuncCall) and isinstance(n.name, c_ast.ID)}
+            self._exits[fname] = "exit" in called and "exit" not in self.defs or any(self.may_exit(g) for g in called)
+        return self._exits[fname]
 
     def translate(self, fname: str, name: str | None) -> Program:
         tr = _Translator(self.int_mode, self.source)
@@ -484,6 +510,7 @@ class _Translator:
         self._flag: dict[str, str] = {}     # "ret" / "brk" / "cont" / "goto:L" -> this function's jump flag
         self.targets: list[set] = []         # the labels a goto may jump to here (later in enclosing blocks)
         self.demonic: set[str] = set()      # havocs that are the compiler's choice (see ``_any_order``)
+        self._exit_site = None               # id of the call a statement is (where exit may be called)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -522,6 +549,8 @@ class _Translator:
         file_scope = getattr(self.callees, "globals", {}) if self.callees is not None else {}
         used_globals = {g: file_scope[g][0] for g in sorted(mentioned) if g in file_scope
                         and len(self.scopes) > 1 and self.scopes[0].get(g) == g}
+        exit_vars = self.callees.exit_vars if self.callees is not None else None
+        used_globals.update({g: "int" for g in exit_vars or () if g in mentioned})
         locals_ = {k: v for k, v in self.types.items() if k not in dict(params)
                    and (k not in file_scope or k in used_globals)}
         hidden = {x: m for x, m in self.names.hidden.items() if x in mentioned}
@@ -618,16 +647,48 @@ class _Translator:
                 st, jumps = self.stmt(s)
             finally:
                 self.targets.pop()
-            out.append(st)
             if jumps and i + 1 < len(items):
                 rest = self.block(items[i + 1:])
                 guard = conj([mk("eq", Var(f), Int(0)) for f in sorted(jumps)])
-                out.append(Expr("if", (guard, rest, Expr("skip"))))
+                out.append(_then(st, guard, rest, jumps))
                 break
+            out.append(st)
         return seq(out)
 
     def stmt(self, s) -> tuple[Expr, set]:
-        """(statement, flags it may set)"""
+        """(statement, flags it may set). A call that may end the program (``exit``) is read only as a
+        statement of its own: ``f(...);``, ``x = f(...);``, ``T x = f(...);`` or ``return f(...);``;
+        after it the exit flag stops everything (``exit_flag``)."""
+        site = _exit_site(s)
+        saved, self._exit_site = self._exit_site, id(site) if site is not None else None
+        try:
+            st, jumps = self._stmt(s)
+        finally:
+            self._exit_site = saved
+        if site is not None and self._may_exit(site):
+            jumps = jumps | {self.exit_flag()}
+        return st, jumps
+
+    def exit_flag(self) -> str:
+        """The variable that is 1 once the program has called ``exit`` (one per source, shared by every
+        function like a file-scope variable; ``parse_c`` sets it to 0 when main starts)."""
+        cs = self.callees
+        if cs.exit_vars is None:
+            cs.exit_vars = (cs.names.fresh("__exit", _EXITED), cs.names.fresh("__exit_status", "is the status "
+                                                                              "the program passed to exit"))
+        return cs.exit_vars[0]
+
+    def _may_exit(self, call) -> bool:
+        """Whether this call may end the program: it is ``exit`` or calls a function that may."""
+        from pycparser import c_ast
+        name = call.name.name if isinstance(call.name, c_ast.ID) else None
+        if name is None or self._is_variable(name):
+            return False
+        if name == "exit" and self.builtin(name, call) is not None:
+            return True
+        return self.callees is not None and self.callees.may_exit(name)
+
+    def _stmt(self, s) -> tuple[Expr, set]:
         from pycparser import c_ast
         if isinstance(s, c_ast.Compound):
             st = self.scoped(s.block_items or [])
@@ -675,6 +736,16 @@ class _Translator:
                 return seq([Expr("havoc", (), x)] + ([Expr("assume", (fact,))] if fact is not None else [])), set()
             elif name in ("__VERIFIER_error", "reach_error", "abort"):
                 return Expr("assert", (FALSE,)), set()
+            elif name == "exit":
+                # the program ends here, normally (a status as a return from main would give it)
+                args = s.args.exprs if s.args is not None else []
+                if len(args) != 1:
+                    raise ProgramError("exit takes one argument", _line(s))
+                flag = self.exit_flag()
+                pre, v, ty = self.value(args[0])
+                v, more = self.convert(v, ty, self.small)
+                return seq(pre + [Expr("assert", (c,)) for c in more] + [
+                    Expr("assign", (v,), self.callees.exit_vars[1]), Expr("assign", (Int(1),), flag)]), {flag}
             elif name in ("assert", "__VERIFIER_assert"):
                 pre, cond = self.cond(s.args.exprs[0])
                 return seq(pre + [Expr("assert", (cond,))]), set()
@@ -705,6 +776,10 @@ class _Translator:
             self.scopes.append({})          # the scope of a declaration in the for's first clause
             try:
                 init = []
+                for part in (s.init, s.next):
+                    if part is not None and self._jumps_in(part) & {self._exit_var()}:
+                        raise ProgramError("unsupported: a call that may end the program (exit) in a for loop's "
+                                           "header: call it in the loop's body", _line(part))
                 if s.init is not None:
                     if isinstance(s.init, c_ast.DeclList):
                         init = [self.stmt(d)[0] for d in s.init.decls]
@@ -764,6 +839,8 @@ class _Translator:
                 found.add(self.flag("brk"))
             elif isinstance(n, c_ast.Continue) and not in_loop:
                 found.add(self.flag("cont"))
+            elif isinstance(n, c_ast.FuncCall) and self._may_exit(n):
+                found.add(self.exit_flag())
             loop = isinstance(n, (c_ast.While, c_ast.DoWhile, c_ast.For))
             for _, ch in n.children():
                 walk(ch, in_loop or loop)
@@ -773,7 +850,10 @@ class _Translator:
     def _ret_only(self, body) -> set:
         """The jumps out of a loop with this body: return, and goto to a label outside it."""
         return {f for f in self._jumps_in(body) if f == self.flag("ret") or f.startswith("__goto_")
-                and f in self._goto_flags()}
+                and f in self._goto_flags() or f == self._exit_var()}
+
+    def _exit_var(self) -> str | None:
+        return self.callees.exit_vars[0] if self.callees is not None and self.callees.exit_vars else None
 
     def _goto_flags(self) -> set:
         return {f for k, f in self._flag.items() if k.startswith("goto:")}
@@ -805,7 +885,8 @@ class _Translator:
             rest.append(it)
         jumps = self._jumps_in(c_ast.Compound(rest))
         ret, brk, cont = self.flag("ret"), self.flag("brk"), self.flag("cont")
-        stop = [mk("eq", Var(f), Int(0)) for f in [ret, brk] + sorted(jumps & self._goto_flags()) if f in jumps]
+        stop = [mk("eq", Var(f), Int(0)) for f in [ret, brk] + sorted(jumps & self._goto_flags())
+                + ([self._exit_var()] if self._exit_var() else []) if f in jumps]
 
         def iteration() -> Expr:
             b = self.scoped(rest)
@@ -917,7 +998,15 @@ class _Translator:
         without a return statement is undefined behaviour: an assert (unless the value is not ``used``)."""
         name = e.name.name
         line = _line(e)
+        exits = self.callees.may_exit(name)
+        if exits and id(e) != self._exit_site:
+            raise ProgramError(f"unsupported: a call of {name}, which may end the program (exit), inside an expression "
+                               f"or a condition: call it as a statement of its own (`{name}(...);`, `x = {name}(...);` "
+                               f"or `return {name}(...);`)", line)
         callee = self.callees.get(name, line=line)
+        if name not in self.callees.defs and _EXITED in callee.hidden.values():
+            raise ProgramError(f"unsupported: a call of the program {name}, which may end the whole program (exit)",
+                               line)
         exprs = e.args.exprs if e.args is not None else []
         if len(exprs) != len(callee.params):
             raise ProgramError(f"{name} takes {len(callee.params)} arguments, got {len(exprs)}", line)
@@ -960,6 +1049,9 @@ class _Translator:
         if res is None or not used:
             return stmt, None, None
         returned = returned_check(callee, renamed)
+        if exits:            # a callee that called exit returned nothing, and nothing after it runs
+            returned = [Expr("if", (mk("eq", Var(self._exit_var()), Int(0)), seq(returned), Expr("skip")))] \
+                if returned else []
         out = self.names.fresh(f"__{callee.name}_result", f"is the value {callee.name} returned", numbered=True)
         self.types[out] = callee.result
         return seq([stmt] + returned + [Expr("assign", (res,), out)]), Var(out), callee.result
@@ -1330,7 +1422,7 @@ _UNSIGNED = ("bool", "u8", "u16", "u32", "u64")
 _INCDEC = ("++", "--", "p++", "p--")
 # calls with Quod's meaning unless the program defines the function (__VERIFIER_nondet_* too)
 _BUILTIN_CALLS = {"__VERIFIER_assume", "assume", "__quod_havoc", "__VERIFIER_error", "reach_error", "abort", "assert",
-                  "__VERIFIER_assert", "invariant", "decreasing"}
+                  "__VERIFIER_assert", "invariant", "decreasing", "exit"}
 _FLAG_MEANING = {"ret": "is 1 once the function has returned", "brk": "is 1 once the loop has run `break`",
                  "cont": "is 1 while the rest of an iteration is skipped by `continue`"}
 _ONLY_DEFINED = " (only to the functions defined in the source and the programs declared before)"
@@ -1345,6 +1437,39 @@ def _run(checks: list) -> list:
 def _when(guard: Expr, x: Expr) -> Expr:
     """A check or call that happens only when ``guard`` holds (the operand is evaluated only then)."""
     return Expr("if", (guard, x, Expr("skip"))) if x.sort == "stmt" else mk("imp", guard, x)
+
+
+def _then(st: Expr, guard: Expr, rest: Expr, flags: set) -> Expr:
+    """``st; if (guard) rest`` (guard: no flag of ``flags`` is set), with ``rest`` moved into the
+    branches of an ``if`` in ``st`` that do not jump: a branch after which some flag is always set
+    would skip it anyway. Same runs, but a chain of ``if (..) return ..;`` no longer doubles the paths
+    through the code at each ``if`` (the verification conditions stay linear in its length)."""
+    if st.op == "seq":
+        return Expr("seq", (st.args[0], _then(st.args[1], guard, rest, flags)))
+    if st.op == "if":
+        c, a, b = st.args
+        if _always_sets(a, flags):
+            return Expr("if", (c, a, _then(b, guard, rest, flags)))
+        if _always_sets(b, flags):
+            return Expr("if", (c, _then(a, guard, rest, flags), b))
+    return seq([st, Expr("if", (guard, rest, Expr("skip")))])
+
+
+def _always_sets(c: Expr, flags: set) -> bool:
+    """Whether every normal end of c has some flag of ``flags`` equal to 1 (read from its form: a
+    ``flag = 1`` that nothing after it undoes, in every branch)."""
+    if c.op == "assign":
+        return c.data in flags and c.args[0] == Int(1)
+    if c.op == "assert":
+        return c.args[0] == FALSE
+    if c.op == "seq":
+        a, b = c.args
+        return _always_sets(b, flags) or _always_sets(a, flags) and not any(
+            n.op in ("assign", "havoc", "call") and (n.data[0] if n.op == "call" else n.data) in flags
+            and not (n.op == "assign" and n.args[0] == Int(1)) for n in postorder(b))
+    if c.op == "if":
+        return _always_sets(c.args[1], flags) and _always_sets(c.args[2], flags)
+    return False
 
 
 def _writes(c: Expr) -> set:
@@ -1524,6 +1649,18 @@ def _constant_value(e) -> int | None:
         v = _constant_value(e.expr)
         return None if v is None else (-v if e.op == "-" else v)
     return None
+
+
+_EXITED = "is 1 once the program has called exit"
+
+
+def _exit_site(s):
+    """The call a statement is, if it is one of the forms where a call may end the program:
+    ``f(...);``, ``x = f(...);``, ``T x = f(...);``, ``return f(...);`` (None otherwise)."""
+    from pycparser import c_ast
+    e = s.rvalue if isinstance(s, c_ast.Assignment) and s.op == "=" else \
+        s.init if isinstance(s, c_ast.Decl) else s.expr if isinstance(s, c_ast.Return) else s
+    return e if isinstance(e, c_ast.FuncCall) else None
 
 
 def _called_names(e) -> list:

@@ -356,6 +356,8 @@ class Callees:
         # a call keeps the caller's variables but its result: a global the body writes would be lost
         written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
         for g in sorted(written & set(prog.globals)):
+            if g in prog.hidden:         # the front end's own shared variable: the one exit sets
+                raise ProgramError(f"unsupported: the recursive function {fname} may call exit", line)
             raise ProgramError(f"unsupported: the recursive function {fname} changes the file-scope variable {g}",
                                line)
         name = self.proc_name(fname)
