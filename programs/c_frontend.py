@@ -511,6 +511,8 @@ class _Translator:
         self.targets: list[set] = []         # the labels a goto may jump to here (later in enclosing blocks)
         self.demonic: set[str] = set()      # havocs that are the compiler's choice (see ``_any_order``)
         self._exit_site = None               # id of the call a statement is (where exit may be called)
+        self._entering: dict = {}            # id of a statement on the way to a label a goto jumps into -> its flag
+        self._wrapped: set = set()           # labels whose backward region is being translated
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -606,43 +608,56 @@ class _Translator:
         self.scopes[-1][name] = x
         return x
 
-    def scoped(self, items) -> Expr:
+    def scoped(self, items, pending: frozenset = frozenset()) -> Expr:
         """A block with its own scope."""
         self.scopes.append({})
         try:
-            return self.block(items)
+            return self.block(items, pending)
         finally:
             self.scopes.pop()
 
     # -- statements ------------------------------------------------------------------
     def block(self, items, pending: frozenset = frozenset()) -> Expr:
         """A statement list; after a statement that may jump (break, continue, return, goto),
-        the rest runs only if no jump happened. At a label that a goto before it jumps to, the list
-        is cut: the part before, the goto's flag cleared, then the rest, which runs if no other jump
-        happened (a forward goto, to a label later in an enclosing block, is the only kind supported).
+        the rest runs only if no jump happened. ``goto`` (within one function), as the jumps allow:
+
+        - backward, to a label of this list at or before the statement holding the goto: the part
+          from the label to that statement becomes a loop that runs again while the goto's flag is set
+          (``_Backward``);
+        - forward, to a label later in this list or inside a later statement: the list is cut there:
+          the part before, then the rest, which runs if no other jump happened; a label inside a
+          statement is reached by entering each statement around it whatever its test says (an if's
+          branch, a loop's body without its first test, a for loop without its first clause), the
+          parts before the label skipped while the flag is set, which the label clears.
+
         ``pending``: the jump flags that may already be set when the list starts (set by the part of
         the same C block before it)."""
         from pycparser import c_ast
-        items = list(items)
+        items = self._backward_regions(list(items))
         for k in range(len(items)):
-            if isinstance(items[k], c_ast.Label):
-                f = self.goto_flag(items[k].name)
+            chain = _label_chain(items[k])
+            for label in chain + [x for x in _labels_in(items[k]) if x not in chain]:
+                f = self.goto_flag(label)
                 before = (self._jumps_in(c_ast.Compound(items[:k])) if k else set()) | set(pending)
-                if f in before:
-                    self.targets.append({it.name for it in items[k:] if isinstance(it, c_ast.Label)})
-                    try:
-                        head = self.block(items[:k], pending)
-                    finally:
-                        self.targets.pop()
-                    self.flags.add(f)
-                    tail = self.block(items[k:], frozenset(before - {f}))
-                    return seq([head, Expr("assign", (Int(0),), f), tail])
+                if f not in before:
+                    continue
+                self.targets.append({x for it in items[k:] for x in _labels_in(it)})
+                try:
+                    head = self.block(items[:k], pending)
+                finally:
+                    self.targets.pop()
+                self.flags.add(f)
+                if label not in chain:
+                    for n in _path_to_label(items[k], label):
+                        self._entering[id(n)] = f
+                tail = self.block(items[k:], frozenset(before - {f}))
+                return seq([head] + ([Expr("assign", (Int(0),), f)] if label in chain else []) + [tail])
         if pending:
             guard = conj([mk("eq", Var(g), Int(0)) for g in sorted(pending)])
             return Expr("if", (guard, self.block(items), Expr("skip")))
         out = []
         for i, s in enumerate(items):
-            self.targets.append({it.name for it in items[i + 1:] if isinstance(it, c_ast.Label)})
+            self.targets.append({x for it in items[i + 1:] for x in _labels_in(it)})
             try:
                 st, jumps = self.stmt(s)
             finally:
@@ -654,6 +669,44 @@ class _Translator:
                 break
             out.append(st)
         return seq(out)
+
+    def _backward_regions(self, items: list) -> list:
+        """items with each part that a backward goto repeats (from a label to the last statement that
+        jumps back to it) made one ``_Backward`` statement."""
+        from pycparser import c_ast
+        out, k = [], 0
+        while k < len(items):
+            chain = [x for x in _label_chain(items[k]) if x not in self._wrapped]
+            back = [x for x in chain if any(isinstance(n, c_ast.Goto) and n.name == x
+                                            for it in items[k:] for n in _walk(it))]
+            if not back:
+                out.append(items[k])
+                k += 1
+                continue
+            if len(back) > 1:
+                raise ProgramError(f"unsupported: backward gotos to the labels {' and '.join(back)} of one statement",
+                                   _line(items[k]))
+            j = max(i for i in range(k, len(items)) if any(isinstance(n, c_ast.Goto) and n.name == back[0]
+                                                           for n in _walk(items[i])))
+            out.append(_Backward(back[0], items[k:j + 1], items[k].coord))
+            k = j + 1
+        return out
+
+    def backward(self, s, pending: frozenset) -> Expr:
+        """The part a backward goto repeats: ``f = 1; while (f == 1) { f = 0; part }``; the goto sets
+        f, which skips the rest of the part (loops inside stop, as after a return)."""
+        f = self.goto_flag(s.label)
+        self.flags.add(f)
+        self._wrapped.add(s.label)
+        self.targets.append({s.label})
+        try:
+            body = self.block(s.block_items, pending - {f})
+        finally:
+            self.targets.pop()
+            self._wrapped.discard(s.label)
+        w = Expr("while", (mk("eq", Var(f), Int(1)), seq([Expr("assign", (Int(0),), f), body])))
+        self.loops.append(Loop(w, None, None, _line(s)))
+        return seq([Expr("assign", (Int(1),), f), w])
 
     def stmt(self, s) -> tuple[Expr, set]:
         """(statement, flags it may set). A call that may end the program (``exit``) is read only as a
@@ -690,8 +743,11 @@ class _Translator:
 
     def _stmt(self, s) -> tuple[Expr, set]:
         from pycparser import c_ast
+        entering = self._entering.get(id(s))
+        if isinstance(s, _Backward):
+            return self.backward(s, frozenset({entering} if entering else ())), self._jumps_in(s)
         if isinstance(s, c_ast.Compound):
-            st = self.scoped(s.block_items or [])
+            st = self.scoped(s.block_items or [], frozenset({entering} if entering else ()))
             return st, self._jumps_in(s)
         if isinstance(s, c_ast.Decl):
             if isinstance(s.type, c_ast.FuncDecl):     # a declaration of a function in a block
@@ -767,6 +823,11 @@ class _Translator:
             pre, cond = self.cond(s.cond)
             t, jt = self.stmt(s.iftrue) if s.iftrue is not None else (Expr("skip"), set())
             e, je = self.stmt(s.iffalse) if s.iffalse is not None else (Expr("skip"), set())
+            if entering:        # a goto into a branch: the test is not evaluated, that branch runs
+                idle = mk("eq", Var(entering), Int(0))
+                pre = [Expr("if", (idle, seq(pre), Expr("skip")))] if pre else []
+                into_then = s.iftrue is not None and any(id(n) in self._entering for n in _walk(s.iftrue))
+                cond = mk("or", mk("not", idle), cond) if into_then else mk("and", idle, cond)
             return seq(pre + [Expr("if", (cond, t, e))]), jt | je
         if isinstance(s, c_ast.While):
             return self.loop(s.cond, s.stmt, None, s), self._ret_only(s.stmt)
@@ -785,6 +846,8 @@ class _Translator:
                         init = [self.stmt(d)[0] for d in s.init.decls]
                     else:
                         init = [self.stmt(s.init)[0]]
+                if entering and init:       # a goto into the body skips the first clause
+                    init = [Expr("if", (mk("eq", Var(entering), Int(0)), seq(init), Expr("skip")))]
                 return seq(init + [self.loop(s.cond, s.stmt, s.next, s)]), self._ret_only(s.stmt)
             finally:
                 self.scopes.pop()
@@ -812,11 +875,15 @@ class _Translator:
         if isinstance(s, c_ast.EmptyStatement):
             return Expr("skip"), set()
         if isinstance(s, c_ast.Label):
-            return self.stmt(s.stmt)
+            st, jumps = self.stmt(s.stmt)
+            if entering:        # the label a goto jumps to inside this statement: reached
+                st = seq([Expr("assign", (Int(0),), entering), st])
+            return st, jumps
         if isinstance(s, c_ast.Goto):
             if not any(s.name in t for t in self.targets):
-                raise ProgramError(f"unsupported: goto {s.name} (only a jump forward, to a label later in an "
-                                   "enclosing block)", _line(s))
+                raise ProgramError(f"unsupported: goto {s.name} (a jump forward, to a label later in an enclosing "
+                                   "block or inside a later statement, or backward, to a label of an enclosing block "
+                                   "before the goto's statement, not into an earlier statement)", _line(s))
             f = self.goto_flag(s.name)
             self.flags.add(f)
             return Expr("assign", (Int(1),), f), {f}
@@ -888,8 +955,11 @@ class _Translator:
         stop = [mk("eq", Var(f), Int(0)) for f in [ret, brk] + sorted(jumps & self._goto_flags())
                 + ([self._exit_var()] if self._exit_var() else []) if f in jumps]
 
+        entering = self._entering.get(id(node))
+        into = frozenset({entering} if entering else ())
+
         def iteration() -> Expr:
-            b = self.scoped(rest)
+            b = self.scoped(rest, into)
             if cont in jumps:
                 b = seq([b, Expr("assign", (Int(0),), cont)])
             return b
@@ -908,8 +978,13 @@ class _Translator:
         b = iteration()
         st = [self.stmt(step)[0]] if step is not None else []
         b = seq([b] + unless_stopped(st + again))
-        out.extend(unless_stopped(pre) if do_while else pre)
-        w = Expr("while", (conj(stop + [c]), b))
+        first = unless_stopped(pre) if do_while else pre
+        guard = conj(stop + [c])
+        if entering and not do_while:      # a goto into the body: in without the first test
+            first = [Expr("if", (mk("eq", Var(entering), Int(0)), seq(first), Expr("skip")))] if first else []
+            guard = mk("or", mk("not", mk("eq", Var(entering), Int(0))), guard)
+        out.extend(first)
+        w = Expr("while", (guard, b))
         self.loops.append(Loop(w, inv, dec, _line(node)))
         out.append(w)
         if brk in jumps:
@@ -1649,6 +1724,45 @@ def _constant_value(e) -> int | None:
         v = _constant_value(e.expr)
         return None if v is None else (-v if e.op == "-" else v)
     return None
+
+
+def _label_chain(s) -> list:
+    """The labels of a statement itself (``a: b: stmt`` has a and b)."""
+    from pycparser import c_ast
+    out = []
+    while isinstance(s, c_ast.Label):
+        out.append(s.name)
+        s = s.stmt
+    return out
+
+
+def _labels_in(node) -> list:
+    """Every label in a statement, nested ones too, in order."""
+    from pycparser import c_ast
+    return [n.name for n in _walk(node) if isinstance(n, c_ast.Label)]
+
+
+def _path_to_label(node, label: str) -> list:
+    """The statements from node down to the statement labelled ``label`` (both included)."""
+    from pycparser import c_ast
+    if isinstance(node, c_ast.Label) and node.name == label:
+        return [node]
+    for _, ch in node.children():
+        p = _path_to_label(ch, label)
+        if p:
+            return [node] + p
+    return []
+
+
+class _Backward:
+    """Statements of one block that a backward goto to ``label`` repeats (no scope of their own); walked
+    like a pycparser node."""
+
+    def __init__(self, label: str, items: list, coord):
+        self.label, self.block_items, self.coord = label, items, coord
+
+    def children(self):
+        return tuple((f"block_items[{i}]", x) for i, x in enumerate(self.block_items))
 
 
 _EXITED = "is 1 once the program has called exit"
