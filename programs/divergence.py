@@ -298,12 +298,22 @@ def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | N
 def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
     """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
     keep = list(atoms_)
-    # try the most specific atoms first: a variable pinned to one value, then the run's own bounds
-    for a in sorted(atoms_, key=lambda x: (x.op != "eq" or x.args[0].op == "mod", x not in observed)):
-        trial = [x for x in keep if x is not a]
-        r = conj([b] + trial)
-        if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
-            keep = trial
+    # try the most specific atoms first: a variable pinned to one value, then the run's own bounds;
+    # in halves, then quarters, ... down to one at a time (few solver calls when most atoms go)
+    order = sorted(atoms_, key=lambda x: (x.op != "eq" or x.args[0].op == "mod", x not in observed))
+    size = max(1, len(order) // 2)
+    while True:
+        for i in range(0, len(order), size):
+            drop = [x for x in order[i:i + size] if any(x is y for y in keep)]
+            if not drop:
+                continue
+            trial = [x for x in keep if not any(x is y for y in drop)]
+            r = conj([b] + trial)
+            if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
+                keep = trial
+        if size == 1:
+            break
+        size //= 2
     # a <= b and b <= a say a = b (the same set, easier to read)
     for a in list(keep):
         if a.op == "le" and a in keep and mk("le", a.args[1], a.args[0]) in keep:
@@ -323,21 +333,38 @@ def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
     inner loops by their frame."""
     if time.perf_counter() > _DEADLINE[0]:
         raise _OutOfTime()
-    nb = never_blocks(body)
-    ssa = _ssa(nb)
+    ssa = _ssa_cached(body)
+    nb = never_blocks(body) if ssa is None else None
     if ssa is not None:
-        eqs, fails, final = ssa
-        ok = mk("not", fails) if fails is not None else None
+        eqs, ok, final = ssa
         goals: dict = {}
         for a in atoms_:
             goals.setdefault(conj([ok, subst(a, final)]), []).append(a)
-        return {a for g in z3v.valid_each(conj([r] + eqs), list(goals)) for a in goals[g]}
+        return {a for g in z3v.valid_each(mk("and", r, eqs), list(goals)) for a in goals[g]}
     wps: dict = {}
     for a in atoms_:
         pre_a, _ = _wp_partial(nb, a, {})
         if pre_a is not None:
             wps.setdefault(pre_a, []).append(a)
     return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
+
+
+_SSA: dict = {}
+
+
+def _ssa_cached(c: Expr):
+    """``_ssa`` of c with its assumes read as asserts, as (the equations as one formula, no assert
+    fails, final values), made once per body: the same formula objects each time, which the solver's
+    encoder has seen."""
+    if c not in _SSA:
+        if len(_SSA) > 64:
+            _SSA.clear()
+        out = _ssa(never_blocks(c))
+        if out is not None:
+            eqs, fails, final = out
+            out = (conj(eqs), mk("not", fails) if fails is not None else None, final)
+        _SSA[c] = out
+    return _SSA[c]
 
 
 def _ssa(c: Expr):
