@@ -337,6 +337,29 @@ class _Callees(Callees):
         self.exit_vars: tuple | None = None       # (the exit flag, the exit status), once exit is called
         self._exits: dict[str, bool] = {}
 
+    def passed_global(self, fname: str) -> str | None:
+        """The file-scope variable a void function, with the functions it calls, may change, when there
+        is exactly one (read from the text: a name assigned, incremented or decremented where no
+        local or parameter of that name is declared)."""
+        if fname not in self.defs or self._result_of(fname) != "void":
+            return None
+        written: set = set()
+        todo, seen = [fname], set()
+        while todo:
+            f = todo.pop()
+            if f in seen or f not in self.defs:
+                continue
+            seen.add(f)
+            written |= _global_writes(self.defs[f]) & set(self.globals)
+            todo.extend(_called_names(self.defs[f].body))
+        return min(written) if len(written) == 1 else None
+
+    def _result_of(self, fname: str) -> str | None:
+        try:
+            return _ctype(self.defs[fname].decl.type.type, self.int_mode)
+        except ProgramError:
+            return None
+
     def may_exit(self, fname: str) -> bool:
         """Whether the source's function ``fname`` may call ``exit`` (itself or through the functions it
         calls; read from the text, so it may say yes where no run does)."""
@@ -1108,6 +1131,9 @@ class _Translator:
             if seen is None and callee.result != self.small:
                 raise ProgramError(f"{why}, so C takes it to return int: declare {name} before this call", line)
             args = [v for v, _ in vals]
+        if isinstance(callee, ProcRef) and callee.passes is not None:     # g = p(args, g)
+            g = callee.passes
+            return Expr("call", tuple(args) + (Var(g),), (g, callee.name)), None, None
         if isinstance(callee, ProcRef):         # recursion: a call of the function's procedure
             out = self.names.fresh(f"__{name}_result", f"is the value {name} returned", numbered=True)
             self.types[out] = callee.result or "int"
@@ -1724,6 +1750,15 @@ def _constant_value(e) -> int | None:
         v = _constant_value(e.expr)
         return None if v is None else (-v if e.op == "-" else v)
     return None
+
+
+def _global_writes(fd) -> set:
+    """The names a function definition assigns, increments or decrements that it does not declare
+    itself (parameters and locals): the file-scope variables it may change."""
+    from pycparser import c_ast
+    own = {n.name for n in _walk(fd.decl.type.args) if isinstance(n, c_ast.Decl)} if fd.decl.type.args else set()
+    own |= {n.name for n in _walk(fd.body) if isinstance(n, c_ast.Decl)}
+    return _written_names([fd.body]) - own
 
 
 def _label_chain(s) -> list:

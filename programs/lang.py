@@ -274,6 +274,7 @@ class ProcRef:
     params: list
     result: str | None
     language: str
+    passes: str | None = None     # a file-scope variable passed in and out (``Callees.passed_global``)
 
 
 class Callees:
@@ -303,6 +304,13 @@ class Callees:
     def has(self, name: str) -> bool:
         return name in self.defs or name in self.known
 
+    def passed_global(self, fname: str) -> str | None:
+        """The one file-scope variable a recursive void function (with what it calls) may change, which
+        its procedure then takes as an extra parameter and gives back as its result (a call is
+        ``g = p(args, g)``: the deeper calls' writes are kept, exactly). None: no such variable (the
+        front end's own reading; by default none)."""
+        return None
+
     def header(self, fname: str, params: list, result: str | None) -> None:
         self.headers[fname] = (list(params), result)
 
@@ -317,7 +325,7 @@ class Callees:
                 raise ProgramError(f"unsupported: recursive call to {fname} here", line)
             self.recursive.add(fname)
             params, result = self.headers[fname]
-            return ProcRef(self.proc_name(fname), params, result, self.language)
+            return ProcRef(self.proc_name(fname), params, result, self.language, self.passed_global(fname))
         if fname not in self.defs:
             prog = self.known[fname]
             for k, v in prog.procedures.items():
@@ -353,16 +361,23 @@ class Callees:
             body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
         if any(n.op == "assume" for n in postorder(body)):
             raise ProgramError(f"unsupported: an assume in the recursive function {fname}", line)
+        passed = self.passed_global(fname)
+        params = tuple(x for x, _ in prog.params)
+        sig = (list(prog.params), prog.result)
+        if passed is not None:        # in as a parameter, out as the result: ``passed = p(args, passed)``
+            body = seq([body, Expr("assign", (Var(passed),), RET)])
+            params += (passed,)
+            sig = (list(prog.params) + [(passed, prog.globals.get(passed, "int"))], prog.globals.get(passed, "int"))
         # a call keeps the caller's variables but its result: a global the body writes would be lost
         written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
-        for g in sorted(written & set(prog.globals)):
+        for g in sorted(written & set(prog.globals) - {passed}):
             if g in prog.hidden:         # the front end's own shared variable: the one exit sets
                 raise ProgramError(f"unsupported: the recursive function {fname} may call exit", line)
             raise ProgramError(f"unsupported: the recursive function {fname} changes the file-scope variable {g}",
                                line)
         name = self.proc_name(fname)
-        self.procedures[name] = Procedure(name, tuple(x for x, _ in prog.params), RET, body)
-        self.proc_sigs[name] = (list(prog.params), prog.result)
+        self.procedures[name] = Procedure(name, params, RET, body)
+        self.proc_sigs[name] = sig
 
 
 def _drop_range_assumes(c: Expr, types: dict) -> Expr:
