@@ -226,6 +226,16 @@ def parse_c(source: str, function: str | None = None, int_mode: str = "c", name:
         # C gives a file-scope variable its initial value (0 without an initialiser) before main runs
         init = [Expr("assign", (Int(callees.globals[g][1]),), g) for g in sorted(prog.globals)]
         prog = dataclasses.replace(prog, body=seq(init + [prog.body]))
+    from .ifconv import MAX_PATHS, flatten_branches, paths
+    if paths(prog.body) > MAX_PATHS:      # too many paths to analyse: branches that only assign, straight
+        def fresh(meaning):
+            x = callees.names.fresh("__test", meaning, numbered=True)
+            prog.hidden[x] = meaning
+            prog.locals[x] = "int"
+            return x
+        body, moved = flatten_branches(prog.body, fresh)
+        loops = [dataclasses.replace(lp, node=moved.get(lp.node, lp.node)) for lp in prog.loops]
+        prog = dataclasses.replace(prog, body=body, loops=loops)
     return prog
 
 
@@ -536,6 +546,7 @@ class _Translator:
         self._exit_site = None               # id of the call a statement is (where exit may be called)
         self._entering: dict = {}            # id of a statement on the way to a label a goto jumps into -> its flag
         self._wrapped: set = set()           # labels whose backward region is being translated
+        self._failing: set = set()           # labels whose statement is a failure (``__VERIFIER_error();``)
 
     # -- functions -------------------------------------------------------------------
     def function(self, fd, name: str | None) -> Program:
@@ -564,6 +575,7 @@ class _Translator:
             self.types[RET] = self.result
         if self.callees is not None:
             self.callees.header(decl.name, params, self.result)
+        self._failing = {n.name for n in _walk(fd.body) if isinstance(n, c_ast.Label) and self._fails_at_once(n.stmt)}
         body = self.block(fd.body.block_items or [])
         body, moved = drop_dead_havocs(body, self.uninitialised)
         self.loops = [Loop(moved.get(lp.node, lp.node), lp.invariant, lp.decreasing, lp.line) for lp in self.loops]
@@ -699,7 +711,7 @@ class _Translator:
         from pycparser import c_ast
         out, k = [], 0
         while k < len(items):
-            chain = [x for x in _label_chain(items[k]) if x not in self._wrapped]
+            chain = [x for x in _label_chain(items[k]) if x not in self._wrapped and x not in self._failing]
             back = [x for x in chain if any(isinstance(n, c_ast.Goto) and n.name == x
                                             for it in items[k:] for n in _walk(it))]
             if not back:
@@ -744,6 +756,22 @@ class _Translator:
         if site is not None and self._may_exit(site):
             jumps = jumps | {self.exit_flag()}
         return st, jumps
+
+    def _fails_at_once(self, s) -> bool:
+        """Whether a statement starts with a failure (``__VERIFIER_error()``, ``reach_error()``,
+        ``abort()`` with Quod's meaning): a goto to its label fails where it jumps."""
+        from pycparser import c_ast
+        while isinstance(s, (c_ast.Label, c_ast.Compound)):
+            if isinstance(s, c_ast.Compound):
+                if not s.block_items:
+                    return False
+                s = s.block_items[0]
+            else:
+                s = s.stmt
+        if not isinstance(s, c_ast.FuncCall) or not isinstance(s.name, c_ast.ID):
+            return False
+        return s.name.name in ("__VERIFIER_error", "reach_error", "abort") and not self._is_variable(s.name.name) \
+            and self.builtin(s.name.name, s) is not None
 
     def exit_flag(self) -> str:
         """The variable that is 1 once the program has called ``exit`` (one per source, shared by every
@@ -903,6 +931,8 @@ class _Translator:
                 st = seq([Expr("assign", (Int(0),), entering), st])
             return st, jumps
         if isinstance(s, c_ast.Goto):
+            if s.name in self._failing:      # the label's statement fails at once: so does the jump
+                return Expr("assert", (FALSE,)), set()
             if not any(s.name in t for t in self.targets):
                 raise ProgramError(f"unsupported: goto {s.name} (a jump forward, to a label later in an enclosing "
                                    "block or inside a later statement, or backward, to a label of an enclosing block "
@@ -923,7 +953,7 @@ class _Translator:
         def walk(n, in_loop):
             if isinstance(n, c_ast.Return):
                 found.add(self.flag("ret"))
-            elif isinstance(n, c_ast.Goto) and n.name not in inside:
+            elif isinstance(n, c_ast.Goto) and n.name not in inside and n.name not in self._failing:
                 found.add(self.goto_flag(n.name))
             elif isinstance(n, c_ast.Break) and not in_loop:
                 found.add(self.flag("brk"))
