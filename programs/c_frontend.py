@@ -671,9 +671,10 @@ class _Translator:
         items = self._backward_regions(list(items))
         for k in range(len(items)):
             chain = _label_chain(items[k])
-            for label in chain + [x for x in _labels_in(items[k]) if x not in chain]:
+            labels = chain + [x for x in _labels_in(items[k]) if x not in chain]
+            before = (self._jumps_in(c_ast.Compound(items[:k])) if k and labels else set()) | set(pending)
+            for label in labels:
                 f = self.goto_flag(label)
-                before = (self._jumps_in(c_ast.Compound(items[:k])) if k else set()) | set(pending)
                 if f not in before:
                     continue
                 self.targets.append({x for it in items[k:] for x in _labels_in(it)})
