@@ -11,7 +11,7 @@ from kernel import Environment
 from programs.c_frontend import parse_c
 from programs.interp import AssertionFailed, run
 from programs.lang import ProgramError
-from programs.procs import declare
+from analysis.recursion import declare
 
 SRC = """\
 int g;
