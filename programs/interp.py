@@ -77,7 +77,11 @@ def run(env, stmt: Expr, state: dict, max_steps: int = 100_000, nondet=None, on_
         if op == "skip":
             continue
         if op == "assign":
-            state[s.data] = ev.ev(s.args[0])
+            t = s.args[0]
+            while t.op == "ite" and s.data not in state:       # x = (g ? e : x), if-converted code
+                t = t.args[1] if ev.ev(t.args[0]) else t.args[2]
+            if not (t.op == "var" and t.data == s.data and s.data not in state):   # x = x: x keeps no value
+                state[s.data] = ev.ev(t)
         elif op == "havoc":
             state[s.data] = nondet(s.data) if nondet is not None else 0
         elif op == "seq":
