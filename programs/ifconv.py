@@ -14,7 +14,8 @@ from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
 _STRAIGHT = ("assign", "assert", "assume", "skip", "seq")
-MAX_PATHS = 2048      # the analysis's limit (analysis.termination.MAX_WP_PATHS): more paths between two loop tests and it gives up
+# the analysis's limit (analysis.termination.MAX_WP_PATHS): more paths between two loop tests and it gives up
+MAX_PATHS = 2048
 
 
 def paths(c: Expr, most: int = MAX_PATHS) -> int:
