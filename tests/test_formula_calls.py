@@ -136,3 +136,17 @@ def test_calls_that_do_not_read_as_total_correctness_are_refused_at_their_place(
     assert m and int(m.group(1)) == r.line, r.error
     col = int(m.group(2))
     assert line[col - 1:].startswith(at), (line, col, at)
+
+
+def test_the_statement_shown_is_the_judgment_with_its_recursive_call(tmp_path):
+    """--show-statement prints the kernel's judgment: the quantified n a ghost (n_1, since fact has its
+    own n), the hypothesis and the argument in the precondition, the call statement as written."""
+    (tmp_path / "a.proof").write_text(PROGRAMS.split("program mc91")[0]
+                                      + "theorem t : forall n : int, n >= 0 -> fact(n) >= n := by vcgen; smt\n",
+                                      encoding="utf-8")
+    loader = Loader()
+    loader.show_statements = True
+    r = {x.name: x for x in loader.load(tmp_path / "a.proof").results}["t"]
+    assert r.status == "proved", r.error
+    assert r.statement.startswith("[0 <= n_1 and n = n_1]"), r.statement
+    assert "__fact_result1 = fact(n - 1);" in r.statement and r.statement.rstrip().endswith("[n_1 <= ret]")
