@@ -482,9 +482,13 @@ class Loader:
             if getattr(exc, "assignment", None) and stmt is not None and stmt.op in ("total", "hoare"):
                 text, refuted, args = _program_run(mod, stmt, exc.assignment, item.statement)
                 if refuted is False:        # the run keeps the promise: the verification condition is too weak
+                    from kernel.expr import postorder
+                    weak = ", as claimed: the loop invariants found are too weak; give one with `invariant`"
+                    if any(n.op == "call" for n in postorder(stmt.args[1])):     # vcgen reads a call by its contract
+                        weak = (", as claimed: the loop invariants found, or the contract a recursive call is read "
+                                "through, are too weak; give an `invariant`, or a stronger `ensures`")
                     exc.message = (exc.message.replace("smt: the goal is false: counterexample", "smt: a verification "
-                                                       "condition fails at", 1) + text +
-                                   ", as claimed: the loop invariants found are too weak; give one with `invariant`")
+                                                       "condition fails at", 1) + text + weak)
                     unconfirmed = True
                 elif refuted and exc.message.startswith("smt: the goal is false: counterexample"):
                     # the run refutes the claim itself: show the arguments, not the condition's inner state

@@ -52,7 +52,7 @@ def results(tmp_path_factory):
     d = tmp_path_factory.mktemp("calls")
     (d / "gcd.c").write_text(GCD_C, encoding="utf-8")
     (d / "gcd.py").write_text(GCD_PY, encoding="utf-8")
-    claims = [c for c in TRUE + FALSE]
+    claims = TRUE + FALSE + WEAK
     src = PROGRAMS + "".join(f"theorem t{i} : {c} := by vcgen; all_goals smt\n" for i, c in enumerate(claims))
     src += "".join(f"theorem r{i} {c} := by vcgen; all_goals smt\n" for i, (c, _, _) in enumerate(REFUSED))
     (d / "case.proof").write_text(src, encoding="utf-8")
@@ -82,6 +82,16 @@ FALSE = [
     "forall n : int, down(n) = 0",                      # runs forever from n < 0: total correctness
     "forall n : int, n >= 0 -> fact(n) <= n",
 ]
+
+
+WEAK = ["fact(5) = 120"]      # true, but the contract (result >= 1) is all vcgen knows of the call
+
+
+def test_a_claim_the_contract_is_too_weak_for_is_a_dont_know_that_says_so(results):
+    out, claims, _ = results
+    r = out[f"t{len(TRUE) + len(FALSE)}"]
+    assert r.status == "don't know" and "fact(5) returns 120, as claimed" in r.error, r.error
+    assert "stronger `ensures`" in r.error
 
 
 @pytest.mark.parametrize("i", range(len(TRUE)))
