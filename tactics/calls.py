@@ -16,7 +16,7 @@ different calls in one formula, are refused with their place.
 
 from __future__ import annotations
 
-from kernel import FORMULA, Expr, Int, Var, mk, subst
+from kernel import FORMULA, TERM, Expr, Int, Var, mk, subst
 from kernel.expr import rebuild
 
 from .syntax import QuodError, SExpr
@@ -208,7 +208,7 @@ def program_fact(el, quant: SExpr | None, body: SExpr, bound: list) -> Expr:
             if lo_hi is not None and not lo_hi[0] <= arg.data <= lo_hi[1]:
                 raise QuodError(a.pos, f"{arg.data} is not a value of {p} : {t}")
         elif t == "int":             # any value is an argument: the call's parameter is that value
-            arg = elab(a, len(binders), "term")
+            arg = elab(a, len(binders), TERM)
         else:
             raise QuodError(a.pos, f"unsupported: an argument of a program call in a formula must be a variable "
                             f"of this `forall` or a literal where the parameter is of type {t} (an expression "
