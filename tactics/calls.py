@@ -138,7 +138,7 @@ def program_fact(el, quant: SExpr | None, body: SExpr, bound: list) -> Expr:
     a formula with no quantifier around its call)."""
     from programs.lang import RET, conj, range_fact
 
-    from .elab import _bounds, _free_names, _within
+    from .elab import free_names
     binders = _binders(quant) if quant is not None else []
     hyps: list[tuple[SExpr, int]] = []           # each hypothesis with the number of binders in its scope
     node = body
@@ -157,7 +157,7 @@ def program_fact(el, quant: SExpr | None, body: SExpr, bound: list) -> Expr:
             raise QuodError((quant or body).pos, f"unsupported: {x} is quantified twice around a program call; "
                             "rename one")
     outer = set(bound) | el.variables
-    for x, n in _free_names(quant if quant is not None else body):
+    for x, n in free_names(quant if quant is not None else body):
         if x in outer and x not in names:
             raise QuodError(n.pos, f"unsupported: {x} is bound outside the formula around the program call, which "
                             f"speaks only of its own quantified variables: quantify {x} there "
@@ -219,6 +219,20 @@ def program_fact(el, quant: SExpr | None, body: SExpr, bound: list) -> Expr:
         pre.append(range_fact(p, t))
     post = elab(_replace(node, call, prog), len(binders), FORMULA)
     return Expr("total", (conj(pre), prog.body, subst(post, {RESULT: Var(RET)})))
+
+
+def _bounds(ty: str):
+    from programs.lang import BOUNDS
+    return BOUNDS.get(ty)
+
+
+def _within(ty: str, param: str) -> bool:
+    """Every value of type ty is a value of type param (so a fact over ty speaks of every call)."""
+    from programs.lang import BOUNDS
+    if param == ty or param == "int":
+        return True
+    return ty in BOUNDS and param in BOUNDS and BOUNDS[param][0] <= BOUNDS[ty][0] and \
+        BOUNDS[ty][1] <= BOUNDS[param][1]
 
 
 def ghost_names(prog, names: list) -> dict:

@@ -259,7 +259,7 @@ def _program_scope(el: Elaborator, prog) -> Elaborator:
     return Elaborator(el.env, set(prog.types()) | {RET}, programs=el.programs)
 
 
-def _free_names(se: SExpr):
+def free_names(se: SExpr):
     """The names an expression uses that no quantifier inside it binds: (name, node)."""
     stack = [(se, frozenset())]
     while stack:
@@ -281,7 +281,7 @@ def _no_outer_names(self, parts, bound: list, own=(), what: str = "") -> None:
     program variable, a definition), so it is refused."""
     outer = (set(bound) | self.variables) - set(own)
     for part in parts:
-        for name, node in _free_names(part):
+        for name, node in free_names(part):
             if name in outer:
                 of = "its own quantified variables" if own else "the program's states (its variables and ret)"
                 raise QuodError(node.pos, f"{name} is bound outside {what}, which speaks only of {of}: rename "
@@ -325,20 +325,6 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
         f = mk("imp", r, f) if kind == "forall" else mk("and", r, f)
         f = Expr(kind, (f,), x)
     return f
-
-
-def _bounds(ty: str):
-    from programs.lang import BOUNDS
-    return BOUNDS.get(ty)
-
-
-def _within(ty: str, param: str) -> bool:
-    """Every value of type ty is a value of type param (so a fact over ty speaks of every call)."""
-    from programs.lang import BOUNDS
-    if param == ty or param == "int":
-        return True
-    return ty in BOUNDS and param in BOUNDS and BOUNDS[param][0] <= BOUNDS[ty][0] and \
-        BOUNDS[ty][1] <= BOUNDS[param][1]
 
 
 def _rebind(f: Expr, index: int) -> Expr:
