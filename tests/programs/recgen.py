@@ -168,7 +168,7 @@ def interpret(prog, args: tuple) -> tuple:
     program's procedures declared in an environment of its own."""
     from kernel import Environment
     from programs.interp import AssertionFailed, OutOfSteps, run
-    from programs.procs import declare
+    from analysis.recursion import declare
     env = Environment()
     try:
         declare(env, prog)
