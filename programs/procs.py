@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kernel import Expr, Int, P, Var, mk, subst
+from kernel import Expr, Int, P, Var, mk, show, subst
 from kernel.check import Checker
 from kernel.errors import KernelError
 from kernel.expr import postorder
@@ -144,9 +144,12 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
                                          else "") + ") is not proved")
             out[name] = found
             continue
+        found = infer_contract(env, prog, proc, kind, ranges, out, z3v, notes)
+        if found is not None:
+            out[name] = found
+            continue
         posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
         posts = [p for p in posts if p is not None]
-        found = None
         for post in posts:
             for m in (measure_candidates(list(proc.params)) if kind == "total" else [()]):
                 found = prove_contract(env, kind, proc, ranges, post, m, out, z3v)
@@ -161,6 +164,35 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
         out[name] = found
     prog.proved[kind] = out
     return out
+
+
+def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dict, z3v, notes: list | None = None):
+    """A contract found by search (recinfer): the pre- and postcondition atoms that survive Houdini
+    over the procedure's calls, and, for total correctness, a measure synthesised from its call
+    transitions; proved like any other. None when nothing is proved."""
+    from .lang import precondition
+    from .recinfer import constants, houdini, measures
+    posts = {k.name: (k.params, k.result, k.post) for k in known.values()}
+    sigs = getattr(prog, "proc_sigs", {})
+    callers = [(precondition(prog), prog.body)]
+    for other in prog.procedures.values():
+        if other is not proc and proc.name in _calls(other.body):
+            ps, _ = sigs.get(other.name, ([(x, "int") for x in other.params], "int"))
+            callers.append((conj([range_fact(x, t) for x, t in ps]), other.body))
+    try:
+        pre, post = houdini(proc, callers, posts, z3v, constants(proc.body, prog.body))
+    except ValueError:
+        return None
+    pre = pre if ranges == Expr("true") else conj([ranges, pre])
+    cands = [()] if kind == "hoare" else measures(proc, pre, post, posts)
+    for m in cands:
+        found = prove_contract(env, kind, proc, pre, post, m, known, z3v)
+        if found is not None:
+            if notes is not None and kind == "total":
+                notes.append(f"{proc.name}: requires {show(pre)}, ensures {show(post)}; recursive calls "
+                             f"decrease {', '.join(show(x) for x in m)}")
+            return found
+    return None
 
 
 # ---- divergence by an infinite call chain ---------------------------------------------------------
