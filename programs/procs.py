@@ -184,9 +184,17 @@ def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dic
     except ValueError:
         return None
     pre = pre if ranges == Expr("true") else conj([ranges, pre])
-    cands = [()] if kind == "hoare" else measures(proc, pre, post, posts)
+    specs: dict = {}
+    if any(n.op == "while" for n in postorder(proc.body)):
+        import dataclasses
+
+        from .analysis import find_specs
+        specs = find_specs(env, dataclasses.replace(prog, body=proc.body), pre, kind == "total", z3v, [])
+        if specs is None:
+            return None
+    cands = [()] if kind == "hoare" else measures(proc, pre, post, posts, specs)
     for m in cands:
-        found = prove_contract(env, kind, proc, pre, post, m, known, z3v)
+        found = prove_contract(env, kind, proc, pre, post, m, known, z3v, specs)
         if found is not None:
             if notes is not None and kind == "total":
                 notes.append(f"{proc.name}: requires {show(pre)}, ensures {show(post)}; recursive calls "

@@ -151,40 +151,52 @@ def houdini(proc, callers: list, posts: dict, z3v, consts: list, specs: dict | N
         pres, postc = keep, keep_post
     else:
         return Expr("true"), Expr("true")
-    return conj(_tightest(pres)), conj(_tightest(postc))
+    return conj(_tightest(pres, set(proc.params))), conj(_tightest(postc, {proc.result}))
 
 
-def _tightest(atoms: list) -> list:
-    """Of x <= c1, x <= c2 (constants) only the stronger; and x <= y with y <= x as one equation."""
+def _offset(t: Expr):
+    """t as (variable or None, constant) when it is x, x + k, x - k or k."""
+    if t.op == "int":
+        return None, t.data
+    if t.op == "var":
+        return t, 0
+    if t.op in ("add", "sub") and t.args[0].op == "var" and t.args[1].op == "int":
+        return t.args[0], t.args[1].data if t.op == "add" else -t.args[1].data
+    return None
+
+
+def _term(v, k: int) -> Expr:
+    if v is None:
+        return Int(k)
+    return v if k == 0 else mk("add", v, Int(k)) if k > 0 else mk("sub", v, Int(-k))
+
+
+def _tightest(atoms: list, subjects: set) -> list:
+    """The same conjunction, shorter: of x <= y + k1 and x <= y + k2 only the stronger, and
+    y + k <= x <= y + k as x = y + k."""
     best: dict = {}
     other = []
     for a in atoms:
         lo, hi = a.args
-        if hi.op == "int" and lo.op != "int":
-            key = (lo, "le")
-            best[key] = min(best.get(key, hi.data), hi.data)
-        elif lo.op == "int" and hi.op != "int":
-            key = (hi, "ge")
-            best[key] = max(best.get(key, lo.data), lo.data)
+        if lo.op == "var" and _offset(hi) is not None and (lo.data in subjects or hi.op == "int"
+                                                           or _offset(hi)[0].data not in subjects):
+            v, k = _offset(hi)
+            key = (lo, v, "le")
+            best[key] = min(best.get(key, k), k)
+        elif hi.op == "var" and _offset(lo) is not None:
+            v, k = _offset(lo)
+            key = (hi, v, "ge")
+            best[key] = max(best.get(key, k), k)
         else:
             other.append(a)
     out = []
-    for (t, kind), k in best.items():
-        if kind == "ge" and best.get((t, "le")) == k:
-            out.append(mk("eq", t, Int(k)))
-        elif kind == "le" and best.get((t, "ge")) == k:
-            continue
+    for (x, v, kind), k in best.items():
+        if best.get((x, v, "ge" if kind == "le" else "le")) == k:
+            if kind == "ge":
+                out.append(mk("eq", x, _term(v, k)))
         else:
-            out.append(mk("le", Int(k), t) if kind == "ge" else mk("le", t, Int(k)))
-    for a in other:
-        flip = mk("le", a.args[1], a.args[0])
-        if flip in other:
-            eq = mk("eq", a.args[0], a.args[1])
-            if mk("eq", a.args[1], a.args[0]) not in out:
-                out.append(eq)
-        else:
-            out.append(a)
-    return out
+            out.append(mk("le", _term(v, k), x) if kind == "ge" else mk("le", x, _term(v, k)))
+    return out + other
 
 
 # ---- measures from call transitions --------------------------------------------------------------
