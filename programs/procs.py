@@ -373,7 +373,8 @@ def recurrent_candidates(params: tuple, calls: list) -> list:
 def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
     """no (a Verdict) when some small input makes the program's recursive function call itself forever:
     a long run's calls give recurrent sets over the arguments (``diverges_rec``), and the program's body
-    reaches a call from the set (``diverges_call``). None when nothing is found."""
+    reaches a call from the set (``diverges_call``). A program that is not itself recursive but calls
+    a recursive procedure: ``prove_call_divergence``. None when nothing is found."""
     import itertools
 
     from kernel import show
@@ -381,7 +382,9 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
     from .analysis import Verdict
     from .lang import precondition
     proc = prog.procedures.get(prog.name)
-    if proc is None or [x for x, _ in prog.params] != list(proc.params):
+    if proc is None:
+        return prove_call_divergence(env, prog)
+    if [x for x, _ in prog.params] != list(proc.params):
         return None
     pre = precondition(prog)
     for combo in itertools.islice(itertools.product([0, 1, -1, 2, -2, 3, -3, 5, -5, 10],
@@ -398,6 +401,94 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
         return Verdict("no", f"no: runs forever from {witness}",
                        [f"recurrent set: {show(r)} (every call from it calls {proc.name} from it again)"],
                        proof, Expr("diverges", (w, prog.body)), oracle)
+    return None
+
+
+def prove_call_divergence(env, prog: Program, max_inputs: int = 200):
+    """no (a Verdict) when, for some small input and some fixed values of the program's own
+    nondeterministic choices, the program calls a recursive procedure that then calls itself forever:
+    the long run's calls give recurrent sets over that procedure's arguments (``diverges_rec``), the
+    program with its choices fixed reaches a call from the set (``diverges_call``), and
+    ``diverges_choose`` gives the program's ``can_diverge``. None when nothing is found."""
+    import itertools
+
+    from kernel.hoare import fix_havocs
+    from tactics.evaluate import EvalError
+
+    from .analysis import Z3, Verdict, _fill_holes
+    from .divergence import program_constants
+    from .interp import AssertionFailed, Blocked, OutOfSteps, run
+    from .lang import precondition
+    if not prog.procedures or prog.name in prog.procedures:
+        return None
+    try:
+        declare(env, prog)
+    except KernelError:
+        return None
+    z3v = Z3(env)
+    try:
+        partial = contracts(env, prog, "hoare", None, z3v)
+    except (MissingContract, KernelError):
+        partial = {}
+    havocs = list(dict.fromkeys(n.data for n in postorder(prog.body) if n.op == "havoc"))
+    names = [x for x, _ in prog.params] + havocs
+    values = list(dict.fromkeys([0, 1, -1, 2, -2] + program_constants(prog.body, 4) + [5, -5, 10]))
+    pre = precondition(prog)
+    tried: set = set()
+    for combo in itertools.islice(itertools.product(values, repeat=len(names)), max_inputs):
+        val = dict(zip(names, combo))
+        start = {x: val[x] for x, _ in prog.params}
+        if not all(_in_type(start[x], t) for x, t in prog.params):
+            continue
+        choice = {x: val[x] for x in havocs}
+        body = fix_havocs(prog.body, choice) if choice else prog.body
+        seen: dict = {}
+
+        def watch(name, vals):
+            if len(seen.setdefault(name, [])) < 200:
+                seen[name].append(tuple(vals))
+        try:
+            run(env, body, start, max_steps=3000, on_call=watch)
+            continue
+        except OutOfSteps:
+            pass
+        except (AssertionFailed, Blocked, EvalError, KernelError):
+            continue
+        w = conj([pre] + [mk("eq", Var(x), Int(v)) for x, v in start.items()])
+        for name, calls in seen.items():
+            proc = prog.procedures.get(name)
+            if proc is None or not calls:
+                continue
+            for r in recurrent_candidates(proc.params, calls):
+                if (name, r) in tried:
+                    continue
+                tried.add((name, r))
+                dp = prove_recurrent(env, proc, r, z3v, partial)
+                if dp is None:
+                    continue
+                ob = Obligations()
+                try:
+                    d = div_proof(body, {name: (r, dp, proc.params)}, ob, partial)
+                except (MissingAnnotation, MissingContract, ValueError):
+                    d = None
+                if d is None or not z3v.valid(closure(mk("imp", w, d[0]))):
+                    continue
+                side = ob.need(closure(mk("imp", w, d[0])), "the start reaches a call from the recurrent set")
+                filled, oracle = _discharge_all(env, ob, z3v)
+                if filled is None:
+                    continue
+                proof = _fill_holes(P("diverges_conseq", side, d[1], w), filled)
+                at = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start"
+                details = [f"recurrent set of {name}: {show(r)} (every call from it calls {name} from it again)"]
+                if not choice:
+                    return Verdict("no", f"no: runs forever from {at}", details, proof,
+                                   Expr("diverges", (w, prog.body)), oracle)
+                proof = P("diverges_choose", prog.body, tuple(sorted(choice.items())), proof)
+                details.append("the theorem: some run of the program from there goes on forever (the one where "
+                               "those values are drawn every time)")
+                return Verdict("no", f"no: runs forever from {at} when every nondeterministic value is "
+                               + ", ".join(f"{x} = {c}" for x, c in choice.items()), details, proof,
+                               Expr("can_diverge", (w, prog.body)), oracle)
     return None
 
 
