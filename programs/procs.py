@@ -56,23 +56,26 @@ def _calls(c: Expr) -> set:
     return {n.data[1] for n in postorder(c) if n.op == "call"}
 
 
-def _discharge_all(env, ob: Obligations, z3v=None):
-    from .analysis import _fill_holes, discharge  # noqa: F401
+def _discharge_all(env, ob: Obligations, z3v=None, oracle_ok: bool = True):
+    """Proofs of every goal (z3 first checks them all, cheaply), and whether one rests on the oracle;
+    (None, _) when one is not proved, or rests on the oracle and that is not ok."""
+    from .analysis import discharge
+    if z3v is not None and not all(z3v.valid(g.target) for g, _ in ob.goals):
+        return None, False
     filled, oracle = {}, False
     for g, _ in ob.goals:
-        if z3v is not None and not z3v.valid(g.target):
-            return None, False
         p, used = discharge(env, g.target)
-        if p is None:
-            return None, False
+        if p is None or (used and not oracle_ok):
+            return None, used
         oracle |= used
         filled[g.id] = p
     return filled, oracle
 
 
 def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, known: dict, z3v=None,
-                   loop_specs=None):
-    """A Contract for one (self-)recursive procedure, or None when its obligation is not proved."""
+                   loop_specs=None, oracle_ok: bool = True):
+    """A Contract for one (self-)recursive procedure, or None when its obligation is not proved (or,
+    unless ``oracle_ok``, proved only with z3's word: a contract found by search must be checked)."""
     from .analysis import _fill_holes
     specs = ((proc.name, pre, post, tuple(measure) if kind == "total" else ()),)
     try:
@@ -84,11 +87,18 @@ def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, 
         proof = Prover(kind, loop_specs or {}, ob, known).triple(*ob_f.args)
     except (MissingAnnotation, MissingContract):
         return None
-    filled, oracle = _discharge_all(env, ob, z3v)
+    filled, oracle = _discharge_all(env, ob, z3v, oracle_ok)
     if filled is None:
+        if oracle and not oracle_ok:
+            raise OracleOnly(proc.name)
         return None
     full = P(kind + "_rec", specs, (_fill_holes(proof, filled),))
     return Contract(proc.name, proc.params, proc.result, pre, post, kind, full)
+
+
+class OracleOnly(Exception):
+    """The contract's obligations hold (z3) but Quod cannot prove one of them itself: other measures of
+    the same procedure would meet the same obligation, so the search stops there."""
 
 
 def measure_candidates(params: list) -> list:
@@ -144,26 +154,31 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
                                          else "") + ") is not proved")
             out[name] = found
             continue
-        found = infer_contract(env, prog, proc, kind, ranges, out, z3v, notes)
-        if found is not None:
-            out[name] = found
-            continue
-        posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
-        posts = [p for p in posts if p is not None]
-        for post in posts:
-            for m in (measure_candidates(list(proc.params)) if kind == "total" else [()]):
-                found = prove_contract(env, kind, proc, ranges, post, m, out, z3v)
-                if found is not None:
-                    if notes is not None and kind == "total":
-                        notes.append(f"{name}: recursive calls decrease {', '.join(str(x) for x in m)}")
-                    break
-            if found is not None:
-                break
+        try:
+            found = infer_contract(env, prog, proc, kind, ranges, out, z3v, notes) or \
+                _listed_contract(env, proc, kind, ranges, result, out, z3v, notes)
+        except OracleOnly:
+            raise MissingContract(name, kind, "its contract's obligations hold by z3's word only, which "
+                                  "Quod cannot check") from None
         if found is None:
             raise MissingContract(name, kind, "no measure over its arguments was found")
         out[name] = found
     prog.proved[kind] = out
     return out
+
+
+def _listed_contract(env, proc, kind: str, ranges: Expr, result, known: dict, z3v, notes: list | None):
+    """A contract from the fixed lists: the parameters' types as precondition, the result's type (or
+    nothing, or ``result >= 0``) as postcondition, a measure of ``measure_candidates``."""
+    posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
+    for post in [p for p in posts if p is not None]:
+        for m in (measure_candidates(list(proc.params)) if kind == "total" else [()]):
+            found = prove_contract(env, kind, proc, ranges, post, m, known, z3v, oracle_ok=False)
+            if found is not None:
+                if notes is not None and kind == "total":
+                    notes.append(f"{proc.name}: recursive calls decrease {', '.join(str(x) for x in m)}")
+                return found
+    return None
 
 
 def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dict, z3v, notes: list | None = None):
@@ -194,7 +209,7 @@ def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dic
             return None
     cands = [()] if kind == "hoare" else measures(proc, pre, post, posts, specs)
     for m in cands:
-        found = prove_contract(env, kind, proc, pre, post, m, known, z3v, specs)
+        found = prove_contract(env, kind, proc, pre, post, m, known, z3v, specs, oracle_ok=False)
         if found is not None:
             if notes is not None and kind == "total":
                 notes.append(f"{proc.name}: requires {show(pre)}, ensures {show(post)}; recursive calls "
