@@ -114,9 +114,24 @@ def pre_candidates(params: tuple, consts: list) -> list:
 
 
 def post_candidates(params: tuple, result: str, consts: list) -> list:
+    """ret compared with a constant, or with a parameter plus an offset: 0, +-1 and the constants'
+    (a function that adds or subtracts k somewhere may return its argument moved by k)."""
     vs = [Var(p) for p in params]
-    rel = [t for v in vs for t in (v, mk("add", v, Int(1)), mk("sub", v, Int(1)))]
+    offsets = list(dict.fromkeys([0, 1, -1] + [k for c in consts[3:9] for k in (c.data, -c.data) if k]))
+    rel = [_term(v, k) for v in vs for k in offsets]
     return _atoms([Var(result)], consts + rel)
+
+
+def case_candidates(proc, consts: list) -> list:
+    """``b -> ret = c``: a condition b of the body over the parameters alone (a base case's test) and a
+    constant result, for functions whose result is fixed on one side of a test only."""
+    conds = []
+    for n in postorder(proc.body):
+        if n.sort == "stmt" and n.op == "if":
+            b = n.args[0]
+            if free_vars(b) and free_vars(b) <= set(proc.params) and b not in conds:
+                conds.append(b)
+    return [mk("imp", b, mk("eq", Var(proc.result), c)) for b in conds[:4] for c in consts]
 
 
 def houdini(proc, callers: list, posts: dict, z3v, consts: list, specs: dict | None = None,
@@ -125,7 +140,7 @@ def houdini(proc, callers: list, posts: dict, z3v, consts: list, specs: dict | N
     ``callers``: (entry formula, statement) for each statement that calls the procedure from outside;
     ``posts``: procedure -> (params, result, postcondition) of the procedures already contracted."""
     pres = pre_candidates(proc.params, consts)
-    postc = post_candidates(proc.params, proc.result, consts)
+    postc = post_candidates(proc.params, proc.result, consts) + case_candidates(proc, consts)
     snap = {a: Var(_fresh(free_vars(proc.body) | set(proc.params), a + "_0")) for a in proc.params}
     for _ in range(rounds):
         post = conj(postc)
@@ -171,24 +186,31 @@ def _term(v, k: int) -> Expr:
     return v if k == 0 else mk("add", v, Int(k)) if k > 0 else mk("sub", v, Int(-k))
 
 
+def _subject(a: Expr, subjects: set):
+    """Which side of ``a <= b`` is the variable the atom is about (0 or 1), the other side being a
+    variable plus a constant, or a constant; None if neither. A subject variable is preferred, then
+    the smaller name."""
+    sides = [i for i in (0, 1) if a.args[i].op == "var" and _offset(a.args[1 - i]) is not None]
+    if len(sides) == 2:
+        names = [a.args[i].data for i in (0, 1)]
+        ins = [n in subjects for n in names]
+        return 0 if ins[0] and not ins[1] else 1 if ins[1] and not ins[0] else 0 if names[0] < names[1] else 1
+    return sides[0] if sides else None
+
+
 def _tightest(atoms: list, subjects: set) -> list:
     """The same conjunction, shorter: of x <= y + k1 and x <= y + k2 only the stronger, and
     y + k <= x <= y + k as x = y + k."""
     best: dict = {}
     other = []
     for a in atoms:
-        lo, hi = a.args
-        if lo.op == "var" and _offset(hi) is not None and (lo.data in subjects or hi.op == "int"
-                                                           or _offset(hi)[0].data not in subjects):
-            v, k = _offset(hi)
-            key = (lo, v, "le")
-            best[key] = min(best.get(key, k), k)
-        elif hi.op == "var" and _offset(lo) is not None:
-            v, k = _offset(lo)
-            key = (hi, v, "ge")
-            best[key] = max(best.get(key, k), k)
-        else:
+        side = _subject(a, subjects) if a.op == "le" else None
+        if side is None:
             other.append(a)
+            continue
+        x, (v, k) = a.args[side], _offset(a.args[1 - side])
+        key = (x, v, "le" if side == 0 else "ge")
+        best[key] = (min if side == 0 else max)(best.get(key, k), k)
     out = []
     for (x, v, kind), k in best.items():
         if best.get((x, v, "ge" if kind == "le" else "le")) == k:
