@@ -37,12 +37,8 @@ def _fresh(avoid: set, stem: str = "_rc") -> str:
             return x
 
 
-def calls_of(c: Expr, name: str) -> list:
-    return [n for n in postorder(c) if n.sort == "stmt" and n.op == "call" and n.data[1] == name]
-
-
-def trace(c: Expr, pre: Expr, posts: dict, target: str, out: list, specs: dict | None = None) -> Expr:
-    """The strongest postcondition of c from pre; each call of ``target`` met is recorded in ``out``
+def trace(c: Expr, pre: Expr, posts: dict, target: frozenset, out: list, specs: dict | None = None) -> Expr:
+    """The strongest postcondition of c from pre; each call of a ``target`` met is recorded in ``out``
     as (the state before it, the call). A call x = q(e) ends where posts[q] (over q's parameters and
     result) holds of e and x; q missing: x is any value. A loop: its invariant (``specs``) and the
     facts it does not touch."""
@@ -60,7 +56,7 @@ def trace(c: Expr, pre: Expr, posts: dict, target: str, out: list, specs: dict |
         return Exists(old, body)
     if op == "call":
         x, q = c.data
-        if q == target:
+        if q in target:
             out.append((pre, c))
         old = _fresh(free_vars(pre) | {v for e in c.args for v in free_vars(e)})
         body = subst(pre, {x: Var(old)})
@@ -134,39 +130,59 @@ def case_candidates(proc, consts: list) -> list:
     return [mk("imp", b, mk("eq", Var(proc.result), c)) for b in conds[:4] for c in consts]
 
 
-def houdini(proc, callers: list, posts: dict, z3v, consts: list, specs: dict | None = None,
-            rounds: int = 20) -> tuple[Expr, Expr]:
-    """(precondition, postcondition) of ``proc``: the candidate atoms that survive (module docstring).
-    ``callers``: (entry formula, statement) for each statement that calls the procedure from outside;
-    ``posts``: procedure -> (params, result, postcondition) of the procedures already contracted."""
-    pres = pre_candidates(proc.params, consts)
-    postc = post_candidates(proc.params, proc.result, consts) + case_candidates(proc, consts)
-    snap = {a: Var(_fresh(free_vars(proc.body) | set(proc.params), a + "_0")) for a in proc.params}
+def houdini(proc, callers: list, posts: dict, z3v, consts: list, specs: dict | None = None) -> tuple[Expr, Expr]:
+    """(precondition, postcondition) of one procedure (``houdini_group``)."""
+    return houdini_group([proc], callers, posts, z3v, consts, specs)[proc.name]
+
+
+def houdini_group(procs: list, callers: list, posts: dict, z3v, consts: list, specs: dict | None = None,
+                  rounds: int = 20) -> dict:
+    """name -> (precondition, postcondition) for procedures that call each other: the candidate atoms
+    that survive (module docstring). ``callers``: (entry formula, statement) for each statement that
+    calls them from outside; ``posts``: procedure -> (params, result, postcondition) of the procedures
+    already contracted."""
+    names = frozenset(p.name for p in procs)
+    by = {p.name: p for p in procs}
+    pres = {p.name: pre_candidates(p.params, consts) for p in procs}
+    postc = {p.name: post_candidates(p.params, p.result, consts) + case_candidates(p, consts) for p in procs}
+    snap = {p.name: {a: Var(_fresh(free_vars(p.body) | set(p.params), a + "_0")) for a in p.params} for p in procs}
     for _ in range(rounds):
-        post = conj(postc)
-        here = {**posts, proc.name: (proc.params, proc.result, post)}
+        here = {**posts, **{p.name: (p.params, p.result, conj(postc[p.name])) for p in procs}}
         sites: list = []
         for entry, body in callers:
-            trace(body, entry, here, proc.name, sites, specs)
-        entry = conj(pres + [mk("eq", Var(a), g) for a, g in snap.items()])
-        end = trace(proc.body, entry, here, proc.name, sites, specs)
-        keep = list(pres)
+            trace(body, entry, here, names, sites, specs)
+        ends = {}
+        for p in procs:
+            entry = conj(pres[p.name] + [mk("eq", Var(a), g) for a, g in snap[p.name].items()])
+            ends[p.name] = trace(p.body, entry, here, names, sites, specs)
+        keep = {k: list(v) for k, v in pres.items()}
         for ctx, call in sites:
-            if not keep:
-                break
-            args = dict(zip(proc.params, call.args))
-            inst = {subst(a, args): a for a in keep}
-            held = set(z3v.valid_each(ctx, list(inst)))
-            keep = [a for a in keep if subst(a, args) in held]
-        goals = {subst(a, snap): a for a in postc}
-        held = set(z3v.valid_each(end, list(goals))) if goals else set()
-        keep_post = [a for a in postc if subst(a, snap) in held]
+            q = call.data[1]
+            if not keep[q]:
+                continue
+            args = dict(zip(by[q].params, call.args))
+            held = set(z3v.valid_each(ctx, [subst(a, args) for a in keep[q]]))
+            keep[q] = [a for a in keep[q] if subst(a, args) in held]
+        keep_post = {}
+        for p in procs:
+            goals = [subst(a, snap[p.name]) for a in postc[p.name]]
+            held = set(z3v.valid_each(ends[p.name], goals)) if goals else set()
+            keep_post[p.name] = [a for a in postc[p.name] if subst(a, snap[p.name]) in held]
         if keep == pres and keep_post == postc:
             break
         pres, postc = keep, keep_post
     else:
-        return Expr("true"), Expr("true")
-    return conj(_tightest(pres, set(proc.params))), conj(_tightest(postc, {proc.result}))
+        return {p.name: (Expr("true"), Expr("true")) for p in procs}
+    out = {}
+    for p in procs:
+        pre = conj(_tightest(pres[p.name], set(p.params)))
+        plain = [a for a in postc[p.name] if a.op != "imp"]
+        # a case b -> ret = c that the plain atoms give (or whose b the precondition rules out) says nothing
+        base = conj([pre] + plain)
+        cases = [a for a in postc[p.name] if a.op == "imp" and not z3v.valid(mk("imp", mk("and", base, a.args[0]),
+                                                                                  a.args[1]))]
+        out[p.name] = (pre, conj(_tightest(plain, {p.result}) + cases))
+    return out
 
 
 def _offset(t: Expr):
@@ -257,43 +273,40 @@ def _seq(parts: list) -> Expr:
 _STOP = Expr("assume", (Expr("false"),))
 
 
-def _count(c: Expr, name: str) -> int:
-    """How many calls of ``name`` the statement has, counted in its tree (a shared node each time)."""
+def _count(c: Expr, names: frozenset) -> int:
+    """How many calls of the procedures ``names`` the statement has, counted in its tree (a shared
+    node each time)."""
     if c.op == "call":
-        return int(c.data[1] == name)
-    return sum(_count(a, name) for a in c.args if a.sort == "stmt")
+        return int(c.data[1] in names)
+    return sum(_count(a, names) for a in c.args if a.sort == "stmt")
 
 
-def _cut(c: Expr, k: int, proc, posts: dict, avoid: set, specs: dict) -> Expr | None:
-    """The runs of c up to its k-th call of the procedure (in program order; then: parameters :=
-    its arguments), every other run blocked; None where that call is in a loop without an invariant."""
-    name = proc.name
-    if c.op == "call" and c.data[1] == name and k == 0:
-        tmps = [_fresh(avoid) for _ in proc.params]
-        avoid.update(tmps)
-        return _seq([Expr("assign", (e,), t) for t, e in zip(tmps, c.args)] +
-                    [Expr("assign", (Var(t),), p) for t, p in zip(tmps, proc.params)])
+def _cut(c: Expr, k: int, names: frozenset, land, posts: dict, avoid: set, specs: dict) -> Expr | None:
+    """The runs of c up to its k-th call of a procedure of ``names`` (in program order; then
+    ``land(call)``), every other run blocked; None where that call is in a loop without an invariant."""
+    if c.op == "call" and c.data[1] in names and k == 0:
+        return land(c)
     if c.op == "seq":
         a, b = c.args
-        n = _count(a, name)
+        n = _count(a, names)
         if k < n:
-            return _cut(a, k, proc, posts, avoid, specs)
-        rest = _cut(b, k - n, proc, posts, avoid, specs)
+            return _cut(a, k, names, land, posts, avoid, specs)
+        rest = _cut(b, k - n, names, land, posts, avoid, specs)
         return None if rest is None else Expr("seq", (_abstract(a, posts, avoid), rest))
     if c.op == "if":
         b, c1, c2 = c.args
-        n = _count(c1, name)
+        n = _count(c1, names)
         if k < n:
-            inner = _cut(c1, k, proc, posts, avoid, specs)
+            inner = _cut(c1, k, names, land, posts, avoid, specs)
             return None if inner is None else Expr("if", (b, inner, _STOP))
-        inner = _cut(c2, k - n, proc, posts, avoid, specs)
+        inner = _cut(c2, k - n, names, land, posts, avoid, specs)
         return None if inner is None else Expr("if", (b, _STOP, inner))
     if c.op == "while":
         from .vcgen import assigned
         spec = specs.get(c)
         if spec is None:
             return None
-        inner = _cut(c.args[1], k, proc, posts, avoid, specs)
+        inner = _cut(c.args[1], k, names, land, posts, avoid, specs)
         if inner is None:
             return None
         havocs = [Expr("havoc", (), x) for x in sorted(assigned(c))]
@@ -301,38 +314,91 @@ def _cut(c: Expr, k: int, proc, posts: dict, avoid: set, specs: dict) -> Expr | 
     return None
 
 
-def transition_loop(proc, post: Expr, posts: dict, specs: dict | None = None) -> Expr | None:
-    """The body of ``while (true)`` whose iterations are the procedure's recursive calls: its locals
-    start anew (any value), one call is chosen, the body runs up to it (other calls read through
-    the postconditions) and the parameters take the call's arguments."""
+def transition_loop(procs: list, pres: dict, posts: dict, specs: dict | None = None):
+    """(body, invariant, the argument positions, the procedure-index variable or None) of a loop
+    ``while (true)`` whose iterations are the group's calls of one another: every variable starts
+    anew (any value) but the arguments, held in positions shared by the group (with the index of the
+    procedure they are for); one call is chosen, its procedure's body runs up to it (other calls read
+    through the postconditions ``posts``) and the positions take the call's arguments. None when the
+    group's arities differ or a call is in a loop without an invariant."""
     from .lang import program_vars
-    n = _count(proc.body, proc.name)
-    if not n:
+    names = frozenset(p.name for p in procs)
+    arity = len(procs[0].params)
+    if any(len(p.params) != arity for p in procs):
         return None
-    here = {**posts, proc.name: (proc.params, proc.result, post)}
-    avoid = program_vars(proc.body) | set(proc.params) | {proc.result}
+    avoid = {p.result for p in procs} | {a for p in procs for a in p.params}
+    for p in procs:
+        avoid |= program_vars(p.body)
+    pos = [_fresh(avoid, "_arg") for _ in range(arity)]
+    avoid.update(pos)
+    pc = _fresh(avoid, "_proc") if len(procs) > 1 else None
+    avoid.add(pc)
+    index = {p.name: i for i, p in enumerate(procs)}
+
+    def land(call):
+        tmps = [_fresh(avoid) for _ in call.args]
+        avoid.update(tmps)
+        parts = [Expr("assign", (e,), t) for t, e in zip(tmps, call.args)]
+        parts += [Expr("assign", (Var(t),), x) for t, x in zip(tmps, pos)]
+        if pc is not None:
+            parts.append(Expr("assign", (Int(index[call.data[1]]),), pc))
+        return _seq(parts)
     cuts = []
-    for k in range(n):
-        c = _cut(proc.body, k, proc, here, avoid, specs or {})
-        if c is None:
-            return None
-        cuts.append(c)
+    for i, p in enumerate(procs):
+        enter = [Expr("assign", (Var(x),), a) for x, a in zip(pos, p.params)]
+        if pc is not None:
+            enter.insert(0, Expr("assume", (mk("eq", Var(pc), Int(i)),)))
+        for k in range(_count(p.body, names)):
+            c = _cut(p.body, k, names, land, posts, avoid, specs or {})
+            if c is None:
+                return None
+            cuts.append(_seq(enter + [c]))
+    if not cuts:
+        return None
     choice = _fresh(avoid)
     body = cuts[-1]
     for i in range(len(cuts) - 2, -1, -1):
         body = Expr("if", (mk("eq", Var(choice), Int(i)), cuts[i], body))
-    fresh_locals = sorted((program_vars(proc.body) | {proc.result}) - set(proc.params))
-    return _seq([Expr("havoc", (), x) for x in fresh_locals] + [Expr("havoc", (), choice), body])
+    fresh = set()
+    for p in procs:
+        fresh |= program_vars(p.body) | {p.result} | set(p.params)
+    body = _seq([Expr("havoc", (), x) for x in sorted(fresh)] + [Expr("havoc", (), choice), body])
+    at = []
+    for i, p in enumerate(procs):
+        f = subst(pres[p.name], {a: Var(x) for a, x in zip(p.params, pos)})
+        at.append(f if pc is None else mk("and", mk("eq", Var(pc), Int(i)), f))
+    inv = at[0]
+    for f in at[1:]:
+        inv = mk("or", inv, f)
+    return body, inv, pos, pc
 
 
 def measures(proc, pre: Expr, post: Expr, posts: dict, specs: dict | None = None, timeout_ms: int = 3000) -> list:
-    """Measures (tuples of terms over the parameters) proposed for the procedure, best first."""
+    """Measures (tuples of terms over the parameters) proposed for one procedure, best first."""
+    here = {**posts, proc.name: (proc.params, proc.result, post)}
+    return [m[proc.name] for m in group_measures([proc], {proc.name: pre}, here, specs, timeout_ms)]
+
+
+def group_measures(procs: list, pres: dict, posts: dict, specs: dict | None = None, timeout_ms: int = 3000) -> list:
+    """Measures for a group of procedures that call one another, best first: each a dict name -> tuple
+    of terms over that procedure's parameters (one length for the group). ``posts`` holds the group's
+    postconditions too."""
     from .ranking import synthesize
-    loop = transition_loop(proc, post, posts, specs)
-    if loop is None:
+    made = transition_loop(procs, pres, posts, specs)
+    if made is None:
         return []
+    loop, inv, pos, pc = made
+    allowed = set(pos) | ({pc} if pc else set())
     out = []
-    for cand in synthesize(Expr("true"), loop, pre, specs or {}, timeout_ms):
-        if all(free_vars(t) <= set(proc.params) for t in cand) and tuple(cand) not in out:
-            out.append(tuple(cand))
+    for cand in synthesize(Expr("true"), loop, inv, specs or {}, timeout_ms):
+        if not all(free_vars(t) <= allowed for t in cand):
+            continue
+        m = {}
+        for i, p in enumerate(procs):
+            back = {x: Var(a) for x, a in zip(pos, p.params)}
+            if pc:
+                back[pc] = Int(i)
+            m[p.name] = tuple(subst(t, back) for t in cand)
+        if m not in out:
+            out.append(m)
     return out
