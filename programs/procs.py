@@ -52,6 +52,21 @@ def declare(env, prog: Program) -> None:
         pending = [p for p in pending if p not in group]
 
 
+def _groups(env, prog: Program) -> list:
+    """The program's procedures in the groups ``declare`` admits them in: alone where each calls only
+    itself and earlier procedures, the rest together."""
+    pending = list(prog.procedures.values())
+    known = {q for p in pending for q in _calls(p.body)} - set(prog.procedures)
+    out = []
+    while pending:
+        ready = [p for p in pending if _calls(p.body) <= known | {p.name}]
+        group = ready[:1] if ready else pending
+        out.append(group)
+        known |= {p.name for p in group}
+        pending = [p for p in pending if p not in group]
+    return out
+
+
 def _calls(c: Expr) -> set:
     return {n.data[1] for n in postorder(c) if n.op == "call"}
 
@@ -131,7 +146,19 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
     sigs = getattr(prog, "proc_sigs", {})
     given = getattr(prog, "contracts", {})
     out: dict = {}
-    for name, proc in prog.procedures.items():
+    for group in _groups(env, prog):
+        if len(group) > 1:
+            if any(p.name in given for p in group):
+                raise MissingContract(group[0].name, kind, "contracts of procedures that call one another are "
+                                      "not supported")
+            found = infer_group(env, prog, group, kind, out, z3v, notes)
+            if found is None:
+                raise MissingContract(group[0].name, kind, "no measure over the arguments of "
+                                      + ", ".join(p.name for p in group) + " (which call one another) was found")
+            out.update(found)
+            continue
+        proc = group[0]
+        name = proc.name
         params, result = sigs.get(name, ([(x, "int") for x in proc.params], "int"))
         ranges = conj([range_fact(x, t) for x, t in params])
         spec = given.get(name)
@@ -178,6 +205,59 @@ def _listed_contract(env, proc, kind: str, ranges: Expr, result, known: dict, z3
                 if notes is not None and kind == "total":
                     notes.append(f"{proc.name}: recursive calls decrease {', '.join(str(x) for x in m)}")
                 return found
+    return None
+
+
+def infer_group(env, prog: Program, procs: list, kind: str, known: dict, z3v, notes: list | None = None):
+    """Contracts for procedures that call one another, found together (``infer_contract`` for a
+    group) and proved by one ``hoare_rec``/``total_rec``: name -> Contract, or None."""
+    from .analysis import _fill_holes
+    from .lang import precondition
+    from .recinfer import constants, group_measures, houdini_group
+    if any(n.op == "while" for p in procs for n in postorder(p.body)):
+        return None
+    names = {p.name for p in procs}
+    sigs = getattr(prog, "proc_sigs", {})
+
+    def ranges(p):
+        ps, _ = sigs.get(p.name, ([(x, "int") for x in p.params], "int"))
+        return conj([range_fact(x, t) for x, t in ps])
+    callers = [(precondition(prog), prog.body)] + [(ranges(o), o.body) for o in prog.procedures.values()
+                                                   if o not in procs and _calls(o.body) & names]
+    posts = {k.name: (k.params, k.result, k.post) for k in known.values()}
+    try:
+        found = houdini_group(procs, callers, posts, z3v, constants(prog.body, *(p.body for p in procs)))
+    except ValueError:
+        return None
+    pres = {p.name: conj([f for f in (ranges(p), found[p.name][0]) if f != Expr("true")]) for p in procs}
+    here = {**posts, **{p.name: (p.params, p.result, found[p.name][1]) for p in procs}}
+    cands = [{p.name: () for p in procs}] if kind == "hoare" else group_measures(procs, pres, here)
+    for m in cands:
+        specs = tuple((p.name, pres[p.name], found[p.name][1], m[p.name]) for p in procs)
+        try:
+            obs, _ = rec_obligations(Checker(env), kind, specs)
+            ob = Obligations()
+            proofs = [Prover(kind, {}, ob, known).triple(*o.args) for o in obs]
+        except (KernelError, MissingAnnotation, MissingContract):
+            continue
+        filled, oracle = _discharge_all(env, ob, z3v, False)
+        if filled is None:
+            if oracle:
+                raise OracleOnly(procs[0].name)
+            continue
+        full = P(kind + "_rec", specs, tuple(_fill_holes(pr, filled) for pr in proofs))
+        out = {}
+        for i, p in enumerate(procs):
+            proof = full
+            for _ in range(i):
+                proof = P("and_right", proof)
+            if i < len(procs) - 1:
+                proof = P("and_left", proof)
+            out[p.name] = Contract(p.name, p.params, p.result, pres[p.name], found[p.name][1], kind, proof)
+            if notes is not None and kind == "total":
+                notes.append(f"{p.name}: requires {show(pres[p.name])}, ensures {show(found[p.name][1])}; "
+                             f"recursive calls decrease {', '.join(show(x) for x in m[p.name])}")
+        return out
     return None
 
 

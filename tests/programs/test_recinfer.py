@@ -64,6 +64,13 @@ TERMINATING = {
                      int r = __VERIFIER_nondet_int();
                      if (m >= 0 && n >= 0 && r >= 0) p(m, n, r); return 0; }
         """, "m + n + r"),
+    # f and g call each other (and themselves): one total_rec over both, a measure for each
+    "mutual_group": ("""\
+        int g(int n);
+        int f(int n) { if (n <= 0) return 0; int a = g(n - 1); int b = f(n - 2); return a + b; }
+        int g(int n) { if (n <= 0) return 1; int a = f(n - 1); int b = g(n - 1); return a + b; }
+        int main() { int x = __VERIFIER_nondet_int(); return f(x); }
+        """, "main.f: requires (-1) <= n"),
 }
 
 
@@ -106,6 +113,13 @@ NOT_TERMINATING = {
         int isEven(int n) { if (n == 0) return 1; return isOdd(n - 1); }
         int isOdd(int n) { if (n == 0) return 0; return isEven(n - 1); }
         int main() { int n = __VERIFIER_nondet_int(); return isOdd(n); }
+        """,
+    # the same group, but g calls f(n + 1): f(2) calls g(1) calls f(2)
+    "mutual_group_rises": """\
+        int g(int n);
+        int f(int n) { if (n <= 0) return 0; int a = g(n - 1); int b = f(n - 2); return a + b; }
+        int g(int n) { if (n <= 0) return 1; int a = f(n + 1); int b = g(n - 1); return a + b; }
+        int main() { int x = __VERIFIER_nondet_int(); return f(x); }
         """,
 }
 
