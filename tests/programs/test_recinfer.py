@@ -1,4 +1,4 @@
-"""Contracts of recursive functions found by search (programs/recinfer.py): preconditions from the
+"""Contracts of recursive functions found by search (analysis/recinfer.py): preconditions from the
 callers, postconditions kept by Houdini, measures synthesised from the call transitions; and a
 program that calls a recursive function which recurses forever. Every yes/no is checked again by a
 fresh kernel; the near misses (a measure that drops at one call only, a postcondition a nested call
@@ -13,7 +13,7 @@ import pytest
 
 from kernel import Environment, TheoremDecl
 
-from programs.analysis import decide_termination
+from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
 from programs.py_frontend import parse_python
 
@@ -23,7 +23,7 @@ def _answer(source: str, lang: str = "c"):
     prog = parse_c(src, "main", int_mode="math") if lang == "c" else parse_python(src)
     v = decide_termination(Environment(), prog)
     if v.answer in ("yes", "no"):
-        from programs.procs import declare
+        from analysis.recursion import declare
         env = Environment()
         declare(env, prog)
         env.add(TheoremDecl("t", v.statement, v.proof))       # a fresh kernel admits the proof
@@ -140,9 +140,9 @@ def test_a_caller_of_a_recursive_function_that_recurses_forever_answers_no():
 
 
 def test_houdini_keeps_only_the_conditions_the_body_reestablishes():
-    from programs.analysis import Z3
+    from analysis.termination import Z3
     from programs.lang import precondition
-    from programs.recinfer import constants, houdini
+    from analysis.recinfer import constants, houdini
     prog = parse_c(textwrap.dedent("""\
         int twice(int n) { if (n <= 0) return 0; return twice(n - 1) + 2; }
         int main() { int x = __VERIFIER_nondet_int(); if (x < 3) return 0; return twice(x); }

@@ -20,8 +20,8 @@ from kernel.errors import KernelError
 from kernel.expr import postorder
 from kernel.hoare import closure, diverges_rec_obligations, never_blocks, rec_obligations
 
-from .lang import RET, Program, conj, range_fact
-from .vcgen import Contract, LoopSpec, MissingAnnotation, MissingContract, Obligations, Prover
+from programs.lang import RET, Program, conj, range_fact
+from programs.vcgen import Contract, LoopSpec, MissingAnnotation, MissingContract, Obligations, Prover
 
 
 @dataclass
@@ -74,7 +74,7 @@ def _calls(c: Expr) -> set:
 def _discharge_all(env, ob: Obligations, z3v=None, oracle_ok: bool = True):
     """Proofs of every goal (z3 first checks them all, cheaply), and whether one rests on the oracle;
     (None, _) when one is not proved, or rests on the oracle and that is not ok."""
-    from .analysis import discharge
+    from .termination import discharge
     if z3v is not None and not all(z3v.valid(g.target) for g, _ in ob.goals):
         return None, False
     filled, oracle = {}, False
@@ -91,7 +91,7 @@ def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, 
                    loop_specs=None, oracle_ok: bool = True):
     """A Contract for one (self-)recursive procedure, or None when its obligation is not proved (or,
     unless ``oracle_ok``, proved only with z3's word: a contract found by search must be checked)."""
-    from .analysis import _fill_holes
+    from tactics.state import fill_holes
     specs = ((proc.name, pre, post, tuple(measure) if kind == "total" else ()),)
     try:
         (ob_f,), _ = rec_obligations(Checker(env), kind, specs)
@@ -107,7 +107,7 @@ def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, 
         if oracle and not oracle_ok:
             raise OracleOnly(proc.name)
         return None
-    full = P(kind + "_rec", specs, (_fill_holes(proof, filled),))
+    full = P(kind + "_rec", specs, (fill_holes(proof, filled),))
     return Contract(proc.name, proc.params, proc.result, pre, post, kind, full)
 
 
@@ -140,7 +140,7 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
     if kind in prog.proved:
         return prog.proved[kind]
     if z3v is None:
-        from .analysis import Z3
+        from .termination import Z3
         z3v = Z3(env)
     declare(env, prog)
     sigs = getattr(prog, "proc_sigs", {})
@@ -211,8 +211,9 @@ def _listed_contract(env, proc, kind: str, ranges: Expr, result, known: dict, z3
 def infer_group(env, prog: Program, procs: list, kind: str, known: dict, z3v, notes: list | None = None):
     """Contracts for procedures that call one another, found together (``infer_contract`` for a
     group) and proved by one ``hoare_rec``/``total_rec``: name -> Contract, or None."""
-    from .analysis import _fill_holes
-    from .lang import precondition
+    from programs.lang import precondition
+    from tactics.state import fill_holes
+
     from .recinfer import constants, group_measures, houdini_group
     if any(n.op == "while" for p in procs for n in postorder(p.body)):
         return None
@@ -245,7 +246,7 @@ def infer_group(env, prog: Program, procs: list, kind: str, known: dict, z3v, no
             if oracle:
                 raise OracleOnly(procs[0].name)
             continue
-        full = P(kind + "_rec", specs, tuple(_fill_holes(pr, filled) for pr in proofs))
+        full = P(kind + "_rec", specs, tuple(fill_holes(pr, filled) for pr in proofs))
         out = {}
         for i, p in enumerate(procs):
             proof = full
@@ -265,7 +266,8 @@ def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dic
     """A contract found by search (recinfer): the pre- and postcondition atoms that survive Houdini
     over the procedure's calls, and, for total correctness, a measure synthesised from its call
     transitions; proved like any other. None when nothing is proved."""
-    from .lang import precondition
+    from programs.lang import precondition
+
     from .recinfer import constants, houdini, measures
     posts = {k.name: (k.params, k.result, k.post) for k in known.values()}
     sigs = getattr(prog, "proc_sigs", {})
@@ -283,7 +285,7 @@ def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dic
     if any(n.op == "while" for n in postorder(proc.body)):
         import dataclasses
 
-        from .analysis import find_specs
+        from .termination import find_specs
         specs = find_specs(env, dataclasses.replace(prog, body=proc.body), pre, kind == "total", z3v, [])
         if specs is None:
             return None
@@ -333,7 +335,7 @@ def div_proof(c: Expr, group: dict, ob: Obligations, partial: dict | None = None
     op = c.op
     if op == "if" and c.args[1] == _LOOP:
         b = c.args[0]
-        from .vcgen import identity
+        from programs.vcgen import identity
         return b, P("diverges_if_then", b, c.args[2], identity(b), _loop_proof(b))
     if op == "call":
         r, proof, params = group[c.data[1]]
@@ -395,7 +397,7 @@ def _closed(p: Expr, q: Expr, body):
 
 def prove_recurrent(env, proc, r: Expr, z3v=None, partial: dict | None = None):
     """A proof of diverges r = p(a) from R by diverges_rec, or None."""
-    from .analysis import _fill_holes
+    from tactics.state import fill_holes
     specs = ((proc.name, r),)
     try:
         (ob_f,), _ = diverges_rec_obligations(Checker(env), specs)
@@ -416,14 +418,14 @@ def prove_recurrent(env, proc, r: Expr, z3v=None, partial: dict | None = None):
     filled, _ = _discharge_all(env, ob, z3v)
     if filled is None:
         return None
-    return P("diverges_rec", specs, (_fill_holes(proof, filled),))
+    return P("diverges_rec", specs, (fill_holes(proof, filled),))
 
 
 def observed_calls(env, proc, start: dict, steps: int = 3000) -> tuple[bool, list]:
     """Run p from ``start``: (still running after ``steps``, the arguments of its calls of p, in order)."""
     from tactics.evaluate import EvalError
 
-    from .interp import AssertionFailed, Blocked, OutOfSteps, run
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
     seen: list = []
     body = Expr("call", tuple(Int(start[x]) for x in proc.params), ("__quod_r", proc.name))
 
@@ -474,8 +476,8 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
 
     from kernel import show
 
-    from .analysis import Verdict
-    from .lang import precondition
+    from .termination import Verdict
+    from programs.lang import precondition
     proc = prog.procedures.get(prog.name)
     if proc is None:
         return prove_call_divergence(env, prog)
@@ -510,10 +512,12 @@ def prove_call_divergence(env, prog: Program, max_inputs: int = 200):
     from kernel.hoare import fix_havocs
     from tactics.evaluate import EvalError
 
-    from .analysis import Z3, Verdict, _fill_holes
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
+    from programs.lang import precondition
+    from tactics.state import fill_holes
+
     from .divergence import program_constants
-    from .interp import AssertionFailed, Blocked, OutOfSteps, run
-    from .lang import precondition
+    from .termination import Z3, Verdict
     if not prog.procedures or prog.name in prog.procedures:
         return None
     try:
@@ -572,7 +576,7 @@ def prove_call_divergence(env, prog: Program, max_inputs: int = 200):
                 filled, oracle = _discharge_all(env, ob, z3v)
                 if filled is None:
                     continue
-                proof = _fill_holes(P("diverges_conseq", side, d[1], w), filled)
+                proof = fill_holes(P("diverges_conseq", side, d[1], w), filled)
                 at = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start"
                 details = [f"recurrent set of {name}: {show(r)} (every call from it calls {name} from it again)"]
                 if not choice:
@@ -591,7 +595,8 @@ def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = N
     """(proof of ``diverges body from pre``, the recurrent set, whether an oracle was used) for a program
     whose body is its recursive function's: with the recurrent set ``r`` given, or found from a run
     from ``start``; None when this fails."""
-    from .analysis import Z3, _fill_holes
+    from tactics.state import fill_holes
+    from .termination import Z3
     proc = prog.procedures.get(prog.name)
     if proc is None:
         return None
@@ -631,11 +636,11 @@ def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = N
         filled, oracle = _discharge_all(env, ob, z3v)
         if filled is None:
             continue
-        return _fill_holes(proof, filled), r, oracle
+        return fill_holes(proof, filled), r, oracle
     return None
 
 
 def _in_type(v: int, ty: str) -> bool:
-    from .lang import BOUNDS
+    from programs.lang import BOUNDS
     lo, hi = BOUNDS.get(ty, (None, None))
     return lo is None or lo <= v <= hi

@@ -25,7 +25,7 @@ import itertools
 from kernel import Exists, Expr, Int, Var, free_vars, mk, subst
 from kernel.expr import postorder
 
-from .lang import conj
+from programs.lang import conj
 
 _names = itertools.count()
 
@@ -42,8 +42,9 @@ def trace(c: Expr, pre: Expr, posts: dict, target: frozenset, out: list, specs: 
     as (the state before it, the call). A call x = q(e) ends where posts[q] (over q's parameters and
     result) holds of e and x; q missing: x is any value. A loop: its invariant (``specs``) and the
     facts it does not touch."""
-    from .analysis import frame_of
-    from .vcgen import assigned
+    from programs.vcgen import assigned
+
+    from .termination import frame_of
     op = c.op
     if op == "skip":
         return pre
@@ -302,7 +303,7 @@ def _cut(c: Expr, k: int, names: frozenset, land, posts: dict, avoid: set, specs
         inner = _cut(c2, k - n, names, land, posts, avoid, specs)
         return None if inner is None else Expr("if", (b, _STOP, inner))
     if c.op == "while":
-        from .vcgen import assigned
+        from programs.vcgen import assigned
         spec = specs.get(c)
         if spec is None:
             return None
@@ -321,7 +322,7 @@ def transition_loop(procs: list, pres: dict, posts: dict, specs: dict | None = N
     procedure they are for); one call is chosen, its procedure's body runs up to it (other calls read
     through the postconditions ``posts``) and the positions take the call's arguments. None when the
     group's arities differ or a call is in a loop without an invariant."""
-    from .lang import program_vars
+    from programs.lang import program_vars
     names = frozenset(p.name for p in procs)
     arity = len(procs[0].params)
     if any(len(p.params) != arity for p in procs):
