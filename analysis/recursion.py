@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kernel import Expr, Int, P, Var, mk, subst
+from kernel import Expr, Int, P, Var, mk, show, subst
 from kernel.check import Checker
 from kernel.errors import KernelError
 from kernel.expr import postorder
@@ -52,27 +52,45 @@ def declare(env, prog: Program) -> None:
         pending = [p for p in pending if p not in group]
 
 
+def _groups(env, prog: Program) -> list:
+    """The program's procedures in the groups ``declare`` admits them in: alone where each calls only
+    itself and earlier procedures, the rest together."""
+    pending = list(prog.procedures.values())
+    known = {q for p in pending for q in _calls(p.body)} - set(prog.procedures)
+    out = []
+    while pending:
+        ready = [p for p in pending if _calls(p.body) <= known | {p.name}]
+        group = ready[:1] if ready else pending
+        out.append(group)
+        known |= {p.name for p in group}
+        pending = [p for p in pending if p not in group]
+    return out
+
+
 def _calls(c: Expr) -> set:
     return {n.data[1] for n in postorder(c) if n.op == "call"}
 
 
-def _discharge_all(env, ob: Obligations, z3v=None):
+def _discharge_all(env, ob: Obligations, z3v=None, oracle_ok: bool = True):
+    """Proofs of every goal (z3 first checks them all, cheaply), and whether one rests on the oracle;
+    (None, _) when one is not proved, or rests on the oracle and that is not ok."""
     from .termination import discharge
+    if z3v is not None and not all(z3v.valid(g.target) for g, _ in ob.goals):
+        return None, False
     filled, oracle = {}, False
     for g, _ in ob.goals:
-        if z3v is not None and not z3v.valid(g.target):
-            return None, False
         p, used = discharge(env, g.target)
-        if p is None:
-            return None, False
+        if p is None or (used and not oracle_ok):
+            return None, used
         oracle |= used
         filled[g.id] = p
     return filled, oracle
 
 
 def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, known: dict, z3v=None,
-                   loop_specs=None):
-    """A Contract for one (self-)recursive procedure, or None when its obligation is not proved."""
+                   loop_specs=None, oracle_ok: bool = True):
+    """A Contract for one (self-)recursive procedure, or None when its obligation is not proved (or,
+    unless ``oracle_ok``, proved only with z3's word: a contract found by search must be checked)."""
     from tactics.state import fill_holes
     specs = ((proc.name, pre, post, tuple(measure) if kind == "total" else ()),)
     try:
@@ -84,11 +102,18 @@ def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, 
         proof = Prover(kind, loop_specs or {}, ob, known).triple(*ob_f.args)
     except (MissingAnnotation, MissingContract):
         return None
-    filled, oracle = _discharge_all(env, ob, z3v)
+    filled, oracle = _discharge_all(env, ob, z3v, oracle_ok)
     if filled is None:
+        if oracle and not oracle_ok:
+            raise OracleOnly(proc.name)
         return None
     full = P(kind + "_rec", specs, (fill_holes(proof, filled),))
     return Contract(proc.name, proc.params, proc.result, pre, post, kind, full)
+
+
+class OracleOnly(Exception):
+    """The contract's obligations hold (z3) but Quod cannot prove one of them itself: other measures of
+    the same procedure would meet the same obligation, so the search stops there."""
 
 
 def measure_candidates(params: list) -> list:
@@ -121,7 +146,19 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
     sigs = getattr(prog, "proc_sigs", {})
     given = getattr(prog, "contracts", {})
     out: dict = {}
-    for name, proc in prog.procedures.items():
+    for group in _groups(env, prog):
+        if len(group) > 1:
+            if any(p.name in given for p in group):
+                raise MissingContract(group[0].name, kind, "contracts of procedures that call one another are "
+                                      "not supported")
+            found = infer_group(env, prog, group, kind, out, z3v, notes)
+            if found is None:
+                raise MissingContract(group[0].name, kind, "no measure over the arguments of "
+                                      + ", ".join(p.name for p in group) + " (which call one another) was found")
+            out.update(found)
+            continue
+        proc = group[0]
+        name = proc.name
         params, result = sigs.get(name, ([(x, "int") for x in proc.params], "int"))
         ranges = conj([range_fact(x, t) for x, t in params])
         spec = given.get(name)
@@ -144,23 +181,123 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
                                          else "") + ") is not proved")
             out[name] = found
             continue
-        posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
-        posts = [p for p in posts if p is not None]
-        found = None
-        for post in posts:
-            for m in (measure_candidates(list(proc.params)) if kind == "total" else [()]):
-                found = prove_contract(env, kind, proc, ranges, post, m, out, z3v)
-                if found is not None:
-                    if notes is not None and kind == "total":
-                        notes.append(f"{name}: recursive calls decrease {', '.join(str(x) for x in m)}")
-                    break
-            if found is not None:
-                break
+        try:
+            found = infer_contract(env, prog, proc, kind, ranges, out, z3v, notes) or \
+                _listed_contract(env, proc, kind, ranges, result, out, z3v, notes)
+        except OracleOnly:
+            raise MissingContract(name, kind, "its contract's obligations hold by z3's word only, which "
+                                  "Quod cannot check") from None
         if found is None:
             raise MissingContract(name, kind, "no measure over its arguments was found")
         out[name] = found
     prog.proved[kind] = out
     return out
+
+
+def _listed_contract(env, proc, kind: str, ranges: Expr, result, known: dict, z3v, notes: list | None):
+    """A contract from the fixed lists: the parameters' types as precondition, the result's type (or
+    nothing, or ``result >= 0``) as postcondition, a measure of ``measure_candidates``."""
+    posts = [range_fact(RET, result) if result else None, Expr("true"), mk("le", Int(0), Var(RET))]
+    for post in [p for p in posts if p is not None]:
+        for m in (measure_candidates(list(proc.params)) if kind == "total" else [()]):
+            found = prove_contract(env, kind, proc, ranges, post, m, known, z3v, oracle_ok=False)
+            if found is not None:
+                if notes is not None and kind == "total":
+                    notes.append(f"{proc.name}: recursive calls decrease {', '.join(str(x) for x in m)}")
+                return found
+    return None
+
+
+def infer_group(env, prog: Program, procs: list, kind: str, known: dict, z3v, notes: list | None = None):
+    """Contracts for procedures that call one another, found together (``infer_contract`` for a
+    group) and proved by one ``hoare_rec``/``total_rec``: name -> Contract, or None."""
+    from programs.lang import precondition
+    from tactics.state import fill_holes
+
+    from .recinfer import constants, group_measures, houdini_group
+    if any(n.op == "while" for p in procs for n in postorder(p.body)):
+        return None
+    names = {p.name for p in procs}
+    sigs = getattr(prog, "proc_sigs", {})
+
+    def ranges(p):
+        ps, _ = sigs.get(p.name, ([(x, "int") for x in p.params], "int"))
+        return conj([range_fact(x, t) for x, t in ps])
+    callers = [(precondition(prog), prog.body)] + [(ranges(o), o.body) for o in prog.procedures.values()
+                                                   if o not in procs and _calls(o.body) & names]
+    posts = {k.name: (k.params, k.result, k.post) for k in known.values()}
+    try:
+        found = houdini_group(procs, callers, posts, z3v, constants(prog.body, *(p.body for p in procs)))
+    except ValueError:
+        return None
+    pres = {p.name: conj([f for f in (ranges(p), found[p.name][0]) if f != Expr("true")]) for p in procs}
+    here = {**posts, **{p.name: (p.params, p.result, found[p.name][1]) for p in procs}}
+    cands = [{p.name: () for p in procs}] if kind == "hoare" else group_measures(procs, pres, here)
+    for m in cands:
+        specs = tuple((p.name, pres[p.name], found[p.name][1], m[p.name]) for p in procs)
+        try:
+            obs, _ = rec_obligations(Checker(env), kind, specs)
+            ob = Obligations()
+            proofs = [Prover(kind, {}, ob, known).triple(*o.args) for o in obs]
+        except (KernelError, MissingAnnotation, MissingContract):
+            continue
+        filled, oracle = _discharge_all(env, ob, z3v, False)
+        if filled is None:
+            if oracle:
+                raise OracleOnly(procs[0].name)
+            continue
+        full = P(kind + "_rec", specs, tuple(fill_holes(pr, filled) for pr in proofs))
+        out = {}
+        for i, p in enumerate(procs):
+            proof = full
+            for _ in range(i):
+                proof = P("and_right", proof)
+            if i < len(procs) - 1:
+                proof = P("and_left", proof)
+            out[p.name] = Contract(p.name, p.params, p.result, pres[p.name], found[p.name][1], kind, proof)
+            if notes is not None and kind == "total":
+                notes.append(f"{p.name}: requires {show(pres[p.name])}, ensures {show(found[p.name][1])}; "
+                             f"recursive calls decrease {', '.join(show(x) for x in m[p.name])}")
+        return out
+    return None
+
+
+def infer_contract(env, prog: Program, proc, kind: str, ranges: Expr, known: dict, z3v, notes: list | None = None):
+    """A contract found by search (recinfer): the pre- and postcondition atoms that survive Houdini
+    over the procedure's calls, and, for total correctness, a measure synthesised from its call
+    transitions; proved like any other. None when nothing is proved."""
+    from programs.lang import precondition
+
+    from .recinfer import constants, houdini, measures
+    posts = {k.name: (k.params, k.result, k.post) for k in known.values()}
+    sigs = getattr(prog, "proc_sigs", {})
+    callers = [(precondition(prog), prog.body)]
+    for other in prog.procedures.values():
+        if other is not proc and proc.name in _calls(other.body):
+            ps, _ = sigs.get(other.name, ([(x, "int") for x in other.params], "int"))
+            callers.append((conj([range_fact(x, t) for x, t in ps]), other.body))
+    try:
+        pre, post = houdini(proc, callers, posts, z3v, constants(proc.body, prog.body))
+    except ValueError:
+        return None
+    pre = pre if ranges == Expr("true") else conj([ranges, pre])
+    specs: dict = {}
+    if any(n.op == "while" for n in postorder(proc.body)):
+        import dataclasses
+
+        from .termination import find_specs
+        specs = find_specs(env, dataclasses.replace(prog, body=proc.body), pre, kind == "total", z3v, [])
+        if specs is None:
+            return None
+    cands = [()] if kind == "hoare" else measures(proc, pre, post, posts, specs)
+    for m in cands:
+        found = prove_contract(env, kind, proc, pre, post, m, known, z3v, specs, oracle_ok=False)
+        if found is not None:
+            if notes is not None and kind == "total":
+                notes.append(f"{proc.name}: requires {show(pre)}, ensures {show(post)}; recursive calls "
+                             f"decrease {', '.join(show(x) for x in m)}")
+            return found
+    return None
 
 
 # ---- divergence by an infinite call chain ---------------------------------------------------------
@@ -333,7 +470,8 @@ def recurrent_candidates(params: tuple, calls: list) -> list:
 def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
     """no (a Verdict) when some small input makes the program's recursive function call itself forever:
     a long run's calls give recurrent sets over the arguments (``diverges_rec``), and the program's body
-    reaches a call from the set (``diverges_call``). None when nothing is found."""
+    reaches a call from the set (``diverges_call``). A program that is not itself recursive but calls
+    a recursive procedure: ``prove_call_divergence``. None when nothing is found."""
     import itertools
 
     from kernel import show
@@ -341,7 +479,9 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
     from .termination import Verdict
     from programs.lang import precondition
     proc = prog.procedures.get(prog.name)
-    if proc is None or [x for x, _ in prog.params] != list(proc.params):
+    if proc is None:
+        return prove_call_divergence(env, prog)
+    if [x for x, _ in prog.params] != list(proc.params):
         return None
     pre = precondition(prog)
     for combo in itertools.islice(itertools.product([0, 1, -1, 2, -2, 3, -3, 5, -5, 10],
@@ -358,6 +498,96 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
         return Verdict("no", f"no: runs forever from {witness}",
                        [f"recurrent set: {show(r)} (every call from it calls {proc.name} from it again)"],
                        proof, Expr("diverges", (w, prog.body)), oracle)
+    return None
+
+
+def prove_call_divergence(env, prog: Program, max_inputs: int = 200):
+    """no (a Verdict) when, for some small input and some fixed values of the program's own
+    nondeterministic choices, the program calls a recursive procedure that then calls itself forever:
+    the long run's calls give recurrent sets over that procedure's arguments (``diverges_rec``), the
+    program with its choices fixed reaches a call from the set (``diverges_call``), and
+    ``diverges_choose`` gives the program's ``can_diverge``. None when nothing is found."""
+    import itertools
+
+    from kernel.hoare import fix_havocs
+    from tactics.evaluate import EvalError
+
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
+    from programs.lang import precondition
+    from tactics.state import fill_holes
+
+    from .divergence import program_constants
+    from .termination import Z3, Verdict
+    if not prog.procedures or prog.name in prog.procedures:
+        return None
+    try:
+        declare(env, prog)
+    except KernelError:
+        return None
+    z3v = Z3(env)
+    try:
+        partial = contracts(env, prog, "hoare", None, z3v)
+    except (MissingContract, KernelError):
+        partial = {}
+    havocs = list(dict.fromkeys(n.data for n in postorder(prog.body) if n.op == "havoc"))
+    names = [x for x, _ in prog.params] + havocs
+    values = list(dict.fromkeys([0, 1, -1, 2, -2] + program_constants(prog.body, 4) + [5, -5, 10]))
+    pre = precondition(prog)
+    tried: set = set()
+    for combo in itertools.islice(itertools.product(values, repeat=len(names)), max_inputs):
+        val = dict(zip(names, combo))
+        start = {x: val[x] for x, _ in prog.params}
+        if not all(_in_type(start[x], t) for x, t in prog.params):
+            continue
+        choice = {x: val[x] for x in havocs}
+        body = fix_havocs(prog.body, choice) if choice else prog.body
+        seen: dict = {}
+
+        def watch(name, vals):
+            if len(seen.setdefault(name, [])) < 200:
+                seen[name].append(tuple(vals))
+        try:
+            run(env, body, start, max_steps=3000, on_call=watch)
+            continue
+        except OutOfSteps:
+            pass
+        except (AssertionFailed, Blocked, EvalError, KernelError):
+            continue
+        w = conj([pre] + [mk("eq", Var(x), Int(v)) for x, v in start.items()])
+        for name, calls in seen.items():
+            proc = prog.procedures.get(name)
+            if proc is None or not calls:
+                continue
+            for r in recurrent_candidates(proc.params, calls):
+                if (name, r) in tried:
+                    continue
+                tried.add((name, r))
+                dp = prove_recurrent(env, proc, r, z3v, partial)
+                if dp is None:
+                    continue
+                ob = Obligations()
+                try:
+                    d = div_proof(body, {name: (r, dp, proc.params)}, ob, partial)
+                except (MissingAnnotation, MissingContract, ValueError):
+                    d = None
+                if d is None or not z3v.valid(closure(mk("imp", w, d[0]))):
+                    continue
+                side = ob.need(closure(mk("imp", w, d[0])), "the start reaches a call from the recurrent set")
+                filled, oracle = _discharge_all(env, ob, z3v)
+                if filled is None:
+                    continue
+                proof = fill_holes(P("diverges_conseq", side, d[1], w), filled)
+                at = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start"
+                details = [f"recurrent set of {name}: {show(r)} (every call from it calls {name} from it again)"]
+                if not choice:
+                    return Verdict("no", f"no: runs forever from {at}", details, proof,
+                                   Expr("diverges", (w, prog.body)), oracle)
+                proof = P("diverges_choose", prog.body, tuple(sorted(choice.items())), proof)
+                details.append("the theorem: some run of the program from there goes on forever (the one where "
+                               "those values are drawn every time)")
+                return Verdict("no", f"no: runs forever from {at} when every nondeterministic value is "
+                               + ", ".join(f"{x} = {c}" for x, c in choice.items()), details, proof,
+                               Expr("can_diverge", (w, prog.body)), oracle)
     return None
 
 

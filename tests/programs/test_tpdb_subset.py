@@ -37,11 +37,11 @@ L040_Division L049_WhileIncrPart L050_Choose L051_svcomp_java_Nested L056_NonTer
 L058_svcomp_easySum L068_svcomp_java_Nested L101_svcomp_java_Break L115_Parallel L120_LeUserDefRec
 L156_Rotation180 L157_HarrisLalNoriRajamani_SAS2010_Fig3 L160_Ex05 L203_Et2 L204_svcomp_Addition01_modified
 L240_HeizmannHoenickeLeikePodelski_ATVA2013_Fig5 L254_Pure2Phase L257_Nyala_2lex
-L318_ChenFlurMukhopadhyay_SAS2012_Ex2_05 L363_svcomp_java_Continue1
+L318_ChenFlurMukhopadhyay_SAS2012_Ex2_05 L363_svcomp_java_Continue1 L400_Ackermann
 """.split()
 
 UNANSWERED = """
-L102_Pure3Phase L305_AlternDivWide L375_Binary_Search L400_Ackermann L424_GCD3 L183_Parts
+L102_Pure3Phase L305_AlternDivWide L375_Binary_Search L424_GCD3 L183_Parts
 """.split()
 
 
