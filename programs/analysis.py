@@ -33,7 +33,7 @@ from kernel.expr import postorder
 from kernel.hoare import lex_decrease
 
 from .lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact, seq
-from .vcgen import LoopSpec, Obligations, Prover, assigned
+from .vcgen import LoopSpec, Obligations, Prover, assigned, snap_var
 
 
 # ---- z3 validity -------------------------------------------------------------------------------
@@ -402,6 +402,7 @@ class SpecFinder:
     candidate z3 shows bounded and decreasing (synthesized by Farkas' lemma, then enumerated)."""
 
     MAX_ROUNDS = 40
+    MAX_SNAPSHOT_TRIES = 12   # enumerated candidates also tried with inner loops keeping snapshot facts
 
     def __init__(self, env, prog: Program, z3v: Z3, notes: list, banned=()):
         self.env, self.prog, self.z3v, self.notes = env, prog, z3v, notes
@@ -495,10 +496,20 @@ class SpecFinder:
         b, body = w.args
         spec = specs[w]
         guard = mk("and", spec.invariant, b)
-        for v in _synthesized(b, body, spec.invariant, specs) + ranking_candidates(w):
+        synth = _synthesized(b, body, spec.invariant, specs)
+        inner = any(n.op == "while" for n in postorder(body))
+        for k, v in enumerate(synth + ranking_candidates(w)):
             if (w, v) in self.banned:
                 continue
-            if is_ranking(v, guard, body, specs, self.z3v):
+            outer = None
+            ok = is_ranking(v, guard, body, specs, self.z3v)
+            if not ok and inner and k < len(synth) + self.MAX_SNAPSHOT_TRIES:
+                # an inner loop may be where v falls: let it keep facts about v's value at the start
+                outer = snapshot_facts(v, w, specs, self.z3v)
+                ok = bool(outer) and is_ranking(v, guard, body, specs, self.z3v, outer)
+            if ok:
+                for wi, f in (outer or {}).items():
+                    specs[wi].outer[w] = f
                 spec.variant = v
                 self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
                                   f"invariant {show(spec.invariant)}")
@@ -541,22 +552,112 @@ def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
     return out
 
 
-def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3) -> bool:
-    """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically)."""
+def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | None = None) -> bool:
+    """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically).
+    ``outer``: inner loop -> facts about v's snapshot (``snap_var``) its invariant keeps."""
     if isinstance(v, tuple) and len(v) == 1:
         v = v[0]
     taken = free_vars(guard) | program_vars(body) | {x for t in (v if isinstance(v, tuple) else (v,))
                                                      for x in free_vars(t)}
     if isinstance(v, tuple):
         zs = [Var(_unused(f"_rank{i}", taken)) for i in range(len(v))]
-        wp_v, _ = _wp_partial(body, lex_decrease(list(v), zs), specs)
+        wp_v, _ = _wp_partial(body, lex_decrease(list(v), zs), _with_outer(specs, outer, zs))
         snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
         return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, snap), wp_v))
     if not z3v.valid(mk("imp", guard, mk("le", Int(0), v))):
         return False
     z = Var(_unused("_rank", taken))
-    wp_v, _ = _wp_partial(body, mk("lt", v, z), specs)
+    wp_v, _ = _wp_partial(body, mk("lt", v, z), _with_outer(specs, outer, [z]))
     return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))
+
+
+def _with_outer(specs: dict, outer: dict | None, zs: list) -> dict:
+    """specs with each inner loop's invariant joined by its facts about the snapshots zs."""
+    if not outer:
+        return specs
+    out = dict(specs)
+    names = {snap_var(i).data: z for i, z in enumerate(zs)}
+    for w, f in outer.items():
+        out[w] = LoopSpec(mk("and", specs[w].invariant, subst(f, names)), specs[w].variant)
+    return out
+
+
+def loop_entries(c: Expr, pre: Expr, specs: dict, out: dict) -> dict:
+    """The outermost loops of c -> a formula their entry states satisfy (pre holding before c)."""
+    if c.op == "while":
+        out[c] = pre
+    elif c.op == "seq":
+        while c.op == "seq":
+            part, c = c.args
+            if any(n.op == "while" for n in postorder(part)):
+                loop_entries(part, pre, specs, out)
+            pre = sp(part, pre, specs)
+        loop_entries(c, pre, specs, out)
+    elif c.op == "if":
+        loop_entries(c.args[1], mk("and", pre, c.args[0]), specs, out)
+        loop_entries(c.args[2], mk("and", pre, mk("not", c.args[0])), specs, out)
+    return out
+
+
+def _summands(t: Expr) -> list:
+    """t as a list of (sign, term) summed: a + b - c -> [(1, a), (1, b), (-1, c)]."""
+    if t.op in ("add", "sub"):
+        right = _summands(t.args[1])
+        if t.op == "sub":
+            right = [(-s, u) for s, u in right]
+        return _summands(t.args[0]) + right
+    return [(1, t)]
+
+
+def _sum(parts: list) -> Expr:
+    out = None
+    for s, u in parts:
+        if out is None:
+            out = u if s > 0 else mk("neg", u)
+        else:
+            out = mk("add" if s > 0 else "sub", out, u)
+    return Int(0) if out is None else out
+
+
+def snapshot_facts(v, w: Expr, specs: dict, z3v: Z3) -> dict:
+    """For each outermost loop inside w's body, the facts relating v's snapshot at the start of an
+    iteration of w to the current state that hold when the inner loop is entered and that its body
+    keeps (Houdini): ``v <= z`` (the inner loop never raises v), ``v - t < z`` (t, one summand of v,
+    is what the inner loop drives down), ``0 < z``. Without them the inner loop's exit says nothing
+    of where v started, and an outer measure that falls only inside it cannot be checked."""
+    vs = list(v) if isinstance(v, tuple) else [v]
+    b, body = w.args
+    zs = [snap_var(i) for i in range(len(vs))]
+    pre = mk("and", mk("and", specs[w].invariant, b), conj([mk("eq", vi, z) for vi, z in zip(vs, zs)]))
+    cands: list = []
+    for vi, z in zip(vs, zs):
+        parts = _summands(vi)
+        es = [vi, Int(0)] + ([_sum(parts[:j] + parts[j + 1:]) for j in range(len(parts))] if len(parts) > 1 else [])
+        for e in es:
+            for a in (mk("le", e, z), mk("lt", e, z)):
+                if a not in cands:
+                    cands.append(a)
+    out = {}
+    for wi, pre_i in loop_entries(body, pre, specs, {}).items():
+        if wi not in specs:
+            continue
+        bi, body_i = wi.args
+        trial = z3v.valid_each(pre_i, cands)
+        while trial:
+            guess = mk("and", mk("and", specs[wi].invariant, conj(trial)), bi)
+            wps = {}
+            for a in trial:
+                q, _ = _wp_partial(body_i, a, specs)
+                if q is not None:
+                    wps.setdefault(q, []).append(a)
+            ok = set(z3v.valid_each(guess, list(wps)))
+            keep = [a for a in trial if any(a in wps[q] for q in ok)]
+            if len(keep) == len(trial):
+                break
+            trial = keep
+        if trial:
+            out[wi] = conj(trial)
+    return out
 
 
 def _unused(name: str, taken: set) -> str:
