@@ -297,6 +297,13 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
                 [a for k in consts for a in (mk("le", Int(k), Var(x)), mk("le", Var(x), Int(k)))]:
             if a not in cands:
                 cands.append(a)
+    # the relation an assignment sets up (xtmp = x - 2: xtmp <= x - 2 stays true while xtmp falls)
+    for n in postorder(c):
+        if n.op == "assign" and n.args[0].op in ("add", "sub") and (free_vars(n.args[0]) - {n.data}) \
+                and all(m.op in ("add", "sub", "int", "var", "neg") for m in postorder(n.args[0])):
+            for a in (mk("le", Var(n.data), n.args[0]), mk("le", n.args[0], Var(n.data))):
+                if a not in cands:
+                    cands.append(a)
     # relations between two of the program's variables (s <= i: a counter bounded by another), and
     # a sum that stays within the type's upper bound (c + x <= INT_MAX while x halves and c counts)
     types = prog.types()
@@ -620,34 +627,48 @@ def _sum(parts: list) -> Expr:
 
 
 def snapshot_facts(v, w: Expr, specs: dict, z3v: Z3) -> dict:
-    """For each outermost loop inside w's body, the facts relating v's snapshot at the start of an
-    iteration of w to the current state that hold when the inner loop is entered and that its body
-    keeps (Houdini): ``v <= z`` (the inner loop never raises v), ``v - t < z`` (t, one summand of v,
-    is what the inner loop drives down), ``0 < z``. Without them the inner loop's exit says nothing
-    of where v started, and an outer measure that falls only inside it cannot be checked."""
+    """For the loops inside w's body, the facts relating v's snapshot at the start of an iteration
+    of w to the current state that hold when the inner loop is entered and that its body keeps
+    (Houdini): ``v <= z`` (the inner loop never raises v), ``v - t < z`` (t, one summand of v, is
+    what the inner loop drives down), ``v - u < z`` and ``v + u < z`` (u a variable the inner loop
+    changes, in step with v), ``0 < z``; a loop nested deeper also tries the facts of the loop around
+    it. Without them the inner loop's exit says nothing of where v started, and an outer measure
+    that falls only inside it cannot be checked."""
     vs = list(v) if isinstance(v, tuple) else [v]
     b, body = w.args
     zs = [snap_var(i) for i in range(len(vs))]
     pre = mk("and", mk("and", specs[w].invariant, b), conj([mk("eq", vi, z) for vi, z in zip(vs, zs)]))
-    cands: list = []
-    for vi, z in zip(vs, zs):
-        parts = _summands(vi)
-        es = [vi, Int(0)] + ([_sum(parts[:j] + parts[j + 1:]) for j in range(len(parts))] if len(parts) > 1 else [])
-        for e in es:
-            for a in (mk("le", e, z), mk("lt", e, z)):
-                if a not in cands:
-                    cands.append(a)
-    out = {}
-    for wi, pre_i in loop_entries(body, pre, specs, {}).items():
+    out: dict = {}
+    _snapshot_facts(vs, zs, body, pre, [], specs, z3v, out)
+    return out
+
+
+def _snapshot_facts(vs: list, zs: list, c: Expr, pre: Expr, inherited: list, specs: dict, z3v: Z3,
+                    out: dict) -> None:
+    for wi, pre_i in loop_entries(c, pre, specs, {}).items():
         if wi not in specs:
             continue
         bi, body_i = wi.args
+        changed = sorted(assigned(wi))
+        cands = list(inherited)
+        for vi, z in zip(vs, zs):
+            parts = _summands(vi)
+            es = [vi, Int(0)] + ([_sum(parts[:j] + parts[j + 1:]) for j in range(len(parts))] if len(parts) > 1
+                                 else [])
+            es += [mk(op, vi, Var(u)) for u in changed for op in ("sub", "add")]
+            for e in es:
+                for a in (mk("le", e, z), mk("lt", e, z)):
+                    if a not in cands:
+                        cands.append(a)
         trial = z3v.valid_each(pre_i, cands)
+        nested = loops_of(body_i)
         while trial:
             guess = mk("and", mk("and", specs[wi].invariant, conj(trial)), bi)
             wps = {}
             for a in trial:
-                q, _ = _wp_partial(body_i, a, specs)
+                # a loop nested in wi keeps the fact if it cannot change it (found for it in the recursion below)
+                kept = {n: a for n in nested if n in specs and not (free_vars(a) & assigned(n))}
+                q, _ = _wp_partial(body_i, a, _with_outer(specs, kept, zs))
                 if q is not None:
                     wps.setdefault(q, []).append(a)
             ok = set(z3v.valid_each(guess, list(wps)))
@@ -657,7 +678,9 @@ def snapshot_facts(v, w: Expr, specs: dict, z3v: Z3) -> dict:
             trial = keep
         if trial:
             out[wi] = conj(trial)
-    return out
+            if any(n.op == "while" for n in postorder(body_i)):
+                _snapshot_facts(vs, zs, body_i, mk("and", mk("and", specs[wi].invariant, out[wi]), bi), trial,
+                                specs, z3v, out)
 
 
 def _unused(name: str, taken: set) -> str:
