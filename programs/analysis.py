@@ -222,21 +222,18 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
         return mk("or", sp(c.args[1], mk("and", pre, b), specs), sp(c.args[2], mk("and", pre, mk("not", b)), specs))
     if op == "while":
         spec = specs.get(c)
-        frame = frame_of(pre, assigned(c))
+        # what held before the loop, of the values it does not change (the loop's changes renamed
+        # away, as for an assignment: facts inside a disjunction are kept too)
+        frame = pre
+        for x in sorted(assigned(c) & free_vars(pre)):
+            old = f"_o{next(counter)}"
+            while old in free_vars(frame):
+                old = f"_o{next(counter)}"
+            frame = Exists(old, subst(frame, {x: Var(old)}))
         if spec is None:
             return mk("and", frame, mk("not", c.args[0]))
         return mk("and", mk("and", spec.invariant, mk("not", c.args[0])), frame)
     raise ValueError(op)
-
-
-def frame_of(pre: Expr, changed: set) -> Expr:
-    """The facts of pre (existential bodies opened, facts about their old values dropped) that mention
-    no changed variable."""
-    facts = []
-    for f in entry_facts(pre):
-        if not (free_vars(f) & changed) and not _mentions_old(f) and f not in facts:
-            facts.append(f)
-    return conj(facts)
 
 
 def _connected(facts: list, names: set) -> list:
@@ -417,6 +414,7 @@ class SpecFinder:
         self.cands = candidate_atoms(prog, prog.body)
         self.trial: dict = {}         # loop -> the Houdini atoms still standing
         self.prev: dict = {}          # loop -> LoopSpec of the round before
+        self.entry: dict = {}         # loop -> its entry states (of the last round)
         self.changed = False
 
     def find(self, pre: Expr, total: bool) -> dict | None:
@@ -459,6 +457,7 @@ class SpecFinder:
                 stack.append((c.args[1], mk("and", pre, b)))
             elif c.op == "while":
                 inv = self.invariant(c, pre)
+                self.entry[c] = pre
                 specs[c] = LoopSpec(inv)
                 old = self.prev.get(c)
                 if old is None or set(conjuncts(old.invariant)) != set(conjuncts(inv)):
@@ -502,27 +501,92 @@ class SpecFinder:
     def rank(self, w: Expr, specs: dict) -> bool:
         b, body = w.args
         spec = specs[w]
-        guard = mk("and", spec.invariant, b)
-        synth = _synthesized(b, body, spec.invariant, specs)
+        found = self.ranking(w, spec.invariant, specs)
+        if found is None:
+            found = self.split_ranking(w, specs)
+            if found is not None:
+                spec.invariant = found[2]
+        if found is None:
+            self.notes.append(f"no ranking function found for `while ({show(b)})`")
+            return False
+        v, outer = found[:2]
+        for wi, f in (outer or {}).items():
+            specs[wi].outer[w] = f
+        spec.variant = v
+        self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
+                          f"invariant {show(spec.invariant)}")
+        return True
+
+    def ranking(self, w: Expr, invariant: Expr, specs: dict):
+        """(the first candidate shown to rank w from invariant, the inner loops' snapshot facts it
+        needs), or None."""
+        b, body = w.args
+        guard = mk("and", invariant, b)
+        synth = _synthesized(b, body, invariant, specs)
         inner = any(n.op == "while" for n in postorder(body))
         for k, v in enumerate(synth + ranking_candidates(w)):
             if (w, v) in self.banned:
                 continue
-            outer = None
-            ok = is_ranking(v, guard, body, specs, self.z3v)
-            if not ok and inner and k < len(synth) + self.MAX_SNAPSHOT_TRIES:
+            if is_ranking(v, guard, body, specs, self.z3v):
+                return v, None
+            if inner and k < len(synth) + self.MAX_SNAPSHOT_TRIES:
                 # an inner loop may be where v falls: let it keep facts about v's value at the start
                 outer = snapshot_facts(v, w, specs, self.z3v)
-                ok = bool(outer) and is_ranking(v, guard, body, specs, self.z3v, outer)
-            if ok:
-                for wi, f in (outer or {}).items():
-                    specs[wi].outer[w] = f
-                spec.variant = v
-                self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
-                                  f"invariant {show(spec.invariant)}")
-                return True
-        self.notes.append(f"no ranking function found for `while ({show(b)})`")
-        return False
+                if outer and is_ranking(v, guard, body, specs, self.z3v, outer):
+                    return v, outer
+        return None
+
+    MAX_SPLITS = 6
+
+    def split_ranking(self, w: Expr, specs: dict):
+        """A ranking function by cases on a condition a the loop never changes (the sign of a step
+        it adds, which branch of an `if` it always takes): the invariant and a ranking function r1
+        when a holds, r2 when it does not; the loop then ranks by ite(a, r1, r2) (componentwise, for
+        lexicographic ones) with the invariant (a -> I1) and (not a -> I2), where I1, I2 are what the
+        loop's entry states say about the unchanged variables in each case (t = 1 when b >= 1).
+        (variant, snapshot facts, invariant), or None."""
+        b, body = w.args
+        inv = specs[w].invariant
+        pre = self.entry.get(w)
+        read = free_vars_stmt(w) - assigned(w)
+        if pre is None or not read or any(n.op == "while" for n in postorder(body)):
+            return None
+        splits: list = []
+        for n in postorder(body):
+            if n.op in ("if", "assume"):
+                splits += [a for a in atoms(n.args[0]) if free_vars(a) and free_vars(a) <= read and a not in splits]
+        signs = [mk("lt", Int(0), Var(x)) for x in sorted(read)]
+        splits += [a for a in signs if a not in splits]
+        facts = [a for a in self.cands if free_vars(a) and free_vars(a) <= read]
+        facts += [a for x in sorted(read) for a in (mk("lt", Var(x), Int(0)), mk("not", mk("eq", Var(x), Int(0))))]
+        for a in splits[:self.MAX_SPLITS]:
+            cases = []
+            for c in (a, negate(a)):
+                fs = [c] + [f for f in self.z3v.valid_each(mk("and", pre, c), facts) if f != c]
+                inv_c = mk("and", inv, conj(fs))
+                if self.z3v.valid(mk("not", mk("and", mk("and", pre, c), b))):
+                    if self.z3v.valid(mk("not", mk("and", inv_c, b))):
+                        cases.append((conj(fs), Int(0)))       # the loop never runs in this case
+                        continue
+                found = self.ranking(w, inv_c, specs)
+                if found is None:
+                    break
+                cases.append((conj(fs), found[0]))
+            else:
+                (f1, r1), (f2, r2) = cases
+                t1 = list(r1) if isinstance(r1, tuple) else [r1]
+                t2 = list(r2) if isinstance(r2, tuple) else [r2]
+                k = max(len(t1), len(t2))
+                t1 += [Int(0)] * (k - len(t1))
+                t2 += [Int(0)] * (k - len(t2))
+                v = [Expr("ite", (a, x, y)) for x, y in zip(t1, t2)]
+                new_inv = mk("and", inv, mk("and", mk("imp", a, f1), mk("imp", negate(a), f2)))
+                if t1 == t2:                    # one function ranks both cases
+                    v = t1
+                v = v[0] if k == 1 else tuple(v)
+                if is_ranking(v, mk("and", new_inv, b), body, specs, self.z3v):
+                    return v, None, new_inv
+        return None
 
 
 def summarised(c: Expr, specs: dict) -> Expr:
