@@ -294,6 +294,17 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
                 [a for k in consts for a in (mk("le", Int(k), Var(x)), mk("le", Var(x), Int(k)))]:
             if a not in cands:
                 cands.append(a)
+    # a loop left by `break` or `return` (guard `__brk = 0 and ...`): what the body's conditions say
+    # while the loop goes on (`if (y < 1) break;` leaves 1 <= y whenever __brk = 0)
+    for w in loops_of(c):
+        for f in _jump_flags(w.args[0]):
+            for n in postorder(w.args[1]):
+                if n.op == "if":
+                    for a in atoms(n.args[0]):
+                        for x in (a, negate(a)):
+                            imp = mk("imp", mk("eq", f, Int(0)), x)
+                            if imp not in cands:
+                                cands.append(imp)
     # the relation an assignment sets up (xtmp = x - 2: xtmp <= x - 2 stays true while xtmp falls)
     for n in postorder(c):
         if n.op == "assign" and n.args[0].op in ("add", "sub") and (free_vars(n.args[0]) - {n.data}) \
@@ -341,6 +352,12 @@ def _distances(a: Expr) -> list[Expr]:
     return []
 
 
+def _jump_flags(b: Expr) -> list:
+    """The flags (``__brk``, ``__ret``) a loop guard tests: the body sets one to leave the loop."""
+    return [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
+            and f.args[0].op == "var" and f.args[0].data.startswith("__")]
+
+
 def ranking_candidates(w: Expr) -> list[Expr]:
     """Terms to try as the loop's ranking function, most likely first: the guard's distances, the
     variables, their differences and sums, the distances of the body's own conditions (a loop left by
@@ -360,8 +377,7 @@ def ranking_candidates(w: Expr) -> list[Expr]:
     body_d = [d for a in inner for d in _distances(a) + _distances(negate(a)) if a.op != "eq"]
     out += body_d
     out += [mk("max", d, Int(0)) for d in body_d]       # runs past the bound end blocked or by a jump
-    flags = [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
-             and f.args[0].op == "var" and f.args[0].data.startswith("__")]
+    flags = _jump_flags(b)
     if flags:
         clear = mk("sub", Int(1), flags[0])
         for f in flags[1:]:
@@ -507,6 +523,8 @@ class SpecFinder:
             if found is not None:
                 spec.invariant = found[2]
         if found is None:
+            found = self.phase_ranking(w, specs)
+        if found is None:
             self.notes.append(f"no ranking function found for `while ({show(b)})`")
             return False
         v, outer = found[:2]
@@ -537,6 +555,47 @@ class SpecFinder:
         return None
 
     MAX_SPLITS = 6
+
+    def phase_ranking(self, w: Expr, specs: dict):
+        """Two phases by a condition p the loop may make false but never true again (tmp > id until
+        tmp wraps to 0; x odd until the first step): a ranking function r1 of the iterations that
+        start and end in p, r2 of those that start outside p; the loop then ranks lexicographically
+        by (ite(p, 1, 0), ite(p, r1, r2)), the first component falling when p is left.
+        (variant, no snapshot facts), or None."""
+        b, body = w.args
+        inv = specs[w].invariant
+        changed = assigned(w)
+        if any(n.op == "while" for n in postorder(body)):
+            return None
+        splits: list = []
+        for n in [w] + [n for n in postorder(body) if n.op == "if"]:
+            for a in atoms(n.args[0]):
+                if not (free_vars(a) & changed):
+                    continue
+                more = [a, negate(a)]
+                if a.op == "eq":             # x != y: x < y, or y < x
+                    more += [mk("lt", a.args[0], a.args[1]), mk("lt", a.args[1], a.args[0])]
+                splits += [x for x in more if x not in splits]
+        for p in splits[:2 * self.MAX_SPLITS]:
+            q = negate(p)
+            stay, _ = _wp_partial(body, q, specs)
+            if stay is None or not self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), q), stay)):
+                continue
+            first = self.ranking(Expr("while", (mk("and", b, p), seq([body, Expr("assume", (p,))]))),
+                                 mk("and", inv, p), specs)
+            if first is None:
+                continue
+            second = self.ranking(Expr("while", (mk("and", b, q), body)), mk("and", inv, q), specs)
+            if second is None:
+                continue
+            t1, t2 = (list(r) if isinstance(r, tuple) else [r] for r in (first[0], second[0]))
+            k = max(len(t1), len(t2))
+            t1 += [Int(0)] * (k - len(t1))
+            t2 += [Int(0)] * (k - len(t2))
+            v = (Expr("ite", (p, Int(1), Int(0))),) + tuple(Expr("ite", (p, x, y)) for x, y in zip(t1, t2))
+            if is_ranking(v, mk("and", inv, b), body, specs, self.z3v):
+                return v, None
+        return None
 
     def split_ranking(self, w: Expr, specs: dict):
         """A ranking function by cases on a condition a the loop never changes (the sign of a step
