@@ -70,21 +70,15 @@ def test_three_nested_loops_where_the_innermost_moves_the_outer_counter():
     assert v.answer == "yes", v.text
 
 
-def test_near_miss_innermost_loop_that_raises_the_outer_counter():
+def test_near_miss_inner_loop_that_raises_the_outer_counter():
     v = _decide("""\
         int main() {
             int i = __VERIFIER_nondet_int();
-            int m = __VERIFIER_nondet_int();
-            int j, k;
+            int k;
             while (i > 0) {
-                j = 0;
-                while (j < m) {
-                    k = i;
-                    while (k < i + 2) { k = k + 1; }
-                    i = k;
-                    j = j + 1;
-                }
-                i = i - 1;
+                k = i;
+                while (k < i + 2) { k = k + 1; }
+                i = k - 1;
             }
             return 0;
         }""")
