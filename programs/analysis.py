@@ -352,6 +352,17 @@ def _distances(a: Expr) -> list[Expr]:
     return []
 
 
+def _preorder(c: Expr) -> list:
+    """The statements of c, each before the statements inside it, in program order."""
+    out, stack = [], [c]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if n.sort == "stmt":
+            stack.extend(reversed([a for a in n.args if a.sort == "stmt"]))
+    return out
+
+
 def _jump_flags(b: Expr) -> list:
     """The flags (``__brk``, ``__ret``) a loop guard tests: the body sets one to leave the loop."""
     return [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
@@ -556,21 +567,36 @@ class SpecFinder:
 
     MAX_SPLITS = 6
 
+    def never_rising(self, w: Expr, inv: Expr, guard: Expr, steps: Expr, specs: dict):
+        """A term that falls (from >= 0) on the given steps of w and that no step of w raises, or None."""
+        b, body = w.args
+        taken = free_vars(inv) | program_vars(w)
+        z = Var(_unused("_rank", taken))
+        for v in _synthesized(guard, steps, inv, specs) + ranking_candidates(w):
+            if isinstance(v, tuple) or not is_ranking(v, mk("and", inv, guard), steps, specs, self.z3v):
+                continue
+            keep, _ = _wp_partial(body, mk("le", v, z), specs)
+            if keep is not None and self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), mk("eq", v, z)), keep)):
+                return v
+        return None
+
     def phase_ranking(self, w: Expr, specs: dict):
         """Two phases by a condition p the loop may make false but never true again (tmp > id until
         tmp wraps to 0; x odd until the first step): a ranking function r1 of the iterations that
         start and end in p, r2 of those that start outside p; the loop then ranks lexicographically
-        by (ite(p, 1, 0), ite(p, r1, r2)), the first component falling when p is left.
-        (variant, no snapshot facts), or None."""
+        by (ite(p, 1, 0), ite(p, r1, r2)), the first component falling when p is left. A loop that
+        re-enters p only on steps where a ranking function r0 falls (and that no step raises) ranks by
+        (r0, ite(p, 1, 0), ite(p, r1, r2)). (variant, no snapshot facts), or None."""
         b, body = w.args
         inv = specs[w].invariant
         changed = assigned(w)
         if any(n.op == "while" for n in postorder(body)):
             return None
+        fresh = {n.data for n in postorder(body) if n.op == "havoc"}      # a choice made in the step
         splits: list = []
-        for n in [w] + [n for n in postorder(body) if n.op == "if"]:
+        for n in [w] + [n for n in _preorder(body) if n.op == "if"]:
             for a in atoms(n.args[0]):
-                if not (free_vars(a) & changed):
+                if not (free_vars(a) & changed) or free_vars(a) & fresh:
                     continue
                 more = [a, negate(a)]
                 if a.op == "eq":             # x != y: x < y, or y < x
@@ -579,20 +605,28 @@ class SpecFinder:
         for p in splits[:2 * self.MAX_SPLITS]:
             q = negate(p)
             stay, _ = _wp_partial(body, q, specs)
-            if stay is None or not self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), q), stay)):
+            if stay is None:
                 continue
+            back: tuple = ()
+            if not self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), q), stay)):
+                # p is re-entered: only on steps where something else falls (x-- when b = 0 again)
+                r0 = self.never_rising(w, inv, mk("and", b, q), seq([body, Expr("assume", (p,))]), specs)
+                if r0 is None:
+                    continue
+                back = (r0,)
             first = self.ranking(Expr("while", (mk("and", b, p), seq([body, Expr("assume", (p,))]))),
                                  mk("and", inv, p), specs)
             if first is None:
                 continue
-            second = self.ranking(Expr("while", (mk("and", b, q), body)), mk("and", inv, q), specs)
+            second = self.ranking(Expr("while", (mk("and", b, q), seq([body, Expr("assume", (q,))]))),
+                                  mk("and", inv, q), specs)
             if second is None:
                 continue
             t1, t2 = (list(r) if isinstance(r, tuple) else [r] for r in (first[0], second[0]))
             k = max(len(t1), len(t2))
             t1 += [Int(0)] * (k - len(t1))
             t2 += [Int(0)] * (k - len(t2))
-            v = (Expr("ite", (p, Int(1), Int(0))),) + tuple(Expr("ite", (p, x, y)) for x, y in zip(t1, t2))
+            v = back + (Expr("ite", (p, Int(1), Int(0))),) + tuple(Expr("ite", (p, x, y)) for x, y in zip(t1, t2))
             if is_ranking(v, mk("and", inv, b), body, specs, self.z3v):
                 return v, None
         return None
