@@ -546,9 +546,9 @@ class SpecFinder:
                           f"invariant {show(spec.invariant)}")
         return True
 
-    def ranking(self, w: Expr, invariant: Expr, specs: dict):
+    def ranking(self, w: Expr, invariant: Expr, specs: dict, lex: bool = False):
         """(the first candidate shown to rank w from invariant, the inner loops' snapshot facts it
-        needs), or None."""
+        needs), or None. ``lex``: for a component of a tuple (bounded only where it falls)."""
         b, body = w.args
         guard = mk("and", invariant, b)
         synth = _synthesized(b, body, invariant, specs)
@@ -556,7 +556,7 @@ class SpecFinder:
         for k, v in enumerate(synth + ranking_candidates(w)):
             if (w, v) in self.banned:
                 continue
-            if is_ranking(v, guard, body, specs, self.z3v):
+            if is_ranking(v, guard, body, specs, self.z3v, lex=lex):
                 return v, None
             if inner and k < len(synth) + self.MAX_SNAPSHOT_TRIES:
                 # an inner loop may be where v falls: let it keep facts about v's value at the start
@@ -615,11 +615,11 @@ class SpecFinder:
                     continue
                 back = (r0,)
             first = self.ranking(Expr("while", (mk("and", b, p), seq([body, Expr("assume", (p,))]))),
-                                 mk("and", inv, p), specs)
+                                 mk("and", inv, p), specs, lex=True)
             if first is None:
                 continue
             second = self.ranking(Expr("while", (mk("and", b, q), seq([body, Expr("assume", (q,))]))),
-                                  mk("and", inv, q), specs)
+                                  mk("and", inv, q), specs, lex=True)
             if second is None:
                 continue
             t1, t2 = (list(r) if isinstance(r, tuple) else [r] for r in (first[0], second[0]))
@@ -716,10 +716,14 @@ def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
     return out
 
 
-def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | None = None) -> bool:
+def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | None = None,
+               lex: bool = False) -> bool:
     """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically).
-    ``outer``: inner loop -> facts about v's snapshot (``snap_var``) its invariant keeps."""
-    if isinstance(v, tuple) and len(v) == 1:
+    ``outer``: inner loop -> facts about v's snapshot (``snap_var``) its invariant keeps. ``lex``: a
+    term is read as a 1-tuple (bounded below only where it falls, as a component of a tuple)."""
+    if lex and not isinstance(v, tuple):
+        v = (v,)
+    if isinstance(v, tuple) and len(v) == 1 and not lex:
         v = v[0]
     taken = free_vars(guard) | program_vars(body) | {x for t in (v if isinstance(v, tuple) else (v,))
                                                      for x in free_vars(t)}
