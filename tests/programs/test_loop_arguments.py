@@ -173,3 +173,77 @@ def test_near_miss_counter_that_wraps_forever():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+def test_phase_reentered_only_when_an_outer_count_falls():
+    v = _decide("""\
+        int main() {
+            int k = __VERIFIER_nondet_int();
+            int m = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            int up = __VERIFIER_nondet_int();
+            while (k > 0 && c >= 0 && c <= m) {
+                if (up != 0) {
+                    c = c + 1;
+                    if (__VERIFIER_nondet_int()) { up = 0; }
+                } else {
+                    c = c - 1;
+                    if (__VERIFIER_nondet_int()) { k = k - 1; up = 1; }
+                }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_phase_reentered_for_free():
+    v = _decide("""\
+        int main() {
+            int k = __VERIFIER_nondet_int();
+            int m = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            int up = __VERIFIER_nondet_int();
+            while (k > 0 && c >= 0 && c <= m) {
+                if (up != 0) {
+                    c = c + 1;
+                    if (__VERIFIER_nondet_int()) { up = 0; }
+                } else {
+                    c = c - 1;
+                    if (__VERIFIER_nondet_int()) { up = 1; }
+                }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
+
+
+# ---- a lexicographic level that falls on only part of a path --------------------------------------
+
+def test_path_split_by_where_the_first_level_stays():
+    v = _decide("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            int n = __VERIFIER_nondet_int();
+            if (x + y < 0) { return 0; }
+            while (x < n) {
+                if (__VERIFIER_nondet_int()) { x = 2 * x + y; y = y + 1; } else { x = x + 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_path_that_may_stay_forever():
+    v = _decide("""\
+        int main() {
+            int x = __VERIFIER_nondet_int();
+            int y = __VERIFIER_nondet_int();
+            int n = __VERIFIER_nondet_int();
+            if (x + y < 0) { return 0; }
+            while (x < n) {
+                if (__VERIFIER_nondet_int()) { x = 2 * x + y; } else { x = x + 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
