@@ -1,9 +1,9 @@
-"""Ranking-function synthesis (programs/ranking.py) on every loop of the termination corpus.  By hand:
+"""Ranking-function synthesis (analysis/ranking.py) on every loop of the termination corpus.  By hand:
 
     python bench/ranking.py             # the table: median ms per loop over 5 runs
     python bench/ranking.py -n 11 lin_  # 11 runs, only files whose name contains lin_
 
-Invariants come from ``programs.analysis.find_specs`` (partial correctness, computed once and not
+Invariants come from ``analysis.termination.find_specs`` (partial correctness, computed once and not
 timed), as the caller will pass them. Printed per loop: the file, the loop's guard, the number of
 feasible paths of one iteration, the median synthesis time, and the candidates in preference order
 (``(r)`` linear, ``(r1, r2)`` lexicographic).
@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "tests" / "programs"))
 from progcorpus import load, prelude_env  # noqa: E402
 
 from kernel import show  # noqa: E402
-from programs.analysis import Z3, find_specs, loops_of  # noqa: E402
+from analysis.termination import Z3, find_specs, loops_of  # noqa: E402
 from programs.lang import precondition  # noqa: E402
-from programs.ranking import paths_of, synthesize  # noqa: E402
+from analysis.ranking import paths_of, synthesize  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -5,7 +5,7 @@
     python bench/terminates.py -j 4         # in 4 processes
     python bench/terminates.py --category nt --strict
 
-Every program goes through ``programs.analysis.decide_termination`` (what ``quod terminates``
+Every program goes through ``analysis.termination.decide_termination`` (what ``quod terminates``
 does, with the prelude loaded once). Printed per category: the yes / no / don't know answers,
 how many are right (the expected verdict), honest don't knows (expected yes or no, answered don't
 know) and WRONG answers (a yes or no that contradicts the expected verdict: a soundness bug), and

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from kernel import (FORMULA, TERM, AxiomDecl, Def, Environment, Expr, Forall, KernelError, TheoremDecl,
                     decreasing_obligations, free_vars, mk, show)
+import analysis.tactics  # noqa: F401  (registers the program tactics with the engine)
 from tactics import syntax as S
 from tactics.syntax import Pos, QuodError, normalize_newlines
 
@@ -331,7 +332,7 @@ class Loader:
                                  "theorem would be ambiguous: give the program another name (program NAME from ...)")
         if prog.contract_text:
             self.read_contract(mod, prog, text, pos)
-        from programs.procs import declare
+        from analysis.recursion import declare
         try:
             declare(mod.env, prog)                      # recursive functions: the kernel's procedures
         except KernelError as exc:
@@ -344,7 +345,7 @@ class Loader:
         ``result``), for the procedure of a recursive program; proved when the program is declared."""
         from kernel import Var, subst
         from programs.lang import RET
-        from programs.procs import ContractSpec
+        from analysis.recursion import ContractSpec
         from tactics.elab import Elaborator
         from tactics.parser import parse_expr
 
@@ -392,7 +393,7 @@ class Loader:
         prog.contracts[prog.name] = spec
 
     def check_contract(self, mod: Module, prog, pos: Pos) -> None:
-        from programs.procs import contracts
+        from analysis.recursion import contracts
         from programs.vcgen import MissingContract
         spec = prog.contracts.get(prog.name)
         if spec is None:

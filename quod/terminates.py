@@ -46,7 +46,7 @@ def load_proof_program(path: Path, function: str | None):
 
 
 def run_terminates(args) -> int:
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     from programs.lang import ProgramError
 
     from .loader import Loader
@@ -104,7 +104,7 @@ def run_terminates(args) -> int:
         return _report(args, v)
     finally:
         if getattr(args, "show_statement", False):
-            from programs.analysis import terminates_statement
+            from analysis.termination import terminates_statement
 
             from .statement import indented, render
             if v.statement is not None and v.answer in ("yes", "no"):

@@ -910,19 +910,6 @@ def t_hammer(eng, goal, tac):
     return t_smt(eng, goal, tac, lemmas=lemmas)
 
 
-def _program_tactic(name):
-    def run(eng, goal, tac):
-        from programs.analysis import OverBudget, budget
-
-        from . import program_tactics
-        try:
-            with budget():          # the program analysis stops, saying so, past its time budget
-                return getattr(program_tactics, "t_" + name)(eng, goal, tac)
-        except OverBudget as exc:
-            raise DontKnow(tac.pos, f"{name}: don't know: {exc}", show_goal(goal)) from None
-    return run
-
-
 TACTICS = {
     "intro": t_intro, "intros": t_intros, "exact": t_exact, "apply": t_apply, "assumption": t_assumption,
     "split": t_split, "left": t_left, "right": t_right, "exists": t_exists, "cases": t_cases,
@@ -932,6 +919,10 @@ TACTICS = {
     "nlinarith": t_nlinarith,
     "norm_num": t_norm_num, "simp": t_simp, "sorry": t_sorry, "trivial": t_trivial,
     "reflexivity": t_reflexivity, "specialize": t_specialize, "calc": t_calc, "smt": t_smt, "hammer": t_hammer,
-    "vcgen": _program_tactic("vcgen"), "termination": _program_tactic("termination"),
-    "recurrent": _program_tactic("recurrent"), "invariant": _program_tactic("invariant"),
 }
+
+
+def register(name: str, tactic) -> None:
+    """Add a tactic defined above the engine (the program analysis registers vcgen, termination,
+    recurrent and invariant): the engine does not import the automation built on it."""
+    TACTICS[name] = tactic

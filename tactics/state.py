@@ -242,6 +242,15 @@ class ProofState:
         return not self.goals
 
 
+def fill_holes(p: Proof, filled: dict) -> Proof:
+    """The proof p with each hole ``?goal n`` replaced by ``filled[n]`` (a proposer's obligations,
+    proved one by one, put back into the proof that left them open)."""
+    root = -1
+    assign = dict(filled)
+    assign[root] = p
+    return assemble(ProofState((), assign, root))
+
+
 def assemble(state: ProofState) -> Proof:
     """The proof term with every hole filled (iteratively; proofs may be deep)."""
     assign = assignment(state.assign)

@@ -174,7 +174,7 @@ def test_a_user_variable_named_like_a_break_flag_does_not_change_the_verdict():
     """The issue's example: with the user's `__brk` read as the hidden break flag, Quod said the second
     loop never runs (terminates); gcc runs it forever."""
     from kernel import Environment
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     from programs.c_frontend import parse_c
     src = "int main() { int __brk = 1; while (1) { if (__brk == 1) break; } while (__brk == 1) { } return 0; }"
     v = decide_termination(Environment(), parse_c(src, "main"))
@@ -185,7 +185,7 @@ def test_a_python_variable_named_like_an_inlined_one_does_not_change_the_verdict
     """The issue's example class: a kernel-checked "no: runs forever" for a function that always
     returns, because the caller's variable was the inlined callee's parameter."""
     from kernel import Environment
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     from programs.py_frontend import parse_python
     for name in ("__g1_a", "__g_a", "__g_a1"):
         src = (f"def g(a):\n    return a\n\ndef main():\n    {name} = 3\n    t = g(7)\n"
@@ -326,7 +326,7 @@ def test_a_name_a_macro_pastes_together_is_avoided_too():
     """The fresh names avoid what the preprocessor made of the source, not only its text: here the user's
     variable `__brk` is spelled nowhere in the file."""
     from kernel import Environment
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     from programs.c_frontend import parse_c
     src = ("#define V(n) __br##n\n"
            "int main() { int V(k) = 1; while (1) { if (V(k) == 1) break; } while (V(k) == 1) { } return 0; }\n")

@@ -66,7 +66,8 @@ def env_with(*groups):
 
 def prove(env, kind, pre, c, post, contracts=()):
     """A kernel proof of {pre} c {post} (or [..]) by vcgen, its conditions proved without oracles."""
-    from programs.analysis import _fill_holes, discharge
+    from tactics.state import fill_holes
+    from analysis.termination import discharge
     from programs.vcgen import Obligations, Prover
     ob = Obligations()
     proof = Prover(kind, {}, ob, {k.name: k for k in contracts}).triple(pre, c, post)
@@ -75,7 +76,7 @@ def prove(env, kind, pre, c, post, contracts=()):
         p, oracle = discharge(env, g.target)
         assert p is not None and not oracle, (why, g.target)
         filled[g.id] = p
-    return _fill_holes(proof, filled)
+    return fill_holes(proof, filled)
 
 
 def obligations(env, kind, specs):
@@ -141,7 +142,7 @@ def test_a_measure_that_does_not_decrease_at_one_call():
     env = env_with([BAD])
     specs = (("bad", TRUE, TRUE, (n,)),)
     (ob,), _ = obligations(env, "total", specs)
-    from programs.analysis import discharge
+    from analysis.termination import discharge
     from programs.vcgen import Obligations, Prover
     obl = Obligations()
     Prover("total", {}, obl).triple(*ob.args)
@@ -235,7 +236,7 @@ def test_the_target_may_be_an_argument():
     x = Var("x")
     c = seq(assign("x", Int(4)), call("x", "sum", x))
     assert check_proof(env, prove(env, "total", TRUE, c, ge(x, 4), [k]))[0].op == "total"
-    from programs.analysis import discharge
+    from analysis.termination import discharge
     from programs.vcgen import Obligations, Prover
     ob = Obligations()
     Prover("total", {}, ob, {"sum": k}).triple(TRUE, c, ge(x, 5))      # false: sum(4) may be 4
@@ -271,7 +272,7 @@ def test_diverges_rec_binary_search_calls_itself_with_the_same_arguments():
     set_mid, branch = els.args
     rmid = branch.args[0]
     after = and_(R, rmid)
-    from programs.analysis import discharge
+    from analysis.termination import discharge
     t = prove(env, "hoare", R, set_mid, after)
     inner = P("diverges_if_then", rmid, branch.args[2], _cl(env, after, rmid), diverges_loop_proof(after))
     p_else = P("diverges_seq", set_mid, t, inner)
@@ -293,7 +294,7 @@ def test_diverges_rec_binary_search_calls_itself_with_the_same_arguments():
 
 
 def prove_fails(env, pre, c, post):
-    from programs.analysis import discharge
+    from analysis.termination import discharge
     from programs.vcgen import Obligations, Prover
     ob = Obligations()
     Prover("hoare", {}, ob).triple(pre, c, post)
@@ -301,7 +302,7 @@ def prove_fails(env, pre, c, post):
 
 
 def _cl(env, p, q):
-    from programs.analysis import discharge
+    from analysis.termination import discharge
     from kernel.hoare import closure
     proof, oracle = discharge(env, closure(Expr("imp", (p, q))))
     assert proof is not None and not oracle

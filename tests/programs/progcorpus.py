@@ -131,7 +131,7 @@ def decide_file(path: str, strict: bool = False) -> tuple[str, str, float, str]:
     is "error" (the command would exit 2); a crash of the analysis is "crash"."""
     import time
 
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     from programs.lang import ProgramError
     global _ENV
     if _ENV is None:

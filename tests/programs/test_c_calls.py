@@ -14,7 +14,7 @@ import pytest
 
 from kernel import Environment
 
-from programs.analysis import decide_termination
+from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
 from programs.interp import AssertionFailed, run
 from programs.lang import ProgramError

@@ -12,7 +12,7 @@ import pytest
 
 from kernel import Environment
 
-from programs.analysis import decide_termination
+from analysis.termination import decide_termination
 from programs.lang import ProgramError
 from programs.py_frontend import parse_python
 

@@ -6,7 +6,8 @@ import textwrap
 
 from kernel import Environment, TheoremDecl
 
-from programs.analysis import decide_termination, prove_divergence
+from analysis.divergence import prove_divergence
+from analysis.termination import decide_termination
 from programs.py_frontend import parse_python
 
 
@@ -54,7 +55,7 @@ def test_nondeterminism_inside_a_recursive_function_is_no_crash():
     a call statement in a loop body was unknown to the path enumeration of the ranking search (TPDB's
     Et4 and Binary_Search ended in tracebacks)."""
     from kernel import Environment
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     from programs.c_frontend import parse_c
     src = ("int f(int x) { int y = __VERIFIER_nondet_int(); if (y > 0 && x > 0) return f(x - 1); return 0; }\n"
            "int main() { int a = __VERIFIER_nondet_int(); while (f(a) == 0 && a > 5) { a = a - 1; } return 0; }\n")

@@ -287,7 +287,7 @@ def test_python_range_zero_step_is_an_assert():
 def test_python_range_last_value_verdict(env):
     """After `for i in range(n)` i is n - 1, so from n = 1 the while loop never ends. Reading i as n
     (the old translation) made `quod terminates` prove termination: a wrong yes."""
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     src = "def f(n):\n    i = 5\n    for i in range(n):\n        pass\n    while i + 1 == n:\n        pass\n" \
           "    return i\n"
     assert decide_termination(env.copy(), parse_python(src)).answer != "yes"

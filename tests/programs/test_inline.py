@@ -37,7 +37,7 @@ def test_inlined_call_computes_the_callee_and_leaves_the_caller_alone():
     out = run(Environment(), caller, {})
     assert (out["x"], out["y"], out[RET]) == (4, 7, 15 + 7)
     assert not (program_vars(stmt) & {"x", "y", RET}) - {"x"}     # only the argument reads the caller's x
-    from programs.analysis import loops_of
+    from analysis.termination import loops_of
     assert [lp.node for lp in loops] == loops_of(stmt)
     assert loops[0].invariant == mk("le", Int(0), Var("__sum_to_y")) and loops[0].decreasing == Var("__sum_to_x1")
     # a second call gets other names

@@ -8,7 +8,7 @@ import textwrap
 
 from kernel import Environment, TheoremDecl
 
-from programs.analysis import decide_termination
+from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
 
 

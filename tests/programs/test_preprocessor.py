@@ -351,7 +351,7 @@ ISSUE = {
 
 @pytest.mark.parametrize("name", sorted(ISSUE))
 def test_issue_examples_do_not_terminate(pre, name, tmp_path):
-    from programs.analysis import decide_termination
+    from analysis.termination import decide_termination
     prog = parse_c(ISSUE[name], None, "math")
     v = decide_termination(env().copy(), prog)
     assert v.answer == "no", v.text

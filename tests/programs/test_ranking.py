@@ -1,4 +1,4 @@
-"""programs.ranking: ranking-function synthesis by Farkas' lemma, linear and lexicographic.
+"""analysis.ranking: ranking-function synthesis by Farkas' lemma, linear and lexicographic.
 
 Every candidate that ``synthesize`` returns is checked here independently of the module: the loop
 body (inner loops replaced by "havoc what they modify; assume invariant and not guard", ``assert``
@@ -10,7 +10,7 @@ encoder: floor division, ``x / 0 = 0``) must prove, over the integers,
 which is the (lexicographic) ranking condition the kernel rule will check. So a wrong candidate
 fails here even if the module's own path abstraction is wrong.
 
-The loops come from tests/programs/corpus (invariants from ``programs.analysis.find_specs``, as
+The loops come from tests/programs/corpus (invariants from ``analysis.termination.find_specs``, as
 the caller will have them) and from a few hand-written programs. No test is timed; the timings are
 in bench/ranking.py.
 """
@@ -22,9 +22,9 @@ import pytest
 from kernel import Expr, Forall, Int, Var, mk, subst
 from kernel.expr import postorder
 from kernel.hoare import closure
-from programs.analysis import Z3, find_specs, loops_of
+from analysis.termination import Z3, find_specs, loops_of
 from programs.lang import conj, precondition
-from programs.ranking import COEFF_BOUND, paths_of, synthesize, synthesize_linear, to_term
+from analysis.ranking import COEFF_BOUND, paths_of, synthesize, synthesize_linear, to_term
 from programs.vcgen import LoopSpec
 from progcorpus import load, prelude_env
 

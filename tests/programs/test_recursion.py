@@ -16,7 +16,7 @@ import pytest
 from kernel import Environment, TheoremDecl
 from kernel.expr import postorder
 
-from programs.analysis import decide_termination
+from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
 from programs.interp import OutOfSteps, run
 from programs.lang import ProgramError
@@ -87,7 +87,7 @@ PY = textwrap.dedent("""\
 
 def _checked(prog, v):
     """The verdict's proof is admitted by a fresh kernel environment holding the program's procedures."""
-    from programs.procs import declare
+    from analysis.recursion import declare
     env = Environment()
     declare(env, prog)
     env.add(TheoremDecl("t", v.statement, v.proof))
@@ -99,7 +99,7 @@ def test_c_recursion_is_a_call_of_a_procedure_run_in_frames():
     assert list(prog.procedures) == ["gcd"]
     calls = [n for n in postorder(prog.body) if n.op == "call"]
     assert len(calls) == 2 and all(n.data[1] == "gcd" for n in calls)
-    from programs.procs import declare
+    from analysis.recursion import declare
     env = Environment()
     declare(env, prog)
     assert run(env, prog.body, {"a": 12, "b": 18})["ret"] == 6
@@ -115,7 +115,7 @@ def test_c_gcd_terminates_and_binary_search_runs_forever_from_a_truncated_midpoi
     assert v.answer == "no" and v.text.startswith("no: runs forever from"), v.text
     _checked(prog, v)
     # the witness really recurses forever: C's (lo + hi) / 2 truncates towards 0
-    from programs.procs import declare
+    from analysis.recursion import declare
     env = Environment()
     declare(env, prog)
     start = {k: int(x) for k, x in (p.split(" = ") for p in v.text.split("from ")[1].split(", "))}

@@ -8,7 +8,7 @@ import textwrap
 from kernel import Environment, TheoremDecl
 from kernel.expr import postorder
 
-from programs.analysis import decide_termination
+from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
 
 
@@ -185,7 +185,7 @@ def test_no_multiphase_argument_when_the_second_phase_never_comes():
 
 def test_multiphase_search_proposes_nothing_for_a_loop_that_may_run_forever():
     from kernel import Int, Var, mk, Expr
-    from programs.ranking import synthesize_multiphase
+    from analysis.ranking import synthesize_multiphase
     x, y = Var("x"), Var("y")
     body = Expr("seq", (Expr("assign", (mk("add", x, y),), "x"), Expr("assign", (mk("add", y, Int(1)),), "y")))
     assert synthesize_multiphase(mk("lt", Int(0), x), body, None, {}) == []
@@ -195,7 +195,7 @@ def test_multiphase_search_proposes_nothing_for_a_loop_that_may_run_forever():
 
 def test_wp_paths_counts_ifs_in_a_row_and_caps():
     from kernel import Expr, Int, Var, mk
-    from programs.analysis import MAX_WP_PATHS, wp_paths
+    from analysis.termination import MAX_WP_PATHS, wp_paths
     from programs.lang import seq
     ifs = [Expr("if", (mk("lt", Var(f"p{i}"), Int(1)), Expr("assign", (Int(1),), f"l{i}"), Expr("skip")))
            for i in range(12)]
@@ -216,6 +216,6 @@ def test_a_loop_with_too_many_paths_is_a_prompt_dont_know():
             }}
             return 0;
         }}""")
-    from programs.analysis import prove_termination
+    from analysis.termination import prove_termination
     v = prove_termination(Environment(), prog)
     assert v.answer == "don't know" and "paths" in v.text

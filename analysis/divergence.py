@@ -32,10 +32,11 @@ from kernel import Expr, Int, KernelError, P, Var, mk, show
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, never_blocks
 
-from .analysis import (Verdict, Z3, _fill_holes, _wp_partial, _with_default, candidate_atoms, discharge, find_specs,
+from .termination import (Verdict, Z3, wp_partial, with_default, candidate_atoms, discharge, find_specs,
                        loops_of, negate)
-from .lang import BOUNDS, Program, conj, precondition
-from .vcgen import LoopSpec, Obligations, Prover
+from programs.lang import BOUNDS, Program, conj, precondition
+from programs.vcgen import LoopSpec, Obligations, Prover
+from tactics.state import fill_holes
 
 _SMALL = [0, 1, -1, 2, -2, 3, 5, 10, -3, 4, -5, 7, 100, -10]
 MAX_SUSPECTS_PER_LOOP = 8      # a loop whose suspects gave no recurrent set this often is left alone
@@ -51,7 +52,7 @@ def find_divergence(env, prog: Program, failures: list | None = None, max_runs: 
     failed an assert, for the don't know's message."""
     from tactics.evaluate import EvalError
 
-    from .interp import AssertionFailed, Blocked, OutOfSteps, run
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
     deadline = time.perf_counter() + seconds
     z3v = Z3(env)
     cands = candidate_atoms(prog, prog.body)
@@ -165,7 +166,7 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
     """A proof from one suspect run, or None. With chosen values, the program with its havocs fixed is
     run again (its loops are other nodes) and proved to diverge; ``diverges_choose`` then gives
     ``can_diverge`` for the program itself."""
-    from .interp import OutOfSteps, run
+    from programs.interp import OutOfSteps, run
     body = fix_havocs(prog.body, choice) if choice else prog.body
     fixed = dataclasses.replace(prog, body=body, loops=[]) if choice else prog
     loops = loops_of(body)
@@ -190,7 +191,7 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
             continue
         v = None
         for sample in (current, current[len(current) // 2:]):
-            r = _recurrent_set(env, node, sample, cands, z3v)
+            r = recurrent_set(env, node, sample, cands, z3v)
             if r is None:
                 continue
             v = _divergence_proof(env, fixed, node, r, start)
@@ -223,7 +224,7 @@ def _replays(env, body: Expr, w: Expr, r: Expr, start: dict, replay: int) -> boo
     """Run again, longer: from its first test of w inside r, every test of w stays in r."""
     from tactics.evaluate import EvalError
 
-    from .interp import AssertionFailed, Blocked, OutOfSteps, StateEvaluator, run
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, StateEvaluator, run
     seen = [0]
 
     def watch(n, state):
@@ -253,12 +254,12 @@ def prove_divergence_choosing(env, prog: Program) -> Verdict | None:
 
 # ---- recurrent sets --------------------------------------------------------------------------------
 
-def _recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
     """A set of states inside w's guard that every pass of its body keeps, containing the given states
     (as a formula), or None."""
     from tactics.evaluate import EvalError
 
-    from .interp import StateEvaluator
+    from programs.interp import StateEvaluator
     b, body = w.args
     extra, observed = [], []
     for x in sorted(states[0]):
@@ -326,7 +327,7 @@ def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
     wps: dict = {}
     nb = never_blocks(body)
     for a in atoms_:
-        pre_a, _ = _wp_partial(nb, a, {})
+        pre_a, _ = wp_partial(nb, a, {})
         if pre_a is not None:
             wps.setdefault(pre_a, []).append(a)
     return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
@@ -335,7 +336,7 @@ def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
 def _satisfies(env, f: Expr, state: dict) -> bool:
     from tactics.evaluate import EvalError
 
-    from .interp import StateEvaluator
+    from programs.interp import StateEvaluator
     try:
         return StateEvaluator(env, state).ev(f) is True
     except (EvalError, KernelError):
@@ -351,7 +352,7 @@ def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
     """Run c from a concrete state; the loop specs that prove it: each loop's invariant is the
     disjunction of the states seen at its test (inductive, as the run is deterministic). Raises
     OutOfSteps when c does not finish, ValueError when the run is not suited."""
-    from .interp import run
+    from programs.interp import run
     if any(n.op == "havoc" for n in postorder(c)):
         raise ValueError("a nondeterministic pass")
     heads: dict = {}
@@ -372,7 +373,7 @@ def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
 
 def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
     """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
-    from .interp import OutOfSteps, StateEvaluator
+    from programs.interp import OutOfSteps, StateEvaluator
     pre = _pin(start)
     ob = Obligations()
 
@@ -394,7 +395,7 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
                 guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
                 t, p, state = pass_triple(body, p, state)
                 passes.append((guard, t))
-            pr = Prover("hoare", _never_blocks_specs(_with_default({}, body)), ob)
+            pr = Prover("hoare", _never_blocks_specs(with_default({}, body)), ob)
             body_t = pr.triple(r, never_blocks(body), r)
             guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
             d = P("diverges_while", b, body, guard, body_t)
@@ -444,7 +445,7 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
         ob = Obligations()
         try:
             specs = find_specs(env, prog, pre, False, Z3(env), [])
-            proof = divergence_proof(prog.body, w, r, pre, ob, _with_default(specs or {}, prog.body))
+            proof = divergence_proof(prog.body, w, r, pre, ob, with_default(specs or {}, prog.body))
         except Exception:
             return None
     filled, oracle = {}, False
@@ -457,7 +458,7 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
     stmt = Expr("diverges", (pre, prog.body))
     witness = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start (it takes no arguments)"
     return Verdict("no", f"no: runs forever from {witness}", [f"recurrent set: {show(r)}"],
-                   _fill_holes(proof, filled), stmt, oracle)
+                   fill_holes(proof, filled), stmt, oracle)
 
 
 # ---- divergence from a symbolic precondition (also the `recurrent` tactic) --------------------

@@ -32,8 +32,8 @@ from kernel import Expr, Int, KernelError, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import lex_decrease
 
-from .lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact, seq
-from .vcgen import LoopSpec, Obligations, Prover, assigned, snap_var
+from programs.lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact, seq
+from programs.vcgen import LoopSpec, Obligations, Prover, assigned, snap_var
 
 
 # ---- z3 validity -------------------------------------------------------------------------------
@@ -514,7 +514,7 @@ class SpecFinder:
             guess = mk("and", conj(inv + trial), b)
             wps: dict = {}
             for a in trial:
-                pre_a, _ = _wp_partial(summary, a, {})
+                pre_a, _ = wp_partial(summary, a, {})
                 if pre_a is not None:
                     wps.setdefault(pre_a, []).append(a)
             ok = set(z3v.valid_each(guess, list(wps)))
@@ -575,7 +575,7 @@ class SpecFinder:
         for v in _synthesized(guard, steps, inv, specs) + ranking_candidates(w):
             if isinstance(v, tuple) or not is_ranking(v, mk("and", inv, guard), steps, specs, self.z3v):
                 continue
-            keep, _ = _wp_partial(body, mk("le", v, z), specs)
+            keep, _ = wp_partial(body, mk("le", v, z), specs)
             if keep is not None and self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), mk("eq", v, z)), keep)):
                 return v
         return None
@@ -604,7 +604,7 @@ class SpecFinder:
                 splits += [x for x in more if x not in splits]
         for p in splits[:2 * self.MAX_SPLITS]:
             q = negate(p)
-            stay, _ = _wp_partial(body, q, specs)
+            stay, _ = wp_partial(body, q, specs)
             if stay is None:
                 continue
             back: tuple = ()
@@ -706,7 +706,7 @@ def summarised(c: Expr, specs: dict) -> Expr:
 
 
 def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
-    """Linear and lexicographic ranking functions by Farkas' lemma (programs/ranking.py): candidates,
+    """Linear and lexicographic ranking functions by Farkas' lemma (analysis/ranking.py): candidates,
     checked like the enumerated ones."""
     from .ranking import synthesize
     out = []
@@ -729,13 +729,13 @@ def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | N
                                                      for x in free_vars(t)}
     if isinstance(v, tuple):
         zs = [Var(_unused(f"_rank{i}", taken)) for i in range(len(v))]
-        wp_v, _ = _wp_partial(body, lex_decrease(list(v), zs), _with_outer(specs, outer, zs))
+        wp_v, _ = wp_partial(body, lex_decrease(list(v), zs), _with_outer(specs, outer, zs))
         snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
         return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, snap), wp_v))
     if not z3v.valid(mk("imp", guard, mk("le", Int(0), v))):
         return False
     z = Var(_unused("_rank", taken))
-    wp_v, _ = _wp_partial(body, mk("lt", v, z), _with_outer(specs, outer, [z]))
+    wp_v, _ = wp_partial(body, mk("lt", v, z), _with_outer(specs, outer, [z]))
     return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))
 
 
@@ -829,7 +829,7 @@ def _snapshot_facts(vs: list, zs: list, c: Expr, pre: Expr, inherited: list, spe
             for a in trial:
                 # a loop nested in wi keeps the fact if it cannot change it (found for it in the recursion below)
                 kept = {n: a for n in nested if n in specs and not (free_vars(a) & assigned(n))}
-                q, _ = _wp_partial(body_i, a, _with_outer(specs, kept, zs))
+                q, _ = wp_partial(body_i, a, _with_outer(specs, kept, zs))
                 if q is not None:
                     wps.setdefault(q, []).append(a)
             ok = set(z3v.valid_each(guess, list(wps)))
@@ -885,14 +885,14 @@ def wp_paths(c: Expr, most: int = MAX_WP_PATHS) -> int:
     return 1
 
 
-def _wp_partial(c: Expr, q: Expr, specs: dict):
+def wp_partial(c: Expr, q: Expr, specs: dict):
     """wp for checking (loops by their spec, frame otherwise); None if a loop has no spec, or if the wp
     would have more than MAX_WP_PATHS copies of q."""
     if wp_paths(c) > MAX_WP_PATHS:
         return None, None
     ob = Obligations()
     try:
-        pre, _ = Prover("hoare", _with_default(specs, c), ob).wp(c, q)
+        pre, _ = Prover("hoare", with_default(specs, c), ob).wp(c, q)
     except Exception:
         return None, None
     # a loop's obligations must hold too: fold them into the precondition as implications
@@ -900,7 +900,7 @@ def _wp_partial(c: Expr, q: Expr, specs: dict):
     return conj([pre] + extra), ob
 
 
-def _with_default(specs: dict, c: Expr) -> dict:
+def with_default(specs: dict, c: Expr) -> dict:
     out = dict(specs)
     for w in loops_of(c):
         if w not in out:
@@ -1037,8 +1037,8 @@ def _prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
     specs = find_specs(env, prog, pre, True, z3v, notes)
     if specs is None:
         return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)
-    from .procs import contracts
-    from .vcgen import MissingContract
+    from .recursion import contracts
+    from programs.vcgen import MissingContract
     try:
         found = contracts(env, prog, "total", notes, z3v)
     except MissingContract as exc:
@@ -1060,16 +1060,9 @@ def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict 
             return Verdict("don't know", f"don't know: could not prove that {why}: {show(g.target)}", notes)
         oracle |= used_oracle
         filled[g.id] = p
-    proof = _fill_holes(proof, filled)
+    from tactics.state import fill_holes
+    proof = fill_holes(proof, filled)
     return Verdict("yes", "", notes, proof, stmt, oracle)
-
-
-def _fill_holes(p, filled: dict):
-    from tactics.state import ProofState, assemble
-    root = -1
-    assign = dict(filled)
-    assign[root] = p
-    return assemble(ProofState((), assign, root))
 
 
 def decide_termination(env, prog: Program) -> Verdict:
@@ -1090,7 +1083,7 @@ def _decide_termination(env, prog: Program) -> Verdict:
         failures: list = []
         d = None
         if prog.procedures:
-            from .procs import prove_recursive_divergence
+            from .recursion import prove_recursive_divergence
             d = prove_recursive_divergence(env, prog)
         d = d or find_divergence(env, prog, failures)
         if d is None and failures and v.answer == "don't know":
@@ -1120,13 +1113,3 @@ def _decide_termination(env, prog: Program) -> Verdict:
     if hidden:
         v.details.append("where " + "; ".join(f"{h} {prog.hidden[h]}" for h in hidden))
     return v
-
-
-
-
-def __getattr__(name: str):
-    """The non-termination search moved to programs/divergence.py; its names are still found here."""
-    if name in ("prove_divergence", "prove_divergence_choosing", "_recurrent_set", "divergence_proof", "contains"):
-        from . import divergence
-        return getattr(divergence, name)
-    raise AttributeError(name)

@@ -1,16 +1,17 @@
 """Tactics for program judgments: vcgen, termination, recurrent, invariant.
 
-They build the kernel's program-logic proof terms (``programs/vcgen.py``,
-``programs/analysis.py``) and leave the verification conditions as one goal
-(their conjunction), or prove them at once where the tactic says it does.
+They build the kernel's program-logic proof terms (``programs/vcgen.py``, and the searches of
+this package) and leave the verification conditions as one goal (their conjunction), or prove them
+at once where the tactic says it does. Importing this module registers them with the engine.
 """
 
 from __future__ import annotations
 
 from kernel import P, mk, show
 
-from .state import Goal, hole
-from .syntax import SExpr
+from tactics.engine import register
+from tactics.state import Goal, hole
+from tactics.syntax import SExpr
 
 
 def _program_for(eng, body):
@@ -22,7 +23,7 @@ def _program_for(eng, body):
 
 def _conjunction_goal(goal: Goal, ob, proof):
     """Replace the obligations' holes by projections of one goal: their conjunction."""
-    from programs.analysis import _fill_holes
+    from tactics.state import fill_holes
     if not ob.goals:
         return [], proof
     formulas = [g.target for g, _ in ob.goals]
@@ -35,11 +36,11 @@ def _conjunction_goal(goal: Goal, ob, proof):
     for i, (g, _) in enumerate(ob.goals):
         filled[g.id] = p if i == len(ob.goals) - 1 else P("and_left", p)
         p = P("and_right", p)
-    return [new], _fill_holes(proof, filled)
+    return [new], fill_holes(proof, filled)
 
 
 def _specs(eng, goal, tac, total: bool, variant=None):
-    from programs.analysis import Z3, find_specs
+    from .termination import Z3, find_specs
     from programs.lang import Program
     from programs.vcgen import LoopSpec
     t = goal.target
@@ -48,15 +49,15 @@ def _specs(eng, goal, tac, total: bool, variant=None):
     given = {lp.node: LoopSpec(lp.invariant, lp.decreasing) for lp in prog.loops
              if lp.invariant is not None and (lp.decreasing is not None or not total)}
     given.update(getattr(eng, "loop_invariants", {}))
-    from programs.analysis import loops_of
+    from .termination import loops_of
     if all(w in given for w in loops_of(body)) and variant is None:
         return given, []
     notes: list = []
     # with a given variant, only the invariants are searched
     specs = find_specs(eng.env, prog, pre, total and variant is None, Z3(eng.env), notes)
     if specs is None:
-        from .engine import DontKnow
-        from .state import show_goal
+        from tactics.engine import DontKnow
+        from tactics.state import show_goal
         raise DontKnow(tac.pos, (notes[-1] if notes else "no invariant found") +
                        "; annotate the loop or use `termination with decreasing e`", show_goal(goal))
     specs.update(given)
@@ -70,7 +71,7 @@ def _specs(eng, goal, tac, total: bool, variant=None):
 def _contracts(eng, goal, tac, kind: str) -> dict:
     """Proved contracts of the procedures the goal's program calls (procs.contracts)."""
     from kernel.expr import postorder
-    from programs.procs import contracts
+    from .recursion import contracts
     from programs.vcgen import MissingContract
     calls = {n.data[1] for n in postorder(goal.target.args[1]) if n.op == "call"}
     out: dict = {}
@@ -98,7 +99,7 @@ def t_vcgen(eng, goal: Goal, tac):
 
 
 def t_termination(eng, goal: Goal, tac):
-    from programs.analysis import prove_with_specs
+    from .termination import prove_with_specs
     t = goal.target
     if t.op != "total":
         eng.fail(tac, goal, "termination proves `terminates prog` (a total-correctness judgment)")
@@ -106,7 +107,7 @@ def t_termination(eng, goal: Goal, tac):
     given = [a for a in tac.args if isinstance(a, SExpr)]
     if given:                 # `with decreasing e` or, lexicographically, `with decreasing e1, e2, ...`
         from programs.lang import RET
-        from .elab import Elaborator
+        from tactics.elab import Elaborator
         prog = _program_for(eng, t.args[1])
         names = set(prog.types()) | {RET} if prog else set()
         terms = tuple(Elaborator(eng.env, names).term(a) for a in given)
@@ -128,8 +129,8 @@ def _recurrent_calls(eng, goal, tac, prog, pre):
     """diverges f from P for a recursive f: an infinite chain of calls from a recurrent set over the
     arguments (given, or found from a run from a state of P)."""
     from programs.lang import RET
-    from programs.procs import recursive_divergence_proof
-    from .elab import Elaborator
+    from .recursion import recursive_divergence_proof
+    from tactics.elab import Elaborator
     given = [a for a in tac.args if isinstance(a, SExpr)]
     r, start = None, None
     if given:
@@ -150,7 +151,8 @@ def _recurrent_calls(eng, goal, tac, prog, pre):
 
 
 def t_recurrent(eng, goal: Goal, tac):
-    from programs.analysis import Z3, candidate_atoms, divergence_proof, loops_of
+    from .divergence import divergence_proof
+    from .termination import Z3, candidate_atoms, loops_of
     from programs.lang import Program
     from programs.vcgen import Obligations
     t = goal.target
@@ -168,7 +170,7 @@ def t_recurrent(eng, goal: Goal, tac):
     given = [a for a in tac.args if isinstance(a, SExpr)]
     if given:
         from programs.lang import RET
-        from .elab import Elaborator
+        from tactics.elab import Elaborator
         r = Elaborator(eng.env, set(prog.types()) | {RET}).formula(given[0])
     else:
         r = _search_recurrent(eng, prog, pre, w, candidate_atoms(prog, body), Z3(eng.env))
@@ -183,7 +185,8 @@ def t_recurrent(eng, goal: Goal, tac):
     if given:
         return _conjunction_goal(goal, ob, proof)
     # found automatically: prove the side conditions too
-    from programs.analysis import _fill_holes, discharge
+    from tactics.state import fill_holes
+    from .termination import discharge
     filled = {}
     for g, why in ob.goals:
         p, used_oracle = discharge(eng.env, g.target)
@@ -192,11 +195,11 @@ def t_recurrent(eng, goal: Goal, tac):
         if used_oracle:
             eng.used.append("smt_oracle")
         filled[g.id] = p
-    return [], _fill_holes(proof, filled)
+    return [], fill_holes(proof, filled)
 
 
 def _search_recurrent(eng, prog, pre, w, cands, z3v):
-    from programs.analysis import _recurrent_set
+    from .divergence import recurrent_set
     from programs.interp import OutOfSteps, run
     names = sorted({n for n in prog.types()})
     model = z3v.model(pre, names)
@@ -216,15 +219,15 @@ def _search_recurrent(eng, prog, pre, w, cands, z3v):
         return None
     if len(states) < 3:
         return None
-    return _recurrent_set(eng.env, w, states[len(states) // 2:], cands, z3v)
+    return recurrent_set(eng.env, w, states[len(states) // 2:], cands, z3v)
 
 
 def t_invariant(eng, goal: Goal, tac):
     """invariant I: use I for the first loop of the judgment (then vcgen or termination)."""
-    from programs.analysis import loops_of
+    from .termination import loops_of
     from programs.lang import RET, Program
     from programs.vcgen import LoopSpec
-    from .elab import Elaborator
+    from tactics.elab import Elaborator
     t = goal.target
     if t.op not in ("hoare", "total", "diverges"):
         eng.fail(tac, goal, "invariant applies to a program judgment")
@@ -239,3 +242,23 @@ def t_invariant(eng, goal: Goal, tac):
     eng.loop_invariants[loops[0]] = LoopSpec(inv, None)
     g = goal.with_target(goal.target)
     return [g], hole(g.id)
+
+
+def _within_budget(name: str, tactic):
+    """The tactic, stopping with a don't know that says so past the analysis's time budget."""
+    def run(eng, goal, tac):
+        from tactics.engine import DontKnow
+        from tactics.state import show_goal
+
+        from .termination import OverBudget, budget
+        try:
+            with budget():
+                return tactic(eng, goal, tac)
+        except OverBudget as exc:
+            raise DontKnow(tac.pos, f"{name}: don't know: {exc}", show_goal(goal)) from None
+    return run
+
+
+for _name, _tactic in (("vcgen", t_vcgen), ("termination", t_termination), ("recurrent", t_recurrent),
+                       ("invariant", t_invariant)):
+    register(_name, _within_budget(_name, _tactic))

@@ -20,8 +20,8 @@ from kernel.errors import KernelError
 from kernel.expr import postorder
 from kernel.hoare import closure, diverges_rec_obligations, never_blocks, rec_obligations
 
-from .lang import RET, Program, conj, range_fact
-from .vcgen import Contract, LoopSpec, MissingAnnotation, MissingContract, Obligations, Prover
+from programs.lang import RET, Program, conj, range_fact
+from programs.vcgen import Contract, LoopSpec, MissingAnnotation, MissingContract, Obligations, Prover
 
 
 @dataclass
@@ -57,7 +57,7 @@ def _calls(c: Expr) -> set:
 
 
 def _discharge_all(env, ob: Obligations, z3v=None):
-    from .analysis import _fill_holes, discharge  # noqa: F401
+    from .termination import discharge
     filled, oracle = {}, False
     for g, _ in ob.goals:
         if z3v is not None and not z3v.valid(g.target):
@@ -73,7 +73,7 @@ def _discharge_all(env, ob: Obligations, z3v=None):
 def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, known: dict, z3v=None,
                    loop_specs=None):
     """A Contract for one (self-)recursive procedure, or None when its obligation is not proved."""
-    from .analysis import _fill_holes
+    from tactics.state import fill_holes
     specs = ((proc.name, pre, post, tuple(measure) if kind == "total" else ()),)
     try:
         (ob_f,), _ = rec_obligations(Checker(env), kind, specs)
@@ -87,7 +87,7 @@ def prove_contract(env, kind: str, proc, pre: Expr, post: Expr, measure: tuple, 
     filled, oracle = _discharge_all(env, ob, z3v)
     if filled is None:
         return None
-    full = P(kind + "_rec", specs, (_fill_holes(proof, filled),))
+    full = P(kind + "_rec", specs, (fill_holes(proof, filled),))
     return Contract(proc.name, proc.params, proc.result, pre, post, kind, full)
 
 
@@ -115,7 +115,7 @@ def contracts(env, prog: Program, kind: str, notes: list | None = None, z3v=None
     if kind in prog.proved:
         return prog.proved[kind]
     if z3v is None:
-        from .analysis import Z3
+        from .termination import Z3
         z3v = Z3(env)
     declare(env, prog)
     sigs = getattr(prog, "proc_sigs", {})
@@ -198,7 +198,7 @@ def div_proof(c: Expr, group: dict, ob: Obligations, partial: dict | None = None
     op = c.op
     if op == "if" and c.args[1] == _LOOP:
         b = c.args[0]
-        from .vcgen import identity
+        from programs.vcgen import identity
         return b, P("diverges_if_then", b, c.args[2], identity(b), _loop_proof(b))
     if op == "call":
         r, proof, params = group[c.data[1]]
@@ -260,7 +260,7 @@ def _closed(p: Expr, q: Expr, body):
 
 def prove_recurrent(env, proc, r: Expr, z3v=None, partial: dict | None = None):
     """A proof of diverges r = p(a) from R by diverges_rec, or None."""
-    from .analysis import _fill_holes
+    from tactics.state import fill_holes
     specs = ((proc.name, r),)
     try:
         (ob_f,), _ = diverges_rec_obligations(Checker(env), specs)
@@ -281,14 +281,14 @@ def prove_recurrent(env, proc, r: Expr, z3v=None, partial: dict | None = None):
     filled, _ = _discharge_all(env, ob, z3v)
     if filled is None:
         return None
-    return P("diverges_rec", specs, (_fill_holes(proof, filled),))
+    return P("diverges_rec", specs, (fill_holes(proof, filled),))
 
 
 def observed_calls(env, proc, start: dict, steps: int = 3000) -> tuple[bool, list]:
     """Run p from ``start``: (still running after ``steps``, the arguments of its calls of p, in order)."""
     from tactics.evaluate import EvalError
 
-    from .interp import AssertionFailed, Blocked, OutOfSteps, run
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
     seen: list = []
     body = Expr("call", tuple(Int(start[x]) for x in proc.params), ("__quod_r", proc.name))
 
@@ -338,8 +338,8 @@ def prove_recursive_divergence(env, prog: Program, max_inputs: int = 200):
 
     from kernel import show
 
-    from .analysis import Verdict
-    from .lang import precondition
+    from .termination import Verdict
+    from programs.lang import precondition
     proc = prog.procedures.get(prog.name)
     if proc is None or [x for x, _ in prog.params] != list(proc.params):
         return None
@@ -365,7 +365,8 @@ def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = N
     """(proof of ``diverges body from pre``, the recurrent set, whether an oracle was used) for a program
     whose body is its recursive function's: with the recurrent set ``r`` given, or found from a run
     from ``start``; None when this fails."""
-    from .analysis import Z3, _fill_holes
+    from tactics.state import fill_holes
+    from .termination import Z3
     proc = prog.procedures.get(prog.name)
     if proc is None:
         return None
@@ -405,11 +406,11 @@ def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = N
         filled, oracle = _discharge_all(env, ob, z3v)
         if filled is None:
             continue
-        return _fill_holes(proof, filled), r, oracle
+        return fill_holes(proof, filled), r, oracle
     return None
 
 
 def _in_type(v: int, ty: str) -> bool:
-    from .lang import BOUNDS
+    from programs.lang import BOUNDS
     lo, hi = BOUNDS.get(ty, (None, None))
     return lo is None or lo <= v <= hi
