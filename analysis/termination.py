@@ -33,7 +33,7 @@ from kernel.expr import postorder
 from kernel.hoare import lex_decrease
 
 from programs.lang import BOUNDS, Program, conj, conjuncts, precondition, program_vars, range_fact, seq
-from programs.vcgen import LoopSpec, Obligations, Prover, assigned, snap_var
+from programs.vcgen import LoopSpec, Obligations, Prover, assigned
 
 
 # ---- z3 validity -------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ def _distances(a: Expr) -> list[Expr]:
     return []
 
 
-def _preorder(c: Expr) -> list:
+def preorder_stmts(c: Expr) -> list:
     """The statements of c, each before the statements inside it, in program order."""
     out, stack = [], [c]
     while stack:
@@ -526,15 +526,16 @@ class SpecFinder:
         return conj(inv + trial)
 
     def rank(self, w: Expr, specs: dict) -> bool:
+        from .cases import phase_ranking, split_ranking
         b, body = w.args
         spec = specs[w]
         found = self.ranking(w, spec.invariant, specs)
         if found is None:
-            found = self.split_ranking(w, specs)
+            found = split_ranking(self, w, specs)
             if found is not None:
                 spec.invariant = found[2]
         if found is None:
-            found = self.phase_ranking(w, specs)
+            found = phase_ranking(self, w, specs)
         if found is None:
             self.notes.append(f"no ranking function found for `while ({show(b)})`")
             return False
@@ -551,7 +552,7 @@ class SpecFinder:
         needs), or None. ``lex``: for a component of a tuple (bounded only where it falls)."""
         b, body = w.args
         guard = mk("and", invariant, b)
-        synth = _synthesized(b, body, invariant, specs)
+        synth = synthesized(b, body, invariant, specs)
         inner = any(n.op == "while" for n in postorder(body))
         for k, v in enumerate(synth + ranking_candidates(w)):
             if (w, v) in self.banned:
@@ -560,127 +561,11 @@ class SpecFinder:
                 return v, None
             if inner and k < len(synth) + self.MAX_SNAPSHOT_TRIES:
                 # an inner loop may be where v falls: let it keep facts about v's value at the start
+                from .snapshots import snapshot_facts
                 outer = snapshot_facts(v, w, specs, self.z3v)
                 if outer and is_ranking(v, guard, body, specs, self.z3v, outer):
                     return v, outer
         return None
-
-    MAX_SPLITS = 6
-
-    def never_rising(self, w: Expr, inv: Expr, guard: Expr, steps: Expr, specs: dict):
-        """A term that falls (from >= 0) on the given steps of w and that no step of w raises, or None."""
-        b, body = w.args
-        taken = free_vars(inv) | program_vars(w)
-        z = Var(_unused("_rank", taken))
-        for v in _synthesized(guard, steps, inv, specs) + ranking_candidates(w):
-            if isinstance(v, tuple) or not is_ranking(v, mk("and", inv, guard), steps, specs, self.z3v):
-                continue
-            keep, _ = wp_partial(body, mk("le", v, z), specs)
-            if keep is not None and self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), mk("eq", v, z)), keep)):
-                return v
-        return None
-
-    def phase_ranking(self, w: Expr, specs: dict):
-        """Two phases by a condition p the loop may make false but never true again (tmp > id until
-        tmp wraps to 0; x odd until the first step): a ranking function r1 of the iterations that
-        start and end in p, r2 of those that start outside p; the loop then ranks lexicographically
-        by (ite(p, 1, 0), ite(p, r1, r2)), the first component falling when p is left. A loop that
-        re-enters p only on steps where a ranking function r0 falls (and that no step raises) ranks by
-        (r0, ite(p, 1, 0), ite(p, r1, r2)). (variant, no snapshot facts), or None."""
-        b, body = w.args
-        inv = specs[w].invariant
-        changed = assigned(w)
-        if any(n.op == "while" for n in postorder(body)):
-            return None
-        fresh = {n.data for n in postorder(body) if n.op == "havoc"}      # a choice made in the step
-        splits: list = []
-        for n in [w] + [n for n in _preorder(body) if n.op == "if"]:
-            for a in atoms(n.args[0]):
-                if not (free_vars(a) & changed) or free_vars(a) & fresh:
-                    continue
-                more = [a, negate(a)]
-                if a.op == "eq":             # x != y: x < y, or y < x
-                    more += [mk("lt", a.args[0], a.args[1]), mk("lt", a.args[1], a.args[0])]
-                splits += [x for x in more if x not in splits]
-        for p in splits[:2 * self.MAX_SPLITS]:
-            q = negate(p)
-            stay, _ = wp_partial(body, q, specs)
-            if stay is None:
-                continue
-            back: tuple = ()
-            if not self.z3v.valid(mk("imp", mk("and", mk("and", inv, b), q), stay)):
-                # p is re-entered: only on steps where something else falls (x-- when b = 0 again)
-                r0 = self.never_rising(w, inv, mk("and", b, q), seq([body, Expr("assume", (p,))]), specs)
-                if r0 is None:
-                    continue
-                back = (r0,)
-            first = self.ranking(Expr("while", (mk("and", b, p), seq([body, Expr("assume", (p,))]))),
-                                 mk("and", inv, p), specs, lex=True)
-            if first is None:
-                continue
-            second = self.ranking(Expr("while", (mk("and", b, q), seq([body, Expr("assume", (q,))]))),
-                                  mk("and", inv, q), specs, lex=True)
-            if second is None:
-                continue
-            t1, t2 = (list(r) if isinstance(r, tuple) else [r] for r in (first[0], second[0]))
-            k = max(len(t1), len(t2))
-            t1 += [Int(0)] * (k - len(t1))
-            t2 += [Int(0)] * (k - len(t2))
-            v = back + (Expr("ite", (p, Int(1), Int(0))),) + tuple(Expr("ite", (p, x, y)) for x, y in zip(t1, t2))
-            if is_ranking(v, mk("and", inv, b), body, specs, self.z3v):
-                return v, None
-        return None
-
-    def split_ranking(self, w: Expr, specs: dict):
-        """A ranking function by cases on a condition a the loop never changes (the sign of a step
-        it adds, which branch of an `if` it always takes): the invariant and a ranking function r1
-        when a holds, r2 when it does not; the loop then ranks by ite(a, r1, r2) (componentwise, for
-        lexicographic ones) with the invariant (a -> I1) and (not a -> I2), where I1, I2 are what the
-        loop's entry states say about the unchanged variables in each case (t = 1 when b >= 1).
-        (variant, snapshot facts, invariant), or None."""
-        b, body = w.args
-        inv = specs[w].invariant
-        pre = self.entry.get(w)
-        read = free_vars_stmt(w) - assigned(w)
-        if pre is None or not read or any(n.op == "while" for n in postorder(body)):
-            return None
-        splits: list = []
-        for n in postorder(body):
-            if n.op in ("if", "assume"):
-                splits += [a for a in atoms(n.args[0]) if free_vars(a) and free_vars(a) <= read and a not in splits]
-        signs = [mk("lt", Int(0), Var(x)) for x in sorted(read)]
-        splits += [a for a in signs if a not in splits]
-        facts = [a for a in self.cands if free_vars(a) and free_vars(a) <= read]
-        facts += [a for x in sorted(read) for a in (mk("lt", Var(x), Int(0)), mk("not", mk("eq", Var(x), Int(0))))]
-        for a in splits[:self.MAX_SPLITS]:
-            cases = []
-            for c in (a, negate(a)):
-                fs = [c] + [f for f in self.z3v.valid_each(mk("and", pre, c), facts) if f != c]
-                inv_c = mk("and", inv, conj(fs))
-                if self.z3v.valid(mk("not", mk("and", mk("and", pre, c), b))):
-                    if self.z3v.valid(mk("not", mk("and", inv_c, b))):
-                        cases.append((conj(fs), Int(0)))       # the loop never runs in this case
-                        continue
-                found = self.ranking(w, inv_c, specs)
-                if found is None:
-                    break
-                cases.append((conj(fs), found[0]))
-            else:
-                (f1, r1), (f2, r2) = cases
-                t1 = list(r1) if isinstance(r1, tuple) else [r1]
-                t2 = list(r2) if isinstance(r2, tuple) else [r2]
-                k = max(len(t1), len(t2))
-                t1 += [Int(0)] * (k - len(t1))
-                t2 += [Int(0)] * (k - len(t2))
-                v = [Expr("ite", (a, x, y)) for x, y in zip(t1, t2)]
-                new_inv = mk("and", inv, mk("and", mk("imp", a, f1), mk("imp", negate(a), f2)))
-                if t1 == t2:                    # one function ranks both cases
-                    v = t1
-                v = v[0] if k == 1 else tuple(v)
-                if is_ranking(v, mk("and", new_inv, b), body, specs, self.z3v):
-                    return v, None, new_inv
-        return None
-
 
 def summarised(c: Expr, specs: dict) -> Expr:
     """c with each outermost loop replaced by what its spec says it does: ``havoc`` what it assigns,
@@ -705,7 +590,7 @@ def summarised(c: Expr, specs: dict) -> Expr:
     return new.get(id(c), c)
 
 
-def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
+def synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
     """Linear and lexicographic ranking functions by Farkas' lemma (analysis/ranking.py): candidates,
     checked like the enumerated ones."""
     from .ranking import synthesize
@@ -727,124 +612,20 @@ def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | N
         v = v[0]
     taken = free_vars(guard) | program_vars(body) | {x for t in (v if isinstance(v, tuple) else (v,))
                                                      for x in free_vars(t)}
+    from .snapshots import with_outer
     if isinstance(v, tuple):
-        zs = [Var(_unused(f"_rank{i}", taken)) for i in range(len(v))]
-        wp_v, _ = wp_partial(body, lex_decrease(list(v), zs), _with_outer(specs, outer, zs))
+        zs = [Var(unused_name(f"_rank{i}", taken)) for i in range(len(v))]
+        wp_v, _ = wp_partial(body, lex_decrease(list(v), zs), with_outer(specs, outer, zs))
         snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
         return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, snap), wp_v))
     if not z3v.valid(mk("imp", guard, mk("le", Int(0), v))):
         return False
-    z = Var(_unused("_rank", taken))
-    wp_v, _ = wp_partial(body, mk("lt", v, z), _with_outer(specs, outer, [z]))
+    z = Var(unused_name("_rank", taken))
+    wp_v, _ = wp_partial(body, mk("lt", v, z), with_outer(specs, outer, [z]))
     return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))
 
 
-def _with_outer(specs: dict, outer: dict | None, zs: list) -> dict:
-    """specs with each inner loop's invariant joined by its facts about the snapshots zs."""
-    if not outer:
-        return specs
-    out = dict(specs)
-    names = {snap_var(i).data: z for i, z in enumerate(zs)}
-    for w, f in outer.items():
-        out[w] = LoopSpec(mk("and", specs[w].invariant, subst(f, names)), specs[w].variant)
-    return out
-
-
-def loop_entries(c: Expr, pre: Expr, specs: dict, out: dict) -> dict:
-    """The outermost loops of c -> a formula their entry states satisfy (pre holding before c)."""
-    if c.op == "while":
-        out[c] = pre
-    elif c.op == "seq":
-        while c.op == "seq":
-            part, c = c.args
-            if any(n.op == "while" for n in postorder(part)):
-                loop_entries(part, pre, specs, out)
-            pre = sp(part, pre, specs)
-        loop_entries(c, pre, specs, out)
-    elif c.op == "if":
-        loop_entries(c.args[1], mk("and", pre, c.args[0]), specs, out)
-        loop_entries(c.args[2], mk("and", pre, mk("not", c.args[0])), specs, out)
-    return out
-
-
-def _summands(t: Expr) -> list:
-    """t as a list of (sign, term) summed: a + b - c -> [(1, a), (1, b), (-1, c)]."""
-    if t.op in ("add", "sub"):
-        right = _summands(t.args[1])
-        if t.op == "sub":
-            right = [(-s, u) for s, u in right]
-        return _summands(t.args[0]) + right
-    return [(1, t)]
-
-
-def _sum(parts: list) -> Expr:
-    out = None
-    for s, u in parts:
-        if out is None:
-            out = u if s > 0 else mk("neg", u)
-        else:
-            out = mk("add" if s > 0 else "sub", out, u)
-    return Int(0) if out is None else out
-
-
-def snapshot_facts(v, w: Expr, specs: dict, z3v: Z3) -> dict:
-    """For the loops inside w's body, the facts relating v's snapshot at the start of an iteration
-    of w to the current state that hold when the inner loop is entered and that its body keeps
-    (Houdini): ``v <= z`` (the inner loop never raises v), ``v - t < z`` (t, one summand of v, is
-    what the inner loop drives down), ``v - u < z`` and ``v + u < z`` (u a variable the inner loop
-    changes, in step with v), ``0 < z``; a loop nested deeper also tries the facts of the loop around
-    it. Without them the inner loop's exit says nothing of where v started, and an outer measure
-    that falls only inside it cannot be checked."""
-    vs = list(v) if isinstance(v, tuple) else [v]
-    b, body = w.args
-    zs = [snap_var(i) for i in range(len(vs))]
-    pre = mk("and", mk("and", specs[w].invariant, b), conj([mk("eq", vi, z) for vi, z in zip(vs, zs)]))
-    out: dict = {}
-    _snapshot_facts(vs, zs, body, pre, [], specs, z3v, out)
-    return out
-
-
-def _snapshot_facts(vs: list, zs: list, c: Expr, pre: Expr, inherited: list, specs: dict, z3v: Z3,
-                    out: dict) -> None:
-    for wi, pre_i in loop_entries(c, pre, specs, {}).items():
-        if wi not in specs:
-            continue
-        bi, body_i = wi.args
-        changed = sorted(assigned(wi))
-        cands = list(inherited)
-        for vi, z in zip(vs, zs):
-            parts = _summands(vi)
-            es = [vi, Int(0)] + ([_sum(parts[:j] + parts[j + 1:]) for j in range(len(parts))] if len(parts) > 1
-                                 else [])
-            es += [mk(op, vi, Var(u)) for u in changed for op in ("sub", "add")]
-            for e in es:
-                for a in (mk("le", e, z), mk("lt", e, z)):
-                    if a not in cands:
-                        cands.append(a)
-        trial = z3v.valid_each(pre_i, cands)
-        nested = loops_of(body_i)
-        while trial:
-            guess = mk("and", mk("and", specs[wi].invariant, conj(trial)), bi)
-            wps = {}
-            for a in trial:
-                # a loop nested in wi keeps the fact if it cannot change it (found for it in the recursion below)
-                kept = {n: a for n in nested if n in specs and not (free_vars(a) & assigned(n))}
-                q, _ = wp_partial(body_i, a, _with_outer(specs, kept, zs))
-                if q is not None:
-                    wps.setdefault(q, []).append(a)
-            ok = set(z3v.valid_each(guess, list(wps)))
-            keep = [a for a in trial if any(a in wps[q] for q in ok)]
-            if len(keep) == len(trial):
-                break
-            trial = keep
-        if trial:
-            out[wi] = conj(trial)
-            if any(n.op == "while" for n in postorder(body_i)):
-                _snapshot_facts(vs, zs, body_i, mk("and", mk("and", specs[wi].invariant, out[wi]), bi), trial,
-                                specs, z3v, out)
-
-
-def _unused(name: str, taken: set) -> str:
+def unused_name(name: str, taken: set) -> str:
     while name in taken:
         name += "_"
     return name
