@@ -23,6 +23,7 @@ from .termination import (atoms, free_vars_stmt, is_ranking, negate, preorder_st
                           synthesized, unused_name, wp_partial)
 
 MAX_SPLITS = 6      # conditions tried per loop
+MAX_ENUMERATED = 12  # enumerated candidates tried for the term that falls when a phase is re-entered
 
 
 def never_rising(finder, w: Expr, inv: Expr, guard: Expr, steps: Expr, specs: dict):
@@ -30,7 +31,7 @@ def never_rising(finder, w: Expr, inv: Expr, guard: Expr, steps: Expr, specs: di
     b, body = w.args
     taken = free_vars(inv) | program_vars(w)
     z = Var(unused_name("_rank", taken))
-    for v in synthesized(guard, steps, inv, specs) + ranking_candidates(w):
+    for v in synthesized(guard, steps, inv, specs) + ranking_candidates(w)[:MAX_ENUMERATED]:
         if isinstance(v, tuple) or not is_ranking(v, mk("and", inv, guard), steps, specs, finder.z3v):
             continue
         keep, _ = wp_partial(body, mk("le", v, z), specs)
@@ -74,11 +75,11 @@ def phase_ranking(finder, w: Expr, specs: dict):
                 continue
             back = (r0,)
         first = finder.ranking(Expr("while", (mk("and", b, p), seq([body, Expr("assume", (p,))]))),
-                             mk("and", inv, p), specs, lex=True)
+                               mk("and", inv, p), specs, lex=True, enumerated=False)
         if first is None:
             continue
         second = finder.ranking(Expr("while", (mk("and", b, q), seq([body, Expr("assume", (q,))]))),
-                              mk("and", inv, q), specs, lex=True)
+                                mk("and", inv, q), specs, lex=True, enumerated=False)
         if second is None:
             continue
         t1, t2 = (list(r) if isinstance(r, tuple) else [r] for r in (first[0], second[0]))

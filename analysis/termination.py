@@ -547,14 +547,15 @@ class SpecFinder:
                           f"invariant {show(spec.invariant)}")
         return True
 
-    def ranking(self, w: Expr, invariant: Expr, specs: dict, lex: bool = False):
+    def ranking(self, w: Expr, invariant: Expr, specs: dict, lex: bool = False, enumerated: bool = True):
         """(the first candidate shown to rank w from invariant, the inner loops' snapshot facts it
-        needs), or None. ``lex``: for a component of a tuple (bounded only where it falls)."""
+        needs), or None. ``lex``: for a component of a tuple (bounded only where it falls);
+        ``enumerated``: the enumerated candidates too, after the synthesized ones."""
         b, body = w.args
         guard = mk("and", invariant, b)
         synth = synthesized(b, body, invariant, specs)
         inner = any(n.op == "while" for n in postorder(body))
-        for k, v in enumerate(synth + ranking_candidates(w)):
+        for k, v in enumerate(synth + (ranking_candidates(w) if enumerated else [])):
             if (w, v) in self.banned:
                 continue
             if is_ranking(v, guard, body, specs, self.z3v, lex=lex):
