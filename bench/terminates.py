@@ -4,6 +4,8 @@
     python bench/terminates.py -v           # and one line per program
     python bench/terminates.py -j 4         # in 4 processes
     python bench/terminates.py --category nt --strict
+    python bench/terminates.py --tpdb -j 2   # and then the public TPDB corpus (bench/tpdb.py: comment-free
+                                             # copies, one subprocess each; by folder and expected verdict)
 
 Every program goes through ``analysis.termination.decide_termination`` (what ``quod terminates``
 does, with the prelude loaded once). Printed per category: the yes / no / don't know answers,
@@ -35,7 +37,17 @@ def main(argv=None) -> int:
     ap.add_argument("-j", "--jobs", type=int, default=1, help="worker processes")
     ap.add_argument("--category", help="only this category (file-name prefix, e.g. nt)")
     ap.add_argument("--strict", action="store_true", help="an answer that needs the z3 oracle is don't know")
+    ap.add_argument("--tpdb", action="store_true", help="also the public corpus, as bench/tpdb.py runs it")
     args = ap.parse_args(argv)
+    own = own_corpus(args)
+    if not args.tpdb:
+        return own
+    import tpdb
+    print()
+    return tpdb.main(["-j", str(max(args.jobs, 1)), "-t", "60"] + (["-v"] if args.verbose else [])) or own
+
+
+def own_corpus(args) -> int:
 
     entries = [e for e in load() if args.category is None or e.category == args.category]
     if not entries:

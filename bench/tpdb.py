@@ -62,6 +62,11 @@ def run_one(tree: Path, path: Path, timeout: float) -> tuple[str, float, str]:
     return "error", secs, err
 
 
+def folder(row: dict) -> str:
+    """Where the program sits in TPDB (C_Integer/Stroeder_15, C/AProVE_numeric, ...)."""
+    return row["tpdb_path"].rsplit("/", 1)[0]
+
+
 def reason(err: str) -> str:
     """A front-end error without its place and names, to count alike ones together."""
     m = re.search(r"error: (.*)", err)
@@ -83,6 +88,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     rows = [r for r in csv.DictReader(open(CORPUS / "manifest.tsv"), delimiter="\t")
             if r["file"].startswith(args.only)]
+    wrong = 0
     trees = [("this tree", ROOT)] + ([("against", args.against.resolve())] if args.against else [])
     with tempfile.TemporaryDirectory() as tmp:
         copies = []
@@ -93,11 +99,12 @@ def main(argv=None) -> int:
         for label, tree in trees:
             with ThreadPoolExecutor(max_workers=args.jobs) as pool:
                 outs = list(pool.map(lambda c: run_one(tree, c[1], args.timeout), copies))
-            report(label, copies, outs, args.verbose)
-    return 0
+            wrong = report(label, copies, outs, args.verbose) or wrong
+    return 1 if wrong else 0
 
 
-def report(label: str, copies: list, outs: list, verbose: bool) -> None:
+def report(label: str, copies: list, outs: list, verbose: bool) -> int:
+    """Print the table; the number of WRONG answers."""
     counts, wrong, reasons, times, kinds = Counter(), [], Counter(), [], []
     for (r, _), (outcome, secs, first) in zip(copies, outs):
         want = "yes" if r["expected"] == "terminating" else "no"
@@ -130,11 +137,18 @@ def report(label: str, copies: list, outs: list, verbose: bool) -> None:
         c = Counter(mine)
         print(f"  expected {want:<3}: {len(mine):3} programs, {c['right']} right, {c['WRONG']} wrong, "
               f"{c['oracle']} oracle, {c['dontknow']} don't know, {c['timeout']} timeout, {c['error']} error")
+    folders = sorted({folder(r) for r, _ in copies})
+    print(f"  {'by folder':<36} {'n':>4} {'right':>6} {'WRONG':>6} {'oracle':>7} {'dk':>4} {'t/o':>4} {'err':>4}")
+    for f in folders:
+        c = Counter(k for (r, _), k in zip(copies, kinds) if folder(r) == f)
+        print(f"  {f:<36} {sum(c.values()):4} {c['right']:6} {c['WRONG']:6} {c['oracle']:7} {c['dontknow']:4} "
+              f"{c['timeout']:4} {c['error']:4}")
     print(f"right: {100 * counts['right'] / max(n, 1):.0f}%")
     for w in wrong:
         print("  WRONG", w)
     for text, k in reasons.most_common(12):
         print(f"  {k:4} front end: {text}")
+    return len(wrong)
 
 
 if __name__ == "__main__":

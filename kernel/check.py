@@ -170,7 +170,7 @@ def check_proof(env, proof: Proof, fuel: int = DEFAULT_FUEL) -> tuple[Expr, froz
     return f, frozenset(c.axioms)
 
 
-def _expect(rule: str, got: Expr, op: str, what: str) -> Expr:
+def expect_shape(rule: str, got: Expr, op: str, what: str) -> Expr:
     if got.op != op:
         raise KernelError(rule, f"{what} must be {op_name(op)}, got {got}")
     return got
@@ -182,7 +182,7 @@ def op_name(op: str) -> str:
             "exists": "an exists", "eq": "an equation", "false": "false"}.get(op, op)
 
 
-def _same(rule: str, got: Expr, want: Expr, what: str) -> None:
+def same_expr(rule: str, got: Expr, want: Expr, what: str) -> None:
     if got != want:
         raise KernelError(rule, f"{what}: expected {want}, got {got}")
 
@@ -239,7 +239,7 @@ def false_elim(c: Checker, p, a):
         ----- false_elim
           A              """
     a = c.formula(a, "false_elim")
-    _expect("false_elim", (yield p, ()), "false", "the premise")
+    expect_shape("false_elim", (yield p, ()), "false", "the premise")
     return a
 
 
@@ -256,11 +256,11 @@ def and_left(c: Checker, p):
     """ A and B
         ------- and_left
            A              """
-    return _expect("and_left", (yield p, ()), "and", "the premise").args[0]
+    return expect_shape("and_left", (yield p, ()), "and", "the premise").args[0]
 
 
 def and_right(c: Checker, p):
-    return _expect("and_right", (yield p, ()), "and", "the premise").args[1]
+    return expect_shape("and_right", (yield p, ()), "and", "the premise").args[1]
 
 
 def or_left(c: Checker, p, b):
@@ -280,10 +280,10 @@ def or_elim(c: Checker, p, h1, q1, h2, q2):
     """ A or B   [h1:A] C   [h2:B] C
         ---------------------------- or_elim
                      C                        """
-    d = _expect("or_elim", (yield p, ()), "or", "the first premise")
+    d = expect_shape("or_elim", (yield p, ()), "or", "the first premise")
     c1 = yield q1, ((h1, d.args[0]),)
     c2 = yield q2, ((h2, d.args[1]),)
-    _same("or_elim", c2, c1, "the two cases prove different formulas")
+    same_expr("or_elim", c2, c1, "the two cases prove different formulas")
     return c1
 
 
@@ -299,8 +299,8 @@ def imp_elim(c: Checker, p, q):
     """ A -> B   A
         ---------- imp_elim
             B                """
-    i = _expect("imp_elim", (yield p, ()), "imp", "the first premise")
-    _same("imp_elim", (yield q, ()), i.args[0], "the argument does not match the antecedent")
+    i = expect_shape("imp_elim", (yield p, ()), "imp", "the first premise")
+    same_expr("imp_elim", (yield q, ()), i.args[0], "the argument does not match the antecedent")
     return i.args[1]
 
 
@@ -309,7 +309,7 @@ def not_intro(c: Checker, h, a, p):
         ----------- not_intro
            not A               """
     a = c.formula(a, "not_intro")
-    _expect("not_intro", (yield p, ((h, a),)), "false", "the premise")
+    expect_shape("not_intro", (yield p, ((h, a),)), "false", "the premise")
     return mk("not", a)
 
 
@@ -317,8 +317,8 @@ def not_elim(c: Checker, p, q):
     """ not A   A
         --------- not_elim
           false             """
-    n = _expect("not_elim", (yield p, ()), "not", "the first premise")
-    _same("not_elim", (yield q, ()), n.args[0], "the second premise does not match")
+    n = expect_shape("not_elim", (yield p, ()), "not", "the first premise")
+    same_expr("not_elim", (yield q, ()), n.args[0], "the second premise does not match")
     return FALSE
 
 
@@ -326,9 +326,9 @@ def iff_intro(c: Checker, p, q):
     """ A -> B   B -> A
         --------------- iff_intro
            A <-> B                 """
-    f = _expect("iff_intro", (yield p, ()), "imp", "the first premise")
-    g = _expect("iff_intro", (yield q, ()), "imp", "the second premise")
-    _same("iff_intro", g, mk("imp", f.args[1], f.args[0]), "the second premise is not the converse")
+    f = expect_shape("iff_intro", (yield p, ()), "imp", "the first premise")
+    g = expect_shape("iff_intro", (yield q, ()), "imp", "the second premise")
+    same_expr("iff_intro", g, mk("imp", f.args[1], f.args[0]), "the second premise is not the converse")
     return mk("iff", f.args[0], f.args[1])
 
 
@@ -336,12 +336,12 @@ def iff_left(c: Checker, p):
     """ A <-> B
         ------- iff_left   (iff_right gives B -> A)
         A -> B                                       """
-    e = _expect("iff_left", (yield p, ()), "iff", "the premise")
+    e = expect_shape("iff_left", (yield p, ()), "iff", "the premise")
     return mk("imp", e.args[0], e.args[1])
 
 
 def iff_right(c: Checker, p):
-    e = _expect("iff_right", (yield p, ()), "iff", "the premise")
+    e = expect_shape("iff_right", (yield p, ()), "iff", "the premise")
     return mk("imp", e.args[1], e.args[0])
 
 
@@ -350,7 +350,7 @@ def by_contra(c: Checker, h, a, p):
         ---------------- by_contra   (classical)
                A                                  """
     a = c.formula(a, "by_contra")
-    _expect("by_contra", (yield p, ((h, mk("not", a)),)), "false", "the premise")
+    expect_shape("by_contra", (yield p, ((h, mk("not", a)),)), "false", "the premise")
     return a
 
 
@@ -370,7 +370,7 @@ def forall_elim(c: Checker, p, t):
         ----------- forall_elim
           A[t/x]                 """
     t = c.term(t, "forall_elim")
-    f = _expect("forall_elim", (yield p, ()), "forall", "the premise")
+    f = expect_shape("forall_elim", (yield p, ()), "forall", "the premise")
     return instantiate(f.args[0], t)
 
 
@@ -378,9 +378,9 @@ def exists_intro(c: Checker, e, t, p):
     """   A[t/x]
         ------------ exists_intro
         exists x, A               """
-    e = _expect("exists_intro", c.formula(e, "exists_intro"), "exists", "the stated conclusion")
+    e = expect_shape("exists_intro", c.formula(e, "exists_intro"), "exists", "the stated conclusion")
     t = c.term(t, "exists_intro")
-    _same("exists_intro", (yield p, ()), instantiate(e.args[0], t), "the witness does not fit")
+    same_expr("exists_intro", (yield p, ()), instantiate(e.args[0], t), "the witness does not fit")
     return e
 
 
@@ -390,7 +390,7 @@ def exists_elim(c: Checker, p, x, h, q):
                     C                                                      """
     x = c.name(x, "exists_elim")
     c.not_free_in_context(x, "exists_elim")
-    e = _expect("exists_elim", (yield p, ()), "exists", "the first premise")
+    e = expect_shape("exists_elim", (yield p, ()), "exists", "the first premise")
     if x in free_vars(e):
         raise KernelError("exists_elim", f"eigenvariable {x} is free in {e}")
     concl = yield q, ((h, instantiate(e.args[0], Var(x))),)
@@ -414,9 +414,9 @@ def subst_rule(c: Checker, pe, x, m, p):
             M[b/x]         """
     x = c.name(x, "subst")
     m = c.formula(m, "subst")
-    eq = _expect("subst", (yield pe, ()), "eq", "the first premise")
+    eq = expect_shape("subst", (yield pe, ()), "eq", "the first premise")
     a, b = eq.args
-    _same("subst", (yield p, ()), subst(m, {x: a}), "the second premise is not the motive at the left side")
+    same_expr("subst", (yield p, ()), subst(m, {x: a}), "the second premise is not the motive at the left side")
     return subst(m, {x: b})
 
 
@@ -564,9 +564,9 @@ def induction(c: Checker, x, m, b, base, step):
     n = fresh_name("n", free_vars(m) | free_vars(b) | {x})
     at = lambda t: subst(m, {x: t})  # noqa: E731
     vn = Var(n)
-    _same("induction", (yield base, ()), at(b), "the base case")
+    same_expr("induction", (yield base, ()), at(b), "the base case")
     want = Forall(n, mk("imp", mk("le", b, vn), mk("imp", at(vn), at(mk("add", vn, Int(1))))))
-    _same("induction", (yield step, ()), want, "the step case")
+    same_expr("induction", (yield step, ()), want, "the step case")
     return Forall(n, mk("imp", mk("le", b, vn), at(vn)))
 
 
@@ -582,7 +582,7 @@ def strong_induction(c: Checker, x, m, b, step):
     vn, vk = Var(n), Var(k)
     below = Forall(k, mk("imp", mk("le", b, vk), mk("imp", mk("lt", vk, vn), at(vk))))
     want = Forall(n, mk("imp", mk("le", b, vn), mk("imp", below, at(vn))))
-    _same("strong_induction", (yield step, ()), want, "the step case")
+    same_expr("strong_induction", (yield step, ()), want, "the step case")
     return Forall(n, mk("imp", mk("le", b, vn), at(vn)))
 
 

@@ -332,10 +332,10 @@ def fresh_name(base: str, avoid) -> str:
 # ---- printing (recursion bounded by MAX_DEPTH, so deep terms print with "...") ----
 
 MAX_DEPTH = 60
-_INFIX = {"add": ("+", 6), "sub": ("-", 6), "mul": ("*", 7), "div": ("/", 7), "mod": ("%", 7),
+INFIX = {"add": ("+", 6), "sub": ("-", 6), "mul": ("*", 7), "div": ("/", 7), "mod": ("%", 7),
           "eq": ("=", 4), "lt": ("<", 4), "le": ("<=", 4),
           "and": ("and", 3), "or": ("or", 2), "imp": ("->", 1), "iff": ("<->", 0)}
-_UNICODE = {"<=": "≤", "->": "→", "<->": "↔", "and": "∧", "or": "∨",
+UNICODE = {"<=": "≤", "->": "→", "<->": "↔", "and": "∧", "or": "∨",
             "forall": "∀", "exists": "∃", "not": "¬", "!=": "≠", ">=": "≥"}
 
 
@@ -347,7 +347,7 @@ def show(e: Expr, ascii: bool = True) -> str:
 def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str:
     if depth > MAX_DEPTH:
         return "..."
-    u = (lambda s: s) if ascii else (lambda s: _UNICODE.get(s, s))
+    u = (lambda s: s) if ascii else (lambda s: UNICODE.get(s, s))
     op, d = e.op, depth + 1
     if e.sort == STMT or op in JUDGMENTS:
         return _show_program(e, lambda x: _show(x, names, avoid, d, -1, ascii), depth)
@@ -387,7 +387,7 @@ def _show(e: Expr, names: list, avoid, depth: int, ctx: int, ascii: bool) -> str
     if op == "ite":
         c, a, b = (_show(x, names, avoid, d, -1, ascii) for x in e.args)
         return f"(if {c} then {a} else {b})"
-    sym, prec = _INFIX[op]
+    sym, prec = INFIX[op]
     right_assoc = op in ("imp", "and", "or")
     lp = prec + 1 if right_assoc or prec == 4 else prec
     rp = prec if right_assoc else prec + 1

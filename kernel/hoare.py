@@ -23,7 +23,7 @@ statement about all states.
 
 from __future__ import annotations
 
-from .check import Checker, _expect, _same
+from .check import Checker, expect_shape, same_expr
 from .errors import KernelError
 from .expr import STMT, TRUE, Expr, Forall, Int, Var, free_vars, fresh_name, mk, postorder, subst
 
@@ -109,7 +109,7 @@ def _seq(kind):
         name = kind + "_seq"
         a = _judgment(name, (yield p1, ()), kind)
         b = _judgment(name, (yield p2, ()), kind)
-        _same(name, b.args[0], a.args[2], "the middle assertions differ")
+        same_expr(name, b.args[0], a.args[2], "the middle assertions differ")
         return _triple(kind, a.args[0], Expr("seq", (a.args[1], b.args[1])), b.args[2])
     return rule
 
@@ -123,10 +123,10 @@ def _if(kind):
         b = c.formula(b, name)
         t = _judgment(name, (yield p1, ()), kind)
         e = _judgment(name, (yield p2, ()), kind)
-        pre = _expect(name, t.args[0], "and", "the precondition of the then-branch")
-        _same(name, pre.args[1], b, "the then-branch must assume the condition")
-        _same(name, e.args[0], mk("and", pre.args[0], mk("not", b)), "the else-branch precondition")
-        _same(name, e.args[2], t.args[2], "the two branches end in different postconditions")
+        pre = expect_shape(name, t.args[0], "and", "the precondition of the then-branch")
+        same_expr(name, pre.args[1], b, "the then-branch must assume the condition")
+        same_expr(name, e.args[0], mk("and", pre.args[0], mk("not", b)), "the else-branch precondition")
+        same_expr(name, e.args[2], t.args[2], "the two branches end in different postconditions")
         return _triple(kind, pre.args[0], Expr("if", (b, t.args[1], e.args[1])), t.args[2])
     return rule
 
@@ -139,8 +139,8 @@ def _conseq(kind):
         name = kind + "_conseq"
         pre, post = c.formula(pre, name), c.formula(post, name)
         t = _judgment(name, (yield p, ()), kind)
-        _same(name, (yield p_pre, ()), closure(mk("imp", pre, t.args[0])), "the precondition side condition")
-        _same(name, (yield p_post, ()), closure(mk("imp", t.args[2], post)), "the postcondition side condition")
+        same_expr(name, (yield p_pre, ()), closure(mk("imp", pre, t.args[0])), "the precondition side condition")
+        same_expr(name, (yield p_post, ()), closure(mk("imp", t.args[2], post)), "the postcondition side condition")
         return _triple(kind, pre, t.args[1], post)
     return rule
 
@@ -152,9 +152,9 @@ def hoare_while(c: Checker, p):
         ------------------------------- hoare_while
         {I} while (b) c {I and not b}                """
     t = _judgment("hoare_while", (yield p, ()), "hoare")
-    pre = _expect("hoare_while", t.args[0], "and", "the precondition of the body")
+    pre = expect_shape("hoare_while", t.args[0], "and", "the precondition of the body")
     inv, b = pre.args
-    _same("hoare_while", t.args[2], inv, "the body must re-establish the invariant")
+    same_expr("hoare_while", t.args[2], inv, "the body must re-establish the invariant")
     return _triple("hoare", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
 
 
@@ -164,17 +164,17 @@ def total_while(c: Checker, z, p_bound, p_body):
                                 [I] while (b) c [I and not b]                                            """
     z = c.name(z, "total_while")
     t = _judgment("total_while", (yield p_body, ()), "total")
-    pre = _expect("total_while", t.args[0], "and", "the precondition of the body")
-    ib = _expect("total_while", pre.args[0], "and", "the invariant and guard")
+    pre = expect_shape("total_while", t.args[0], "and", "the precondition of the body")
+    ib = expect_shape("total_while", pre.args[0], "and", "the invariant and guard")
     inv, b = ib.args
-    eq = _expect("total_while", pre.args[1], "eq", "the variant snapshot")
+    eq = expect_shape("total_while", pre.args[1], "eq", "the variant snapshot")
     v, zz = eq.args
     if zz != Var(z):
         raise KernelError("total_while", f"the snapshot must be {v} = {z}")
     if z in free_vars(inv) | free_vars(b) | free_vars(v) | free_vars(t.args[1]):
         raise KernelError("total_while", f"the snapshot variable {z} must not occur in the loop or its invariant")
-    _same("total_while", t.args[2], mk("and", inv, mk("lt", v, Var(z))), "the body must decrease the variant")
-    _same("total_while", (yield p_bound, ()), closure(mk("imp", ib, mk("le", Int(0), v))),
+    same_expr("total_while", t.args[2], mk("and", inv, mk("lt", v, Var(z))), "the body must decrease the variant")
+    same_expr("total_while", (yield p_bound, ()), closure(mk("imp", ib, mk("le", Int(0), v))),
           "the variant must be bounded below")
     return _triple("total", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
 
@@ -207,13 +207,13 @@ def total_while_lex(c: Checker, zs, p_body):
     if len(set(zs)) != len(zs):
         raise KernelError(name, "the snapshot variables must be distinct")
     t = _judgment(name, (yield p_body, ()), "total")
-    pre = _expect(name, t.args[0], "and", "the precondition of the body")
-    ib = _expect(name, pre.args[0], "and", "the invariant and guard")
+    pre = expect_shape(name, t.args[0], "and", "the precondition of the body")
+    ib = expect_shape(name, pre.args[0], "and", "the invariant and guard")
     inv, b = ib.args
     vs, eqs = [], pre.args[1]
     for k, z in enumerate(zs):
-        eq = eqs if k == len(zs) - 1 else _expect(name, eqs, "and", "the variant snapshots").args[0]
-        eq = _expect(name, eq, "eq", "a variant snapshot")
+        eq = eqs if k == len(zs) - 1 else expect_shape(name, eqs, "and", "the variant snapshots").args[0]
+        eq = expect_shape(name, eq, "eq", "a variant snapshot")
         if eq.args[1] != Var(z):
             raise KernelError(name, f"snapshot {k + 1} must be {eq.args[0]} = {z}")
         vs.append(eq.args[0])
@@ -224,7 +224,7 @@ def total_while_lex(c: Checker, zs, p_body):
         used = used | free_vars(v)
     if used & set(zs):
         raise KernelError(name, "a snapshot variable must not occur in the loop, its invariant or the variant")
-    _same(name, t.args[2], mk("and", inv, lex_decrease(vs, [Var(z) for z in zs])),
+    same_expr(name, t.args[2], mk("and", inv, lex_decrease(vs, [Var(z) for z in zs])),
           "the body must decrease the variant lexicographically")
     return _triple("total", inv, Expr("while", (b, t.args[1])), mk("and", inv, mk("not", b)))
 
@@ -259,10 +259,10 @@ def diverges_while(c: Checker, b, body, p_guard, p_body):
                diverges while (b) c from R                                              """
     b, body = c.formula(b, "diverges_while"), _stmt(c, body, "diverges_while")
     t = _judgment("diverges_while", (yield p_body, ()), "hoare")
-    _same("diverges_while", t.args[1], never_blocks(body), "the body premise must be about the body, never blocked")
+    same_expr("diverges_while", t.args[1], never_blocks(body), "the body premise must be about the body, never blocked")
     r = t.args[0]
-    _same("diverges_while", t.args[2], r, "the body must stay in the recurrent set")
-    _same("diverges_while", (yield p_guard, ()), closure(mk("imp", r, b)), "the recurrent set must imply the guard")
+    same_expr("diverges_while", t.args[2], r, "the body must stay in the recurrent set")
+    same_expr("diverges_while", (yield p_guard, ()), closure(mk("imp", r, b)), "the recurrent set must imply the guard")
     return Expr("diverges", (r, Expr("while", (b, body))))
 
 
@@ -298,7 +298,7 @@ def diverges_choose(c: Checker, body, choice, p):
     if len(fixed) != len(choice):
         raise KernelError(name, "each variable is chosen once")
     d = _judgment(name, (yield p, ()), "diverges")
-    _same(name, d.args[1], fix_havocs(body, fixed), "the premise must be about c with the chosen values")
+    same_expr(name, d.args[1], fix_havocs(body, fixed), "the premise must be about c with the chosen values")
     return Expr("can_diverge", (d.args[0], body))
 
 
@@ -309,7 +309,7 @@ def diverges_while_body(c: Checker, b, p_guard, p):
     name = "diverges_while_body"
     b = c.formula(b, name)
     d = _judgment(name, (yield p, ()), "diverges")
-    _same(name, (yield p_guard, ()), closure(mk("imp", d.args[0], b)), "the guard must hold at the start")
+    same_expr(name, (yield p_guard, ()), closure(mk("imp", d.args[0], b)), "the guard must hold at the start")
     return Expr("diverges", (d.args[0], Expr("while", (b, d.args[1]))))
 
 
@@ -319,12 +319,12 @@ def diverges_unroll(c: Checker, p_guard, p_pass, p_rest):
                           diverges while (b) c from P                                           """
     name = "diverges_unroll"
     d = _judgment(name, (yield p_rest, ()), "diverges")
-    loop = _expect(name, d.args[1], "while", "the loop")
+    loop = expect_shape(name, d.args[1], "while", "the loop")
     b, body = loop.args
     t = _judgment(name, (yield p_pass, ()), "hoare")
-    _same(name, t.args[1], never_blocks(body), "the first pass must be the loop body, never blocked")
-    _same(name, t.args[2], d.args[0], "the first pass must end where the loop diverges")
-    _same(name, (yield p_guard, ()), closure(mk("imp", t.args[0], b)), "the guard must hold at the start")
+    same_expr(name, t.args[1], never_blocks(body), "the first pass must be the loop body, never blocked")
+    same_expr(name, t.args[2], d.args[0], "the first pass must end where the loop diverges")
+    same_expr(name, (yield p_guard, ()), closure(mk("imp", t.args[0], b)), "the guard must hold at the start")
     return Expr("diverges", (t.args[0], loop))
 
 
@@ -334,9 +334,9 @@ def diverges_seq(c: Checker, first, p1, p2):
                    diverges c1 c2 from P                             """
     first = _stmt(c, first, "diverges_seq")
     a = _judgment("diverges_seq", (yield p1, ()), "hoare")
-    _same("diverges_seq", a.args[1], never_blocks(first), "the first premise must be about c1, never blocked")
+    same_expr("diverges_seq", a.args[1], never_blocks(first), "the first premise must be about c1, never blocked")
     d = _judgment("diverges_seq", (yield p2, ()), "diverges")
-    _same("diverges_seq", d.args[0], a.args[2], "the first part must end where the second diverges")
+    same_expr("diverges_seq", d.args[0], a.args[2], "the first part must end where the second diverges")
     return Expr("diverges", (a.args[0], Expr("seq", (first, d.args[1]))))
 
 
@@ -357,7 +357,7 @@ def diverges_if(c: Checker, b, other, p_cond, p, then: bool):
     b, other = c.formula(b, name), _stmt(c, other, name)
     d = _judgment(name, (yield p, ()), "diverges")
     cond = b if then else mk("not", b)
-    _same(name, (yield p_cond, ()), closure(mk("imp", d.args[0], cond)), "the branch condition")
+    same_expr(name, (yield p_cond, ()), closure(mk("imp", d.args[0], cond)), "the branch condition")
     branches = (d.args[1], other) if then else (other, d.args[1])
     return Expr("diverges", (d.args[0], Expr("if", (b, *branches))))
 
@@ -379,7 +379,7 @@ def diverges_or(c: Checker, p1, p2):
            diverges c from P1 or P2                          """
     d1 = _judgment("diverges_or", (yield p1, ()), "diverges")
     d2 = _judgment("diverges_or", (yield p2, ()), "diverges")
-    _same("diverges_or", d2.args[1], d1.args[1], "the two premises are about different programs")
+    same_expr("diverges_or", d2.args[1], d1.args[1], "the two premises are about different programs")
     return Expr("diverges", (mk("or", d1.args[0], d2.args[0]), d1.args[1]))
 
 
@@ -389,7 +389,7 @@ def diverges_conseq(c: Checker, p_imp, p, pre):
                diverges c from P                              """
     pre = c.formula(pre, "diverges_conseq")
     d = _judgment("diverges_conseq", (yield p, ()), "diverges")
-    _same("diverges_conseq", (yield p_imp, ()), closure(mk("imp", pre, d.args[0])), "the precondition")
+    same_expr("diverges_conseq", (yield p_imp, ()), closure(mk("imp", pre, d.args[0])), "the precondition")
     return Expr("diverges", (pre, d.args[1]))
 
 
@@ -548,7 +548,7 @@ def _rec(kind):
         if type(proofs) is not tuple or len(proofs) != len(obligations):
             raise KernelError(kind + "_rec", f"one proof per procedure ({len(obligations)})")
         for ob, p in zip(obligations, proofs):
-            _same(kind + "_rec", (yield p, ()), ob, "a body obligation")
+            same_expr(kind + "_rec", (yield p, ()), ob, "a body obligation")
         return contracts
     return rule
 
@@ -584,7 +584,7 @@ def diverges_rec(c: Checker, specs, proofs):
     if type(proofs) is not tuple or len(proofs) != len(obligations):
         raise KernelError("diverges_rec", f"one proof per procedure ({len(obligations)})")
     for ob, p in zip(obligations, proofs):
-        _same("diverges_rec", (yield p, ()), ob, "a body obligation")
+        same_expr("diverges_rec", (yield p, ()), ob, "a body obligation")
     return calls
 
 

@@ -125,11 +125,11 @@ def collect(paths: list[Path], use_cache: bool = True) -> list[ModuleDoc]:
 def _module_doc(loader: _RecordingLoader, name: str, mod: Module, shown: str) -> ModuleDoc:
     from tactics.parser import split_items, strip_comments
 
-    from .loader import _display, _merge_programs
+    from .loader import display_path, merge_programs
     source = mod.source
     lines = source.split("\n")
     spans = []                                    # (first line, last line, cleaned text)
-    for start, text in _merge_programs(split_items(strip_comments(source, _display(mod.path)))):
+    for start, text in merge_programs(split_items(strip_comments(source, display_path(mod.path)))):
         spans.append((start, start + len(text.rstrip().split("\n")) - 1, text))
     starts = [s for s, _, _ in spans]
     parsed = {}

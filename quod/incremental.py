@@ -40,7 +40,7 @@ from typing import Callable
 from kernel import Environment, KernelError
 from tactics.syntax import Pos, QuodError, normalize_newlines
 
-from .loader import PRELUDE, THEORIES, Loader, Module, Result, _merge_programs
+from .loader import PRELUDE, THEORIES, Loader, Module, Result, merge_programs
 
 CACHE_SIZE = 4000          # outcomes kept; far more than the declarations of the files one edits at once
 
@@ -100,7 +100,7 @@ def declarations(text: str, shown: str = "<doc>") -> list[Decl]:
     text = lf(text)
     clean, _ = strip(text, shown)
     out = []
-    for line, item in _merge_programs(split_items(clean)):
+    for line, item in merge_programs(split_items(clean)):
         source = text_of(text, line, item)
         m = _DECL.match(item)
         kind, name, attrs, nl, nc = "", None, (), 1, 1
@@ -271,7 +271,7 @@ class DocumentChecker:
 
     def __init__(self, path: Path | None, loader: TracingLoader | None = None):
         self.path = Path(path).resolve() if path is not None else None
-        self.shown = _display(self.path) if self.path is not None else "untitled"
+        self.shown = display_path(self.path) if self.path is not None else "untitled"
         self.base_dir = self.path.parent if self.path is not None else Path.cwd()
         self.loader = loader or TracingLoader()
         self.cache: OrderedDict = OrderedDict()     # (ctx, key) -> (Outcome, State after)
@@ -523,7 +523,7 @@ def program_file(path: str, base_dir: Path) -> Path:
     return p.resolve()
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return os.path.relpath(path)
     except ValueError:

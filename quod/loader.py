@@ -160,22 +160,22 @@ class Loader:
         try:
             data = _read_regular(path)
         except OSError as exc:
-            raise QuodError(Pos(_display(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
+            raise QuodError(Pos(display_path(path), 1, 1), f"cannot read file: {exc.strerror or exc}") from None
         import hashlib
         self._shas[Path(path)] = hashlib.sha256(data).hexdigest()     # what was read, for the cache
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise QuodError(_offset_pos(data, exc.start, _display(path)), "this file is not UTF-8 text") from None
+            raise QuodError(_offset_pos(data, exc.start, display_path(path)), "this file is not UTF-8 text") from None
         if "\x00" in text:
-            raise QuodError(_offset_pos(data, data.index(b"\x00"), _display(path)), "this file contains a NUL byte;"
+            raise QuodError(_offset_pos(data, data.index(b"\x00"), display_path(path)), "this file contains a NUL byte;"
                             " is it a binary file?")
-        return normalize_newlines(text, _display(path))
+        return normalize_newlines(text, display_path(path))
 
     def _check(self, path: Path, name: str) -> Module:
         from tactics.parser import parse_item, split_items, strip_comments
         text = self._read(path)
-        shown = _display(path)
+        shown = display_path(path)
         clean = strip_comments(text, shown)
         env = Environment()
         mod = Module(name, path, env, [], [], [], [], text)
@@ -191,7 +191,7 @@ class Loader:
                 mod.simp_lemmas.extend(pre.simp_lemmas)
         # One bad item (a parse error, a rejected definition, a failing command) is reported
         # and the rest of the file is still checked.
-        items = _merge_programs(split_items(clean))
+        items = merge_programs(split_items(clean))
         if not items and text.strip():
             mod.errors.append(format_error(QuodError(Pos(shown, 1, 1), "this file has no declarations (all of it is "
                                                      "comment): nothing was checked"), text))
@@ -309,7 +309,7 @@ class Loader:
             at = pos
             if getattr(exc, "file", None) and exc.line:     # in the C or Python file it reads: show it there
                 lines = exc.source.split("\n")
-                where = f"{_display(Path(exc.file))}:{exc.line}" + (f":{exc.col}" if exc.col else "")
+                where = f"{display_path(Path(exc.file))}:{exc.line}" + (f":{exc.col}" if exc.col else "")
                 exc.message += f"\n  at {where}"
                 if 1 <= exc.line <= len(lines):
                     exc.message += f":\n    {lines[exc.line - 1]}\n    {' ' * ((exc.col or 1) - 1)}^"
@@ -563,7 +563,7 @@ class Loader:
         is not imported."""
         from .help import hint
         line = ""
-        if exc.pos is not None and exc.pos.file == _display(mod.path):
+        if exc.pos is not None and exc.pos.file == display_path(mod.path):
             lines = mod.source.split("\n")
             if 1 <= exc.pos.line <= len(lines):
                 line = lines[exc.pos.line - 1]
@@ -823,7 +823,7 @@ def _sexpr_nodes(se):
             stack.extend(a for a in n.args if hasattr(a, "kind"))
 
 
-def _merge_programs(items: list) -> list:
+def merge_programs(items: list) -> list:
     """A `program` item runs to its closing brace or closing triple quote, over lines that
     start in column 1 (C code often does)."""
     out: list = []
@@ -832,7 +832,7 @@ def _merge_programs(items: list) -> list:
         line, text = items[i]
         i += 1
         if text.startswith("program"):
-            while i < len(items) and not _program_complete(text):
+            while i < len(items) and not program_complete(text):
                 nxt_line, nxt = items[i]
                 text = text + "\n" * (nxt_line - line - text.count("\n")) + nxt
                 i += 1
@@ -840,7 +840,7 @@ def _merge_programs(items: list) -> list:
     return out
 
 
-def _program_complete(text: str) -> bool:
+def program_complete(text: str) -> bool:
     if '"""' in text:
         return text.count('"""') % 2 == 0
     if "{" in text:
@@ -872,7 +872,7 @@ def _read_regular(path: Path) -> bytes:
     return data
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     try:
         return os.path.relpath(path)
     except ValueError:
@@ -889,7 +889,7 @@ def _clean(text: str) -> str:
 
 def _display_dir(path: Path) -> str:
     """A directory as the user would name it: relative when under the current one, else absolute."""
-    shown = _display(path)
+    shown = display_path(path)
     return str(Path(path).resolve()) if shown.startswith("..") else shown
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 
 from kernel import show
-from kernel.expr import _INFIX, _UNICODE, BINDERS, JUDGMENTS, MAX_DEPTH, STMT, fresh_name, free_vars
+from kernel.expr import INFIX, UNICODE, BINDERS, JUDGMENTS, MAX_DEPTH, STMT, fresh_name, free_vars
 
 WIDTH = 100
 
@@ -218,7 +218,7 @@ def _doc(e, names: list, avoid, depth: int, ctx: int, ascii: bool, orient: Orien
     """The kernel's ``_show`` (kernel/expr.py), case by case, building a document instead of a string."""
     if depth > MAX_DEPTH:
         return text("...")
-    u = (lambda s: s) if ascii else (lambda s: _UNICODE.get(s, s))
+    u = (lambda s: s) if ascii else (lambda s: UNICODE.get(s, s))
     op, d = e.op, depth + 1
 
     def sub(x, c):
@@ -270,7 +270,7 @@ def _doc(e, names: list, avoid, depth: int, ctx: int, ascii: bool, orient: Orien
         c, a, b = (sub(x, -1) for x in e.args)
         return cat(text("("), align(group(cat(text("if "), align(c), LINE, text("then "), align(a), LINE,
                                              text("else "), align(b)))), text(")"))
-    sym, prec = _INFIX[op]
+    sym, prec = INFIX[op]
     right_assoc = op in ("imp", "and", "or")
     lp = prec + 1 if right_assoc or prec == 4 else prec
     rp = prec if right_assoc else prec + 1

@@ -119,8 +119,8 @@ class Session:
         """A `program` whose braces or triple-quoted source are not closed yet."""
         if not text.lstrip().startswith("program"):
             return False
-        from .loader import _program_complete
-        return not _program_complete(text)
+        from .loader import program_complete
+        return not program_complete(text)
 
     # -- input ---------------------------------------------------------------------------
 
@@ -200,10 +200,10 @@ class Session:
         with its own text."""
         from tactics.parser import parse_item, split_items, strip_comments
 
-        from .loader import _merge_programs, text_of
+        from .loader import merge_programs, text_of
         out = []
         self.mod.source = text          # errors quote the input's lines
-        for line, item_text in _merge_programs(split_items(strip_comments(text, "<repl>"))):
+        for line, item_text in merge_programs(split_items(strip_comments(text, "<repl>"))):
             own = text_of(text, line, item_text)
             try:
                 out += self._declare_item(line, item_text, own, parse_item)

@@ -17,11 +17,11 @@ from .linarith import LinarithFailed, prove_false
 from .state import Goal
 
 MAX_SPLITS = 6
-_CMP = ("eq", "le", "lt")
+COMPARISONS = ("eq", "le", "lt")
 
 
-def _is_cmp(f: Expr) -> bool:
-    return f.op in _CMP or (f.op == "not" and f.args[0].op in ("le", "lt", "eq"))
+def is_comparison(f: Expr) -> bool:
+    return f.op in COMPARISONS or (f.op == "not" and f.args[0].op in ("le", "lt", "eq"))
 
 
 def hyp_facts(goal: Goal) -> list[tuple[Expr, Proof]]:
@@ -33,14 +33,14 @@ def hyp_facts(goal: Goal) -> list[tuple[Expr, Proof]]:
         if f.op == "and":
             stack.append((f.args[0], P("and_left", p)))
             stack.append((f.args[1], P("and_right", p)))
-        elif f.op == "iff" and f.args[0].op in _CMP and f.args[1].op in _CMP:
+        elif f.op == "iff" and f.args[0].op in COMPARISONS and f.args[1].op in COMPARISONS:
             continue
-        elif _is_cmp(f):
+        elif is_comparison(f):
             out.append((f, p))
     return out
 
 
-class _Names:
+class AtomNames:
     def __init__(self, goal: Goal):
         self.used = goal.names()
         self.i = 0
@@ -53,7 +53,7 @@ class _Names:
                 return n
 
 
-def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
+def refute(facts: list, names: AtomNames, depth: int = 0) -> Proof:
     """A proof of false from the facts, splitting cases where that helps.
 
     ``names`` supplies fresh hypothesis names; a supply with a ``leaf`` method
@@ -80,7 +80,7 @@ def refute(facts: list, names: _Names, depth: int = 0) -> Proof:
 def _branch_split(facts):
     """Branch and bound (``branch.py``): t <= k or t >= k + 1 where the rationals put t between."""
     from .branch import split_point
-    got = split_point([(f, p) for f, p in facts if _is_cmp(f)])
+    got = split_point([(f, p) for f, p in facts if is_comparison(f)])
     if got is None:
         return None
     t, k = got
@@ -223,11 +223,11 @@ def _ite_split(ite: Expr, extra: list):
         hc, hn = names(), names()
         yes = facts + extra + [(mk("eq", ite, a), P("imp_elim", P("ite_true", c, a, b), P("hyp", hc)))]
         no = facts + extra + [(mk("eq", ite, b), P("imp_elim", P("ite_false", c, a, b), P("hyp", hn)))]
-        if _is_cmp(c):
+        if is_comparison(c):
             yes.append((c, P("hyp", hc)))
-        if _is_cmp(mk("not", c)) or c.op in ("le", "lt"):
+        if is_comparison(mk("not", c)) or c.op in ("le", "lt"):
             no.append((mk("not", c), P("hyp", hn)))
-        elif c.op == "not" and _is_cmp(c.args[0]):
+        elif c.op == "not" and is_comparison(c.args[0]):
             hx = names()      # not (not X) gives X
             no.append((c.args[0], P("by_contra", hx, c.args[0], P("not_elim", P("hyp", hn), P("hyp", hx)))))
         p_yes = refute(yes, names, depth + 1)
@@ -238,28 +238,28 @@ def _ite_split(ite: Expr, extra: list):
 
 
 def linarith_goal(eng, goal: Goal, tac, extra=()) -> Proof:
-    facts = hyp_facts(goal) + [(f, p) for p, f in extra if _is_cmp(f)]
-    names = _Names(goal)
+    facts = hyp_facts(goal) + [(f, p) for p, f in extra if is_comparison(f)]
+    names = AtomNames(goal)
     t = goal.target
     try:
-        return _prove(t, facts, names)
+        return prove_from_facts(t, facts, names)
     except LinarithFailed as exc:
         eng.fail(tac, goal, str(exc))
     except KernelError as exc:
         eng.fail(tac, goal, f"linarith: {exc}")
 
 
-def _prove(t: Expr, facts, names) -> Proof:
+def prove_from_facts(t: Expr, facts, names) -> Proof:
     if t.op == "false":
         return refute(facts, names)
     if t.op == "true":
         return P("true_intro")
     if t.op == "and":
-        return P("and_intro", _prove(t.args[0], facts, names), _prove(t.args[1], facts, names))
+        return P("and_intro", prove_from_facts(t.args[0], facts, names), prove_from_facts(t.args[1], facts, names))
     if t.op in ("le", "lt"):
         h = names()
         return P("by_contra", h, t, refute(facts + [(mk("not", t), P("hyp", h))], names))
-    if t.op == "not" and t.args[0].op in _CMP:
+    if t.op == "not" and t.args[0].op in COMPARISONS:
         h = names()
         return P("not_intro", h, t.args[0], refute(facts + [(t.args[0], P("hyp", h))], names))
     if t.op == "eq":
@@ -320,8 +320,8 @@ def calc(eng, goal: Goal, tac):
         if goal.target == mk("eq", last, first):
             from .engine import eq_symm
             return [], eq_symm(p, first, last)
-    names = _Names(goal)
+    names = AtomNames(goal)
     try:
-        return [], _prove(goal.target, [(r, p) for p, r in steps] + hyp_facts(goal), names)
+        return [], prove_from_facts(goal.target, [(r, p) for p, r in steps] + hyp_facts(goal), names)
     except LinarithFailed:
         eng.fail(tac, goal, f"the calc chain from {show(first)} to {show(last)} does not prove the goal")

@@ -598,7 +598,7 @@ def t_rewrite(eng, goal, tac):
             g = g2
         else:
             g2, proof = _rewrite_target(g, p, f)
-            wraps.append(lambda q, proof=proof, gid=g2.id: _fill(proof, gid, q))
+            wraps.append(lambda q, proof=proof, gid=g2.id: fill_hole(proof, gid, q))
             g = g2
     # close t = t like Lean's rw does
     final = []
@@ -618,7 +618,7 @@ def t_rewrite(eng, goal, tac):
     return final, p
 
 
-def _fill(proof: Proof, gid: int, q: Proof) -> Proof:
+def fill_hole(proof: Proof, gid: int, q: Proof) -> Proof:
     """Replace the hole for goal gid in a (shallow) proof by q."""
     def go(x):
         if isinstance(x, Proof):
@@ -659,7 +659,7 @@ def t_unfold(eng, goal, tac):
     eqs = unfold_occurrences(eng, target, names)
     if not eqs:
         eng.fail(tac, goal, f"nothing to unfold: {', '.join(names)} does not occur")
-    return _rewrite_many(eng, goal, eqs, at)
+    return rewrite_many(eng, goal, eqs, at)
 
 
 def _defined(eng, name):
@@ -670,7 +670,7 @@ def _defined(eng, name):
         return set()
 
 
-def _rewrite_many(eng, goal, eqs, at=None):
+def rewrite_many(eng, goal, eqs, at=None):
     """Rewrite with a list of closed (proof, a = b / A <-> B) left to right, all at once."""
     if at:
         f = goal.hyp(at)
@@ -778,7 +778,7 @@ def t_ring(eng, goal, tac):
             g = new_goals[0]
             a2: dict = {}
             if normalize(g.target.args[0], a2) == normalize(g.target.args[1], a2):
-                return [], _fill(proof, g.id, P("ring", g.target.args[0], g.target.args[1]))
+                return [], fill_hole(proof, g.id, P("ring", g.target.args[0], g.target.args[1]))
         eng.fail(tac, goal, "ring: the two sides are different polynomials")
     return [], P("ring", t.args[0], t.args[1])
 
@@ -878,7 +878,7 @@ def t_smt(eng, goal, tac, lemmas=None):
             g = None
         if g is not None:
             _, q = t_smt(eng, g, tac, lemmas)
-            return [], _fill(p, g.id, q)
+            return [], fill_hole(p, g.id, q)
     rlimit, timeout = _smt_options(eng, goal, tac)
     try:
         out = smt_prove(eng.env, goal, [(p, f) for p, f in lemmas], rlimit, timeout)

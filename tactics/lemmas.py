@@ -180,12 +180,12 @@ def _discharge(prems: list, hyps: list, holes: set, sub: dict, names):
 
 
 def _by_arith(f: Expr, hyps: list, names) -> Proof | None:
-    from .arith_tactics import _CMP, _is_cmp, _prove
+    from .arith_tactics import COMPARISONS, is_comparison, prove_from_facts
     from .linarith import LinarithFailed
-    if not (f.op in _CMP or (f.op == "not" and f.args[0].op in _CMP)):
+    if not (f.op in COMPARISONS or (f.op == "not" and f.args[0].op in COMPARISONS)):
         return None
     try:
-        return _prove(f, [(g, p) for g, p in hyps if _is_cmp(g)], names)
+        return prove_from_facts(f, [(g, p) for g, p in hyps if is_comparison(g)], names)
     except (LinarithFailed, Exception):
         return None
 

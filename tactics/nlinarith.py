@@ -36,7 +36,7 @@ from __future__ import annotations
 from kernel import Expr, Forall, Int, KernelError, P, Proof, Var, mk
 from kernel.arith import comparison, normalize
 
-from .arith_tactics import _is_cmp, _Names, _prove, hyp_facts
+from .arith_tactics import is_comparison, AtomNames, prove_from_facts, hyp_facts
 from .linarith import LinarithFailed, prove_false
 from .simplex import farkas
 from .tableau import Tableau
@@ -265,7 +265,7 @@ class NlLeaf:
                 raise           # the split of the disequality comes first: products then see a < b
         if self.lp_calls >= MAX_LP_CALLS:
             raise LinarithFailed("nlinarith gave up: too many case splits")
-        cmp_facts = [(f, p) for f, p in facts if _is_cmp(f)]
+        cmp_facts = [(f, p) for f, p in facts if is_comparison(f)]
         # the facts to multiply: nonlinear ones and the most recent (the negated goal is last) first
         ranked = sorted(range(len(cmp_facts)), key=lambda i: (-min(_degree(cmp_facts[i][0]), 2), -i))
         forms = []
@@ -301,7 +301,7 @@ class NlLeaf:
         return pf
 
 
-class NlSearch(_Names):
+class NlSearch(AtomNames):
     """The name supply of ``arith_tactics.refute``, carrying nlinarith's leaf procedure."""
 
     def __init__(self, goal):
@@ -314,10 +314,10 @@ def nlinarith_goal(eng, goal, tac, extra=()) -> Proof:
     if missing:
         eng.fail(tac, goal, "nlinarith needs the prelude's lemmas " + ", ".join(missing) +
                  " (integers.prelude), which this environment lacks")
-    facts = hyp_facts(goal) + [(f, p) for p, f in extra if _is_cmp(f)]
+    facts = hyp_facts(goal) + [(f, p) for p, f in extra if is_comparison(f)]
     search = NlSearch(goal)
     try:
-        return _prove(goal.target, facts, search)
+        return prove_from_facts(goal.target, facts, search)
     except LinarithFailed as exc:
         pf = by_cases(goal, extra)
         if pf is not None:

@@ -281,7 +281,7 @@ def prove_by_mod_elimination(f: Expr, names):
     read as ``x - e * (x / e)`` (innermost first, everywhere, so shared atoms stay shared): ``ring``
     proves the rewritten equation and ``replace`` steps, each by the kernel's division identity,
     take it back to f. None if the rewritten equation is not an identity."""
-    from .arith_tactics import _prove
+    from .arith_tactics import prove_from_facts
     from .engine import replace_all
     from .linarith import LinarithFailed
     if f.op != "eq":
@@ -312,7 +312,7 @@ def prove_by_mod_elimination(f: Expr, names):
     for prev, m, a, x, e in reversed(steps):
         dm = mk("eq", x, mk("add", mk("mul", e, mk("div", x, e)), m))
         try:
-            pe = _prove(mk("eq", a, m), [(dm, P("arith", "div_mod", (x, e)))], names)
+            pe = prove_from_facts(mk("eq", a, m), [(dm, P("arith", "div_mod", (x, e)))], names)
         except LinarithFailed:
             return None
         pf = P("replace", pe, pf, prev)

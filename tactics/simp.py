@@ -95,12 +95,12 @@ class _Simp:
         return None
 
     def _ite(self, ite: Expr):
-        from .arith_tactics import _Names, _prove, hyp_facts
+        from .arith_tactics import AtomNames, prove_from_facts, hyp_facts
         c, a, b = ite.args
         facts = hyp_facts(self.goal)
         for want, rule, val in ((c, "ite_true", a), (mk("not", c), "ite_false", b)):
             try:
-                pc = _prove(want, facts, _Names(self.goal))
+                pc = prove_from_facts(want, facts, AtomNames(self.goal))
             except (LinarithFailed, KernelError):
                 continue
             eq = mk("eq", ite, val)
@@ -109,7 +109,7 @@ class _Simp:
 
 
 def simp(eng, goal: Goal, tac, arith_only: bool = False):
-    from .engine import _rewrite_many, replace_all
+    from .engine import rewrite_many, replace_all
     from .syntax import SExpr
     lemmas = []
     at = None
@@ -137,7 +137,7 @@ def simp(eng, goal: Goal, tac, arith_only: bool = False):
     if at:
         if not eqs:
             eng.fail(tac, goal, "simp made no progress")
-        new_goals, proof = _rewrite_many(eng, goal, eqs, at)
+        new_goals, proof = rewrite_many(eng, goal, eqs, at)
         g = new_goals[0]
         if g.hyp(at).op == "false":
             return [], _fill_false(proof, g, at)
@@ -147,17 +147,17 @@ def simp(eng, goal: Goal, tac, arith_only: bool = False):
         eng.fail(tac, goal, "simp made no progress")
     if not eqs:
         return [], closing
-    new_goals, proof = _rewrite_many(eng, goal, eqs, None)
+    new_goals, proof = rewrite_many(eng, goal, eqs, None)
     g = new_goals[0]
     if closing is not None:
-        from .engine import _fill
-        return [], _fill(proof, g.id, closing)
+        from .engine import fill_hole
+        return [], fill_hole(proof, g.id, closing)
     return new_goals, proof
 
 
 def _fill_false(proof, g: Goal, h: str):
-    from .engine import _fill
-    return _fill(proof, g.id, P("false_elim", P("hyp", h), g.target))
+    from .engine import fill_hole
+    return fill_hole(proof, g.id, P("false_elim", P("hyp", h), g.target))
 
 
 def _close(e: Expr):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from kernel import Expr, Int, KernelError, P, Var, free_vars, instantiate, mk
 from kernel.expr import postorder
 
-from .arith_tactics import _is_cmp, refute
+from .arith_tactics import is_comparison, refute
 from .linarith import LinarithFailed
 
 MAX_BRANCH_DEPTH = 14
@@ -88,7 +88,7 @@ class Tableau:
                 pex = _not_forall_to_exists(p, f.args[0], ex, self)
                 rest = facts[:i] + facts[i + 1:]
                 return P("exists_elim", pex, x, h, self._refute(rest + [(body, P("hyp", h))], depth))
-        comparisons = [(f, p) for f, p in facts if _is_cmp(f)]
+        comparisons = [(f, p) for f, p in facts if is_comparison(f)]
         try:
             return refute(comparisons, self)
         except LinarithFailed:
@@ -185,20 +185,20 @@ class Tableau:
             self.residue_done = False
 
     def _residue_case(self, facts: list, n: Expr, c: int, v: int, depth: int):
-        from .arith_tactics import _prove
+        from .arith_tactics import prove_from_facts
         from .engine import replace_all
         zero, cc = Int(0), Int(c)
         r = mk("mod", n, cc)
         if v == c:
             rp = P("imp_elim", P("arith", "mod_pos", (n, cc)), P("eval", mk("lt", zero, cc)))
             rng = [(mk("le", zero, r), P("and_left", rp)), (mk("lt", r, cc), P("and_right", rp))]
-            return refute([(f, p) for f, p in facts if _is_cmp(f)] + rng, self)
+            return refute([(f, p) for f, p in facts if is_comparison(f)] + rng, self)
         a = mk("eq", r, Int(v))
         ha, hn = self.fresh("_r"), self.fresh("_r")
         q = mk("div", n, cc)
         rhs = mk("add", mk("mul", cc, q), Int(v))
         dm = (mk("eq", n, mk("add", mk("mul", cc, q), r)), P("arith", "div_mod", (n, cc)))
-        pe = _prove(mk("eq", n, rhs), [dm, (a, P("hyp", ha))], self)
+        pe = prove_from_facts(mk("eq", n, rhs), [dm, (a, P("hyp", ha))], self)
         moved = []
         for f, p in facts:
             if n.data in f.fv:
@@ -239,7 +239,7 @@ class Tableau:
     def _qr_case(self, facts: list, sign, d: Expr, cands: list, lemma: str, depth: int):
         from . import quotrem
         base = facts + [sign]
-        cmp = [(f, p) for f, p in base if _is_cmp(f)]
+        cmp = [(f, p) for f, p in base if is_comparison(f)]
         pf = self._excluded(cmp, d)
         if pf is not None:
             return pf
@@ -303,7 +303,7 @@ class Tableau:
     def _qr_zero(self, facts: list, zero_fact, d: Expr, depth: int):
         from .engine import replace_all
         eqf, pe = zero_fact
-        pf = self._excluded([(f, p) for f, p in facts + [zero_fact] if _is_cmp(f)], d)
+        pf = self._excluded([(f, p) for f, p in facts + [zero_fact] if is_comparison(f)], d)
         if pf is not None:
             return pf
         out = []
@@ -521,7 +521,7 @@ MAX_RESIDUE_TRIES = 2   # residue splits per tableau
 def _residue_target(facts: list):
     """(n, c) for a universal fact with an equation ``t = c * k`` in its bound variable k (c a
     literal, 2 <= |c| <= MAX_RESIDUE) where t multiplies the free variable n; else None."""
-    from .witness import _linear_in
+    from .witness import linear_in
     for f, _ in facts:
         if f.op != "forall":
             continue
@@ -532,7 +532,7 @@ def _residue_target(facts: list):
         for e in postorder(body):
             if e.op != "eq" or e.lbr or k not in e.fv:
                 continue
-            got = _linear_in(mk("sub", e.args[0], e.args[1]), k)
+            got = linear_in(mk("sub", e.args[0], e.args[1]), k)
             if got is None:
                 continue
             c1, c0, rev = got

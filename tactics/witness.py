@@ -72,7 +72,7 @@ def _symm(p, f: Expr):
     return P("subst", p, "_z", mk("eq", Var("_z"), a), P("refl", a))
 
 
-def _linear_in(e: Expr, k: str):
+def linear_in(e: Expr, k: str):
     """(c1, c0) with e = c1 * k + c0 as polynomials (dicts over an atom table), or None."""
     atoms: dict = {}
     try:
@@ -109,7 +109,7 @@ def _term(poly: dict, rev: dict) -> Expr:
 
 def solve(e: Expr, k: str) -> list[Expr]:
     """Terms t with e[k := t] = 0 (exact) or near it (floor quotient), for e linear in k."""
-    got = _linear_in(e, k)
+    got = linear_in(e, k)
     if got is None:
         return []
     c1, c0, rev = got
