@@ -5,12 +5,15 @@
     python bench/differential.py --lang python --seed 3 --only 1234  # one program again, printed
     python bench/differential.py --programs 5000 -j 2                # in 2 processes
     python bench/differential.py --lang python --risky               # also possibly unbound locals
+    python bench/differential.py --recursive --programs 300          # recursive programs (recgen.py)
 
 Every program (tests/programs/progen.py draws them) goes through Quod's front end and interpreter
 and through gcc -O0 -fsanitize=undefined (many programs per binary) or CPython, on random inputs,
 compared by the rules of tests/programs/test_differential.py (see tests/programs/randdiff.py).
 Printed: programs tried, refused by the front end (by reason), inputs compared, and every
 disagreement with its program and input, minimised (``--shrink N``: the first N of each kind).
+``--recursive`` draws recursive functions instead (tests/programs/recgen.py): the same comparison,
+and also which inputs run out of the interpreter's steps (an infinite chain of calls) and which end.
 Exit status 1 when there is a disagreement.
 """
 
@@ -28,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "programs"))
 
 import randdiff  # noqa: E402
+import recgen  # noqa: E402
 
 
 def _part(language: str, seed: int, start: int, count: int, risky: bool = False) -> randdiff.Stats:
@@ -99,11 +103,22 @@ def main(argv=None) -> int:
     ap.add_argument("-v", "--verbose", action="store_true", help="progress on stderr")
     ap.add_argument("--risky", action="store_true",
                     help="Python: also locals that may be read before they are set (an open class of issue 10)")
+    ap.add_argument("--recursive", action="store_true", help="recursive programs (tests/programs/recgen.py)")
     args = ap.parse_args(argv)
     if args.lang in ("c", "both") and randdiff.GCC is None:
         print("gcc is not installed: the C half is skipped", file=sys.stderr)
     languages = ["c", "python"] if args.lang == "both" else [args.lang]
     languages = [x for x in languages if x == "python" or randdiff.GCC is not None]
+    if args.recursive:
+        total = 0
+        for lang in languages:
+            t0 = time.perf_counter()
+            stats = randdiff.Stats()
+            (recgen.run_c if lang == "c" else recgen.run_python)(args.seed, 0, args.programs, stats)
+            print(recgen.report(lang, stats) + f"\n   ({time.perf_counter() - t0:.0f}s)\n")
+            total += len(stats.disagreements)
+        print(f"TOTAL disagreements: {total}")
+        return 1 if total else 0
     if args.only is not None:
         for lang in languages:
             origin, gp, _ = randdiff.generate(lang, args.seed, args.only, args.risky and lang == "python")

@@ -405,6 +405,7 @@ class Loader:
 
     def statement(self, env, binders, se, programs=None) -> Expr:
         """The closed statement of a theorem: forall over the variables, -> over the hypotheses."""
+        from tactics.calls import refuse_in_hypothesis
         from tactics.elab import Elaborator
         scope: list[str] = []
         parts = []
@@ -416,7 +417,9 @@ class Loader:
             else:
                 if len(b.names) != 1:
                     raise QuodError(b.pos, "a hypothesis binder names one hypothesis: (h : formula)")
-                parts.append(("hyp", Elaborator(env, scope, programs=programs).formula(b.type)))
+                el = Elaborator(env, scope, programs=programs)
+                refuse_in_hypothesis(el, b.type)
+                parts.append(("hyp", el.formula(b.type)))
         f = Elaborator(env, scope, programs=programs).formula(se)
         for kind, x in reversed(parts):
             f = Forall(x, f) if kind == "var" else mk("imp", x, f)
@@ -480,9 +483,13 @@ class Loader:
             if getattr(exc, "assignment", None) and stmt is not None and stmt.op in ("total", "hoare"):
                 text, refuted, args = _program_run(mod, stmt, exc.assignment, item.statement)
                 if refuted is False:        # the run keeps the promise: the verification condition is too weak
+                    from kernel.expr import postorder
+                    weak = ", as claimed: the loop invariants found are too weak; give one with `invariant`"
+                    if any(n.op == "call" for n in postorder(stmt.args[1])):     # vcgen reads a call by its contract
+                        weak = (", as claimed: the loop invariants found, or the contract a recursive call is read "
+                                "through, are too weak; give an `invariant`, or a stronger `ensures`")
                     exc.message = (exc.message.replace("smt: the goal is false: counterexample", "smt: a verification "
-                                                       "condition fails at", 1) + text +
-                                   ", as claimed: the loop invariants found are too weak; give one with `invariant`")
+                                                       "condition fails at", 1) + text + weak)
                     unconfirmed = True
                 elif refuted and exc.message.startswith("smt: the goal is false: counterexample"):
                     # the run refutes the claim itself: show the arguments, not the condition's inner state
@@ -799,19 +806,11 @@ def _program_run(mod: Module, stmt, assignment: dict, statement=None) -> tuple[s
 
 
 def _binder_values(statement, prog, assignment: dict) -> dict:
-    """The values of the quantified variables of a fact ``forall xs : T, f(a1, ..., an) = v`` given
-    the values of f's parameters (each xs that is an argument of the call)."""
-    if statement is None or statement.kind not in ("forall", "forall_typed") or statement.args[0].kind != "eq":
-        return {}
-    call = statement.args[0].args[0]
-    names = statement.data[0] if statement.kind == "forall_typed" else statement.data
-    out = {}
-    for x in names:
-        for a, (p, _) in zip(call.args, prog.params):
-            if a.kind == "name" and a.data == x:
-                out[x] = assignment.get(p, 0)
-                break
-    return out
+    """The values of the quantified variables of a fact ``forall xs : T, H -> C[f(args)]``: those of
+    their ghosts (``calls.ghost_names``)."""
+    from tactics.calls import fact_binders, ghost_names
+    names = fact_binders(statement)
+    return {x: assignment.get(g, 0) for x, g in ghost_names(prog, names).items()}
 
 
 def _sexpr_nodes(se):

@@ -135,6 +135,8 @@ class _Printer:
                 out.append(f"while ({self.expr(a[0], names, -1)}) {{")
                 out.extend(INDENT + line for line in self.stmt(a[1], names))
                 out.append("}")
+            elif op == "call":         # x = p(args): p's body runs in a frame of its own
+                out.append(f"{s.data[0]} = {s.data[1]}({', '.join(self.expr(x, names, -1) for x in a)});")
             else:                      # a statement form this printer does not know: say so, never guess
                 out.append(f"<{op}: {s!r}>")
         return out

@@ -9,7 +9,7 @@ the environment. Derived forms become their kernel spelling: ``a != b`` is
 
 from __future__ import annotations
 
-from kernel import FORMULA, TERM, Expr, Int, Var, mk, subst
+from kernel import FORMULA, TERM, Expr, Int, Var, mk
 
 from .syntax import QuodError, SExpr
 
@@ -42,6 +42,12 @@ class Elaborator:
         return self._guarded(se, TERM)
 
     def formula(self, se: SExpr) -> Expr:
+        """A whole formula; one that calls a program is a judgment about it (see ``calls``)."""
+        from .calls import check_positions, has_program_call, program_fact
+        if has_program_call(self, se):
+            check_positions(self, se)
+            if _unquantified_call(self, se):
+                return program_fact(self, None, se, [])
         return self._guarded(se, FORMULA)
 
     def any(self, se: SExpr) -> Expr:
@@ -134,11 +140,15 @@ class Elaborator:
             return Expr("pred", (self.elab(se.args[0], TERM, bound), self.elab(se.args[1], TERM, bound)), "dvd")
         if k in ("terminates", "diverges", "hoare", "total"):
             return self.judgment(se, bound)
+        if k in ("forall", "forall_typed", "exists", "exists_typed") and self.programs:
+            from .calls import has_program_call, program_fact
+            if has_program_call(self, se.args[0]):
+                if k.startswith("exists"):
+                    raise QuodError(se.pos, "unsupported: a program call under `exists`; state a fact about a "
+                                    "program as `forall x : T, f(x) = VALUE`")
+                return program_fact(self, se, se.args[0], bound)
         if k in ("forall_typed", "exists_typed"):
             return self.typed_quantifier(se, bound)
-        if k == "forall" and se.args[0].kind == "eq" and se.args[0].args[0].kind == "call" \
-                and se.args[0].args[0].data in self.programs:
-            return self.typed_quantifier(SExpr("forall_typed", se.args, (se.data, "int"), se.pos), bound)
         if k in ("forall", "exists"):
             names = list(se.data)
             inner = bound + names
@@ -225,6 +235,20 @@ class Elaborator:
         return Expr("app" if sort == TERM else "pred", tuple(self.elab(a, TERM, bound) for a in args), f)
 
 
+def _unquantified_call(el: Elaborator, se: SExpr) -> bool:
+    """A program call in se that no quantifier of se stands above (so the whole formula is its claim)."""
+    from .calls import is_program_call
+    stack = [se]
+    while stack:
+        n = stack.pop()
+        if not hasattr(n, "kind") or n.kind in ("forall", "forall_typed", "exists", "exists_typed"):
+            continue
+        if is_program_call(el, n):
+            return True
+        stack.extend(n.args)
+    return False
+
+
 def _rindex(xs: list, x) -> int:
     return len(xs) - 1 - xs[::-1].index(x)
 
@@ -235,7 +259,7 @@ def _program_scope(el: Elaborator, prog) -> Elaborator:
     return Elaborator(el.env, set(prog.types()) | {RET}, programs=el.programs)
 
 
-def _free_names(se: SExpr):
+def free_names(se: SExpr):
     """The names an expression uses that no quantifier inside it binds: (name, node)."""
     stack = [(se, frozenset())]
     while stack:
@@ -257,7 +281,7 @@ def _no_outer_names(self, parts, bound: list, own=(), what: str = "") -> None:
     program variable, a definition), so it is refused."""
     outer = (set(bound) | self.variables) - set(own)
     for part in parts:
-        for name, node in _free_names(part):
+        for name, node in free_names(part):
             if name in outer:
                 of = "its own quantified variables" if own else "the program's states (its variables and ret)"
                 raise QuodError(node.pos, f"{name} is bound outside {what}, which speaks only of {of}: rename "
@@ -283,15 +307,10 @@ def _judgment(self, se: SExpr, bound: list) -> Expr:
 
 
 def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
-    """forall x y : u32, f(x, y) = v  is a fact about program f; otherwise a range-guarded quantifier."""
+    """A range-guarded quantifier (one around a program call is a judgment: ``calls.program_fact``)."""
     from programs.lang import range_fact
     names, ty = se.data
     body = se.args[0]
-    if body.kind == "eq" and body.args[0].kind == "call" and body.args[0].data in self.programs:
-        if se.kind != "forall_typed":
-            raise QuodError(body.pos, "unsupported: a program call under `exists`; state a fact about a program "
-                            "as `forall x : T, f(x) = VALUE`")
-        return _program_fact(self, list(names), ty, body, bound)
     kind = "forall" if se.kind == "forall_typed" else "exists"
     inner_bound = bound + list(names)
     machine = {len(bound) + i: ty for i in range(len(names))} if ty != "int" else {}
@@ -306,73 +325,6 @@ def _typed_quantifier(self, se: SExpr, bound: list) -> Expr:
         f = mk("imp", r, f) if kind == "forall" else mk("and", r, f)
         f = Expr(kind, (f,), x)
     return f
-
-
-def _program_fact(self, names: list, ty: str, body: SExpr, bound: list) -> Expr:
-    """``forall xs : T, f(a1, ..., an) = v``: for all xs of type T, the call of program f returns v.
-
-    The call binds its arguments by position to f's parameters; v speaks of the xs as the caller
-    passed them. In the kernel's judgment the xs are ghost variables (names the program never
-    mentions, so no run changes them): ``[xs in T and p1 = a1 and ...] body [ret = v]``. Nothing of
-    the program's final state but its returned value reaches the formula."""
-    from programs.lang import RET, conj, program_vars, range_fact
-    call, value = body.args
-    prog = self.programs[call.data]
-    if prog.result is None:
-        raise QuodError(call.pos, f"{prog.name} returns no value (it is void): state what it does with "
-                        f"[P] {prog.name} [Q] or terminates {prog.name}")
-    _no_outer_names(self, [value], bound, own=names, what="a fact about a program call")
-    if len(call.args) != len(prog.params):
-        raise QuodError(call.pos, f"{prog.name} takes {len(prog.params)} arguments, got {len(call.args)}")
-    taken = program_vars(prog.body) | set(prog.types()) | {RET} | set(names)
-    ghost: dict[str, str] = {}
-    for x in names:
-        g, k = x, 0
-        while g in taken:
-            k += 1
-            g = f"{x}_{k}"
-        taken.add(g)
-        ghost[x] = g
-    pre = [range_fact(ghost[x], ty) for x in names]
-    for a, (p, t) in zip(call.args, prog.params):
-        if a.kind == "name" and a.data in ghost:
-            if not _within(ty, t):
-                raise QuodError(a.pos, f"{a.data} ranges over {ty} here, but {prog.name} takes {p} : {t}, and "
-                                f"{ty} values outside {t} are not arguments of {prog.name}: state the fact "
-                                f"with `forall ... : {t}`")
-            arg = Var(ghost[a.data])
-        elif a.kind == "lit" or (a.kind == "neg" and a.args[0].kind == "lit"):
-            arg = Int(a.data if a.kind == "lit" else -a.args[0].data)
-            lo_hi = _bounds(t)
-            if lo_hi is not None and not lo_hi[0] <= arg.data <= lo_hi[1]:
-                raise QuodError(a.pos, f"{arg.data} is not a value of {p} : {t}")
-        else:
-            raise QuodError(a.pos, f"unsupported: an argument of a program call in a formula must be a variable "
-                            f"of this `forall` or a literal; state the fact as `forall "
-                            f"{' '.join(x for x, _ in prog.params)} : {ty}, {prog.name}"
-                            f"({', '.join(x for x, _ in prog.params)}) = VALUE`")
-        pre.append(mk("eq", Var(p), arg))
-        pre.append(range_fact(p, t))
-    inner = Elaborator(self.env, set(names), programs=self.programs)
-    if value.kind in ("true", "false"):
-        v = Int(1 if value.kind == "true" else 0)
-    else:
-        v = subst(inner.term(value), {x: Var(g) for x, g in ghost.items() if g != x})
-    return Expr("total", (conj(pre), prog.body, mk("eq", Var(RET), v)))
-
-
-def _bounds(ty: str):
-    from programs.lang import BOUNDS
-    return BOUNDS.get(ty)
-
-
-def _within(ty: str, param: str) -> bool:
-    """Every value of type ty is a value of type param (so a fact over ty speaks of every call)."""
-    from programs.lang import BOUNDS
-    if param == ty or param == "int":
-        return True
-    return ty in BOUNDS and param in BOUNDS and BOUNDS[param][0] <= BOUNDS[ty][0] and \
-        BOUNDS[ty][1] <= BOUNDS[param][1]
 
 
 def _rebind(f: Expr, index: int) -> Expr:

@@ -63,16 +63,23 @@ def test_the_value_cannot_read_the_final_state(tmp_path):
     assert r["u"].status == "failed" and "unknown name 'ret'" in r["u"].error
 
 
-def test_arguments_that_are_not_variables_or_literals_are_refused(tmp_path):
+def test_an_expression_argument_is_its_value_only_for_a_mathematical_parameter(tmp_path):
+    """An argument of an ``int`` parameter may be any expression of the quantified variables (the
+    parameter starts with its value); for a typed parameter an expression could leave the type's range,
+    where the judgment would be about no run at all, so it is refused."""
     r = statuses(tmp_path, CALLS + textwrap.dedent("""
         theorem t : forall x : int, sub(x + 1, x) = 1 := by vcgen; all_goals smt
+        theorem t2 : forall x : int, sub(x + 1, x) = 2 := by vcgen; all_goals smt
         theorem u : forall x : int, sub(x, -2) = x + 2 := by vcgen; all_goals smt
         program small(x : u32) -> int { return x; }
         theorem v : forall x : u32, small(-1) = 0 := by vcgen; all_goals smt
+        theorem w : forall x : int, x >= 0 and x < 10 -> small(x + 1) = x + 1 := by vcgen; all_goals smt
         """))
-    assert r["t"].status == "failed" and "unsupported: an argument of a program call" in r["t"].error
+    assert r["t"].status == "proved", r["t"].error
+    assert r["t2"].status == "failed" and "counterexample" in r["t2"].error
     assert r["u"].status == "proved", r["u"].error
     assert r["v"].status == "failed" and "-1 is not a value of x : u32" in r["v"].error
+    assert r["w"].status == "failed" and "unsupported: an argument of a program call" in r["w"].error
 
 
 def test_the_counterexample_names_the_quantified_variables(tmp_path):

@@ -476,7 +476,7 @@ def test_help_lists_every_tactic_and_command_with_an_example(s):
     (["theorem t (a : int) (h : a > 0 /\\ a < 5) : a >= 0", "destruct h"], "cases h with a b"),
     (["def sum_to (n : int) : int := if n <= 0 then 0 else n + sum_to(n - 1)"],
      "hint: a recursive definition needs `decreasing MEASURE` after its body"),
-    (["program f(x : int) -> int { return x + 1; }", "theorem w : forall x : int, f(x) > x"],
+    (["program f(x : int) -> int { return x + 1; }", "def w (x : int) : int := f(x) - x"],
      "hint: f is a program, not a function of the logic"),
 ])
 def test_hints_for_what_newcomers_type(s, inputs, expected):

@@ -1,0 +1,7 @@
+def ack(m, n):
+    """Ackermann's function: (m, n) decreases lexicographically at every call."""
+    if m <= 0:
+        return n + 1
+    if n <= 0:
+        return ack(m - 1, 1)
+    return ack(m - 1, ack(m, n - 1))
