@@ -1041,6 +1041,8 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
                 out.append([one])
         else:       # lexicographic, with small coefficients; then the one linear function, if any
             lex = search.lexicographic(COEFF_BOUND)
+            if lex is None:
+                lex = _split_lexicographic(z3, paths, deadline, set(guard.fv))
             if lex is not None and _check(z3, paths, lex, ms()):
                 out.append(lex)
             if one is not None and _check(z3, paths, [one], ms()):
@@ -1053,6 +1055,41 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
     except _Timeout:
         pass
     return out
+
+
+def _split_lexicographic(z3, paths: list, deadline: float, prefer: set, most: int = 3) -> list | None:
+    """The greedy lexicographic search, where a path on which no function decreases is split by the
+    last level f: the part where f falls (ranked by f, if bounded there) and the part where it stays
+    (x = 2*x + y falls only while x + y > 0; the steps with x + y = 0 go to the next level).
+    Components as (coefficients, constant), checked on the unsplit paths; or None."""
+    left, comps, splits = list(paths), [], 0
+    while left:
+        search = _Search(z3, left, _path_variables(paths), deadline, prefer)
+        r = search.level(list(range(len(left))), COEFF_BOUND)
+        if r is not None:
+            ints, k, dec = r
+            comps.append((ints, k))
+            left = [p for i, p in enumerate(left) if i not in dec]
+            continue
+        if not comps or splits >= most:
+            return None
+        splits += 1
+        ints, k = comps[-1]
+        stay = []
+        for p in left:
+            before = _lin_add(ints, _lin_const(k))
+            after = _lin_const(k)
+            for v, a in ints.items():
+                after = _lin_add(after, p.sigma.get(v, {v: 1}), a)
+            q = p.copy()
+            if q.add(_le(_lin_add(before, after, -1))):        # f(x) <= f(x'): f stays
+                stay.append(q)
+            fall = p.copy()
+            if fall.add(_le(_lin_add(_lin_add(after, before, -1), _lin_const(1)))) and \
+                    not _check(z3, [fall], [comps[-1]], max(1, int((deadline - time.perf_counter()) * 1000))):
+                return None
+        left = _feasible(z3, stay, max(1, int((deadline - time.perf_counter()) * 1000)))
+    return comps
 
 
 def multiphase_as_lex(comps: list) -> list:

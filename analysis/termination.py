@@ -222,21 +222,18 @@ def sp(c: Expr, pre: Expr, specs: dict, counter=itertools.count()) -> Expr:
         return mk("or", sp(c.args[1], mk("and", pre, b), specs), sp(c.args[2], mk("and", pre, mk("not", b)), specs))
     if op == "while":
         spec = specs.get(c)
-        frame = frame_of(pre, assigned(c))
+        # what held before the loop, of the values it does not change (the loop's changes renamed
+        # away, as for an assignment: facts inside a disjunction are kept too)
+        frame = pre
+        for x in sorted(assigned(c) & free_vars(pre)):
+            old = f"_o{next(counter)}"
+            while old in free_vars(frame):
+                old = f"_o{next(counter)}"
+            frame = Exists(old, subst(frame, {x: Var(old)}))
         if spec is None:
             return mk("and", frame, mk("not", c.args[0]))
         return mk("and", mk("and", spec.invariant, mk("not", c.args[0])), frame)
     raise ValueError(op)
-
-
-def frame_of(pre: Expr, changed: set) -> Expr:
-    """The facts of pre (existential bodies opened, facts about their old values dropped) that mention
-    no changed variable."""
-    facts = []
-    for f in entry_facts(pre):
-        if not (free_vars(f) & changed) and not _mentions_old(f) and f not in facts:
-            facts.append(f)
-    return conj(facts)
 
 
 def _connected(facts: list, names: set) -> list:
@@ -297,6 +294,24 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
                 [a for k in consts for a in (mk("le", Int(k), Var(x)), mk("le", Var(x), Int(k)))]:
             if a not in cands:
                 cands.append(a)
+    # a loop left by `break` or `return` (guard `__brk = 0 and ...`): what the body's conditions say
+    # while the loop goes on (`if (y < 1) break;` leaves 1 <= y whenever __brk = 0)
+    for w in loops_of(c):
+        for f in _jump_flags(w.args[0]):
+            for n in postorder(w.args[1]):
+                if n.op == "if":
+                    for a in atoms(n.args[0]):
+                        for x in (a, negate(a)):
+                            imp = mk("imp", mk("eq", f, Int(0)), x)
+                            if imp not in cands:
+                                cands.append(imp)
+    # the relation an assignment sets up (xtmp = x - 2: xtmp <= x - 2 stays true while xtmp falls)
+    for n in postorder(c):
+        if n.op == "assign" and n.args[0].op in ("add", "sub") and (free_vars(n.args[0]) - {n.data}) \
+                and all(m.op in ("add", "sub", "int", "var", "neg") for m in postorder(n.args[0])):
+            for a in (mk("le", Var(n.data), n.args[0]), mk("le", n.args[0], Var(n.data))):
+                if a not in cands:
+                    cands.append(a)
     # relations between two of the program's variables (s <= i: a counter bounded by another), and
     # a sum that stays within the type's upper bound (c + x <= INT_MAX while x halves and c counts)
     types = prog.types()
@@ -337,6 +352,23 @@ def _distances(a: Expr) -> list[Expr]:
     return []
 
 
+def preorder_stmts(c: Expr) -> list:
+    """The statements of c, each before the statements inside it, in program order."""
+    out, stack = [], [c]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        if n.sort == "stmt":
+            stack.extend(reversed([a for a in n.args if a.sort == "stmt"]))
+    return out
+
+
+def _jump_flags(b: Expr) -> list:
+    """The flags (``__brk``, ``__ret``) a loop guard tests: the body sets one to leave the loop."""
+    return [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
+            and f.args[0].op == "var" and f.args[0].data.startswith("__")]
+
+
 def ranking_candidates(w: Expr) -> list[Expr]:
     """Terms to try as the loop's ranking function, most likely first: the guard's distances, the
     variables, their differences and sums, the distances of the body's own conditions (a loop left by
@@ -356,8 +388,7 @@ def ranking_candidates(w: Expr) -> list[Expr]:
     body_d = [d for a in inner for d in _distances(a) + _distances(negate(a)) if a.op != "eq"]
     out += body_d
     out += [mk("max", d, Int(0)) for d in body_d]       # runs past the bound end blocked or by a jump
-    flags = [f.args[0] for f in conjuncts(b) if f.op == "eq" and f.args[1] == Int(0)
-             and f.args[0].op == "var" and f.args[0].data.startswith("__")]
+    flags = _jump_flags(b)
     if flags:
         clear = mk("sub", Int(1), flags[0])
         for f in flags[1:]:
@@ -402,6 +433,7 @@ class SpecFinder:
     candidate z3 shows bounded and decreasing (synthesized by Farkas' lemma, then enumerated)."""
 
     MAX_ROUNDS = 40
+    MAX_SNAPSHOT_TRIES = 12   # enumerated candidates also tried with inner loops keeping snapshot facts
 
     def __init__(self, env, prog: Program, z3v: Z3, notes: list, banned=()):
         self.env, self.prog, self.z3v, self.notes = env, prog, z3v, notes
@@ -409,6 +441,7 @@ class SpecFinder:
         self.cands = candidate_atoms(prog, prog.body)
         self.trial: dict = {}         # loop -> the Houdini atoms still standing
         self.prev: dict = {}          # loop -> LoopSpec of the round before
+        self.entry: dict = {}         # loop -> its entry states (of the last round)
         self.changed = False
 
     def find(self, pre: Expr, total: bool) -> dict | None:
@@ -451,6 +484,7 @@ class SpecFinder:
                 stack.append((c.args[1], mk("and", pre, b)))
             elif c.op == "while":
                 inv = self.invariant(c, pre)
+                self.entry[c] = pre
                 specs[c] = LoopSpec(inv)
                 old = self.prev.get(c)
                 if old is None or set(conjuncts(old.invariant)) != set(conjuncts(inv)):
@@ -492,20 +526,47 @@ class SpecFinder:
         return conj(inv + trial)
 
     def rank(self, w: Expr, specs: dict) -> bool:
+        from .cases import phase_ranking, split_ranking
         b, body = w.args
         spec = specs[w]
-        guard = mk("and", spec.invariant, b)
-        for v in _synthesized(b, body, spec.invariant, specs) + ranking_candidates(w):
+        found = self.ranking(w, spec.invariant, specs)
+        if found is None:
+            found = split_ranking(self, w, specs)
+            if found is not None:
+                spec.invariant = found[2]
+        if found is None:
+            found = phase_ranking(self, w, specs)
+        if found is None:
+            self.notes.append(f"no ranking function found for `while ({show(b)})`")
+            return False
+        v, outer = found[:2]
+        for wi, f in (outer or {}).items():
+            specs[wi].outer[w] = f
+        spec.variant = v
+        self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
+                          f"invariant {show(spec.invariant)}")
+        return True
+
+    def ranking(self, w: Expr, invariant: Expr, specs: dict, lex: bool = False, enumerated: bool = True):
+        """(the first candidate shown to rank w from invariant, the inner loops' snapshot facts it
+        needs), or None. ``lex``: for a component of a tuple (bounded only where it falls);
+        ``enumerated``: the enumerated candidates too, after the synthesized ones."""
+        b, body = w.args
+        guard = mk("and", invariant, b)
+        synth = synthesized(b, body, invariant, specs)
+        inner = any(n.op == "while" for n in postorder(body))
+        for k, v in enumerate(synth + (ranking_candidates(w) if enumerated else [])):
             if (w, v) in self.banned:
                 continue
-            if is_ranking(v, guard, body, specs, self.z3v):
-                spec.variant = v
-                self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
-                                  f"invariant {show(spec.invariant)}")
-                return True
-        self.notes.append(f"no ranking function found for `while ({show(b)})`")
-        return False
-
+            if is_ranking(v, guard, body, specs, self.z3v, lex=lex):
+                return v, None
+            if inner and k < len(synth) + self.MAX_SNAPSHOT_TRIES:
+                # an inner loop may be where v falls: let it keep facts about v's value at the start
+                from .snapshots import snapshot_facts
+                outer = snapshot_facts(v, w, specs, self.z3v)
+                if outer and is_ranking(v, guard, body, specs, self.z3v, outer):
+                    return v, outer
+        return None
 
 def summarised(c: Expr, specs: dict) -> Expr:
     """c with each outermost loop replaced by what its spec says it does: ``havoc`` what it assigns,
@@ -530,7 +591,7 @@ def summarised(c: Expr, specs: dict) -> Expr:
     return new.get(id(c), c)
 
 
-def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
+def synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
     """Linear and lexicographic ranking functions by Farkas' lemma (analysis/ranking.py): candidates,
     checked like the enumerated ones."""
     from .ranking import synthesize
@@ -541,25 +602,31 @@ def _synthesized(b: Expr, body: Expr, invariant: Expr, specs: dict) -> list:
     return out
 
 
-def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3) -> bool:
-    """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically)."""
-    if isinstance(v, tuple) and len(v) == 1:
+def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | None = None,
+               lex: bool = False) -> bool:
+    """z3: from guard, every pass of body lowers v (a term: from v >= 0; a tuple: lexicographically).
+    ``outer``: inner loop -> facts about v's snapshot (``snap_var``) its invariant keeps. ``lex``: a
+    term is read as a 1-tuple (bounded below only where it falls, as a component of a tuple)."""
+    if lex and not isinstance(v, tuple):
+        v = (v,)
+    if isinstance(v, tuple) and len(v) == 1 and not lex:
         v = v[0]
     taken = free_vars(guard) | program_vars(body) | {x for t in (v if isinstance(v, tuple) else (v,))
                                                      for x in free_vars(t)}
+    from .snapshots import with_outer
     if isinstance(v, tuple):
-        zs = [Var(_unused(f"_rank{i}", taken)) for i in range(len(v))]
-        wp_v, _ = wp_partial(body, lex_decrease(list(v), zs), specs)
+        zs = [Var(unused_name(f"_rank{i}", taken)) for i in range(len(v))]
+        wp_v, _ = wp_partial(body, lex_decrease(list(v), zs), with_outer(specs, outer, zs))
         snap = conj([mk("eq", vi, z) for vi, z in zip(v, zs)])
         return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, snap), wp_v))
     if not z3v.valid(mk("imp", guard, mk("le", Int(0), v))):
         return False
-    z = Var(_unused("_rank", taken))
-    wp_v, _ = wp_partial(body, mk("lt", v, z), specs)
+    z = Var(unused_name("_rank", taken))
+    wp_v, _ = wp_partial(body, mk("lt", v, z), with_outer(specs, outer, [z]))
     return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))
 
 
-def _unused(name: str, taken: set) -> str:
+def unused_name(name: str, taken: set) -> str:
     while name in taken:
         name += "_"
     return name

@@ -25,6 +25,15 @@ from .lang import conj, conjuncts
 class LoopSpec:
     invariant: Expr
     variant: Expr | tuple | None = None      # a term, or a tuple of terms ordered lexicographically
+    # enclosing loop -> facts joined to the invariant while that loop's variant is being decreased:
+    # they may speak of its snapshot (``snap_var(i)``: the value of its i-th component when the outer
+    # iteration began), which is how an outer loop learns what an inner one did to its measure
+    outer: dict = field(default_factory=dict)
+
+
+def snap_var(i: int) -> Var:
+    """The name an inner loop's ``LoopSpec.outer`` facts give the enclosing variant's i-th snapshot."""
+    return Var(f"__snap{i}")
 
 
 @dataclass
@@ -86,6 +95,7 @@ class Prover:
         self.specs = specs                    # while node -> LoopSpec
         self.ob = obligations
         self.contracts = contracts or {}      # procedure name -> Contract
+        self.snaps: dict = {}                 # loop whose body is being walked -> its snapshot names
 
     def rule(self, name: str) -> str:
         return f"{self.kind}_{name}"
@@ -144,6 +154,11 @@ class Prover:
         if spec is None:
             raise MissingAnnotation(w)
         inv = spec.invariant
+        for wo, f in spec.outer.items():      # what this loop keeps of an enclosing variant's snapshot
+            zs = self.snaps.get(wo)
+            if zs is not None:
+                from kernel import subst
+                inv = mk("and", inv, subst(f, {snap_var(i).data: Var(z) for i, z in enumerate(zs)}))
         # frame: the parts of q about variables the loop never assigns hold before it and throughout,
         # so they join the invariant (an outer loop's variant snapshot reaches the code after the loop)
         changed = assigned(w)
@@ -164,7 +179,7 @@ class Prover:
             if isinstance(v, tuple):            # lexicographic (v1, ..., vn)
                 zs = [self.snapshot(w, inv, v) for _ in v]
                 post = mk("and", inv, lex_decrease(list(v), [Var(z) for z in zs]))
-                bpre, bproof = self.wp(body, post)
+                bpre, bproof = self._wp_body(w, zs, body, post)
                 pre = mk("and", mk("and", inv, b), conj([mk("eq", vi, Var(z)) for vi, z in zip(v, zs)]))
                 body_t = self.conseq(pre, bproof, bpre, post,
                                      "the invariant is preserved and the measure decreases lexicographically")
@@ -172,7 +187,7 @@ class Prover:
             else:
                 z = self.snapshot(w, inv, (v,))
                 post = mk("and", inv, mk("lt", v, Var(z)))
-                bpre, bproof = self.wp(body, post)
+                bpre, bproof = self._wp_body(w, [z], body, post)
                 pre = mk("and", mk("and", inv, b), mk("eq", v, Var(z)))
                 body_t = self.conseq(pre, bproof, bpre, post,
                                      "the invariant is preserved and the measure decreases")
@@ -183,6 +198,14 @@ class Prover:
             return inv, loop_t
         p_post = self.ob.need(closure(mk("imp", exit_, q)), "the loop's exit")
         return inv, P(self.rule("conseq"), identity(inv), loop_t, p_post, inv, q)
+
+    def _wp_body(self, w: Expr, zs: list, body: Expr, post: Expr):
+        """wp of a loop's body, the inner loops told the names of this loop's snapshots."""
+        self.snaps[w] = zs
+        try:
+            return self.wp(body, post)
+        finally:
+            self.snaps.pop(w, None)
 
     def snapshot(self, w: Expr, inv: Expr, variant: tuple) -> str:
         """A new name for a variant's value before an iteration: not a variable of the loop, its invariant
