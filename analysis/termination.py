@@ -253,6 +253,16 @@ def _connected(facts: list, names: set) -> list:
     return [f for f in facts if f in keep]
 
 
+def frame_of(pre: Expr, changed: set) -> Expr:
+    """The facts of pre (existential bodies opened, facts about their old values dropped) that mention
+    no changed variable (what a recursive procedure's caller keeps across the call)."""
+    facts = []
+    for f in entry_facts(pre):
+        if not (free_vars(f) & changed) and not _mentions_old(f) and f not in facts:
+            facts.append(f)
+    return conj(facts)
+
+
 def entry_facts(pre: Expr) -> list[Expr]:
     """Quantifier-free facts implied syntactically by pre (existential bodies opened, old values dropped)."""
     out = []
