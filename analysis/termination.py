@@ -44,7 +44,7 @@ from programs.vcgen import LoopSpec, Obligations, Prover, assigned
 # budget of wall-clock time; past it, the answer is don't know, saying so.
 
 BUDGET_ENV = "QUOD_ANALYSIS_BUDGET"
-DEFAULT_BUDGET = 60.0           # seconds
+DEFAULT_BUDGET = 50.0           # seconds: with start-up and the final check, an answer within a minute
 
 _deadline: contextvars.ContextVar = contextvars.ContextVar("quod_analysis_deadline", default=None)
 
@@ -65,14 +65,20 @@ def budget_seconds() -> float:
 
 
 @contextlib.contextmanager
-def budget():
-    """Inside the block, ``spend`` raises ``OverBudget`` once the budget is used (an outer block's
-    budget rules a nested one)."""
-    if _deadline.get() is not None:
+def budget(share: float = 1.0):
+    """Inside the block, ``spend`` raises ``OverBudget`` once the budget is used. A nested block gets
+    ``share`` of what is left of the outer one (the termination search leaves time for the search for
+    a run that goes on forever)."""
+    outer = _deadline.get()
+    if outer is not None and share >= 1.0:
         yield
         return
-    s = budget_seconds()
-    token = _deadline.set((time.monotonic() + s, s))
+    if outer is None:
+        s = budget_seconds()
+        token = _deadline.set((time.monotonic() + s, s))
+    else:
+        left = max(0.0, outer[0] - time.monotonic())
+        token = _deadline.set((time.monotonic() + share * left, outer[1]))
     try:
         yield
     finally:
@@ -810,9 +816,9 @@ def terminates_statement(prog: Program, when: Expr | None = None) -> Expr:
     return Expr("total", (pre, prog.body, Expr("true")))
 
 
-def prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
+def prove_termination(env, prog: Program, when: Expr | None = None, share: float = 1.0) -> Verdict:
     try:
-        with budget():
+        with budget(share):
             return _prove_termination(env, prog, when)
     except OverBudget as exc:
         return Verdict("don't know", f"don't know: {exc}", [])
@@ -869,7 +875,7 @@ def decide_termination(env, prog: Program) -> Verdict:
 
 def _decide_termination(env, prog: Program) -> Verdict:
     from kernel import TheoremDecl
-    v = prove_termination(env, prog)
+    v = prove_termination(env, prog, share=0.4)    # the rest is for a run that goes on forever
     if v.answer != "yes":
         from .divergence import find_divergence
         failures: list = []

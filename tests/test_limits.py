@@ -338,3 +338,20 @@ def test_an_import_of_a_name_too_long_for_the_file_system_is_a_located_error(tmp
     assert "internal error" not in p.stdout + p.stderr
     assert "not found" in errors(p)[1], p.stdout
     located(p)
+
+
+def test_a_nested_budget_gets_its_share_of_what_is_left(monkeypatch):
+    """quod terminates gives the ranking search a share of the budget, so the search for a run that
+    goes on forever still has time (an outer budget with share 1 still rules a nested one)."""
+    import time
+
+    from analysis import termination as t
+    monkeypatch.setenv(t.BUDGET_ENV, "100")
+    with t.budget():
+        outer = t._deadline.get()[0] - time.monotonic()
+        with t.budget(0.4):
+            inner = t._deadline.get()[0] - time.monotonic()
+        with t.budget():
+            same = t._deadline.get()[0] - time.monotonic()
+        assert t._deadline.get()[0] - time.monotonic() <= outer
+    assert 35 < inner < 41 and 90 < outer <= 100 and 90 < same <= 100
