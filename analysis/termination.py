@@ -26,7 +26,7 @@ import itertools
 import os
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kernel import Expr, Int, KernelError, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
@@ -44,7 +44,7 @@ from programs.vcgen import LoopSpec, Obligations, Prover, assigned
 # budget of wall-clock time; past it, the answer is don't know, saying so.
 
 BUDGET_ENV = "QUOD_ANALYSIS_BUDGET"
-DEFAULT_BUDGET = 50.0           # seconds: with start-up and the final check, an answer within a minute
+DEFAULT_BUDGET = 40.0           # seconds: with start-up and the final check, an answer within a minute
 
 _deadline: contextvars.ContextVar = contextvars.ContextVar("quod_analysis_deadline", default=None)
 
@@ -716,6 +716,19 @@ class Verdict:
     proof: object = None
     statement: Expr | None = None
     oracle: bool = False
+    rankings: list = field(default_factory=list)     # a yes's loop arguments (Ranking), in program order
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The argument that a loop ends: its ranking function (a term, or a tuple ordered
+    lexicographically) under its invariant."""
+    loop: Expr
+    function: Expr | tuple
+    invariant: Expr
+
+    def show(self) -> str:
+        return show_ranking(self.function, self.invariant)
 
 
 def discharge(env, goal_formula: Expr):
@@ -860,7 +873,9 @@ def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict 
         filled[g.id] = p
     from tactics.state import fill_holes
     proof = fill_holes(proof, filled)
-    return Verdict("yes", "", notes, proof, stmt, oracle)
+    rankings = [Ranking(w, specs[w].variant, specs[w].invariant) for w in loops_of(stmt.args[1])
+                if w in specs and specs[w].variant is not None]
+    return Verdict("yes", "", notes, proof, stmt, oracle, rankings)
 
 
 def decide_termination(env, prog: Program) -> Verdict:
@@ -901,8 +916,7 @@ def _decide_termination(env, prog: Program) -> Verdict:
         return Verdict("don't know", f"don't know: the kernel rejected the proof ({exc})", v.details)
     v.oracle = bool(thm.axioms)
     if v.answer == "yes":
-        ranks = [n.split("ranking function ", 1)[1].split(", invariant")[0] for n in v.details
-                 if "ranking function" in n]
+        ranks = [r.show() for r in v.rankings]
         parts = (["ranking function " + "; ".join(ranks)] if ranks else []) + \
             [n for n in v.details if "recursive calls decrease" in n]
         v.text = ("yes: " + "; ".join(parts)) if parts else "yes: the program has no loops"
