@@ -311,15 +311,7 @@ def _loop_proof(s: Expr):
 
 
 def _identity_true(s: Expr):
-    f = closure(mk("imp", s, Expr("true")))
-    p = P("imp_intro", "_h", s, P("true_intro"))
-    xs = []
-    while f.op == "forall":
-        xs.append(f.data)
-        f = f.args[0]
-    for x in reversed(xs):
-        p = P("forall_intro", x, p)
-    return p
+    return _closed(s, Expr("true"), P("true_intro"))
 
 
 def _has_marker(c: Expr, group: dict) -> bool:

@@ -17,7 +17,7 @@ from kernel.expr import postorder
 from programs.lang import conj
 from programs.vcgen import LoopSpec, assigned, snap_var
 
-from .termination import Z3, loops_of, sp, wp_partial
+from .termination import Z3, houdini, loops_of, sp, wp_partial
 
 
 def with_outer(specs: dict, outer: dict | None, zs: list) -> dict:
@@ -104,20 +104,13 @@ def _snapshot_facts(vs: list, zs: list, c: Expr, pre: Expr, inherited: list, spe
                         cands.append(a)
         trial = z3v.valid_each(pre_i, cands)
         nested = loops_of(body_i)
-        while trial:
-            guess = mk("and", mk("and", specs[wi].invariant, conj(trial)), bi)
-            wps = {}
-            for a in trial:
-                # a loop nested in wi keeps the fact if it cannot change it (found for it in the recursion below)
-                kept = {n: a for n in nested if n in specs and not (free_vars(a) & assigned(n))}
-                q, _ = wp_partial(body_i, a, with_outer(specs, kept, zs))
-                if q is not None:
-                    wps.setdefault(q, []).append(a)
-            ok = set(z3v.valid_each(guess, list(wps)))
-            keep = [a for a in trial if any(a in wps[q] for q in ok)]
-            if len(keep) == len(trial):
-                break
-            trial = keep
+
+        def wp(a: Expr, body_i=body_i, nested=nested):
+            # a loop nested in wi keeps the fact if it cannot change it (found for it in the recursion below)
+            kept = {n: a for n in nested if n in specs and not (free_vars(a) & assigned(n))}
+            return wp_partial(body_i, a, with_outer(specs, kept, zs))[0]
+        trial = houdini(trial, lambda kept, wi=wi, bi=bi: mk("and", mk("and", specs[wi].invariant, conj(kept)), bi),
+                        wp, z3v)
         if trial:
             out[wi] = conj(trial)
             if any(n.op == "while" for n in postorder(body_i)):

@@ -526,18 +526,8 @@ class SpecFinder:
             start = [a for a in self.cands if free_vars(a) & changed]
         trial = z3v.valid_each(pre, start)
         summary = summarised(body, self.prev)
-        while True:
-            guess = mk("and", conj(inv + trial), b)
-            wps: dict = {}
-            for a in trial:
-                pre_a, _ = wp_partial(summary, a, {})
-                if pre_a is not None:
-                    wps.setdefault(pre_a, []).append(a)
-            ok = set(z3v.valid_each(guess, list(wps)))
-            keep = [a for a in trial if any(a in wps[x] for x in ok)]
-            if len(keep) == len(trial):
-                break
-            trial = keep
+        trial = houdini(trial, lambda kept: mk("and", conj(inv + kept), b),
+                        lambda a: wp_partial(summary, a, {})[0], z3v)
         self.trial[w] = trial
         return conj(inv + trial)
 
@@ -640,6 +630,23 @@ def is_ranking(v, guard: Expr, body: Expr, specs: dict, z3v: Z3, outer: dict | N
     z = Var(unused_name("_rank", taken))
     wp_v, _ = wp_partial(body, mk("lt", v, z), with_outer(specs, outer, [z]))
     return wp_v is not None and z3v.valid(mk("imp", mk("and", guard, mk("eq", v, z)), wp_v))
+
+
+def houdini(trial: list, guess, wp, z3v: Z3) -> list:
+    """The largest inductive part of the candidate facts ``trial`` (Houdini): drop each fact whose
+    precondition through one step, ``wp(a)`` (None: not computable), ``guess(kept)`` does not
+    imply, until none is dropped."""
+    while True:
+        wps: dict = {}
+        for a in trial:
+            q = wp(a)
+            if q is not None:
+                wps.setdefault(q, []).append(a)
+        ok = set(z3v.valid_each(guess(trial), list(wps)))
+        keep = [a for a in trial if any(a in wps[q] for q in ok)]
+        if len(keep) == len(trial):
+            return trial
+        trial = keep
 
 
 def unused_name(name: str, taken: set) -> str:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from kernel import Expr, Int, Var, mk
 from kernel.expr import postorder
 
+from .lang import seq
+
 _STRAIGHT = ("assign", "assert", "assume", "skip", "seq")
 # the analysis's limit (analysis.termination.MAX_WP_PATHS): more paths between two loop tests and it gives up
 MAX_PATHS = 2048
@@ -73,7 +75,7 @@ def _convert(cond: Expr, then: Expr, other: Expr, fresh, tests: set) -> Expr:
         b = fresh("is 1 when the test of a converted if held")
         pre.append(Expr("assign", (Expr("ite", (cond, Int(1), Int(0))),), b))
         cond = mk("eq", Var(b), Int(1))
-    return _seq(pre + _guarded(then, cond, tests) + _guarded(other, mk("not", cond), tests))
+    return seq(pre + _guarded(then, cond, tests) + _guarded(other, mk("not", cond), tests))
 
 
 def _guarded(c: Expr, g: Expr, tests: set) -> list:
@@ -93,10 +95,3 @@ def _guarded(c: Expr, g: Expr, tests: set) -> list:
     return out
 
 
-def _seq(stmts: list) -> Expr:
-    if not stmts:
-        return Expr("skip")
-    out = stmts[-1]
-    for s in reversed(stmts[:-1]):
-        out = Expr("seq", (s, out))
-    return out
