@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from .c_text import blank_comments
 from .lang import ProgramError
 
 
@@ -13,7 +14,6 @@ def strip_comments(source: str) -> str:
     """The source with its comments blanked out (newlines kept, so lines and columns stay the same);
     string and character literals are left alone. A ``//`` comment ending in a backslash goes on
     on the next line, as in C."""
-    from .preprocess import blank_comments
     return blank_comments(source)
 
 
