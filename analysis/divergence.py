@@ -622,3 +622,128 @@ def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
 
 __all__ = ["find_divergence", "prove_divergence", "prove_divergence_choosing", "divergence_proof", "contains",
            "program_constants", "values_for", "by_rank", "negate"]
+
+
+# ---- recursion with nondeterministic choices ------------------------------------------------------
+
+def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int = 3000,
+                             seconds: float = 10.0) -> Verdict | None:
+    """A kernel-checked `no` for a program that calls a recursive procedure whose own nondeterministic
+    choices decide whether it recurses forever (a binary search that may call itself on the same
+    interval): inputs and one value per havoc (the program's and the procedures') are tried; a run
+    still going after ``steps`` gives recurrent sets over the arguments of a procedure it keeps
+    calling (``recursion.recurrent_candidates``), and ``can_diverge_rec`` proves that the program
+    with those values fixed, whose runs are the program's, runs forever."""
+    from tactics.evaluate import EvalError
+
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
+
+    from .recursion import declare, recurrent_candidates
+    if not prog.procedures:
+        return None
+    try:
+        declare(env, prog)
+    except KernelError:
+        return None
+    deadline = time.perf_counter() + seconds
+    bodies = [prog.body] + [p.body for p in prog.procedures.values()]
+    params = [x for x, _ in prog.params]
+    havocs = sorted({n.data for b in bodies for n in postorder(b) if n.op == "havoc"} - set(prog.demonic))
+    if not any(n.op == "havoc" for p in prog.procedures.values() for n in postorder(p.body)
+               if n.data in havocs):
+        return None             # no choice inside a procedure: recursion.prove_call_divergence's case
+    types = prog.types()
+    consts = list(dict.fromkeys(k for b in bodies for k in program_constants(b)))
+    lists = [values_for(types.get(x), consts) for x in params] + [values_for(None, consts)[:8] for _ in havocs]
+    pre = precondition(prog)
+    z3v = Z3(env)
+    tried: set = set()
+    runs = 0
+    for combo in by_rank(lists):
+        if runs >= max_runs or time.perf_counter() > deadline:
+            break
+        start = dict(zip(params, combo[:len(params)]))
+        choice = dict(zip(havocs, combo[len(params):]))
+        if not _satisfies(env, pre, start):
+            continue
+        runs += 1
+        seen: dict = {}
+
+        def watch(name, vals):
+            if len(seen.setdefault(name, [])) < 200:
+                seen[name].append(tuple(vals))
+        try:
+            run(env, prog.body, start, steps, nondet=lambda x: choice.get(x, 0), on_call=watch)
+            continue
+        except OutOfSteps:
+            pass
+        except (AssertionFailed, Blocked, EvalError, KernelError, RecursionError):
+            continue
+        w = conj([pre] + [mk("eq", Var(x), Int(v)) for x, v in start.items()])
+        for name, calls in seen.items():
+            proc = prog.procedures.get(name)
+            if proc is None:
+                continue
+            for r in recurrent_candidates(proc.params, calls[len(calls) // 2:]):
+                own = _chosen(proc.body, choice)
+                if (name, r, tuple(sorted(own.items()))) in tried:
+                    continue
+                tried.add((name, r, tuple(sorted(own.items()))))
+                proof = chosen_recursion_proof(env, ((name, r, tuple(sorted(own.items()))),), prog.body,
+                                               _chosen(prog.body, choice), w, z3v)
+                if proof is None:
+                    continue
+                at = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start"
+                fixed = {**_chosen(prog.body, choice), **own}
+                return Verdict("no", f"no: runs forever from {at} when every nondeterministic value is "
+                               + ", ".join(f"{x} = {c}" for x, c in fixed.items()),
+                               [f"recurrent set of {name}: {show(r)} (every call from it calls {name} from it "
+                                "again when those values are drawn)",
+                                "the theorem: some run of the program from there goes on forever (the one where "
+                                "those values are drawn every time)"],
+                               proof, Expr("can_diverge", (w, prog.body)), False)
+    return None
+
+
+def _chosen(s: Expr, choice: dict) -> dict:
+    """The part of ``choice`` about the havocs of s, as (variable, integer) pairs."""
+    have = {n.data for n in postorder(s) if n.op == "havoc"}
+    return {x: v for x, v in choice.items() if x in have}
+
+
+def chosen_recursion_proof(env, specs: tuple, body: Expr, choice: dict, pre: Expr, z3v: Z3 | None = None):
+    """A proof of ``can_diverge body from pre`` by ``can_diverge_rec`` with the given specs ((p, R_p,
+    ((x, v), ...)), ...) and the body's choice, every obligation proved without an oracle; or None."""
+    from kernel.check import Checker
+    from kernel.hoare import can_diverge_rec_obligations
+
+    from programs.vcgen import MissingAnnotation, MissingContract
+
+    from .recursion import div_proof
+    ch = tuple((x, Int(v)) for x, v in sorted(choice.items()))
+    specs = tuple((p, r, tuple((x, Int(v)) for x, v in c)) for p, r, c in specs)
+    try:
+        top, obligations = can_diverge_rec_obligations(Checker(env), specs, body, ch)
+    except KernelError:
+        return None
+    ob = Obligations()
+    proofs = []
+    for pre_i, c in [(pre, top)] + [(o.args[0], o.args[1]) for o in obligations]:
+        try:
+            d = div_proof(c, {}, ob, None)
+        except (MissingAnnotation, MissingContract, ValueError):
+            return None
+        if d is None:
+            return None
+        need = closure(mk("imp", pre_i, d[0]))
+        if z3v is not None and not z3v.valid(need):
+            return None
+        proofs.append(P("diverges_conseq", ob.need(need, "the start reaches a call from the recurrent set"),
+                        d[1], pre_i))
+    filled = {}
+    for g, _ in ob.goals:
+        p, used = discharge(env, g.target)
+        if p is None or used:
+            return None
+        filled[g.id] = p
+    return P("can_diverge_rec", specs, body, ch, tuple(fill_holes(p, filled) for p in proofs))
