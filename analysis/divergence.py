@@ -684,7 +684,7 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
             proc = prog.procedures.get(name)
             if proc is None:
                 continue
-            for r in recurrent_candidates(proc.params, calls[len(calls) // 2:]):
+            for r in recurrent_candidates(proc.params, calls):
                 own = _chosen(proc.body, choice)
                 if (name, r, tuple(sorted(own.items()))) in tried:
                     continue
