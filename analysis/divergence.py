@@ -14,8 +14,10 @@ shows) are shrunk until z3 shows one pass of the body keeps them (Houdini) and t
 them: first over every test since the run entered the loop (the entry state is then inside), else
 over the second half of the run, with the first passes unrolled until the run is inside. A loop with
 inner loops is summarised by their frame (what they do not change). When no conjunction is kept by
-the body, the states are split by which branches of the body they take (a sign that flips, a value
-that cycles) and the set is a disjunction of one conjunction per part.
+the body, the states are split by which branches of the body they take (a sign that flips), else by
+the pass's position modulo 2 or 3 (a value that cycles), and the set is a disjunction of one
+conjunction per part, each part's pass landing in the part that followed it in the run
+(``periodic_recurrent_set``).
 
 *Proof.* The kernel checks ``diverges prog from (x = 5 and y = 0)`` (or ``can_diverge`` with the
 chosen values): the code before the loop is followed along the run (its loops by the states the run
@@ -199,6 +201,11 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
                 break
             v = None
         if v is None:
+            r = periodic_recurrent_set(env, node, current, cands, z3v)
+            v = _divergence_proof(env, fixed, node, r, start) if r is not None else None
+            if v is not None and not _replays(env, body, node, r, start, replay):
+                v = None
+        if v is None:
             failed[i] = failed.get(i, 0) + 1
             continue
         if choice:
@@ -257,31 +264,8 @@ def prove_divergence_choosing(env, prog: Program) -> Verdict | None:
 def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
     """A set of states inside w's guard that every pass of its body keeps, containing the given states
     (as a formula), or None."""
-    from tactics.evaluate import EvalError
-
-    from programs.interp import StateEvaluator
     b, body = w.args
-    extra, observed = [], []
-    for x in sorted(states[0]):
-        vals = {st.get(x) for st in states}
-        if None in vals or not all(isinstance(v, int) for v in vals):
-            continue
-        if len(vals) == 1:
-            extra.append(mk("eq", Var(x), Int(vals.pop())))
-            continue
-        # what the run shows about x: its sign, a residue that never changes, the range it stayed in
-        extra += [mk("lt", Var(x), Int(0)), mk("le", Var(x), Int(0))]
-        for k in (2, 3, 4):
-            if len({v % k for v in vals}) == 1:
-                extra.append(mk("eq", mk("mod", Var(x), Int(k)), Int(min(vals) % k)))
-        observed += [mk("le", Int(min(vals)), Var(x)), mk("le", Var(x), Int(max(vals)))]
-    pool = []
-    for a in cands + extra + observed:
-        try:
-            if all(StateEvaluator(env, st).ev(a) is True for st in states) and a not in pool:
-                pool.append(a)
-        except (EvalError, KernelError):
-            continue
+    pool, observed = _atom_pool(env, states, cands)
     trial = [a for a in pool if a != b]
     for _ in range(len(trial) + 1):
         r = conj([b] + trial)
@@ -294,6 +278,92 @@ def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | No
             return None
         trial = keep
     return None
+
+
+def _atom_pool(env, states: list, cands: list) -> tuple[list, list]:
+    """The atoms true at every given state: the candidates, each constant variable's value, what the
+    run shows about the others (sign, a residue that never changes, the range they stayed in); and
+    those ranges apart (the atoms most worth dropping)."""
+    from tactics.evaluate import EvalError
+
+    from programs.interp import StateEvaluator
+    extra, observed = [], []
+    for x in sorted(states[0]):
+        vals = {st.get(x) for st in states}
+        if None in vals or not all(isinstance(v, int) for v in vals):
+            continue
+        if len(vals) == 1:
+            extra.append(mk("eq", Var(x), Int(vals.pop())))
+            continue
+        extra += [mk("lt", Var(x), Int(0)), mk("le", Var(x), Int(0))]
+        for k in (2, 3, 4):
+            if len({v % k for v in vals}) == 1:
+                extra.append(mk("eq", mk("mod", Var(x), Int(k)), Int(min(vals) % k)))
+        observed += [mk("le", Int(min(vals)), Var(x)), mk("le", Var(x), Int(max(vals)))]
+    pool = []
+    for a in cands + extra + observed:
+        try:
+            if all(StateEvaluator(env, st).ev(a) is True for st in states) and a not in pool:
+                pool.append(a)
+        except (EvalError, KernelError):
+            continue
+    return pool, observed
+
+
+def periodic_recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+    """A disjunctive recurrent set for a run that cycles through kinds of states (a sign that flips, a
+    branch taken every other pass): the run's tests of w are split into parts, by the truth of the
+    body's branch conditions, else by the pass's position modulo 2 or 3; each part gets the atoms
+    true at its states, shrunk (Houdini) until one pass from each part lands in the part that followed
+    it in the run. The set is the disjunction of the parts, which one pass keeps; None if no split
+    has parts that always follow one another in the same order."""
+    b, body = w.args
+    conds = list(dict.fromkeys(n.args[0] for n in postorder(body) if n.op == "if"))
+    keys = [("branches", lambda t, st: tuple(_satisfies(env, c, st) for c in conds))] if conds else []
+    keys += [(f"pass mod {m}", lambda t, st, m=m: t % m) for m in (2, 3)]
+    for _, key in keys:
+        labels = [key(t, st) for t, st in enumerate(states)]
+        parts: dict = {}
+        for lab, st in zip(labels, states):
+            parts.setdefault(lab, []).append(st)
+        succ: dict = {}
+        for a, c in zip(labels, labels[1:]):
+            succ.setdefault(a, set()).add(c)
+        if not 2 <= len(parts) <= 4 or any(len(v) != 1 for v in succ.values()) or set(succ) != set(parts):
+            continue
+        succ = {a: next(iter(v)) for a, v in succ.items()}
+        atoms = {lab: [a for a in _atom_pool(env, sts, cands)[0] if a != b] for lab, sts in parts.items()}
+        if _periodic_houdini(body, b, atoms, succ, z3v):
+            # drop what is not needed, one atom at a time from every part (pins and residues first)
+            every = list(dict.fromkeys(a for lab in atoms for a in atoms[lab]))
+            for a in sorted(every, key=lambda x: (x.op != "eq", x.args[0].op != "mod")):
+                trial = {lab: [x for x in atoms[lab] if x != a] for lab in atoms}
+                if _periodic_houdini(body, b, trial, succ, z3v):
+                    atoms = trial
+            r = None
+            for lab in atoms:
+                part = conj([b] + _tidy(atoms[lab]))
+                r = part if r is None else mk("or", r, part)
+            return r
+    return None
+
+
+def _periodic_houdini(body: Expr, b: Expr, atoms: dict, succ: dict, z3v: Z3, shrink: bool = True) -> bool:
+    """Shrink each part's atoms (in place) until one pass from each part keeps the guard and its
+    successor's atoms; False when the guard is lost (or, without ``shrink``, when an atom is)."""
+    while True:
+        changed = False
+        for lab, nxt in succ.items():
+            ok = _preserved(body, conj([b] + atoms[lab]), atoms[nxt] + [b], z3v)
+            if b not in ok:
+                return False
+            keep = [a for a in atoms[nxt] if a in ok]
+            if len(keep) < len(atoms[nxt]):
+                if not shrink:
+                    return False
+                atoms[nxt], changed = keep, True
+        if not changed:
+            return True
 
 
 def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
@@ -315,14 +385,18 @@ def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
         if size == 1:
             break
         size //= 2
-    # a <= b and b <= a say a = b (the same set, easier to read)
+    return conj([b] + _tidy(keep))
+
+
+def _tidy(keep: list) -> list:
+    """a <= b and b <= a said as a = b (the same set, easier to read)."""
     for a in list(keep):
         if a.op == "le" and a in keep and mk("le", a.args[1], a.args[0]) in keep:
             i = keep.index(a)
             keep = [x for x in keep if x is not a and x != mk("le", a.args[1], a.args[0])]
             keep.insert(min(i, len(keep)), mk("eq", a.args[1], a.args[0]) if a.args[0].op == "int" else
                         mk("eq", a.args[0], a.args[1]))
-    return conj([b] + keep)
+    return keep
 
 
 class _Left(Exception):
@@ -621,7 +695,8 @@ def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
 
 
 __all__ = ["find_divergence", "prove_divergence", "prove_divergence_choosing", "divergence_proof", "contains",
-           "program_constants", "values_for", "by_rank", "negate"]
+           "program_constants", "values_for", "by_rank", "negate", "periodic_recurrent_set",
+           "prove_recursion_choosing", "chosen_recursion_proof"]
 
 
 # ---- recursion with nondeterministic choices ------------------------------------------------------

@@ -60,3 +60,35 @@ def test_a_choice_of_the_call_that_does_not_move():
     _checked(prog, v)
     v = decide_termination(Environment(), parse_c(STEP.replace("STEP", "2"), int_mode="math"))
     assert v.answer == "yes", v.text
+
+
+ALTERNATE = textwrap.dedent("""\
+    int main() {
+      int x = __VERIFIER_nondet_int();
+      while (GUARD) {
+        if (x > 3) x = GROW - x;
+        else if (x < -3) x = 1 - x;
+        else x = 0;
+      }
+      return 0;
+    }
+    """)
+
+
+@pytest.mark.parametrize("grow", ["-1", "1"])
+def test_a_sign_that_flips_has_a_disjunctive_recurrent_set(grow):
+    from analysis.divergence import find_divergence
+    # -1 - x: the value grows as its sign flips; 1 - x: a cycle (5, -4, 5, ...)
+    prog = parse_c(ALTERNATE.replace("GUARD", "x != 0").replace("GROW", grow), int_mode="math")
+    v = find_divergence(Environment(), prog)
+    assert v is not None and v.answer == "no" and " or " in v.details[0], v
+    env = Environment()
+    assert not env.add(TheoremDecl("t", v.statement, v.proof)).axioms
+
+
+@pytest.mark.parametrize("guard, grow", [("x != 0", "2"), ("x != 0 && x < 5000 && x > -5000", "-1")])
+def test_no_disjunctive_set_for_a_loop_that_ends(guard, grow):
+    from analysis.divergence import find_divergence
+    # the value shrinks to 0; or it grows until it leaves the guard (a long run, no recurrent set)
+    prog = parse_c(ALTERNATE.replace("GUARD", guard).replace("GROW", grow), int_mode="math")
+    assert find_divergence(Environment(), prog) is None
