@@ -723,13 +723,24 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
     deadline = time.perf_counter() + seconds
     bodies = [prog.body] + [p.body for p in prog.procedures.values()]
     params = [x for x, _ in prog.params]
-    havocs = sorted({n.data for b in bodies for n in postorder(b) if n.op == "havoc"} - set(prog.demonic))
-    if not any(n.op == "havoc" for p in prog.procedures.values() for n in postorder(p.body)
-               if n.data in havocs):
+    # a procedure's body has more runs than its function (an uninitialised local is any integer, every
+    # order of a call's operands): only an input's choice is fixed there, to a value of its type
+    inside: dict = {}
+    for name, havocs_ in getattr(prog, "proc_choices", {}).items():
+        for x, ty in havocs_.items():
+            inside.setdefault(x, set()).add(ty)
+    if not inside:
         return None             # no choice inside a procedure: recursion.prove_call_divergence's case
     types = prog.types()
+    mine = {n.data for n in postorder(prog.body) if n.op == "havoc"} - set(prog.demonic)
+    havocs = sorted(mine | set(inside))
     consts = list(dict.fromkeys(k for b in bodies for k in program_constants(b)))
-    lists = [values_for(types.get(x), consts) for x in params] + [values_for(None, consts)[:8] for _ in havocs]
+
+    def allowed(x):
+        tys = ({types.get(x)} if x in mine else set()) | inside.get(x, set())
+        return [v for v in values_for(None, consts)
+                if all(BOUNDS.get(t, (v, v))[0] <= v <= BOUNDS.get(t, (v, v))[1] for t in tys)]
+    lists = [values_for(types.get(x), consts) for x in params] + [allowed(x)[:8] for x in havocs]
     pre = precondition(prog)
     z3v = Z3(env)
     tried: set = set()
@@ -760,16 +771,16 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
             if proc is None:
                 continue
             for r in recurrent_candidates(proc.params, calls):
-                own = _chosen(proc.body, choice)
+                own = {x: v for x, v in choice.items() if x in prog.proc_choices.get(name, {})}
                 if (name, r, tuple(sorted(own.items()))) in tried:
                     continue
                 tried.add((name, r, tuple(sorted(own.items()))))
-                proof = chosen_recursion_proof(env, ((name, r, tuple(sorted(own.items()))),), prog.body,
-                                               _chosen(prog.body, choice), w, z3v)
+                top = {x: v for x, v in choice.items() if x in mine}
+                proof = chosen_recursion_proof(env, ((name, r, tuple(sorted(own.items()))),), prog.body, top, w, z3v)
                 if proof is None:
                     continue
                 at = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start"
-                fixed = {**_chosen(prog.body, choice), **own}
+                fixed = {**top, **own}
                 return Verdict("no", f"no: runs forever from {at} when every nondeterministic value is "
                                + ", ".join(f"{x} = {c}" for x, c in fixed.items()),
                                [f"recurrent set of {name}: {show(r)} (every call from it calls {name} from it "
@@ -778,12 +789,6 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
                                 "those values are drawn every time)"],
                                proof, Expr("can_diverge", (w, prog.body)), False)
     return None
-
-
-def _chosen(s: Expr, choice: dict) -> dict:
-    """The part of ``choice`` about the havocs of s, as (variable, integer) pairs."""
-    have = {n.data for n in postorder(s) if n.op == "havoc"}
-    return {x: v for x, v in choice.items() if x in have}
 
 
 def chosen_recursion_proof(env, specs: tuple, body: Expr, choice: dict, pre: Expr, z3v: Z3 | None = None):

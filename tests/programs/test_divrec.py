@@ -40,9 +40,9 @@ def _checked(prog, v):
     assert v.statement.op == "can_diverge" and v.statement.args[1] == prog.body and not thm.axioms
 
 
-@pytest.mark.parametrize("mode", ["math", "c"])
-def test_binary_search_with_a_truncated_midpoint_can_call_itself_forever(mode):
-    prog = parse_c(BSEARCH.replace("MID", "(i + j) / 2"), int_mode=mode)
+def test_binary_search_with_a_truncated_midpoint_can_call_itself_forever():
+    # (and with C's int, as `quod terminates` reads proofs/examples/bsearch_choose.c: tests/test_textbook.py)
+    prog = parse_c(BSEARCH.replace("MID", "(i + j) / 2"), int_mode="math")
     v = decide_termination(Environment(), prog)
     assert v.answer == "no" and "recurrent set of main.bsearch" in v.details[0], v.text
     _checked(prog, v)
@@ -92,3 +92,17 @@ def test_no_disjunctive_set_for_a_loop_that_ends(guard, grow):
     # the value shrinks to 0; or it grows until it leaves the guard (a long run, no recurrent set)
     prog = parse_c(ALTERNATE.replace("GUARD", guard).replace("GROW", grow), int_mode="math")
     assert find_divergence(Environment(), prog) is None
+
+
+@pytest.mark.parametrize("value, diverges", [(200, True), (300, False)])
+def test_a_choice_inside_a_procedure_is_a_value_of_its_type(value, diverges):
+    from analysis.divergence import prove_recursion_choosing
+    # the procedure's c is any integer (more runs than C's), but a witness fixes it only to an unsigned
+    # char: c == 300 never holds in C, so no run of the C function calls f(x) forever
+    prog = parse_c(STEP.replace("if (__VERIFIER_nondet_int()) return f(x - 1);\n  return f(x - STEP);",
+                                f"unsigned char c = __VERIFIER_nondet_uchar();\n  if (c == {value}) return f(x);\n"
+                                "  return f(x - 1);"), int_mode="math")
+    v = prove_recursion_choosing(Environment(), prog)
+    assert (v is not None) == diverges, v
+    if diverges:
+        _checked(prog, v)
