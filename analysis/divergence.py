@@ -200,11 +200,14 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
             if v is not None and _replays(env, body, node, r, start, replay):
                 break
             v = None
-        if v is None:
-            r = periodic_recurrent_set(env, node, current, cands, z3v)
-            v = _divergence_proof(env, fixed, node, r, start) if r is not None else None
-            if v is not None and not _replays(env, body, node, r, start, replay):
-                v = None
+        if v is None or v.oracle:       # a disjunctive set, else the run's own cycle of states
+            for find in (lambda: periodic_recurrent_set(env, node, current, cands, z3v), lambda: state_cycle(current)):
+                r = find()
+                alt = _divergence_proof(env, fixed, node, r, start) if r is not None else None
+                if alt is not None and (v is None or not alt.oracle) and _replays(env, body, node, r, start, replay):
+                    v = alt
+                    if not v.oracle:
+                        break
         if v is None:
             failed[i] = failed.get(i, 0) + 1
             continue
@@ -310,6 +313,22 @@ def _atom_pool(env, states: list, cands: list) -> tuple[list, list]:
     return pool, observed
 
 
+def state_cycle(states: list, most: int = 4) -> Expr | None:
+    """A periodic orbit: when the run's last state at the loop test was also its state k <= ``most``
+    passes before, the disjunction of the k states of the cycle, each pinned where the loop's entry had
+    a value (a set that one pass keeps whatever the body: its proof is evaluation, not reasoning about
+    a big body)."""
+    known = set(states[0])       # what a pass writes before it reads it has no value at the loop's entry
+    for k in range(1, most + 1):
+        if len(states) > k and states[-1 - k] == states[-1]:
+            r = None
+            for st in states[-k:]:
+                pin = _pin({x: v for x, v in st.items() if x in known})
+                r = pin if r is None else mk("or", r, pin)
+            return r
+    return None
+
+
 def periodic_recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
     """A disjunctive recurrent set for a run that cycles through kinds of states (a sign that flips, a
     branch taken every other pass): the run's tests of w are split into parts, by the truth of the
@@ -340,10 +359,12 @@ def periodic_recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> 
                 trial = {lab: [x for x in atoms[lab] if x != a] for lab in atoms}
                 if _periodic_houdini(body, b, trial, succ, z3v):
                     atoms = trial
-            r = None
-            for lab in atoms:
-                part = conj([b] + _tidy(atoms[lab]))
-                r = part if r is None else mk("or", r, part)
+            parts_ = list(dict.fromkeys(conj([b] + _tidy(atoms[lab])) for lab in atoms))
+            if len(parts_) < 2:
+                continue                # one conjunction after all: recurrent_set's case
+            r = parts_[0]
+            for part in parts_[1:]:
+                r = mk("or", r, part)
             return r
     return None
 
@@ -695,7 +716,7 @@ def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
 
 
 __all__ = ["find_divergence", "prove_divergence", "prove_divergence_choosing", "divergence_proof", "contains",
-           "program_constants", "values_for", "by_rank", "negate", "periodic_recurrent_set",
+           "program_constants", "values_for", "by_rank", "negate", "periodic_recurrent_set", "state_cycle",
            "prove_recursion_choosing", "chosen_recursion_proof"]
 
 

@@ -106,3 +106,12 @@ def test_a_choice_inside_a_procedure_is_a_value_of_its_type(value, diverges):
     assert (v is not None) == diverges, v
     if diverges:
         _checked(prog, v)
+
+
+def test_a_run_that_repeats_its_states_gives_their_pinned_disjunction():
+    from analysis.divergence import state_cycle
+    from kernel import Int, Var, mk
+    # y is written by the pass before it is read: no value at the loop's entry, so not pinned
+    states = [{"x": 0}, {"x": 1, "y": 5}, {"x": 2, "y": 6}, {"x": 1, "y": 5}, {"x": 2, "y": 6}]
+    assert state_cycle(states) == mk("or", mk("eq", Var("x"), Int(1)), mk("eq", Var("x"), Int(2)))
+    assert state_cycle(states[:3]) is None
