@@ -12,8 +12,10 @@ run, which is cheap; one still running after ``probe`` steps is a suspect.
 program's conditions, type ranges, each constant variable's value, the bounds and residues the run
 shows) are shrunk until z3 shows one pass of the body keeps them (Houdini) and the guard holds in
 them: first over every test since the run entered the loop (the entry state is then inside), else
-over the second half of the run, with the first passes unrolled until the run is inside. A loop with
-inner loops is summarised by their frame (what they do not change). When no conjunction is kept by
+over the second half of the run, with the first passes unrolled until the run is inside. The loops
+inside get invariants from the run (what holds at their tests in the second half; false for one the
+run no longer reaches there, as in a scheduler whose other threads never run again), else their
+frame (what they do not change). When no conjunction is kept by
 the body, the states are split by which branches of the body they take (a sign that flips), else by
 the pass's position modulo 2 or 3 (a value that cycles), and the set is a disjunction of one
 conjunction per part, each part's pass landing in the part that followed it in the run
@@ -30,14 +32,14 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from kernel import Expr, Int, KernelError, P, Var, mk, show, subst
+from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, never_blocks
 
-from .termination import (Verdict, Z3, wp_partial, with_default, candidate_atoms, discharge, find_specs,
+from .termination import (Verdict, Z3, houdini, wp_partial, with_default, candidate_atoms, discharge, find_specs,
                        loops_of, negate)
 from programs.lang import BOUNDS, Program, conj, precondition
-from programs.vcgen import LoopSpec, Obligations, Prover
+from programs.vcgen import LoopSpec, Obligations, Prover, assigned
 from tactics.state import fill_holes
 
 _SMALL = [0, 1, -1, 2, -2, 3, 5, 10, -3, 4, -5, 7, 100, -10]
@@ -173,10 +175,14 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
     fixed = dataclasses.replace(prog, body=body, loops=[]) if choice else prog
     loops = loops_of(body)
     index = {id(w): i for i, w in enumerate(loops)}
-    heads: dict = {}
+    heads: dict = {}             # id of a loop -> (the loop, its states at each test, the run's step then)
+    tick = [0]
 
     def record(node, state):
-        heads.setdefault(id(node), (node, []))[1].append(dict(state))
+        tick[0] += 1
+        entry = heads.setdefault(id(node), (node, [], []))
+        entry[1].append(dict(state))
+        entry[2].append(tick[0])
     try:
         run(env, body, start, probe, on_loop=record)
         return None
@@ -184,7 +190,7 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
         pass
     except Exception:
         return None
-    for key, (node, states) in heads.items():
+    for key, (node, states, ticks) in heads.items():
         i = index.get(key)
         if i is None or failed.get(i, 0) >= MAX_SUSPECTS_PER_LOOP or time.perf_counter() > deadline:
             continue
@@ -192,11 +198,17 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
         if len(current) < 3:
             continue
         v = None
-        for sample in (current, current[len(current) // 2:]):
-            r = recurrent_set(env, node, sample, cands, z3v)
+        tries = [(k, {}) for k in (0, len(current) // 2)]
+        if loops_of(node.args[1]):
+            # inner loops: first by what the second half of the run shows of them, else by their frame
+            half = len(current) // 2
+            tries.insert(0, (half, inner_invariants(env, node, heads, ticks[len(states) - len(current) + half],
+                                                    cands, z3v)))
+        for k, inner in tries:
+            r = recurrent_set(env, node, current[k:], cands, z3v, inner)
             if r is None:
                 continue
-            v = _divergence_proof(env, fixed, node, r, start)
+            v = _divergence_proof(env, fixed, node, r, start, inner)
             if v is not None and _replays(env, body, node, r, start, replay):
                 break
             v = None
@@ -220,6 +232,28 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
                              "those values are drawn every time)")
         return v
     return None
+
+
+def inner_invariants(env, w: Expr, heads: dict, since: int, cands: list, z3v: Z3) -> dict:
+    """Specs of the loops inside w's body for a recurrent set of w, from the suspect run (``heads`` as
+    ``_from_suspect`` records them): the atoms true at every test of the inner loop from step ``since``
+    on, shrunk (Houdini) until one pass of its body keeps them; ``false`` for an inner loop the run
+    no longer reaches there (the recurrent set must then show it unreachable). Each is only a guess:
+    the kernel checks the invariants with the rest of the proof."""
+    specs = {}
+    for wi in loops_of(w.args[1]):
+        changed = assigned(wi)         # facts about the others carry over the loop (its frame)
+        _, states, ticks = heads.get(id(wi), (wi, [], []))
+        states = [st for st, t in zip(states, ticks) if t >= since]
+        if not states:
+            specs[wi] = LoopSpec(Expr("false"))
+            continue
+        bi, nb = wi.args[0], never_blocks(wi.args[1])
+        pool = [a for a in _atom_pool(env, states, cands)[0] if free_vars(a) & changed]
+        inv = houdini(pool, lambda kept: mk("and", conj(kept), bi),
+                      lambda a: wp_partial(nb, a, {})[0], z3v)
+        specs[wi] = LoopSpec(conj(inv))
+    return specs
 
 
 def _since_entry(env, w: Expr, states: list) -> list:
@@ -264,19 +298,19 @@ def prove_divergence_choosing(env, prog: Program) -> Verdict | None:
 
 # ---- recurrent sets --------------------------------------------------------------------------------
 
-def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3, inner: dict | None = None) -> Expr | None:
     """A set of states inside w's guard that every pass of its body keeps, containing the given states
-    (as a formula), or None."""
+    (as a formula), or None. ``inner``: specs of the loops inside the body (default: their frame)."""
     b, body = w.args
     pool, observed = _atom_pool(env, states, cands)
     trial = [a for a in pool if a != b]
     for _ in range(len(trial) + 1):
         r = conj([b] + trial)
-        ok = _preserved(body, r, trial + [b], z3v)
+        ok = _preserved(body, r, trial + [b], z3v, inner)
         keep = [a for a in trial if a in ok]
         guard_ok = b in ok
         if len(keep) == len(trial) and guard_ok:
-            return _minimise(body, b, trial, z3v, observed)
+            return _minimise(body, b, trial, z3v, observed, inner)
         if not guard_ok and len(keep) == len(trial):
             return None
         trial = keep
@@ -387,7 +421,7 @@ def _periodic_houdini(body: Expr, b: Expr, atoms: dict, succ: dict, z3v: Z3, shr
             return True
 
 
-def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
+def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=(), inner: dict | None = None) -> Expr:
     """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
     keep = list(atoms_)
     # try the most specific atoms first: a variable pinned to one value, then the run's own bounds;
@@ -401,7 +435,7 @@ def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
                 continue
             trial = [x for x in keep if not any(x is y for y in drop)]
             r = conj([b] + trial)
-            if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
+            if len(_preserved(body, r, trial + [b], z3v, inner)) == len(trial) + 1:
                 keep = trial
         if size == 1:
             break
@@ -424,9 +458,9 @@ class _Left(Exception):
     pass
 
 
-def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
+def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3, inner: dict | None = None) -> set:
     """The atoms that every pass of body from r keeps true, never blocked (one batch of solver calls);
-    inner loops by their frame."""
+    inner loops by their specs in ``inner``, else by their frame."""
     if time.perf_counter() > _DEADLINE[0]:
         raise _OutOfTime()
     ssa = _ssa_cached(body)
@@ -439,7 +473,7 @@ def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
         return {a for g in z3v.valid_each(mk("and", r, eqs), list(goals)) for a in goals[g]}
     wps: dict = {}
     for a in atoms_:
-        pre_a, _ = wp_partial(nb, a, {})
+        pre_a, _ = wp_partial(nb, a, _never_blocks_specs(inner or {}))
         if pre_a is not None:
             wps.setdefault(pre_a, []).append(a)
     return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
@@ -544,7 +578,8 @@ def _pin(state: dict) -> Expr:
 
 def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
     """Run c from a concrete state; the loop specs that prove it: each loop's invariant is the
-    disjunction of the states seen at its test (inductive, as the run is deterministic). Raises
+    disjunction of the states seen at its test (inductive, as the run is deterministic; false for a
+    loop the run does not reach). Raises
     OutOfSteps when c does not finish, ValueError when the run is not suited."""
     from programs.interp import run
     if any(n.op == "havoc" for n in postorder(c)):
@@ -560,13 +595,16 @@ def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
         for f in reversed(pins[:-1]):
             inv = mk("or", f, inv)
         specs[node] = LoopSpec(inv)
+    for w in loops_of(c):          # a loop the run does not reach: none of its states
+        specs.setdefault(w, LoopSpec(Expr("false")))
     return specs, after
 
 
 # ---- proofs ------------------------------------------------------------------------------------
 
-def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
-    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
+def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict, inner: dict | None = None) -> Verdict | None:
+    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w (the loops
+    inside w by their specs in ``inner``, else by their frame)."""
     from programs.interp import OutOfSteps, StateEvaluator
     pre = _pin(start)
     ob = Obligations()
@@ -589,7 +627,7 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
                 guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
                 t, p, state = pass_triple(body, p, state)
                 passes.append((guard, t))
-            pr = Prover("hoare", _never_blocks_specs(with_default({}, body)), ob)
+            pr = Prover("hoare", _never_blocks_specs(with_default(inner or {}, body)), ob)
             body_t = pr.triple(r, never_blocks(body), r)
             guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
             d = P("diverges_while", b, body, guard, body_t)
