@@ -14,6 +14,7 @@ from __future__ import annotations
 from kernel import Expr, Int, KernelError, P, Var, free_vars, instantiate, mk
 from kernel.expr import postorder
 
+from . import ite_cases
 from .arith_tactics import is_comparison, refute
 from .linarith import LinarithFailed
 
@@ -41,6 +42,8 @@ class Tableau:
         self.bb = False                 # branch and bound at the leaves (branch.py)
         self.residue_done = False       # a residue case split is under way (_residue_split)
         self.residue_tries = 0
+        self.ite_ok = True              # if-tests split across all facts first (ite_cases.py)
+        self.in_ite = False
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -93,6 +96,36 @@ class Tableau:
             return refute(comparisons, self)
         except LinarithFailed:
             pass
+        if self.ite_ok and ite_cases.has_choice(facts):
+            return self._ite_first(facts, depth)
+        return self._branch(facts, depth)
+
+    def refute_facts(self, facts: list, depth: int):
+        """A proof of false from the facts (the tableau's search from this node on)."""
+        return self._refute(facts, depth)
+
+    def _ite_first(self, facts: list, depth: int):
+        """The if-tests decided or split once for all facts (``ite_cases``); if that search fails,
+        the search as before (linarith splitting if-atoms at the leaves), with the node budget the
+        first attempt left: a goal proved before stays proved, at worst at twice the cost."""
+        if self.in_ite:
+            return ite_cases.split(self, facts, depth)
+        saved = self.nodes
+        self.in_ite = True
+        try:
+            return ite_cases.split(self, facts, depth)
+        except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+            self.nodes = saved
+        finally:
+            self.in_ite = False
+        self.ite_ok = False
+        try:
+            return self._branch(facts, depth)
+        finally:
+            self.ite_ok = True
+
+    def _branch(self, facts: list, depth: int):
+        """Branching on the propositional structure, then the arithmetic special cases."""
         if depth >= MAX_BRANCH_DEPTH:
             raise TableauFailed("too many case splits")
         for i, (f, p) in enumerate(facts):
