@@ -24,9 +24,36 @@ CHOICES = ("ite", "max", "min", "abs")
 def has_choice(facts) -> bool:
     """Whether ``split`` has a test to work on: an innermost ``if`` outside binders, or a ``max``
     ``min`` ``abs`` of arguments without those."""
-    return bool(conditions(facts)) or any(
-        n.op in CHOICES[1:] and n.lbr == 0 and not any(m.op in CHOICES for a in n.args for m in postorder(a))
-        for f, _ in facts for n in postorder(f))
+    return any(_summary(f)[0] or _summary(f)[1] for f, _ in facts)
+
+
+_SUMMARIES: dict = {}
+
+
+def _summary(f: Expr) -> tuple:
+    """(the tests of f's innermost ifs with their counts, whether f has an expandable max/min/abs),
+    remembered per formula: the tableau asks about the same large facts at every node."""
+    got = _SUMMARIES.get(f)
+    if got is not None:
+        return got
+    count: dict = {}
+    mma = False
+    has: dict = {}          # id(node): whether it has an if/max/min/abs (children come first)
+    for n in postorder(f):
+        has[id(n)] = n.op in CHOICES or any(has[id(a)] for a in n.args)
+        if n.op in CHOICES and n.lbr == 0:
+            inner = n.args[:1] if n.op == "ite" else n.args
+            if any(has[id(a)] for a in inner):
+                continue
+            if n.op == "ite":
+                count[n.args[0]] = count.get(n.args[0], 0) + 1
+            else:
+                mma = True
+    got = (tuple(count.items()), mma)
+    if len(_SUMMARIES) > 20000:
+        _SUMMARIES.clear()
+    _SUMMARIES[f] = got
+    return got
 
 
 def expand(facts) -> list:
@@ -62,9 +89,8 @@ def conditions(facts) -> list:
     """The tests of the innermost ``if``s (tests without an ``if`` of their own), most frequent first."""
     count: dict = {}
     for f, _ in facts:
-        for n in postorder(f):
-            if n.op == "ite" and n.lbr == 0 and not any(m.op in CHOICES for m in postorder(n.args[0])):
-                count[n.args[0]] = count.get(n.args[0], 0) + 1
+        for c, k in _summary(f)[0]:
+            count[c] = count.get(c, 0) + k
     return sorted(count, key=lambda c: -count[c])
 
 
