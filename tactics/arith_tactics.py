@@ -61,7 +61,7 @@ def refute(facts: list, names: AtomNames, depth: int = 0) -> Proof:
     told whether a case split may still follow (so it can leave a disequality to it).
     """
     leaf = getattr(names, "leaf", None)
-    facts = _relevant(facts)
+    facts = irrelevant_dropped(facts)
     try:
         return leaf(facts, depth < MAX_SPLITS) if leaf is not None else prove_false(facts)
     except LinarithFailed as exc:
@@ -78,7 +78,7 @@ def refute(facts: list, names: AtomNames, depth: int = 0) -> Proof:
     return split(facts, names, depth)
 
 
-def _relevant(facts: list) -> list:
+def irrelevant_dropped(facts: list) -> list:
     """The facts without the disequalities that cannot take part in a refutation: one with a
     variable x (linear in it) that no other comparison but a disequality mentions. Finitely many
     such disequalities never exclude all integer values of their free variables (a finite union of
