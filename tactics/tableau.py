@@ -741,7 +741,10 @@ def _decided(a: Expr, known: dict, tab: Tableau, pins: dict | None = None, depth
             except LinarithFailed:
                 pass
         else:
-            return True, _prove_eq_by_linarith(a, fixed, tab)
+            try:
+                return True, _prove_eq_by_linarith(a, fixed, tab)
+            except (LinarithFailed, KernelError):
+                pass
     return None
 
 
