@@ -69,7 +69,14 @@ class Tableau:
                 stack.append((f.args[1], P("and_right", p)))
             else:
                 flat.append((f, p))
-        return self._refute(_propagate_constants(flat), 0)
+        # no if/max/min/abs anywhere: none appears later (facts only split, instantiate, unfold)
+        # so the if-first search is not even looked for (a large propositional goal asks at each node)
+        saved = self.ite_ok
+        self.ite_ok = any(n.op in ite_cases.CHOICES for f, _ in flat for n in postorder(f))
+        try:
+            return self._refute(_propagate_constants(flat), 0)
+        finally:
+            self.ite_ok = saved
 
     def _refute(self, facts: list, depth: int):
         self.nodes += 1
