@@ -24,7 +24,9 @@ from kernel.expr import postorder
 from kernel.hoare import closure
 from analysis.termination import Z3, find_specs, loops_of
 from programs.lang import conj, precondition
-from analysis.ranking import COEFF_BOUND, paths_of, synthesize, synthesize_linear, to_term
+from analysis.farkas import COEFF_BOUND
+from analysis.paths import paths_of
+from analysis.ranking import synthesize, synthesize_linear, to_term
 from programs.vcgen import LoopSpec
 from progcorpus import load, prelude_env
 
