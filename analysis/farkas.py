@@ -178,16 +178,17 @@ class Search:
             terms.append(smt_name(a) if v in self.prefer else f"(* 2 {smt_name(a)})")
         return smt_sum(terms)
 
-    def constant(self, ints: dict, idx: list, dec: list) -> int | None:
+    def constant(self, ints: dict, idx: list, dec: list, bounded: bool = True) -> int | None:
         """With the coefficients fixed: the least constant c0 >= 0 such that c.x + c0 is non-increasing
-        on the paths idx and bounded and decreasing on dec; None if the coefficients do not do."""
+        on the paths idx and decreasing (and, if ``bounded``, bounded) on dec; None if the
+        coefficients do not do."""
         sc = Script("Real")
         c = {v: _u((CONST, ints.get(v, 0))) for v in self.pre}
         sc.declare(["c0"])
         sc.add("(>= |c0| 0)")
         for i in idx:
             sc.add(self.fk[i].decrease(sc, c, _u((CONST, 1 if i in dec else 0))))
-        for i in dec:
+        for i in dec if bounded else ():
             sc.add(self.fk[i].bounded(sc, c, {"c0": 1}))
         m = self._solve(sc, ["|c0|"])
         if m is None:
@@ -195,7 +196,8 @@ class Search:
         q = self._real(m, "c0")
         return ceil_div(q.numerator, q.denominator)
 
-    def _round(self, coeffs: dict, idx: list, dec: list, c0: Fraction | None = None) -> tuple[dict, int] | None:
+    def _round(self, coeffs: dict, idx: list, dec: list, c0: Fraction | None = None,
+               bounded: bool = True) -> tuple[dict, int] | None:
         """Integer coefficients for the LP's rational solution: small approximations first (an LP
         optimum is often a needlessly ugly vertex, like 1073741823/1073741824 * x - c / 1073741824),
         checked with the constant LP; else the exact solution scaled to integers. c0: the constant
@@ -211,13 +213,13 @@ class Search:
             tried.append(ints)
             k = self._exact(coeffs, c0, ints) if c0 is not None else None
             if k is None:
-                k = self.constant(ints, idx, dec)
+                k = self.constant(ints, idx, dec, bounded)
             if k is not None:
                 return ints, k
         ints, _ = _integral(coeffs, Fraction(0))
         if ints in tried:
             return None
-        k = self.constant(ints, idx, dec)
+        k = self.constant(ints, idx, dec, bounded)
         return None if k is None else (ints, k)
 
     def _exact(self, coeffs: dict, c0: Fraction, ints: dict) -> int | None:
@@ -238,10 +240,10 @@ class Search:
         k = t * c0
         return ceil_div(k.numerator, k.denominator)
 
-    def level(self, idx: list, bound) -> tuple[dict, int, list] | None:
-        """A linear function non-increasing on the paths idx, and bounded + decreasing on as many as
-        possible (z3 Optimize: soft constraints, then a small constant and small coefficients):
-        (coefficients, constant, the indices where it decreases), or None."""
+    def level(self, idx: list, bound, bounded: bool = True) -> tuple[dict, int, list] | None:
+        """A linear function non-increasing on the paths idx, and bounded (unless not ``bounded``) +
+        decreasing on as many as possible (z3 Optimize: soft constraints, then a small constant and
+        small coefficients): (coefficients, constant, the indices where it decreases), or None."""
         sc = Script("Real")
         c = self._coeffs()
         sc.declare(["c0"])
@@ -254,7 +256,8 @@ class Search:
             sc.declare([s], "Bool")
             sc.add(f"(>= {smt_name(d)} 0)")
             sc.add(fk.decrease(sc, c, {d: 1}))
-            sc.add(f"(=> {smt_name(s)} (and (>= {smt_name(d)} 1) {fk.bounded(sc, c, {'c0': 1})}))")
+            below = fk.bounded(sc, c, {'c0': 1}) if bounded else "true"
+            sc.add(f"(=> {smt_name(s)} (and (>= {smt_name(d)} 1) {below}))")
             soft.append(smt_name(s))
         m = self._solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"], soft)
         if m is None:
@@ -262,7 +265,7 @@ class Search:
         dec = [i for i in idx if self.z3.is_true(m.get(f"s!{i}", self.z3.BoolVal(False)))]
         if not dec:
             return None
-        r = self._round({v: self._real(m, f"c!{v}") for v in self.pre}, idx, dec, self._real(m, "c0"))
+        r = self._round({v: self._real(m, f"c!{v}") for v in self.pre}, idx, dec, self._real(m, "c0"), bounded)
         return None if r is None else (*r, dec)
 
     def single(self, bound=None) -> tuple[dict, int] | None:

@@ -323,18 +323,22 @@ def feasible(z3, paths: list, timeout_ms: int) -> list:
 
 
 def check_ranking(z3, paths: list, comps: list, timeout_ms: int) -> bool:
-    """Is comps (a list of (coeffs, const)) a lexicographic ranking function of every path, over the
-    integers? (The definition in the module docstring.)"""
+    """Is comps (a list of (coeffs, const), or (coeffs, const, True) for the clipped component
+    max(coeffs.x + const + 1, 0) of a phase) a lexicographic ranking function of every path, over the
+    integers? (The definition in analysis/ranking.py.)"""
     s = solver(z3, timeout_ms)
     for p in paths:
         sc = _path_script(p)
         pre, post = [], []
-        for ints, k in comps:
+        for ints, k, *clip in comps:
             e: Lin = lin_const(k)
             for v, a in ints.items():
                 e = lin_add(e, p.sigma.get(v, {v: 1}), a)
-            pre.append(sc.lin(lin_add(ints, lin_const(k))))
-            post.append(sc.lin(e))
+            before, after = sc.lin(lin_add(ints, lin_const(k))), sc.lin(e)
+            if clip and clip[0]:
+                before, after = (f"(ite (>= {t} 0) (+ {t} 1) 0)" for t in (before, after))
+            pre.append(before)
+            post.append(after)
         alts = []
         for i in range(len(comps)):
             parts = [f"(<= {post[j]} {pre[j]})" for j in range(i)] + [f"(>= {pre[i]} 0)", f"(< {post[i]} {pre[i]})"]

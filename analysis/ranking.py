@@ -144,6 +144,9 @@ def synthesize(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | No
     if not out:
         for comps in synthesize_multiphase(guard, body, invariant, specs, timeout_ms):
             out.append(multiphase_as_lex(comps))
+    if not out:
+        for comps in synthesize_phases(guard, body, invariant, specs, timeout_ms):
+            out.append(phases_as_lex(comps))
     return out
 
 
@@ -263,6 +266,66 @@ def synthesize_multiphase(guard: Expr, body: Expr, invariant: Expr | None, specs
             comps = search.multiphase(depth)
             if comps is not None:
                 return [comps]
+    except (TooMany, Timeout):
+        pass
+    return []
+
+
+def phases_as_lex(comps: list) -> list:
+    """Components (coefficients, constant) and phases (coefficients, constant, True) as terms: a phase
+    f is the component max(f + 1, 0), as in ``multiphase_as_lex``."""
+    return [mk("max", to_term(c[0], c[1] + 1), Int(0)) if len(c) > 2 else to_term(c[0], c[1]) for c in comps]
+
+
+@_guarded
+def synthesize_phases(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | None,
+                      timeout_ms: int = 2000, most: int = 4) -> list:
+    """A lexicographic ranking function whose levels may be phases (the greedy search of
+    ``Search.lexicographic``, where a level that no bounded function ranks takes a linear f that
+    never rises and falls on as many paths as possible, bounded or not): the level is the component
+    max(f + 1, 0), which falls while f >= 0 and stays 0 after; the paths where f fell go on to the
+    next level with f <= -1 assumed. Unlike a multiphase function, a later level may use every
+    earlier phase being over: ``x += y or x += z; y += z; z--`` under ``x >= 0`` ranks by
+    ``(max(z + 1, 0), max(y + 1, 0), x)``: x falls only once both y and z are negative. At most one
+    candidate (a list of (coefficients, constant[, True]) components), checked on the paths."""
+    import z3
+    deadline = time.perf_counter() + timeout_ms / 1000
+    ex = Exec(specs or {}, deadline)
+    try:
+        paths = loop_paths(z3, ex, guard, body, invariant, deadline)
+        if not paths:
+            return []
+        names = path_variables(paths)
+        left, comps = list(paths), []
+        while left and len(comps) < most:
+            search = Search(z3, left, names, deadline, set(guard.fv))
+            every = list(range(len(left)))
+            r = search.level(every, COEFF_BOUND)
+            if r is not None:
+                ints, k, dec = r
+                comps.append((ints, k))
+                left = [p for i, p in enumerate(left) if i not in dec]
+                continue
+            # a new phase measures something the phases before it do not (else it would be one of them)
+            fresh = [v for v in names if not any(v in c[0] for c in comps if len(c) > 2)]
+            r = Search(z3, left, fresh, deadline, set(guard.fv)).level(every, COEFF_BOUND, bounded=False)
+            if r is None:
+                return []
+            ints, k, dec = r
+            comps.append((ints, k, True))
+            done = lin_add(lin_add(ints, lin_const(k)), lin_const(1))       # f + 1 <= 0: the phase is over
+            rest = []
+            for i, p in enumerate(left):
+                if i in dec:
+                    p = p.copy()
+                    if not p.add(le0(done)):
+                        continue
+                rest.append(p)
+            left = feasible(z3, rest, max(1, int((deadline - time.perf_counter()) * 1000)))
+        if left or not comps:
+            return []
+        if check_ranking(z3, paths, comps, max(1, int((deadline - time.perf_counter()) * 1000))):
+            return [comps]
     except (TooMany, Timeout):
         pass
     return []

@@ -248,3 +248,38 @@ def test_near_miss_path_that_may_stay_forever():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+# ---- phases: a later level falls once every earlier phase is over ----------------------------------
+
+def test_three_phases_where_the_last_needs_both_earlier_ones_over():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            while (a > 0) {
+                if (__VERIFIER_nondet_int()) { a = a + b; } else { a = a + c - 1; }
+                b = b + c;
+                c = c - 2;
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+    assert "max(" in " ".join(v.details)
+
+
+def test_near_miss_phase_whose_branch_never_falls():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            while (a > 0) {
+                if (__VERIFIER_nondet_int()) { a = a + b; } else { a = a + 1; }
+                b = b + c;
+                c = c - 2;
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
