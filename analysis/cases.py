@@ -3,6 +3,8 @@
 * *Cases on a condition the loop never changes* (``split_ranking``): the sign of a step it adds, the
   branch of an ``if`` it always takes; each case gets its own invariant and ranking function, joined
   by ``ite``.
+* *Pieces* (``piecewise_ranking``): a linear function per cell of a few predicates about where the
+  loop goes next (analysis/piecewise.py), for loops whose values flip sign.
 * *Phases* (``phase_ranking``): a condition the loop may leave but never re-enters (or re-enters only
   when a never-rising term falls); the tuple ``(r0, ite(p, 1, 0), ite(p, r1, r2))``.
 
@@ -140,4 +142,16 @@ def split_ranking(finder, w: Expr, specs: dict):
             v = v[0] if k == 1 else tuple(v)
             if is_ranking(v, mk("and", new_inv, b), body, specs, finder.z3v):
                 return v, None, new_inv
+    return None
+
+
+def piecewise_ranking(finder, w: Expr, specs: dict):
+    """A piecewise linear ranking function (``synthesize_piecewise``), checked by z3: (variant, no
+    snapshot facts), or None."""
+    from .piecewise import synthesize_piecewise
+    b, body = w.args
+    inv = specs[w].invariant
+    for v in synthesize_piecewise(b, body, inv, specs):
+        if is_ranking(v, mk("and", inv, b), body, specs, finder.z3v):
+            return v, None
     return None

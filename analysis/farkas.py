@@ -23,7 +23,7 @@ def _u(*pairs) -> dict:
     return out
 
 
-class _Farkas:
+class Farkas:
     """Farkas' lemma for one path: 'the path implies g.u <= h' as linear constraints on the unknowns."""
 
     def __init__(self, path: Path, pre: list, tag: str):
@@ -67,6 +67,21 @@ class _Farkas:
                 target = h if u == CONST else g.setdefault(u, {})
                 for k, q in c[v].items():
                     target[k] = target.get(k, 0) + (-a * q if u == CONST else a * q)
+        return self.implies(sc, g, h)
+
+    def step(self, sc: Script, before: dict, after: dict, h: dict) -> str:
+        """The path implies after.x' - before.x <= h, for after, before: v -> unknowns-expr (the
+        functions of two pieces of a piecewise ranking function, at the post- and the pre-state)."""
+        g: dict = {}
+        h = dict(h)
+        for v, cs in after.items():
+            for u, a in self.path.sigma.get(v, {v: 1}).items():
+                target = h if u == CONST else g.setdefault(u, {})
+                for k, q in cs.items():
+                    target[k] = target.get(k, 0) + (-a * q if u == CONST else a * q)
+        for v, cs in before.items():
+            for k, q in cs.items():
+                g.setdefault(v, {})[k] = g.get(v, {}).get(k, 0) - q
         return self.implies(sc, g, h)
 
     def phase(self, sc: Script, c: dict, prev: dict, prev0: dict) -> str:
@@ -125,7 +140,7 @@ class Search:
         self.pre = pre
         self.deadline = deadline
         self.prefer = prefer        # variables whose coefficients cost less (the guard's)
-        self.fk = [_Farkas(p, pre, f"{i}") for i, p in enumerate(paths)]
+        self.fk = [Farkas(p, pre, f"{i}") for i, p in enumerate(paths)]
         self.lps = 0
 
     def _remaining_ms(self) -> int:
@@ -134,7 +149,7 @@ class Search:
             raise Timeout()
         return ms
 
-    def _solve(self, sc: Script, objectives: list, soft: list = ()) -> dict | None:
+    def solve(self, sc: Script, objectives: list, soft: list = ()) -> dict | None:
         """Optimise (objectives in priority order, after the soft constraints); the model as
         {name: value}, or None if infeasible or out of time."""
         z3 = self.z3
@@ -158,7 +173,7 @@ class Search:
                 out[n] = m[d]
         return out
 
-    def _real(self, m: dict, name: str) -> Fraction:
+    def real(self, m: dict, name: str) -> Fraction:
         v = m.get(name)
         return Fraction(0) if v is None else _value(self.z3, v)
 
@@ -190,10 +205,10 @@ class Search:
             sc.add(self.fk[i].decrease(sc, c, _u((CONST, 1 if i in dec else 0))))
         for i in dec if bounded else ():
             sc.add(self.fk[i].bounded(sc, c, {"c0": 1}))
-        m = self._solve(sc, ["|c0|"])
+        m = self.solve(sc, ["|c0|"])
         if m is None:
             return None
-        q = self._real(m, "c0")
+        q = self.real(m, "c0")
         return ceil_div(q.numerator, q.denominator)
 
     def _round(self, coeffs: dict, idx: list, dec: list, c0: Fraction | None = None,
@@ -259,13 +274,13 @@ class Search:
             below = fk.bounded(sc, c, {'c0': 1}) if bounded else "true"
             sc.add(f"(=> {smt_name(s)} (and (>= {smt_name(d)} 1) {below}))")
             soft.append(smt_name(s))
-        m = self._solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"], soft)
+        m = self.solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"], soft)
         if m is None:
             return None
         dec = [i for i in idx if self.z3.is_true(m.get(f"s!{i}", self.z3.BoolVal(False)))]
         if not dec:
             return None
-        r = self._round({v: self._real(m, f"c!{v}") for v in self.pre}, idx, dec, self._real(m, "c0"), bounded)
+        r = self._round({v: self.real(m, f"c!{v}") for v in self.pre}, idx, dec, self.real(m, "c0"), bounded)
         return None if r is None else (*r, dec)
 
     def single(self, bound=None) -> tuple[dict, int] | None:
@@ -277,11 +292,11 @@ class Search:
         for fk in self.fk:
             sc.add(fk.decrease(sc, c, _u((CONST, 1))))
             sc.add(fk.bounded(sc, c, {"c0": 1}))
-        m = self._solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"])
+        m = self.solve(sc, [f"(+ (* {_C0_WEIGHT} |c0|) {self._l1(sc, bound)})"])
         if m is None:
             return None
         every = list(range(len(self.paths)))
-        return self._round({v: self._real(m, f"c!{v}") for v in self.pre}, every, every, self._real(m, "c0"))
+        return self._round({v: self.real(m, f"c!{v}") for v in self.pre}, every, every, self.real(m, "c0"))
 
     def multiphase(self, depth: int) -> list | None:
         """A multiphase ranking function (f1, ..., fk) of every path (Ben-Amram and Genaim, 2017): f1
@@ -311,11 +326,11 @@ class Search:
             sc.add(f"(>= {smt_name(a0)} {smt_name(c0s[i])})")
             sc.add(f"(>= {smt_name(a0)} (- {smt_name(c0s[i])}))")
             terms.append(smt_name(a0))
-        m = self._solve(sc, [smt_sum(terms)])
+        m = self.solve(sc, [smt_sum(terms)])
         if m is None:
             return None
-        vals = [{v: self._real(m, f"c{i}!{v}") for v in self.pre} for i in range(depth)]
-        consts = [self._real(m, c0) for c0 in c0s]
+        vals = [{v: self.real(m, f"c{i}!{v}") for v in self.pre} for i in range(depth)]
+        consts = [self.real(m, c0) for c0 in c0s]
         den = 1
         for q in [q for comp in vals for q in comp.values()] + consts:
             den = den * q.denominator // gcd(den, q.denominator)

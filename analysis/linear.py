@@ -11,6 +11,8 @@ from __future__ import annotations
 from fractions import Fraction
 from math import gcd
 
+from kernel import Expr, Int, Var, mk
+
 Lin = dict          # variable name -> int coefficient; key "" is the constant
 
 CONST = ""
@@ -158,3 +160,24 @@ def solver(z3, timeout_ms: int):
     s = z3.SimpleSolver()
     s.set("timeout", max(1, timeout_ms))
     return s
+
+
+def to_term(coeffs: dict, const: int) -> Expr:
+    """sum coeffs[v] * v + const as a readable kernel term (positive parts first)."""
+    def mono(v, a):
+        return Var(v) if a == 1 else mk("mul", Int(a), Var(v))
+    pos = [(v, a) for v, a in sorted(coeffs.items()) if a > 0]
+    neg = [(v, -a) for v, a in sorted(coeffs.items()) if a < 0]
+    out = None
+    for v, a in pos:
+        out = mono(v, a) if out is None else mk("add", out, mono(v, a))
+    if out is None:
+        out = Int(const) if const or not neg else None
+        const = 0
+    for v, a in neg:
+        out = mk("neg", mono(v, a)) if out is None else mk("sub", out, mono(v, a))
+    if const > 0:
+        out = mk("add", out, Int(const))
+    elif const < 0:
+        out = mk("sub", out, Int(-const))
+    return out if out is not None else Int(0)

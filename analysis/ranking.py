@@ -83,33 +83,12 @@ from __future__ import annotations
 
 import time
 
-from kernel import Expr, Int, Var, mk
+from kernel import Expr, Int, mk
 from kernel.expr import postorder
 
 from .farkas import COEFF_BOUND, Search
-from .linear import CONST, const_of, le0, lin_add, lin_const
+from .linear import CONST, const_of, le0, lin_add, lin_const, to_term
 from .paths import Exec, Path, Timeout, TooMany, check_ranking, feasible, loop_paths, path_variables
-
-
-def to_term(coeffs: dict, const: int) -> Expr:
-    """sum coeffs[v] * v + const as a readable kernel term (positive parts first)."""
-    def mono(v, a):
-        return Var(v) if a == 1 else mk("mul", Int(a), Var(v))
-    pos = [(v, a) for v, a in sorted(coeffs.items()) if a > 0]
-    neg = [(v, -a) for v, a in sorted(coeffs.items()) if a < 0]
-    out = None
-    for v, a in pos:
-        out = mono(v, a) if out is None else mk("add", out, mono(v, a))
-    if out is None:
-        out = Int(const) if const or not neg else None
-        const = 0
-    for v, a in neg:
-        out = mk("neg", mono(v, a)) if out is None else mk("sub", out, mono(v, a))
-    if const > 0:
-        out = mk("add", out, Int(const))
-    elif const < 0:
-        out = mk("sub", out, Int(-const))
-    return out if out is not None else Int(0)
 
 
 def _guard_distances(guard: Expr, ex: Exec) -> list:

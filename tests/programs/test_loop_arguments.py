@@ -283,3 +283,26 @@ def test_near_miss_phase_whose_branch_never_falls():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+# ---- pieces: where the loop goes next, for values that flip sign ------------------------------------
+
+def test_value_that_flips_sign_each_step():
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n > 0) { n = 13 - 3 * n; }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+    assert "if " in " ".join(v.details)
+
+
+def test_near_miss_sign_flip_with_a_fixed_point():
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n > 0) { n = 12 - 3 * n; }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
