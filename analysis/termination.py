@@ -321,6 +321,11 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
                             imp = mk("imp", mk("eq", f, Int(0)), x)
                             if imp not in cands:
                                 cands.append(imp)
+    # what a loop with a conjunctive guard leaves behind (x <= 0 or y <= 0 after `while (x > 0 && y > 0)`),
+    # for the loops after and around it
+    for w in loops_of(c):
+        if w.args[0].op == "and" and not _jump_flags(w.args[0]) and mk("not", w.args[0]) not in cands:
+            cands.append(mk("not", w.args[0]))
     # the relation an assignment sets up (xtmp = x - 2: xtmp <= x - 2 stays true while xtmp falls)
     for n in postorder(c):
         if n.op == "assign" and n.args[0].op in ("add", "sub") and (free_vars(n.args[0]) - {n.data}) \

@@ -306,3 +306,35 @@ def test_near_miss_sign_flip_with_a_fixed_point():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+# ---- what a loop leaves behind: its conjunctive guard false, for the loops after and around it ------
+
+def test_outer_loop_relies_on_the_inner_loops_exit_condition():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            while (a > 0) {
+                b = b + 1;
+                while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_outer_loop_that_drives_the_inner_guard_away():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            while (a > 0) {
+                b = b - 1;
+                while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
