@@ -274,37 +274,64 @@ def synthesize_phases(guard: Expr, body: Expr, invariant: Expr | None, specs: di
         paths = loop_paths(z3, ex, guard, body, invariant, deadline)
         if not paths:
             return []
-        names = path_variables(paths)
-        left, comps = list(paths), []
-        while left and len(comps) < most:
-            search = Search(z3, left, names, deadline, set(guard.fv))
-            every = list(range(len(left)))
-            r = search.level(every, COEFF_BOUND)
-            if r is not None:
-                ints, k, dec = r
-                comps.append((ints, k))
-                left = [p for i, p in enumerate(left) if i not in dec]
-                continue
-            # a new phase measures something the phases before it do not (else it would be one of them)
-            fresh = [v for v in names if not any(v in c[0] for c in comps if len(c) > 2)]
-            r = Search(z3, left, fresh, deadline, set(guard.fv)).level(every, COEFF_BOUND, bounded=False)
-            if r is None:
-                return []
-            ints, k, dec = r
-            comps.append((ints, k, True))
-            done = lin_add(lin_add(ints, lin_const(k)), lin_const(1))       # f + 1 <= 0: the phase is over
-            rest = []
-            for i, p in enumerate(left):
-                if i in dec:
-                    p = p.copy()
-                    if not p.add(le0(done)):
-                        continue
-                rest.append(p)
-            left = feasible(z3, rest, max(1, int((deadline - time.perf_counter()) * 1000)))
-        if left or not comps:
-            return []
-        if check_ranking(z3, paths, comps, max(1, int((deadline - time.perf_counter()) * 1000))):
+        comps = _phases(z3, paths, path_variables(paths), [], deadline, set(guard.fv), most)
+        if comps and check_ranking(z3, paths, comps, max(1, int((deadline - time.perf_counter()) * 1000))):
             return [comps]
     except (TooMany, Timeout):
         pass
     return []
+
+
+MAX_PHASE_CHOICES = 3       # phases tried per level (the LP's, then single variables)
+
+
+def _phase_choices(search: Search, fresh: Search, every: list) -> list:
+    """Linear functions that never rise on the paths and fall on some: the one falling on the most
+    (the LP's), then single variables and their negations; (coefficients, constant, where it falls)."""
+    out = []
+    r = fresh.level(every, COEFF_BOUND, bounded=False)
+    if r is not None:
+        out.append(r)
+    for v in fresh.pre:
+        for a in (1, -1):
+            if len(out) >= MAX_PHASE_CHOICES:
+                return out
+            ints = {v: a}
+            if any(ints == c[0] for c in out) or search.constant(ints, every, [], False) is None:
+                continue
+            dec = [i for i in every if search.constant(ints, [i], [i], False) is not None]
+            if dec:
+                out.append((ints, 0, dec))
+    return out
+
+
+def _phases(z3, left: list, names: list, comps: list, deadline: float, prefer: set, most: int) -> list | None:
+    """The levels of ``synthesize_phases`` for the paths left, after the components comps; None if
+    there are none within ``most`` levels (a depth-first search over the phase chosen at each level)."""
+    if not left:
+        return comps or None
+    if len(comps) >= most:
+        return None
+    search = Search(z3, left, names, deadline, prefer)
+    every = list(range(len(left)))
+    r = search.level(every, COEFF_BOUND)
+    if r is not None:
+        ints, k, dec = r
+        return _phases(z3, [p for i, p in enumerate(left) if i not in dec], names, comps + [(ints, k)],
+                       deadline, prefer, most)
+    # a new phase measures something the phases before it do not (else it would be one of them)
+    fresh = [v for v in names if not any(v in c[0] for c in comps if len(c) > 2)]
+    for ints, k, dec in _phase_choices(search, Search(z3, left, fresh, deadline, prefer), every):
+        done = lin_add(lin_add(ints, lin_const(k)), lin_const(1))       # f + 1 <= 0: the phase is over
+        rest = []
+        for i, p in enumerate(left):
+            if i in dec:
+                p = p.copy()
+                if not p.add(le0(done)):
+                    continue
+            rest.append(p)
+        rest = feasible(z3, rest, max(1, int((deadline - time.perf_counter()) * 1000)))
+        out = _phases(z3, rest, names, comps + [(ints, k, True)], deadline, prefer, most)
+        if out is not None:
+            return out
+    return None

@@ -338,3 +338,35 @@ def test_near_miss_outer_loop_that_drives_the_inner_guard_away():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+def test_phase_chosen_among_several_that_never_rise():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            int t = __VERIFIER_nondet_int();
+            while (a >= b && a <= t + c) {
+                if (__VERIFIER_nondet_int()) { c = c - 1; t = a; a = __VERIFIER_nondet_int(); }
+                else { b = b + 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_bound_that_moves_up_with_every_reset():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            int t = __VERIFIER_nondet_int();
+            while (a >= b && a <= t + c) {
+                if (__VERIFIER_nondet_int()) { t = a; a = __VERIFIER_nondet_int(); }
+                else { b = b + 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
