@@ -81,6 +81,11 @@ def _predicates(z3, ex: Exec, guard: Expr, body: Expr, paths: list, changed: lis
     from: the guard after one and two iterations, then the signs of the changed variables."""
     cands = [{v: s} for v in changed for s in (1, -1)]               # v <= 0, v >= 0
     cands += [{v: 1, u: -1} for v, u in combinations(changed, 2)]     # v <= u, and (negated) u < v
+    for p in paths:             # the difference a path leaves between two variables (y = x + 1 after it)
+        for v, u in combinations(changed, 2):
+            d = lin_add(p.sigma.get(v, {v: 1}), p.sigma.get(u, {u: 1}), -1)
+            if d and all(w == CONST for w in d):
+                cands += [{v: 1, u: -1, CONST: -d[CONST]}, {v: -1, u: 1, CONST: d[CONST]}]
     cands += [a for p in paths for a in _guard_atoms(ex, guard, p)]
     twice = [q for p in paths for q in ex.assume(guard, p.copy(), True)]
     if len(twice) <= MAX_TWO_STEP_PATHS:

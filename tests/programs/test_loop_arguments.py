@@ -370,3 +370,35 @@ def test_near_miss_bound_that_moves_up_with_every_reset():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+def test_pieces_by_the_difference_one_path_leaves():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 1 && b > 1) {
+                int a0 = a;
+                int b0 = b;
+                if (__VERIFIER_nondet_int()) { a = a0 - 1; b = a0; }
+                else { a = b0 - 2; b = a0 + 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_swap_that_comes_back():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 1 && b > 1) {
+                int a0 = a;
+                int b0 = b;
+                if (__VERIFIER_nondet_int()) { a = a0 - 1; b = a0; }
+                else { a = b0 - 1; b = a0 + 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
