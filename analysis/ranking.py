@@ -69,6 +69,14 @@ are tried as a cheap fallback, checked over the integers on the paths.
    fk)`` (``multiphase_as_lex``), which the kernel's ``total_while_lex`` checks:
    ``x = x + y; y = y - 1`` under ``x > 0`` gets ``(max(y + 2, 0), x)``.
 
+6. *Phases.* Still nothing: the greedy lexicographic search again, where a level
+   that no bounded function ranks may be a phase: a linear f that never rises
+   and falls on some paths, unbounded, as the component ``max(f + 1, 0)``; the
+   paths where it fell go on with ``f <= -1`` assumed, so a later level may use
+   every earlier phase being over (``synthesize_phases``).
+
+Piecewise ranking functions (values that flip sign) are analysis/piecewise.py.
+
 Layout: the paths of step 1 are analysis/paths.py (over the linear expressions of
 analysis/linear.py), the LPs of steps 2-5 analysis/farkas.py; this module drives them.
 
