@@ -181,3 +181,39 @@ def to_term(coeffs: dict, const: int) -> Expr:
     elif const < 0:
         out = mk("sub", out, Int(-const))
     return out if out is not None else Int(0)
+
+
+def linear_form(t: Expr) -> dict | None:
+    """t as a linear expression over its variables, if it is one (sums, negations, products with a
+    constant, of integers and variables); else None."""
+    op = t.op
+    if op == "int":
+        return lin_const(t.data)
+    if op == "var":
+        return {t.data: 1}
+    if op in ("add", "sub", "mul", "neg"):
+        parts = [linear_form(a) for a in t.args]
+        if any(p is None for p in parts):
+            return None
+        if op == "neg":
+            return lin_scale(parts[0], -1)
+        if op == "mul":
+            a, b = parts
+            if is_const(a):
+                return lin_scale(b, const_of(a))
+            return lin_scale(a, const_of(b)) if is_const(b) else None
+        return lin_add(parts[0], parts[1], 1 if op == "add" else -1)
+    return None
+
+
+def tidy(t: Expr) -> Expr:
+    """t with each linear part in the normal form of ``to_term`` (x - 0 + 1 is x + 1), for printing
+    only: a proof keeps the term it was built with."""
+    if t.op not in ("int", "var"):
+        lin = linear_form(t)
+        if lin is not None:
+            return to_term({v: a for v, a in lin.items() if v != CONST}, const_of(lin))
+    if not t.args:
+        return t
+    args = tuple(tidy(a) for a in t.args)
+    return t if args == t.args else Expr(t.op, args, t.data)

@@ -664,7 +664,7 @@ def unused_name(name: str, taken: set) -> str:
 
 def show_ranking(v, invariant: Expr) -> str:
     """The ranking function in the source's names: hidden variables (``__stop0``) replaced by what the
-    invariant says they equal (``__stop0 = n``), when it does."""
+    invariant says they equal (``__stop0 = n``), when it does; linear parts tidied (x + 1, not x - 0 + 1)."""
     named = {}
     for f in conjuncts(invariant):
         if f.op == "eq":
@@ -672,7 +672,8 @@ def show_ranking(v, invariant: Expr) -> str:
                 if h.op == "var" and h.data.startswith("__") and not any(
                         n.startswith("__") for n in free_vars(t)):
                     named.setdefault(h.data, t)
-    parts = [show(subst(t, named)) for t in (v if isinstance(v, tuple) else (v,))]
+    from .linear import tidy
+    parts = [show(tidy(subst(t, named))) for t in (v if isinstance(v, tuple) else (v,))]
     return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ") lexicographic"
 
 
