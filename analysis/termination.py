@@ -805,10 +805,34 @@ def _split_goal(eng, state, most: int = 200):
             return None
         pf = reconstruct(eng.env, g)
         if pf is None:
+            pf = _without_unrelated(eng.env, g)
+        if pf is None:
             oracle = True
             pf = oracle_proof(g)
         state = state.solve(g, pf, [])
     return (state, oracle) if parts > 1 else None
+
+
+def _without_unrelated(env, g):
+    """The tableau once more without the hypotheses that share no variable with the target, even
+    through other hypotheses (a branch's `__nd2 != 0` splits every case it meets in two); the proof
+    clears them. None if there are none, or it still fails."""
+    from kernel import P
+    from tactics.smt import reconstruct
+    from tactics.state import Goal
+    near = set(g.target.fv)
+    grew = True
+    while grew:
+        grew = False
+        for _, f in g.hyps:
+            if f.fv & near and not f.fv <= near:
+                near |= f.fv
+                grew = True
+    drop = tuple(h for h, f in g.hyps if f.fv and not f.fv & near)
+    if not drop:
+        return None
+    pf = reconstruct(env, Goal(tuple((h, f) for h, f in g.hyps if h not in drop), g.target, g.vars))
+    return None if pf is None else P("clear", drop, pf)
 
 
 def _split_discharge(env, eng, state):

@@ -402,3 +402,28 @@ def test_near_miss_swap_that_comes_back():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+def test_nondeterministic_sign_flips_that_grow():
+    # the proof's cases also carry the branch's `__nd != 0`, which has nothing to do with them
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n <= 50) {
+                if (__VERIFIER_nondet_int()) { n = -2 * n + 2; } else { n = -3 * n - 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_sign_flip_that_may_come_back():
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n <= 50) {
+                if (__VERIFIER_nondet_int()) { n = -2 * n + 2; } else { n = -n; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
