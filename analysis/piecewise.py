@@ -34,7 +34,7 @@ from .linear import CONST, Script, ceil_div, le0, lin_add, lin_const, lin_scale,
 from .paths import Exec, Path, Timeout, TooMany, feasible, loop_paths, path_variables
 
 MAX_PREDICATES = 3      # predicates per template (2^3 cells)
-MAX_TEMPLATES = 48      # predicate sets tried per loop (each one or two small LPs)
+MAX_TEMPLATES = 16      # predicate sets tried per loop (each one or two small LPs)
 MAX_TWO_STEP_PATHS = 16
 
 

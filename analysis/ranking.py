@@ -69,11 +69,12 @@ are tried as a cheap fallback, checked over the integers on the paths.
    fk)`` (``multiphase_as_lex``), which the kernel's ``total_while_lex`` checks:
    ``x = x + y; y = y - 1`` under ``x > 0`` gets ``(max(y + 2, 0), x)``.
 
-6. *Phases.* Still nothing: the greedy lexicographic search again, where a level
+6. *Phases* (``synthesize_phases``, tried by the caller once the rest, by cases
+   too, has failed): the greedy lexicographic search again, where a level
    that no bounded function ranks may be a phase: a linear f that never rises
    and falls on some paths, unbounded, as the component ``max(f + 1, 0)``; the
    paths where it fell go on with ``f <= -1`` assumed, so a later level may use
-   every earlier phase being over (``synthesize_phases``).
+   every earlier phase being over.
 
 Piecewise ranking functions (values that flip sign) are analysis/piecewise.py.
 
@@ -131,9 +132,6 @@ def synthesize(guard: Expr, body: Expr, invariant: Expr | None, specs: dict | No
     if not out:
         for comps in synthesize_multiphase(guard, body, invariant, specs, timeout_ms):
             out.append(multiphase_as_lex(comps))
-    if not out:
-        for comps in synthesize_phases(guard, body, invariant, specs, timeout_ms):
-            out.append(phases_as_lex(comps))
     return out
 
 

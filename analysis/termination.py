@@ -537,7 +537,7 @@ class SpecFinder:
         return conj(inv + trial)
 
     def rank(self, w: Expr, specs: dict) -> bool:
-        from .cases import phase_ranking, piecewise_ranking, split_ranking
+        from .cases import phase_ranking, phased_ranking, piecewise_ranking, split_ranking
         b, body = w.args
         spec = specs[w]
         found = self.ranking(w, spec.invariant, specs)
@@ -548,7 +548,7 @@ class SpecFinder:
         if found is None:
             found = phase_ranking(self, w, specs)
         if found is None:
-            found = piecewise_ranking(self, w, specs)
+            found = phased_ranking(self, w, specs) or piecewise_ranking(self, w, specs)
         if found is None:
             self.notes.append(f"no ranking function found for `while ({show(b)})`")
             return False
