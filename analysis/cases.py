@@ -166,7 +166,7 @@ def piecewise_ranking(finder, w: Expr, specs: dict):
     from .piecewise import synthesize_piecewise
     b, body = w.args
     inv = specs[w].invariant
-    for v in synthesize_piecewise(b, body, inv, specs, timeout_ms=1000):
+    for v in synthesize_piecewise(b, body, inv, specs, timeout_ms=8000):     # bounded by MAX_TEMPLATES
         if is_ranking(v, mk("and", inv, b), body, specs, finder.z3v):
             return v, None
     return None

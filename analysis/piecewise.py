@@ -6,11 +6,11 @@ x in [3, 4] runs twice more, x in [1, 2] once. This is the piecewise template of
 Heizmann ("Ranking templates for linear loops", TACAS 2014), with the case predicates chosen
 before the search, which keeps it one LP (Farkas' lemma, as for the linear functions):
 
-    r = ite(guard, ite(p1, ite(p2, f11, f10), ite(p2, f01, f00)), -1)
+    r = ite(p1, ite(p2, f11, f10), ite(p2, f01, f00))
 
 with a linear f_s for each cell s (a truth assignment of the predicates). For every path of one
-iteration, source cell s and target cell t: s at the pre-state, the guard and t at the post-state
-imply f_t(x') <= f_s(x) - 1; s and the guard imply f_s(x) >= 0; leaving the loop takes r to -1.
+iteration, source cell s and target cell t: s at the pre-state and t at the post-state imply
+f_t(x') <= f_s(x) - 1; s and the guard imply f_s(x) >= 0.
 
 The predicates are where the loop goes next: the guard's atoms after one and after two iterations,
 on each path (x <= 4 and x >= 3 above: "it runs again", "and once more"), and the signs of the
@@ -34,7 +34,7 @@ from .linear import CONST, Script, ceil_div, le0, lin_add, lin_const, lin_scale,
 from .paths import Exec, Path, Timeout, TooMany, feasible, loop_paths, path_variables
 
 MAX_PREDICATES = 3      # predicates per template (2^3 cells)
-MAX_TEMPLATES = 16      # predicate sets tried per loop (each one or two small LPs)
+MAX_TEMPLATES = 12      # predicate sets tried per loop (each a small LP)
 MAX_TWO_STEP_PATHS = 16
 
 
@@ -114,10 +114,10 @@ def _feasible_pairs(z3, pairs: list, ms: int) -> list:
     return [(t, p) for t, p in pairs if id(p) in live]
 
 
-def _lp(z3, ex: Exec, guard: Expr, paths: list, preds: list, names: list, deadline: float, leave: bool):
+def _lp(z3, ex: Exec, guard: Expr, paths: list, preds: list, names: list, deadline: float):
     """The piecewise LP for the predicates preds: {cell: (coefficients, constant)} with integer
-    values, or None. ``leave``: a step that leaves the loop is free (the term is wrapped in
-    ite(guard, _, -1)); else it must fall like any other."""
+    values, or None. A step that leaves the loop must fall like any other (a term wrapped in
+    ite(guard, _, -1) would let it go free, but its proofs are much harder for the kernel's tableau)."""
     def ms():
         left = int((deadline - time.perf_counter()) * 1000)
         if left <= 0:
@@ -145,7 +145,7 @@ def _lp(z3, ex: Exec, guard: Expr, paths: list, preds: list, names: list, deadli
             for t in cells:
                 r = q.copy()
                 if all(r.add(_literal(_at(a, r), pos)) for a, pos in zip(preds, t)):
-                    tgts += [(t, x) for x in ex.assume(guard, r, True)] if leave else [(t, r)]
+                    tgts.append((t, r))
             for t, r in _feasible_pairs(z3, tgts, ms()):
                 used.add(t)
                 n += 1
@@ -225,11 +225,9 @@ def synthesize_piecewise(guard: Expr, body: Expr, invariant: Expr | None, specs:
                 tried += 1
                 if tried > MAX_TEMPLATES:
                     return []
-                for leave in (False, True):        # a term without the guard is easier to prove
-                    pieces = _lp(z3, ex, guard, paths, list(sub), names, deadline, leave)
-                    if pieces is not None:
-                        r = _term(list(sub), pieces) or Int(0)
-                        return [mk("ite", guard, r, Int(-1)) if leave else r]
+                pieces = _lp(z3, ex, guard, paths, list(sub), names, deadline)
+                if pieces is not None:
+                    return [_term(list(sub), pieces) or Int(0)]
     except (TooMany, Timeout, z3.Z3Exception, RecursionError):
         pass
     return []
