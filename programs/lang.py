@@ -88,6 +88,8 @@ class Program:
     procedures: dict = field(default_factory=dict)   # kernel procedure name -> kernel.env.Procedure, in the
     #                                                  order to declare them (each calls only earlier ones)
     proc_sigs: dict = field(default_factory=dict)    # procedure name -> (params with types, result type)
+    proc_choices: dict = field(default_factory=dict)  # procedure name -> {havoc: type} an input decides (not
+    #                                                   the compiler): what a witness of a run forever may fix
     contracts: dict = field(default_factory=dict)    # procedure name -> procs.ContractSpec the user wrote
     contract_text: list = field(default_factory=list)   # [(requires|ensures|decreases, text, offset)]
     proved: dict = field(default_factory=dict)   # "hoare"/"total" -> {procedure: vcgen.Contract} (procs.contracts)
@@ -294,6 +296,7 @@ class Callees:
         self.recursive: set[str] = set()
         self.procedures: dict = {}                # kernel procedure name -> Procedure, callees first
         self.proc_sigs: dict = {}
+        self.proc_choices: dict = {}
         self.contracts: dict = {}                 # the contracts of programs declared before (``known``)
         self.item: str | None = None              # the program item's name: the top function's procedure
         self.top: str | None = None
@@ -331,6 +334,7 @@ class Callees:
             for k, v in prog.procedures.items():
                 self.procedures.setdefault(k, v)
             self.proc_sigs.update(prog.proc_sigs)
+            self.proc_choices.update(prog.proc_choices)
             self.contracts.update(prog.contracts)
             return prog
         if fname not in self.done or name is not None:
@@ -342,6 +346,7 @@ class Callees:
             if fname in self.recursive:
                 self.procedure(fname, prog, line)
             prog.procedures, prog.proc_sigs = dict(self.procedures), dict(self.proc_sigs)
+            prog.proc_choices = dict(self.proc_choices)
             prog.contracts = dict(self.contracts)
             if name is not None:
                 return prog
@@ -378,6 +383,9 @@ class Callees:
         name = self.proc_name(fname)
         self.procedures[name] = Procedure(name, params, RET, body)
         self.proc_sigs[name] = sig
+        types = prog.types()
+        self.proc_choices[name] = {n.data: types.get(n.data, "int") for n in postorder(body)
+                                   if n.op == "havoc" and n.data not in prog.demonic}
 
 
 def _drop_range_assumes(c: Expr, types: dict) -> Expr:
