@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 from math import gcd
 
 from .linear import CONST, Script, ceil_div, lin_add, smt_name, smt_sum
 from .paths import Path, Timeout
+from .termination import clock
 
 COEFF_BOUND = 1000  # |coefficient| bound per level of a lexicographic search (in LP units)
 _C0_WEIGHT = 1000   # in the LP's objective, the constant weighs this much more than a coefficient
@@ -144,7 +144,7 @@ class Search:
         self.lps = 0
 
     def _remaining_ms(self) -> int:
-        ms = int((self.deadline - time.perf_counter()) * 1000)
+        ms = int((self.deadline - clock()) * 1000)
         if ms <= 0:
             raise Timeout()
         return ms

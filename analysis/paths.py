@@ -9,13 +9,12 @@ the integers.
 
 from __future__ import annotations
 
-import time
-
 from kernel import Expr, Int, mk
 from kernel.expr import postorder
 
 from .linear import (CONST, Lin, Script, con_text, const_of, eq0, is_const, le0, lin_add, lin_const,
                      lin_scale, solver)
+from .termination import clock
 
 MAX_PATHS = 64      # more feasible paths than this and the loop is given up on
 
@@ -86,11 +85,11 @@ class Exec:
     def _tick(self, paths: list) -> list:
         """paths (or (value, path) pairs), once too many of them are pruned of the infeasible ones
         (z3); still too many, and the loop is given up on."""
-        if time.perf_counter() > self.deadline:
+        if clock() > self.deadline:
             raise Timeout()
         if len(paths) > self.max_paths:
             import z3
-            ms = int((self.deadline - time.perf_counter()) * 1000)
+            ms = int((self.deadline - clock()) * 1000)
             live = {id(p) for p in feasible(z3, [x[1] if isinstance(x, tuple) else x for x in paths], ms)}
             paths = [x for x in paths if id(x[1] if isinstance(x, tuple) else x) in live]
             if len(paths) > self.max_paths:
@@ -360,7 +359,7 @@ def paths_of(guard: Expr, body: Expr, invariant: Expr | None, specs: dict, timeo
              max_paths: int = MAX_PATHS) -> list | None:
     """The feasible paths of one iteration (for tests and debugging); None if there are too many."""
     import z3
-    deadline = time.perf_counter() + timeout_ms / 1000
+    deadline = clock() + timeout_ms / 1000
     ex = Exec(specs or {}, deadline, max_paths)
     try:
         return loop_paths(z3, ex, guard, body, invariant, deadline)
@@ -374,11 +373,11 @@ def loop_paths(z3, ex: Exec, guard, body, invariant, deadline) -> list:
         start = [q for p in start for q in ex.assume(invariant, p, True)]
     start = [q for p in start for q in ex.assume(guard, p, True)]
     if len(start) > 4:
-        start = feasible(z3, start, max(1, int((deadline - time.perf_counter()) * 1000)))
+        start = feasible(z3, start, max(1, int((deadline - clock()) * 1000)))
     paths = ex.run(body, start)
     for p in paths:
         p.cons = _tightest(p.cons)
-    return feasible(z3, paths, max(1, int((deadline - time.perf_counter()) * 1000)))
+    return feasible(z3, paths, max(1, int((deadline - clock()) * 1000)))
 
 
 def _tightest(cons: list) -> list:

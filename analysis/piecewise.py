@@ -21,7 +21,6 @@ and the kernel its proof (``total_while_lex`` over a term with ``ite``).
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 from itertools import combinations
 from math import gcd
@@ -32,6 +31,7 @@ from kernel.expr import postorder
 from .farkas import Farkas, Search
 from .linear import CONST, Script, ceil_div, le0, lin_add, lin_const, lin_scale, to_term
 from .paths import Exec, Path, Timeout, TooMany, feasible, loop_paths, path_variables
+from .termination import clock
 
 MAX_PREDICATES = 3      # predicates per template (2^3 cells)
 MAX_TEMPLATES = 12      # predicate sets tried per loop (each a small LP)
@@ -119,7 +119,7 @@ def _lp(z3, ex: Exec, guard: Expr, paths: list, preds: list, names: list, deadli
     values, or None. A step that leaves the loop must fall like any other (a term wrapped in
     ite(guard, _, -1) would let it go free, but its proofs are much harder for the kernel's tableau)."""
     def ms():
-        left = int((deadline - time.perf_counter()) * 1000)
+        left = int((deadline - clock()) * 1000)
         if left <= 0:
             raise Timeout()
         return left
@@ -201,10 +201,10 @@ def synthesize_piecewise(guard: Expr, body: Expr, invariant: Expr | None, specs:
     """A piecewise linear ranking function for ``while (guard) body`` (see the module docstring), as
     a one-element list of kernel terms; the empty list when none is found."""
     import z3
-    deadline = time.perf_counter() + timeout_ms / 1000
+    deadline = clock() + timeout_ms / 1000
 
     def ms():
-        return max(1, int((deadline - time.perf_counter()) * 1000))
+        return max(1, int((deadline - clock()) * 1000))
     ex = Exec(specs or {}, deadline)
     try:
         paths = loop_paths(z3, ex, guard, body, invariant, deadline)

@@ -90,14 +90,13 @@ invariant is taken as given (a weak one hides ranking functions).
 
 from __future__ import annotations
 
-import time
-
 from kernel import Expr, Int, mk
 from kernel.expr import postorder
 
 from .farkas import COEFF_BOUND, Search
 from .linear import CONST, const_of, le0, lin_add, lin_const, to_term
 from .paths import Exec, Path, Timeout, TooMany, check_ranking, feasible, loop_paths, path_variables
+from .termination import clock
 
 
 def _guard_distances(guard: Expr, ex: Exec) -> list:
@@ -153,7 +152,7 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
                       timeout_ms: int = 2000) -> list[list[tuple[dict, int]]]:
     """As ``synthesize``, each component as (coefficients {variable: int}, constant)."""
     import z3
-    t0 = time.perf_counter()
+    t0 = clock()
     deadline = t0 + timeout_ms / 1000
     ex = Exec(specs or {}, deadline)
     try:
@@ -166,7 +165,7 @@ def synthesize_linear(guard: Expr, body: Expr, invariant: Expr | None, specs: di
     out: list = []
 
     def ms():
-        return max(1, int((deadline - time.perf_counter()) * 1000))
+        return max(1, int((deadline - clock()) * 1000))
     try:
         one = search.single()
         if one is not None and max(abs(a) for a in one[0].values()) <= COEFF_BOUND:
@@ -219,9 +218,9 @@ def _split_lexicographic(z3, paths: list, deadline: float, prefer: set, most: in
                 stay.append(q)
             fall = p.copy()
             if fall.add(le0(lin_add(lin_add(after, before, -1), lin_const(1)))) and \
-                    not check_ranking(z3, [fall], [comps[-1]], max(1, int((deadline - time.perf_counter()) * 1000))):
+                    not check_ranking(z3, [fall], [comps[-1]], max(1, int((deadline - clock()) * 1000))):
                 return None
-        left = feasible(z3, stay, max(1, int((deadline - time.perf_counter()) * 1000)))
+        left = feasible(z3, stay, max(1, int((deadline - clock()) * 1000)))
     return comps
 
 
@@ -240,7 +239,7 @@ def synthesize_multiphase(guard: Expr, body: Expr, invariant: Expr | None, specs
     """Multiphase ranking functions of depth 2 .. ``most`` (``Search.multiphase``), as lists of
     (coefficients, constant); at most one, the shallowest found."""
     import z3
-    deadline = time.perf_counter() + timeout_ms / 1000
+    deadline = clock() + timeout_ms / 1000
     ex = Exec(specs or {}, deadline)
     try:
         paths = loop_paths(z3, ex, guard, body, invariant, deadline)
@@ -274,14 +273,14 @@ def synthesize_phases(guard: Expr, body: Expr, invariant: Expr | None, specs: di
     ``(max(z + 1, 0), max(y + 1, 0), x)``: x falls only once both y and z are negative. At most one
     candidate (a list of (coefficients, constant[, True]) components), checked on the paths."""
     import z3
-    deadline = time.perf_counter() + timeout_ms / 1000
+    deadline = clock() + timeout_ms / 1000
     ex = Exec(specs or {}, deadline)
     try:
         paths = loop_paths(z3, ex, guard, body, invariant, deadline)
         if not paths:
             return []
         comps = _phases(z3, paths, path_variables(paths), [], deadline, set(guard.fv), most)
-        if comps and check_ranking(z3, paths, comps, max(1, int((deadline - time.perf_counter()) * 1000))):
+        if comps and check_ranking(z3, paths, comps, max(1, int((deadline - clock()) * 1000))):
             return [comps]
     except (TooMany, Timeout):
         pass
@@ -336,7 +335,7 @@ def _phases(z3, left: list, names: list, comps: list, deadline: float, prefer: s
                 if not p.add(le0(done)):
                     continue
             rest.append(p)
-        rest = feasible(z3, rest, max(1, int((deadline - time.perf_counter()) * 1000)))
+        rest = feasible(z3, rest, max(1, int((deadline - clock()) * 1000)))
         out = _phases(z3, rest, names, comps + [(ints, k, True)], deadline, prefer, most)
         if out is not None:
             return out
