@@ -563,8 +563,7 @@ class SpecFinder:
         for wi, f in (outer or {}).items():
             specs[wi].outer[w] = f
         spec.variant = v
-        self.notes.append(f"loop at `while ({show(b)})`: ranking function {show_ranking(v, spec.invariant)}, "
-                          f"invariant {show(spec.invariant)}")
+        self.notes.append(Ranking(w, v, spec.invariant).note())
         return True
 
     def ranking(self, w: Expr, invariant: Expr, specs: dict, lex: bool = False, enumerated: bool = True):
@@ -752,6 +751,14 @@ class Ranking:
     def show(self) -> str:
         return show_ranking(self.function, self.invariant)
 
+    def note(self) -> str:
+        """The detail line of ``quod terminates`` for this loop."""
+        return (f"{LOOP_NOTE}({show(self.loop.args[0])})`: ranking function {self.show()}, "
+                f"invariant {show(self.invariant)}")
+
+
+LOOP_NOTE = "loop at `while "
+
 
 def discharge(env, goal_formula: Expr):
     """A kernel proof of a closed verification condition: Quod's procedures, else the z3 oracle."""
@@ -921,6 +928,9 @@ def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict 
     proof = fill_holes(proof, filled)
     rankings = [Ranking(w, specs[w].variant, specs[w].invariant) for w in loops_of(stmt.args[1])
                 if w in specs and specs[w].variant is not None]
+    # one line per loop, from the arguments proved (a loop ranked again in a later round has a line
+    # from each round in the notes)
+    notes = [n for n in notes if not n.startswith(LOOP_NOTE)] + [r.note() for r in rankings]
     return Verdict("yes", "", notes, proof, stmt, oracle, rankings)
 
 
