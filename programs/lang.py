@@ -275,6 +275,7 @@ class ProcRef:
     result: str | None
     language: str
     passes: str | None = None     # a file-scope variable passed in and out (``Callees.passed_global``)
+    hidden: dict = field(default_factory=dict)     # as Program.hidden: the procedure's frame is its own
 
 
 class Callees:
@@ -332,6 +333,10 @@ class Callees:
                 self.procedures.setdefault(k, v)
             self.proc_sigs.update(prog.proc_sigs)
             self.contracts.update(prog.contracts)
+            if fname in prog.contracts and fname in prog.procedures:
+                # a program with the user's contract is a procedure: a call assumes the contract (proved
+                # once, for its body) instead of running the body again
+                return ProcRef(fname, list(prog.params), prog.result, prog.language)
             return prog
         if fname not in self.done or name is not None:
             self.active.append(fname)
@@ -349,35 +354,39 @@ class Callees:
         return self.done[fname]
 
     def procedure(self, fname: str, prog: "Program", line) -> None:
-        """The kernel procedure of a recursive function: its translated body, run in a frame of its own.
-        An uninitialised local (``havoc x; assume range``) is any value there (more runs than C's: sound
-        for every judgment); any other ``assume`` is refused (a procedure never blocks); ending without
-        a value is a failure."""
-        from kernel.env import Procedure
-        body = _drop_range_assumes(prog.body, prog.types())
-        if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
-            # ending without a value is an error here, used or not: stricter than C and Python (only
-            # some normal ends become failures), so what is proved of this program holds of theirs
-            body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
-        if any(n.op == "assume" for n in postorder(body)):
-            raise ProgramError(f"unsupported: an assume in the recursive function {fname}", line)
-        passed = self.passed_global(fname)
-        params = tuple(x for x, _ in prog.params)
-        sig = (list(prog.params), prog.result)
-        if passed is not None:        # in as a parameter, out as the result: ``passed = p(args, passed)``
-            body = seq([body, Expr("assign", (Var(passed),), RET)])
-            params += (passed,)
-            sig = (list(prog.params) + [(passed, prog.globals.get(passed, "int"))], prog.globals.get(passed, "int"))
-        # a call keeps the caller's variables but its result: a global the body writes would be lost
-        written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
-        for g in sorted(written & set(prog.globals) - {passed}):
-            if g in prog.hidden:         # the front end's own shared variable: the one exit sets
-                raise ProgramError(f"unsupported: the recursive function {fname} may call exit", line)
-            raise ProgramError(f"unsupported: the recursive function {fname} changes the file-scope variable {g}",
-                               line)
+        """The kernel procedure of a recursive function (``as_procedure``)."""
         name = self.proc_name(fname)
-        self.procedures[name] = Procedure(name, params, RET, body)
-        self.proc_sigs[name] = sig
+        self.procedures[name], self.proc_sigs[name] = as_procedure(name, fname, prog, line, self.passed_global(fname))
+
+
+def as_procedure(name: str, fname: str, prog: "Program", line=None, passed: str | None = None,
+                 what: str = "the recursive function") -> tuple:
+    """(kernel procedure, signature) of a function: its translated body, run in a frame of its own. An
+    uninitialised local (``havoc x; assume range``) is any value there (more runs than C's: sound for
+    every judgment); any other ``assume`` is refused (a procedure never blocks); ending without a value
+    is a failure. ``passed``: a file-scope variable taken in as an extra parameter and given back as
+    the result (``Callees.passed_global``). ``what`` names the function in errors."""
+    from kernel.env import Procedure
+    body = _drop_range_assumes(prog.body, prog.types())
+    if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
+        # ending without a value is an error here, used or not: stricter than C and Python (only
+        # some normal ends become failures), so what is proved of this program holds of theirs
+        body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
+    if any(n.op == "assume" for n in postorder(body)):
+        raise ProgramError(f"unsupported: an assume in {what} {fname}", line)
+    params = tuple(x for x, _ in prog.params)
+    sig = (list(prog.params), prog.result)
+    if passed is not None:        # in as a parameter, out as the result: ``passed = p(args, passed)``
+        body = seq([body, Expr("assign", (Var(passed),), RET)])
+        params += (passed,)
+        sig = (list(prog.params) + [(passed, prog.globals.get(passed, "int"))], prog.globals.get(passed, "int"))
+    # a call keeps the caller's variables but its result: a global the body writes would be lost
+    written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
+    for g in sorted(written & set(prog.globals) - {passed}):
+        if g in prog.hidden:         # the front end's own shared variable: the one exit sets
+            raise ProgramError(f"unsupported: {what} {fname} may call exit", line)
+        raise ProgramError(f"unsupported: {what} {fname} changes the file-scope variable {g}", line)
+    return Procedure(name, params, RET, body), sig
 
 
 def _drop_range_assumes(c: Expr, types: dict) -> Expr:
