@@ -697,7 +697,7 @@ def wp_partial(c: Expr, q: Expr, specs: dict):
         return None, None
     ob = Obligations()
     try:
-        pre, _ = Prover("hoare", with_default(specs, c), ob).wp(c, q)
+        pre, _ = Prover("hoare", with_default(specs, c), ob, guess_calls=True).wp(c, q)
     except Exception:
         return None, None
     # a loop's obligations must hold too: fold them into the precondition as implications
