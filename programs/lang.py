@@ -11,6 +11,8 @@ and ``%`` truncate (written with ``abs`` and floor division), Python's are the l
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 from dataclasses import dataclass, field
 
@@ -278,6 +280,21 @@ class ProcRef:
     hidden: dict = field(default_factory=dict)     # as Program.hidden: the procedure's frame is its own
 
 
+SUMMARISE = contextvars.ContextVar("summarise", default=False)
+
+
+@contextlib.contextmanager
+def summarising():
+    """Inside the block, the front ends make every function a program calls (recursive or not) a kernel
+    procedure, called through its contract, instead of inlining its body at each call; a function that
+    cannot be one (it assumes, exits, or writes a file-scope variable) is inlined still."""
+    token = SUMMARISE.set(True)
+    try:
+        yield
+    finally:
+        SUMMARISE.reset(token)
+
+
 class Callees:
     """The functions of one source, each translated once, on demand: a call inlines the callee, except
     a call back into a function being translated (recursion), which calls its procedure (``ProcRef``):
@@ -298,6 +315,8 @@ class Callees:
         self.contracts: dict = {}                 # the contracts of programs declared before (``known``)
         self.item: str | None = None              # the program item's name: the top function's procedure
         self.top: str | None = None
+        self.summarise = SUMMARISE.get()          # every function called a procedure (``summarising``)
+        self.summarised: set[str] = set()
 
     def translate(self, fname: str, name: str | None) -> "Program":
         raise NotImplementedError
@@ -346,11 +365,22 @@ class Callees:
                 self.active.pop()
             if fname in self.recursive:
                 self.procedure(fname, prog, line)
+            elif self.summarise and fname != self.top and name is None:
+                try:
+                    self.procedures[self.proc_name(fname)], self.proc_sigs[self.proc_name(fname)] = \
+                        as_procedure(self.proc_name(fname), fname, prog, line, what="the function")
+                    self.summarised.add(fname)
+                except ProgramError:
+                    pass              # not a procedure (it assumes, exits or writes a global): inlined
             prog.procedures, prog.proc_sigs = dict(self.procedures), dict(self.proc_sigs)
             prog.contracts = dict(self.contracts)
             if name is not None:
                 return prog
             self.done[fname] = prog
+        if self.summarise and fname != self.top and (fname in self.summarised or fname in self.recursive):
+            prog = self.done[fname]
+            return ProcRef(self.proc_name(fname), list(prog.params), prog.result, self.language,
+                           self.passed_global(fname) if fname in self.recursive else None)
         return self.done[fname]
 
     def procedure(self, fname: str, prog: "Program", line) -> None:

@@ -88,8 +88,13 @@ def run_terminates(args) -> int:
         env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
     else:
         env = env.copy()
+    base = env.copy()
     try:
-        v = decide_termination(env, prog)
+        from analysis.termination import budget
+        with budget():          # one budget for both readings of the program
+            v = decide_termination(env, prog)
+            if v.answer == "don't know" and path.suffix in (".c", ".py"):
+                v = _summarised(path, args, base, prog) or v
     except RecursionError:           # a step of the analysis could not follow the program's depth
         print("don't know: the program is nested too deeply for a step of the analysis")
         return EXIT_DONT_KNOW
@@ -112,6 +117,24 @@ def run_terminates(args) -> int:
             else:                             # no theorem: the question it could not settle
                 head, text = "statement (not proved): ", render(terminates_statement(prog))
             print(indented(text, head, "  "))
+
+
+def _summarised(path: Path, args, env, inlined):
+    """The answer for the program read with each function it calls as a procedure, called through a
+    contract found for it (proved once, for its body) instead of inlined at every call; None when that
+    reading calls no procedure the inlined one did not, or answers don't know too. Tried only after
+    the inlined reading, so a contract too weak for the caller costs no answer."""
+    from analysis.termination import decide_termination
+    from programs.lang import ProgramError, summarising
+    try:
+        with summarising():
+            prog = load_program(path, args.function, args.int)
+    except (ProgramError, ValueError, OSError):
+        return None
+    if set(prog.procedures) <= set(inlined.procedures) and prog.body == inlined.body:
+        return None
+    v = decide_termination(env, prog)
+    return None if v.answer == "don't know" else v
 
 
 def _report(args, v) -> int:
