@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 from kernel import Environment, TheoremDecl
+from kernel.expr import postorder
 
 from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
@@ -175,4 +176,47 @@ def test_a_loop_whose_step_is_a_call_result_that_can_be_zero_gets_no_yes():
         int z(int n) { if (n <= 0) return 0; return z(n - 1); }
         int main() { int x = __VERIFIER_nondet_int(); while (x > 0) { x = x - z(x); } return 0; }
         """)
+    assert v.answer != "yes", v.text
+
+
+SUMMARISED = """\
+    int step(int x) {
+      if (x > 10) return x - 1;
+      if (x > 5) return x - 2;
+      if (x > 2) return x - 3;
+      return x - 1;
+    }
+    int main() {
+      int x = __VERIFIER_nondet_int();
+      while (x > 0) { if (x > 0) x = step(x); x = step(x); }
+      return 0;
+    }
+    """
+
+
+def _summarised(src: str):
+    from programs.lang import summarising
+    with summarising():
+        prog = parse_c(textwrap.dedent(src), "main", int_mode="math")
+    v = decide_termination(Environment(), prog)
+    if v.answer == "yes":
+        from analysis.recursion import declare
+        env = Environment()
+        declare(env, prog)
+        env.add(TheoremDecl("t", v.statement, v.proof))
+        assert not v.oracle
+    return prog, v
+
+
+def test_a_function_called_twice_is_summarised_once_and_its_contract_ranks_the_loop():
+    prog, v = _summarised(SUMMARISED)
+    calls = [n.data[1] for n in postorder(prog.body) if n.op == "call"]
+    assert calls == ["main.step", "main.step"]
+    assert sum(n.op == "if" for n in postorder(prog.body)) == 1         # main's own: step's tests are not inlined
+    assert v.answer == "yes" and "main.step: requires true, ensures ret <= x - 1" in v.text, v.text
+
+
+def test_a_summary_that_allows_no_progress_gives_no_yes():
+    # step(x) = x for 1 <= x <= 5: the loop runs forever there, and the contract ret <= x ranks nothing
+    _, v = _summarised(SUMMARISED.replace("return x - 1;\n    }", "return x;\n    }"))
     assert v.answer != "yes", v.text
