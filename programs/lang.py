@@ -287,7 +287,7 @@ SUMMARISE = contextvars.ContextVar("summarise", default=False)
 def summarising():
     """Inside the block, the front ends make every function a program calls (recursive or not) a kernel
     procedure, called through its contract, instead of inlining its body at each call; a function that
-    cannot be one (it assumes, exits, or writes a file-scope variable) is inlined still."""
+    cannot be one (it assumes, exits, or reads or writes a file-scope variable) is inlined still."""
     token = SUMMARISE.set(True)
     try:
         yield
@@ -365,13 +365,14 @@ class Callees:
                 self.active.pop()
             if fname in self.recursive:
                 self.procedure(fname, prog, line)
-            elif self.summarise and fname != self.top and name is None:
+            elif self.summarise and fname != self.top and name is None \
+                    and not program_vars(prog.body) & set(prog.globals):     # a frame of its own: no globals
                 try:
                     self.procedures[self.proc_name(fname)], self.proc_sigs[self.proc_name(fname)] = \
                         as_procedure(self.proc_name(fname), fname, prog, line, what="the function")
                     self.summarised.add(fname)
                 except ProgramError:
-                    pass              # not a procedure (it assumes, exits or writes a global): inlined
+                    pass              # not a procedure (it assumes or exits): inlined
             prog.procedures, prog.proc_sigs = dict(self.procedures), dict(self.proc_sigs)
             prog.contracts = dict(self.contracts)
             if name is not None:

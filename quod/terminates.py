@@ -46,7 +46,6 @@ def load_proof_program(path: Path, function: str | None):
 
 
 def run_terminates(args) -> int:
-    from analysis.termination import decide_termination
     from programs.lang import ProgramError
 
     from .loader import Loader
@@ -88,13 +87,8 @@ def run_terminates(args) -> int:
         env = pre.env.copy() if pre is not None else __import__("kernel").Environment()
     else:
         env = env.copy()
-    base = env.copy()
     try:
-        from analysis.termination import budget
-        with budget():          # one budget for both readings of the program
-            v = decide_termination(env, prog)
-            if v.answer == "don't know" and path.suffix in (".c", ".py"):
-                v = _summarised(path, args, base, prog) or v
+        v = _decide(path, args, env, prog)
     except RecursionError:           # a step of the analysis could not follow the program's depth
         print("don't know: the program is nested too deeply for a step of the analysis")
         return EXIT_DONT_KNOW
@@ -119,22 +113,44 @@ def run_terminates(args) -> int:
             print(indented(text, head, "  "))
 
 
-def _summarised(path: Path, args, env, inlined):
-    """The answer for the program read with each function it calls as a procedure, called through a
-    contract found for it (proved once, for its body) instead of inlined at every call; None when that
-    reading calls no procedure the inlined one did not, or answers don't know too. Tried only after
-    the inlined reading, so a contract too weak for the caller costs no answer."""
-    from analysis.termination import decide_termination
+def _decide(path: Path, args, env, prog):
+    """The answer for the program as its front end reads it (calls inlined), and for the program read
+    with each function it calls as a procedure, called through a contract found once for it
+    (``summarising``), within one budget. The summarised reading goes first (with a third of the
+    budget) when inlining at least doubles the program, since each call site then pays for the callee
+    again; otherwise it is tried only after a don't know. Either way a contract too weak for the caller
+    costs no answer the other reading gives."""
+    from analysis.termination import budget, decide_termination
+    from kernel.expr import postorder
+    base = env.copy()
+    summarised = _summarised(path, args, prog) if path.suffix in (".c", ".py") else None
+    with budget():
+        if summarised is not None and len(list(postorder(prog.body))) >= 2 * len(list(postorder(summarised.body))):
+            with budget(1 / 3):
+                v = decide_termination(base.copy(), summarised)
+            if v.answer != "don't know":
+                return v
+            summarised = None
+        v = decide_termination(env, prog)
+        if v.answer == "don't know" and summarised is not None:
+            w = decide_termination(base, summarised)
+            if w.answer != "don't know":
+                return w
+    return v
+
+
+def _summarised(path: Path, args, inlined):
+    """The program read with each function it calls as a procedure; None when that reading is the
+    inlined one (it calls no function, or none can be a procedure) or is refused."""
     from programs.lang import ProgramError, summarising
     try:
         with summarising():
             prog = load_program(path, args.function, args.int)
-    except (ProgramError, ValueError, OSError):
+    except (ProgramError, ValueError, OSError, RecursionError):
         return None
     if set(prog.procedures) <= set(inlined.procedures) and prog.body == inlined.body:
         return None
-    v = decide_termination(env, prog)
-    return None if v.answer == "don't know" else v
+    return prog
 
 
 def _report(args, v) -> int:
