@@ -10,7 +10,7 @@ so the source is run through a real C preprocessor, not read line by line:
 - **pcpp** (pure Python) is the fallback when there is no GNU cpp, with the same predefined macros
   and headers. What it does otherwise than gcc is turned off (trigraphs, its "auto pragma once"),
   done beforehand (line splicing: pcpp does not splice a ``//`` comment with the next line),
-  replaced (its ``#if`` arithmetic, by ``_IfParser``: 64-bit, signed char, truncating ``/``) or
+  replaced (its ``#if`` arithmetic, by ``cpp_if``: 64-bit, signed char, truncating ``/``) or
   refused: ``__LINE__``, ``__VA_OPT__``, ``%:``, ``, ## __VA_ARGS__``, ``__has_attribute`` and the
   like, ``_Pragma``, a macro call left open at a directive, a replacement list with a name followed
   by a macro (``#define DEFER(m) m EMPTY()``), and directives gcc rejects that pcpp accepts.
@@ -35,229 +35,33 @@ matched to a token of the source (so a column is the source's column even where 
 moved text around or expanded a macro: an expansion is placed at the macro's name). What comes from
 an included file is placed at its ``#include`` line. ``Preprocessed.relocate`` rewrites the parsed
 tree's positions so; ``Preprocessed.locate`` maps one position.
+
+The parts: ``c_text`` (a file's tokens and positions), ``cpp_run`` (choosing and running the
+preprocessor), ``cpp_if`` (``#if`` arithmetic for pcpp); this module assembles the output and its
+positions.
 """
 
 from __future__ import annotations
 
 import bisect
 import difflib
-import functools
-import io
 import os
 import re
 import sys
-import shutil
-import subprocess
-import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .c_text import SourceTokens, blank_comments, c_tokens
+from .cpp_run import HEADERS, INCLUDE_DIR, PreprocessorFailed, backend, inside, run_cpp, run_pcpp
 from .lang import ProgramError
 
-INCLUDE_DIR = Path(__file__).resolve().parent / "include"
-PREDEF = INCLUDE_DIR / "quod" / "predef.h"
-# the headers a program may include with <...> (Quod's own, under quod/, too)
-HEADERS = ("assert.h", "iso646.h", "limits.h", "stdbool.h", "stddef.h", "stdint.h", "stdio.h", "stdlib.h")
-# what every C preprocessor defines itself (cpp keeps them under -undef; pcpp is given them)
-STANDARD_MACROS = ("__STDC__ 1", "__STDC_VERSION__ 201710L", "__STDC_HOSTED__ 1", "__STDC_UTF_16__ 1",
-                   "__STDC_UTF_32__ 1")
-_CPP_FLAGS = ["-undef", "-nostdinc", "-std=gnu17", "-x", "c", "-fdiagnostics-color=never",
-              "-include", str(PREDEF), "-I", str(INCLUDE_DIR)]
-TIMEOUT = 60
-
-# -- tokens -----------------------------------------------------------------------------------------
-
-_C_TOKEN = re.compile(r"""
-    (?P<nl>\n)
-  | (?P<ws>[ \t\f\v\r]+)
-  | (?P<lc>//[^\n]*)
-  | (?P<bc>/\*.*?(?:\*/|\Z))
-  | (?P<tok>
-        (?:u8|[uUL])?"(?:[^"\\\n]|\\.)*"?
-      | [uUL]?'(?:[^'\\\n]|\\.)*'?
-      | \.?[0-9](?:[eEpP][+-]|[.\w$])*
-      | [^\W\d][\w$]* | \$[\w$]*
-      | %:%: | \.\.\. | <<= | >>= | -> | \+\+ | -- | << | >> | <= | >= | == | != | && | \|\| | \#\#
-      | [-+*/%&^|]= | <: | :> | <% | %> | %:
-      | .)
-""", re.S | re.X)
-_SPLICE = re.compile(r"\\[ \t\f\v]*\n")       # gcc splices a backslash and spaces before the newline too
-_SPLICE_END = re.compile(r"\\[ \t\f\v]*$")
-
-
-def presplice(text: str) -> str:
-    """Translation phase 2 done beforehand, keeping the line count: each backslash-newline is removed
-    and the newlines it removed follow the logical line. (pcpp does not splice a // comment with its
-    next line, as C does; only __LINE__ could tell the difference, and pcpp refuses it.)"""
-    out, buf, pending = [], "", 0
-    for ln in text.replace("\r\n", "\n").split("\n"):
-        m = _SPLICE_END.search(ln)
-        if m:
-            buf += ln[:m.start()]
-            pending += 1
-            continue
-        out.append(buf + ln)
-        out.extend([""] * pending)
-        buf, pending = "", 0
-    if pending:
-        out.append(buf)
-        out.extend([""] * (pending - 1))
-    return "\n".join(out)
-
-
-@dataclass
-class _Tok:
-    text: str
-    line: int
-    col: int
-
-
-def _tokens(text: str):
-    """(token, position in text) of C text without splices; comments are left out, a newline is the
-    token "\\n"."""
-    for m in _C_TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "nl":
-            yield "\n", m.start()
-        elif kind == "tok":
-            yield m.group(), m.start()
-
-
-def blank_comments(text: str) -> str:
-    """``text`` with its comments blanked out as C reads them (a ``//`` comment goes on after a line
-    ending in a backslash), newlines kept, so lines and columns stay the same; string and character
-    literals are left alone."""
-    index, pieces, at = [], [], 0
-    for m in _SPLICE.finditer(text):
-        pieces.append(text[at:m.start()])
-        index.extend(range(at, m.start()))
-        at = m.end()
-    pieces.append(text[at:])
-    index.extend(range(at, len(text)))
-    out = list(text)
-    for m in _C_TOKEN.finditer("".join(pieces)):
-        if m.lastgroup in ("lc", "bc"):
-            for k in range(index[m.start()], index[m.end() - 1] + 1):
-                if out[k] != "\n":
-                    out[k] = " "
-    return "".join(out)
-
-
-class _Source:
-    """A source file's tokens, with physical (line, column) positions (1-based), after line splicing
-    and without comments; which of them are on directive lines; where its #include lines are."""
-
-    def __init__(self, text: str):
-        text = text.replace("\r\n", "\n")
-        pieces, index, at = [], [], 0
-        for m in _SPLICE.finditer(text):
-            pieces.append(text[at:m.start()])
-            index.extend(range(at, m.start()))
-            at = m.end()
-        pieces.append(text[at:])
-        index.extend(range(at, len(text)))
-        index.append(len(text))
-        spliced = "".join(pieces)
-        starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
-
-        def pos(k: int) -> tuple[int, int]:
-            i = index[k]
-            ln = bisect.bisect_right(starts, i)
-            return ln, i - starts[ln - 1] + 1
-
-        self.code: list[_Tok] = []                # tokens outside directive lines
-        self.by_line: dict[int, list[_Tok]] = {}
-        self.directives: list[tuple[int, int, list[str]]] = []     # (line, column of #, its tokens)
-        self.digraphs: list[_Tok] = []            # directives introduced by %:
-        start, directive = True, None
-        for tok, k in _tokens(spliced):
-            if tok == "\n":
-                start, directive = True, None
-                continue
-            ln, col = pos(k)
-            if directive is not None:
-                directive[2].append(tok)
-            elif start and tok in ("#", "%:"):
-                directive = (ln, col, [])
-                self.directives.append(directive)
-                if tok == "%:":
-                    self.digraphs.append(_Tok(tok, ln, col))
-            else:
-                t = _Tok(tok, ln, col)
-                self.code.append(t)
-                self.by_line.setdefault(ln, []).append(t)
-            start = False
-        self.includes = {ln: col for ln, col, toks in self.directives
-                         if toks and toks[0] in ("include", "include_next", "import")}
-
-    def pcpp_refuses(self) -> tuple[str, int, int] | None:
-        """(what, line, column) of the first thing pcpp does otherwise than gcc: __LINE__ (pcpp counts
-        lines after a splice otherwise), the digraphs %: and %:%: and __VA_OPT__ (pcpp does not know
-        them), and directives gcc rejects and pcpp does not (#else after #else, #ifdef 3, #define
-        defined, ## at either end of a macro)."""
-        toks = self.code + self.directive_tokens() + self.digraphs
-        bad = [(t.text, t.line, t.col) for t in toks if t.text in ("__LINE__", "%:", "%:%:", "__VA_OPT__")]
-        ident = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
-        elses: list[bool] = []          # per open #if: whether its #else was seen
-        for ln, col, d in self.directives:
-            name = d[0] if d else ""
-            if name in ("if", "ifdef", "ifndef"):
-                elses.append(False)
-            elif name in ("elif", "else") and elses:
-                if elses[-1]:
-                    bad.append((f"#{name} after #else", ln, col))
-                elses[-1] = elses[-1] or name == "else"
-            elif name == "endif" and elses:
-                elses.pop()
-            if name in ("ifdef", "ifndef", "define", "undef") and (
-                    len(d) < 2 or not ident.fullmatch(d[1]) or d[1] == "defined"):
-                bad.append((f"#{name} {' '.join(d[1:2])}", ln, col))
-            if name == "define" and len(d) > 2:
-                body, variadic = d[2:], {"__VA_ARGS__"}
-                if d[2] == "(" and ")" in d:           # a function-like macro: after its parameters
-                    params = d[3:d.index(")")]
-                    body = d[d.index(")") + 1:]
-                    variadic |= {a for a, b in zip(params, params[1:]) if b == "..."}
-                if body and (body[0] in ("##", "%:%:") or body[-1] in ("##", "%:%:")):
-                    bad.append(("## at an end of a macro", ln, col))
-                if any(a == "##" and b in variadic for a, b in zip(body, body[1:])):
-                    # GNU's comma pasting: pcpp drops the comma also when the arguments are there but empty
-                    bad.append(("## before variable arguments", ln, col))
-        return min(bad, key=lambda b: (b[1], b[2]), default=None)
-
-    def directive_tokens(self) -> list[_Tok]:
-        return [_Tok(x, ln, col) for ln, col, toks in self.directives for x in toks]
-
-    def check(self, directory: Path) -> None:
-        """Refuse what the preprocessor would accept but Quod cannot honour. ``directory``: where the
-        file is (a quoted #include looks there first)."""
-        for ln, col, toks in self.directives:
-            if toks and (toks[0] == "line" or toks[0][:1].isdigit()):
-                raise ProgramError("unsupported: #line directives (positions would no longer be the file's)", ln, col)
-            if toks and (toks[0] in ("assert", "unassert") or toks[0] in ("if", "elif") and "#" in toks[1:]):
-                # GCC's obsolete assertions: gcc predefines some (#cpu(x86_64)), cpp -undef none
-                raise ProgramError("unsupported: #assert and #if #predicate(answer) (obsolete GCC assertions)", ln, col)
-            if toks and toks[0] in ("include", "include_next", "import"):
-                if toks[1:2] and toks[1].startswith('"') and toks[1].endswith('"') and len(toks[1]) > 1:
-                    quoted, name = True, toks[1][1:-1]
-                elif toks[1:2] == ["<"] and ">" in toks:
-                    quoted, name = False, "".join(toks[2:toks.index(">")])
-                else:
-                    raise ProgramError("unsupported: #include of a macro (write the file name)", ln, col)
-                if ".." in Path(name).parts and not (quoted and (directory / name).is_file()):
-                    # gcc would look for it next to the system's headers, not Quod's
-                    raise ProgramError(f"unsupported: #include of {name} (a path with .. found elsewhere than "
-                                       "next to the including file)", ln, col)
-        for t in self.code + self.directive_tokens():
-            if t.text in ("__has_include", "__has_include_next"):
-                raise ProgramError(f"unsupported: {t.text} (Quod's headers are not all of the system's, so it "
-                                   "could answer otherwise than for gcc)", t.line, t.col)
+__all__ = ["HEADERS", "INCLUDE_DIR", "Preprocessed", "backend", "blank_comments", "expand", "preprocess"]
 
 
 # -- the result -------------------------------------------------------------------------------------
 
 @dataclass
-class _Main:
+class MainFile:
     """A line of the output that comes from the user's file: its first source line and, per output
     column where a token starts, the source position of that token."""
     line: int
@@ -265,7 +69,7 @@ class _Main:
 
 
 @dataclass
-class _Site:
+class IncludeSite:
     """A line of the output that comes from an included file: placed at the #include line."""
     line: int
     col: int
@@ -274,7 +78,7 @@ class _Site:
 
 
 @dataclass
-class _Noreturn:
+class NoreturnDeclaration:
     line: int            # output text position
     col: int
     in_body: bool        # inside braces (a function body)
@@ -297,7 +101,7 @@ class Preprocessed:
         o = self.origins[line] if line is not None and 0 < line < len(self.origins) else None
         if o is None:
             return None, None, None
-        if isinstance(o, _Site):
+        if isinstance(o, IncludeSite):
             return o.line, o.col, f"{o.file}:{o.file_line}"
         if col is None or not o.cols:
             return (o.cols[0][1] if o.cols else o.line), None, None
@@ -340,405 +144,12 @@ class Preprocessed:
         stack = list(ast.ext)
         while stack:
             n = stack.pop()
-            if isinstance(n, c_ast.Decl) and "_Noreturn" in (n.funcspec or []) and \
+            if isinstance(n, c_ast.Decl) and "_Noreturn" in (n.funcspec or []) and\
                     (n.name in defined or not isinstance(n.type, c_ast.FuncDecl)):
                 c = n.coord
                 raise ProgramError("unsupported: _Noreturn on a function the program defines (C leaves a return "
                                    "from it undefined)", c.line or None if c else None, c.column if c else None)
             stack.extend(ch for _, ch in n.children())
-
-
-# -- choosing and running the preprocessor ----------------------------------------------------------
-
-@functools.lru_cache(maxsize=None)
-def _gnu_cpp(path: str) -> tuple | None:
-    """The command line for GNU cpp at ``path``, or None if it is not GNU cpp or does not run."""
-    try:
-        r = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=TIMEOUT, env=_env())
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if r.returncode != 0 or "Free Software Foundation" not in r.stdout and "GCC" not in r.stdout:
-        return None
-    for extra in (["-fdiagnostics-column-unit=byte"], []):
-        cmd = (path, *_CPP_FLAGS, *extra, "-")
-        try:
-            p = subprocess.run(cmd, input=b"int x;\n", capture_output=True, timeout=TIMEOUT, env=_env())
-        except (OSError, subprocess.SubprocessError):
-            return None
-        if p.returncode == 0:
-            return cmd
-    return None
-
-
-def _env() -> dict:
-    """A clean environment: no CPATH, C_INCLUDE_PATH, SOURCE_DATE_EPOCH or locale changing what cpp
-    does or says."""
-    return {"PATH": os.environ.get("PATH", os.defpath), "LC_ALL": "C"}
-
-
-def backend() -> tuple[str, tuple | None]:
-    """("cpp", command) or ("pcpp", None): GNU cpp when there is one, else pcpp; ``QUOD_CPP`` chooses."""
-    choice = os.environ.get("QUOD_CPP", "").strip()
-    if choice == "pcpp":
-        return "pcpp", None
-    path = choice or shutil.which("cpp")
-    cmd = _gnu_cpp(path) if path else None
-    if cmd is not None:
-        return "cpp", cmd
-    if choice:
-        raise ProgramError(f"QUOD_CPP={choice}: not a GNU cpp that runs (set QUOD_CPP=pcpp for the Python one)")
-    return "pcpp", None
-
-
-class _Failed(Exception):
-    """The preprocessor refused the source: a message and where in the user's file."""
-
-    def __init__(self, message: str, line: int | None = None, col: int | None = None):
-        super().__init__(message)
-        self.message, self.line, self.col = message, line, col
-
-
-_MAIN_CPP = "<stdin>"
-_DIAG = re.compile(r"^(.*?):(\d+):(?:(\d+):)? (?:fatal )?error: (.*)$")
-_FROM = re.compile(r"^(?:In file included from|\s+from) (.*?):(\d+)[:,]")
-
-
-def _run_cpp(cmd: tuple, source: str, cwd: Path) -> tuple[str, str, None, None]:
-    try:
-        r = subprocess.run(cmd, input=source.encode("utf-8"), capture_output=True, cwd=cwd, env=_env(),
-                           timeout=TIMEOUT)
-    except subprocess.TimeoutExpired:
-        raise _Failed(f"the C preprocessor did not finish in {TIMEOUT} s") from None
-    except OSError as exc:
-        raise _Failed(f"cannot run the C preprocessor: {exc}") from None
-    err = r.stderr.decode("utf-8", "replace")
-    if r.returncode != 0:
-        site = None
-        for ln in err.splitlines():
-            f = _FROM.match(ln)
-            if f and f.group(1) == _MAIN_CPP:
-                site = int(f.group(2))
-            m = _DIAG.match(ln)
-            if m:
-                file, line, col, msg = m.group(1), int(m.group(2)), m.group(3), m.group(4)
-                if file == _MAIN_CPP:
-                    raise _Failed(msg, line, int(col) if col else None)
-                raise _Failed(f"{msg} (in {file}:{line}, included here)", site)
-        raise _Failed("the C preprocessor failed: " + (err.strip().splitlines() or ["no message"])[0])
-    return r.stdout.decode("utf-8", "replace"), _MAIN_CPP, None, None
-
-
-def _inside(path: Path, directory: Path) -> bool:
-    try:
-        path.resolve().relative_to(directory)
-        return True
-    except (ValueError, OSError):
-        return False
-
-
-_PCPP_LOCK = threading.Lock()       # pcpp's trigraph function is switched off for the duration of a run
-
-
-@functools.lru_cache(maxsize=1)
-def _pcpp_predefined() -> dict:
-    """pcpp's macro objects for the standard macros and quod/predef.h, made once (a program's
-    #define or #undef replaces an entry of its own table, never changes one of these)."""
-    import pcpp
-    p = pcpp.Preprocessor()
-    for m in STANDARD_MACROS:
-        p.define(m)
-    for ln in PREDEF.read_text(encoding="utf-8").splitlines():
-        if ln.startswith("#define "):
-            p.define(ln[len("#define "):])
-    return {k: v for k, v in p.macros.items() if k not in ("__DATE__", "__TIME__", "__PCPP__", "__FILE__")}
-
-
-def _run_pcpp(source: str, base: Path) -> tuple[str, str, list, dict]:
-    """(output, the main file's name in it, the user's files read, {macro: function-like} at the end)"""
-    import pcpp
-    import pcpp.preprocessor as pre
-
-    main = os.path.abspath(str(base / "<quod-input>"))
-    files: list[Path] = []
-
-    class P(pcpp.Preprocessor):
-        site = None           # the line of the user's #include being read
-
-        def fail(self, msg, file, line):
-            if file == main:
-                raise _Failed(msg, line)
-            raise _Failed(f"{msg} (in {file}:{line}, included here)" if file else msg, self.site)
-
-        def on_error(self, file, line, msg):
-            m = re.match(r"Could not evaluate expression due to _IfError\(([\'\"])(.*)\1\)", msg)
-            self.fail(m.group(2) if m else msg, file, line)
-
-        def on_directive_handle(self, directive, toks, ifpassthru, precedingtoks):
-            if directive.value == "include" and directive.source == main:
-                self.site = directive.lineno
-            return super().on_directive_handle(directive, toks, ifpassthru, precedingtoks)
-
-        def on_include_not_found(self, is_malformed, is_system_include, curdir, includepath):
-            d = self.lastdirective
-            self.fail("malformed #include" if is_malformed else f"{includepath}: No such file or directory",
-                      getattr(d, "source", None), getattr(d, "lineno", None))
-
-        def on_file_open(self, is_system_include, includepath):
-            path = Path(includepath)
-            ours = _inside(path, INCLUDE_DIR)
-            if is_system_include and not ours:
-                raise OSError(includepath)
-            with open(includepath, encoding="utf-8") as f:
-                text = f.read()
-            if not ours:             # a file of the user's: checked as the source is
-                if path.resolve() not in files:
-                    files.append(path.resolve())
-                src = _Source(text)
-                bad = src.pcpp_refuses()
-                if bad is not None:
-                    raise _Failed(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is "
-                                  f"missing: {bad[0]} (in {includepath}:{bad[1]})", self.site)
-                try:
-                    src.check(path.parent)
-                except ProgramError as exc:
-                    raise _Failed(f"{exc.message} (in {includepath}:{exc.line})", self.site) from None
-            return io.StringIO(presplice(text))
-
-        def on_directive_unknown(self, directive, toks, ifpassthru, precedingtoks):
-            if directive.value == "error":
-                self.fail("#error " + "".join(t.value for t in toks).strip(), directive.source, directive.lineno)
-            if directive.value == "warning":
-                return True
-            if directive.value == "pragma":
-                return None           # kept in the output: decided below, as for cpp
-            self.fail(f"unsupported directive #{directive.value}", directive.source, directive.lineno)
-
-        def collect_args(self, tokenlist, ignore_errors=False):
-            found = super().collect_args(tokenlist, ignore_errors)
-            if ignore_errors and found[0] == 0:      # pcpp leaves the call unexpanded; gcc does not
-                t = tokenlist[0]
-                self.fail("unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is missing: a "
-                          "macro call whose arguments do not end before a directive or the end of the file",
-                          getattr(t, "source", None), getattr(t, "lineno", None))
-            return found
-
-        def on_unknown_macro_function_in_expr(self, ident):
-            # gcc knows __has_attribute, __has_builtin, ...: pcpp would take them as 0
-            d = self.lastdirective
-            self.fail(f"unsupported: {ident}(...) in #if (only GNU cpp evaluates it as gcc does)",
-                      getattr(d, "source", None), getattr(d, "lineno", None))
-
-    p = P()
-    p.evaluator = _evaluate_if
-    p.line_directive = "#"
-    p.add_path(str(INCLUDE_DIR))
-    p.rewrite_paths = []                    # file names as they are (add_path adds a rule)
-    p.auto_pragma_once_enabled = False      # gcc reads a guarded file again when its guard was #undef'd
-    p.macros.update(_pcpp_predefined())
-    p.undef("__PCPP__")
-    out = io.StringIO()
-    with _PCPP_LOCK:
-        saved = pre.trigraph
-        pre.trigraph = lambda text: text          # gcc -std=gnu17 does not replace trigraphs
-        try:
-            p.parse(presplice(source), main)
-            p.write(out)
-        except _Failed:
-            raise
-        except RecursionError:
-            raise _Failed("the C preprocessor gave up (nesting too deep)") from None
-        except Exception as exc:            # pcpp's own errors
-            raise _Failed(f"the C preprocessor failed: {type(exc).__name__}: {exc}") from None
-        finally:
-            pre.trigraph = saved
-    return out.getvalue(), main, files, {k: m.arglist is not None for k, m in p.macros.items()}
-
-
-# -- #if expressions (for pcpp, whose own evaluator differs from gcc's) -----------------------------
-
-_M64 = 1 << 64
-_IMAX = (1 << 63) - 1
-_ESC = {"n": 10, "t": 9, "v": 11, "b": 8, "r": 13, "f": 12, "a": 7, "\\": 92, "'": 39, '"': 34, "?": 63, "e": 27,
-        "E": 27}
-_NUMBER = re.compile(r"(0[xX][0-9a-fA-F]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)(?:[uU](?:ll|LL|[lL])?|(?:ll|LL|[lL])[uU]?)?")
-
-
-class _IfError(Exception):
-    pass
-
-
-def _wrap(v: int, unsigned: bool) -> tuple[int, bool]:
-    v %= _M64
-    return (v, True) if unsigned else (v - _M64 if v > _IMAX else v, False)
-
-
-def _char_value(tok: str) -> tuple[int, bool]:
-    m = re.fullmatch(r"([LuU]?)'(.*)'", tok, re.S)
-    if not m:
-        raise _IfError(f"bad character constant {tok}")
-    prefix, body = m.groups()
-    codes, i = [], 0
-    while i < len(body):
-        c = body[i]
-        if c != "\\":
-            codes.append(ord(c))
-            i += 1
-            continue
-        i += 1
-        c = body[i:i + 1]
-        if c in _ESC:
-            codes.append(_ESC[c])
-            i += 1
-        elif c and c in "01234567":
-            j = i
-            while j < len(body) and j < i + 3 and body[j] in "01234567":
-                j += 1
-            codes.append(int(body[i:j], 8))
-            i = j
-        elif c == "x" and re.match(r"[0-9a-fA-F]", body[i + 1:i + 2]):
-            j = i + 1
-            while j < len(body) and body[j] in "0123456789abcdefABCDEF":
-                j += 1
-            codes.append(int(body[i + 1:j], 16))
-            i = j
-        else:
-            raise _IfError(f"unsupported escape in {tok}")
-    if len(codes) != 1:
-        raise _IfError(f"unsupported: multi-character constant {tok} in #if")
-    v = codes[0]
-    if prefix == "":
-        if v > 0xFF:
-            raise _IfError(f"unsupported: character constant {tok} in #if")
-        return (v - 256 if v > 127 else v), False        # plain char is signed
-    if v >= {"L": 1 << 31, "u": 1 << 16, "U": 1 << 32}[prefix]:
-        raise _IfError(f"unsupported: character constant {tok} in #if")
-    return v, prefix != "L"
-
-
-class _IfParser:
-    """A #if expression after macro expansion (C17 6.10.1): intmax_t / uintmax_t arithmetic as gcc
-    does it (64 bits, wrapping), && || ?: evaluating only what C evaluates, identifiers as 0."""
-
-    def __init__(self, toks: list[str]):
-        self.toks, self.i = toks, 0
-
-    def peek(self) -> str | None:
-        return self.toks[self.i] if self.i < len(self.toks) else None
-
-    def take(self, want: str | None = None) -> str:
-        t = self.peek()
-        if t is None or want is not None and t != want:
-            raise _IfError(f"expected {want or 'more'} in #if, found {t or 'the end'}")
-        self.i += 1
-        return t
-
-    def run(self) -> int:
-        v = self.comma(True)
-        if self.peek() is not None:
-            raise _IfError(f"missing binary operator before {self.peek()} in #if")
-        return v[0]
-
-    def comma(self, live):
-        v = self.cond(live)
-        while self.peek() == ",":
-            self.take()
-            v = self.cond(live)
-        return v
-
-    def cond(self, live):
-        c = self.binary(0, live)
-        if self.peek() != "?":
-            return c
-        self.take()
-        a = self.comma(live and c[0] != 0)
-        self.take(":")
-        b = self.cond(live and c[0] == 0)
-        unsigned = a[1] or b[1]
-        return _wrap(a[0] if c[0] else b[0], unsigned)
-
-    _LEVELS = [("||",), ("&&",), ("|",), ("^",), ("&",), ("==", "!="), ("<", ">", "<=", ">="), ("<<", ">>"),
-               ("+", "-"), ("*", "/", "%")]
-
-    def binary(self, level, live):
-        if level == len(self._LEVELS):
-            return self.unary(live)
-        a = self.binary(level + 1, live)
-        while self.peek() in self._LEVELS[level]:
-            op = self.take()
-            if op in ("&&", "||"):
-                right_live = live and (a[0] != 0 if op == "&&" else a[0] == 0)
-                b = self.binary(level + 1, right_live)
-                a = (int(a[0] != 0 and b[0] != 0) if op == "&&" else int(a[0] != 0 or b[0] != 0)), False
-            else:
-                a = self.apply(op, a, self.binary(level + 1, live), live)
-        return a
-
-    def apply(self, op, a, b, live):
-        if op in ("<<", ">>"):
-            if live and not 0 <= b[0] < 64:
-                raise _IfError(f"unsupported: shift by {b[0]} in #if")
-            n = b[0] if 0 <= b[0] < 64 else 0
-            return _wrap(a[0] << n if op == "<<" else a[0] >> n, a[1])
-        unsigned = a[1] or b[1]
-        x, y = (a[0] % _M64, b[0] % _M64) if unsigned else (a[0], b[0])
-        if op in ("==", "!=", "<", ">", "<=", ">="):
-            return int({"==": x == y, "!=": x != y, "<": x < y, ">": x > y, "<=": x <= y, ">=": x >= y}[op]), False
-        if op in ("/", "%"):
-            if y == 0:
-                if live:
-                    raise _IfError("division by zero in #if")
-                return 0, unsigned
-            q = abs(x) // abs(y) * (1 if (x < 0) == (y < 0) else -1)
-            return _wrap(q if op == "/" else x - y * q, unsigned)
-        r = {"+": x + y, "-": x - y, "*": x * y, "&": x & y, "|": x | y, "^": x ^ y}[op]
-        return _wrap(r, unsigned)
-
-    def unary(self, live):
-        t = self.peek()
-        if t in ("+", "-", "~", "!"):
-            self.take()
-            v, u = self.unary(live)
-            if t == "!":
-                return int(v == 0), False
-            return _wrap({"+": v, "-": -v, "~": ~v}[t], u)
-        if t == "(":
-            self.take()
-            v = self.comma(live)
-            self.take(")")
-            return v
-        t = self.take()
-        if re.fullmatch(r"[LuU]?'.*'", t, re.S):
-            return _char_value(t)
-        if t[0].isdigit():
-            m = _NUMBER.fullmatch(t)
-            if not m:
-                raise _IfError(f"unsupported number {t} in #if")
-            digits = m.group(1)
-            base = 16 if digits[:2] in ("0x", "0X") else 2 if digits[:2] in ("0b", "0B") else \
-                8 if digits.startswith("0") else 10
-            v = int(digits[2:] if base in (16, 2) else digits, base)
-            if v >= _M64:
-                raise _IfError(f"integer constant {t} is too large")
-            return v, "u" in t[len(digits):].lower() or v > _IMAX
-        if re.fullmatch(r"[^\W\d][\w$]*|\$[\w$]*", t):
-            if self.peek() == "(":
-                raise _IfError(f"unsupported: {t}(...) in #if (only GNU cpp evaluates it as gcc does)")
-            return 0, False          # an identifier that is not a macro
-        raise _IfError(f"unexpected {t} in #if")
-
-
-class _IfResult:
-    def __init__(self, value: int):
-        self._value = value
-
-    def value(self) -> int:
-        return self._value
-
-
-def _evaluate_if(tokens, functions=None, identifiers=None) -> _IfResult:
-    """pcpp's evaluator interface: its tokens (macros expanded, defined X replaced by 1L / 0L)."""
-    text = "".join(t.value for t in tokens)
-    return _IfResult(_IfParser([t for t, _ in _tokens(text) if t != "\n"]).run())
 
 
 # -- the output --------------------------------------------------------------------------------------
@@ -764,8 +175,8 @@ def expand(source: str, base_dir: Path | str | None = None) -> str:
     base = Path(base_dir).resolve() if base_dir is not None else INCLUDE_DIR
     name, cmd = backend()
     try:
-        return (_run_cpp(cmd, source, base) if name == "cpp" else _run_pcpp(source, base))[0]
-    except _Failed as f:
+        return (run_cpp(cmd, source, base) if name == "cpp" else run_pcpp(source, base))[0]
+    except PreprocessorFailed as f:
         raise ProgramError(f"preprocessor: {f.message}", f.line, f.col) from None
 
 
@@ -775,7 +186,7 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
     base = Path(base_dir).resolve() if base_dir is not None else INCLUDE_DIR
     if not base.is_dir():
         raise ProgramError(f"{base_dir} is not a directory")
-    src = _Source(source)
+    src = SourceTokens(source)
     _project_includes(src, base)        # first: no other check may look at a file outside the project
     src.check(base)
     name, cmd = backend()
@@ -784,8 +195,8 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
         raise ProgramError(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is missing: "
                            f"{bad[0]}", bad[1], bad[2])
     try:
-        out, main, files, macros = _run_cpp(cmd, source, base) if name == "cpp" else _run_pcpp(source, base)
-    except _Failed as f:
+        out, main, files, macros = run_cpp(cmd, source, base) if name == "cpp" else run_pcpp(source, base)
+    except PreprocessorFailed as f:
         msg = " ".join(f.message.split())
         if re.fullmatch(r"\S+: No such file or directory", msg):
             msg += f" (Quod's C headers: {', '.join(HEADERS)})"
@@ -800,7 +211,7 @@ def preprocess(source: str, base_dir: Path | str | None = None) -> Preprocessed:
     return pp
 
 
-def _project_includes(src: _Source, base: Path) -> None:
+def _project_includes(src: SourceTokens, base: Path) -> None:
     """Before any preprocessor runs: every ``#include "..."``, followed into the files it names, is
     a regular file of the project (``programs/sources.py``), so the preprocessor never opens a
     device, a FIFO or a file elsewhere on the machine; ``#include <...>`` names one of Quod's
@@ -837,16 +248,16 @@ def _project_includes(src: _Source, base: Path) -> None:
                 text = read_regular(cand, name)
             except ProgramError as exc:
                 raise ProgramError(f"#include: {exc.message}", *at) from None
-            todo.append((_Source(text), real.parent, at))
+            todo.append((SourceTokens(text), real.parent, at))
 
 
-def _pcpp_rescans(src: _Source, files: list, macros: dict) -> None:
+def _pcpp_rescans(src: SourceTokens, files: list, macros: dict) -> None:
     """pcpp expands a macro's replacement list on its own and then looks at it again with what
     follows, so in ``#define DEFER(m) m EMPTY()`` it takes ``DEFER(f)()`` as a call of the macro f,
     which gcc does not (it has passed f when EMPTY() vanishes). Refused (with pcpp only): a
     replacement list in which a name is followed by the name of a macro."""
     names = set(macros)
-    sources = [(src, None)] + [(_Source(f.read_text(encoding="utf-8")), f) for f in files]
+    sources = [(src, None)] + [(SourceTokens(f.read_text(encoding="utf-8")), f) for f in files]
     for s, _ in sources:
         names |= {d[1] for _, _, d in s.directives if d[:1] == ["define"] and len(d) > 1}
     ident = re.compile(r"[^\W\d][\w$]*|\$[\w$]*")
@@ -866,7 +277,7 @@ def _pcpp_rescans(src: _Source, files: list, macros: dict) -> None:
                                        ln if f is None else None, col if f is None else None)
 
 
-def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_files: bool,
+def _assemble(out: str, main: str, name: str, src: SourceTokens, base: Path, check_files: bool,
               macros: dict | None) -> Preprocessed:
     """The output with its markers and kept pragmas blanked (line k of the text is ``text[k - 1]``,
     line 1 left empty for the front end's prelude), where each line came from, the files read."""
@@ -889,7 +300,7 @@ def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_fi
                 site = (at, src.includes.get(at, 1))
             if check_files and file != main and not file.startswith("<"):     # cpp: the files it read
                 path = Path(file) if Path(file).is_absolute() else base / file
-                if not _inside(path, INCLUDE_DIR) and path.resolve() not in pp.files:
+                if not inside(path, INCLUDE_DIR) and path.resolve() not in pp.files:
                     pp.files.append(path.resolve())
                     _check_local(path.resolve(), site)
             cur, cur_line = file, number
@@ -898,16 +309,16 @@ def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_fi
             continue
         line = len(text) + 1
         if cur == main and seen_main:
-            origins.append(_Main(cur_line))
+            origins.append(MainFile(cur_line))
         elif seen_main and site is not None:
-            origins.append(_Site(site[0], site[1], cur, cur_line))
+            origins.append(IncludeSite(site[0], site[1], cur, cur_line))
         else:
             origins.append(None)
         cur_line += 1
         stripped = raw.lstrip()
         if stripped.startswith("#"):           # a directive the preprocessor passed on: #pragma, #ident
             words = stripped[1:].split()
-            if words[:1] == ["pragma"] and (tuple(words[1:3]) in _PRAGMAS_KEPT or tuple(words[1:2]) in _PRAGMAS_KEPT) \
+            if words[:1] == ["pragma"] and (tuple(words[1:3]) in _PRAGMAS_KEPT or tuple(words[1:2]) in _PRAGMAS_KEPT)\
                     or words[:1] in (["ident"], ["sccs"]):          # a string for the object file
                 text.append("")
                 continue
@@ -915,7 +326,7 @@ def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_fi
         text.append(raw)
     if macros is not None:       # gcc replaces these (by 0 / 1, by a #pragma) anywhere; pcpp leaves them
         for line, row in enumerate(text, 1):
-            for t, k in _tokens(row):
+            for t, k in c_tokens(row):
                 if t in _GCC_OPERATORS:
                     raise pp.error(f"unsupported with pcpp, the Python preprocessor Quod uses when GNU cpp is "
                                    f"missing: {t}", line, k + 1)
@@ -928,7 +339,7 @@ def _assemble(out: str, main: str, name: str, src: _Source, base: Path, check_fi
 def _check_local(path: Path, site) -> None:
     """A file an #include "..." read: refused as the source would be for #line, __has_include, ..."""
     try:
-        _Source(path.read_text(encoding="utf-8")).check(path.parent)
+        SourceTokens(path.read_text(encoding="utf-8")).check(path.parent)
     except ProgramError as exc:
         raise ProgramError(f"{exc.message} (in {path.name}:{exc.line})", site[0] if site else None,
                            site[1] if site else None) from None
@@ -936,13 +347,13 @@ def _check_local(path: Path, site) -> None:
         pass
 
 
-def _columns(pp: Preprocessed, text: list[str], src: _Source) -> None:
+def _columns(pp: Preprocessed, text: list[str], src: SourceTokens) -> None:
     """Per output line from the user's file: the source position of each token, by matching the
     line's tokens to the source tokens from its first line up to the next such line's."""
     mains = []
     for line, o in enumerate(pp.origins):
-        if isinstance(o, _Main):
-            toks = [(t, k + 1) for t, k in _tokens(text[line - 1]) if t != "\n"]
+        if isinstance(o, MainFile):
+            toks = [(t, k + 1) for t, k in c_tokens(text[line - 1]) if t != "\n"]
             if toks:
                 mains.append((o, toks))
     last = max(src.by_line, default=0)
@@ -970,7 +381,7 @@ def _rewrite(pp: Preprocessed, text: list[str]) -> None:
     toks = []          # (text line, column 0-based, token)
     for line in range(2, len(text) + 1):
         if text[line - 1]:
-            toks.extend((line, k, t) for t, k in _tokens(text[line - 1]) if t != "\n")
+            toks.extend((line, k, t) for t, k in c_tokens(text[line - 1]) if t != "\n")
     rows = {line: list(text[line - 1]) for line in {ln for ln, _, _ in toks}}
 
     def blank(a: int, b: int, repl: str = "") -> None:     # tokens a..b-1 become repl and spaces
@@ -997,7 +408,7 @@ def _rewrite(pp: Preprocessed, text: list[str]) -> None:
             for a, args in attrs:
                 if a == "noreturn":
                     names, body = _declared(toks, start)
-                    pp.noreturn.append(_Noreturn(line, k + 1, depth > 0, body, names))
+                    pp.noreturn.append(NoreturnDeclaration(line, k + 1, depth > 0, body, names))
                 elif a not in _HARMLESS:
                     shown = a + ("(...)" if args else "")
                     raise pp.error(f"unsupported: __attribute__(({shown})) (it may change what the program does)",

@@ -110,9 +110,9 @@ def parse(case: Case, int_mode: str | None = None):
     if case.language == "c":
         from pycparser import c_ast, c_parser
 
-        from programs.c_frontend import _prepare
+        from programs.c_syntax import prepare
         src = case.path.read_text()
-        tree = c_parser.CParser().parse(_prepare(src)[1], filename="<c>")
+        tree = c_parser.CParser().parse(prepare(src)[1], filename="<c>")
         first = next(n.decl.name for n in tree.ext if isinstance(n, c_ast.FuncDef))
         return parse_c(src, first, int_mode or case.int_mode)      # the program under test: the first function
     import ast
