@@ -144,6 +144,8 @@ def _summarised(path: Path, args, inlined):
     """The program read with each function it calls as a procedure; None when that reading is the
     inlined one (it calls no function, or none can be a procedure) or is refused."""
     from programs.lang import ProgramError, summarising
+    if not inlined.procedures and not any(m.endswith("in an inlined call") for m in inlined.hidden.values()):
+        return None               # it calls no function: nothing to summarise
     try:
         with summarising():
             prog = load_program(path, args.function, args.int)
