@@ -901,19 +901,21 @@ def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict 
     return Verdict("yes", "", notes, proof, stmt, oracle, rankings)
 
 
-def decide_termination(env, prog: Program) -> Verdict:
+def decide_termination(env, prog: Program, divergence: bool = True) -> Verdict:
     """yes (kernel-checked ranking argument), no (kernel-checked recurrent set + replayed witness),
-    or don't know."""
+    or don't know. ``divergence=False``: a yes or a don't know, the whole budget for the yes."""
     try:
         with budget():
-            return _decide_termination(env, prog)
+            return _decide_termination(env, prog, divergence)
     except OverBudget as exc:
         return Verdict("don't know", f"don't know: {exc}", [])
 
 
-def _decide_termination(env, prog: Program) -> Verdict:
+def _decide_termination(env, prog: Program, divergence: bool = True) -> Verdict:
     from kernel import TheoremDecl
-    v = prove_termination(env, prog, share=0.4)    # the rest is for a run that goes on forever
+    v = prove_termination(env, prog, share=0.4 if divergence else 1.0)    # the rest: a run that goes on forever
+    if v.answer != "yes" and not divergence:
+        return v
     if v.answer != "yes":
         from .divergence import find_divergence
         failures: list = []

@@ -118,7 +118,7 @@ def _decide(path: Path, args, env, prog):
     with each function it calls as a procedure, called through a contract found once for it
     (``summarising``), within one budget. The summarised reading goes first (with a third of the
     budget) when inlining at least doubles the program, since each call site then pays for the callee
-    again; otherwise it is tried only after a don't know. Only a yes is taken from it (a procedure's frame
+    again; otherwise it is tried only after a don't know. Only a yes is sought from it (a procedure's frame
     has more runs than the function: a "no" comes from the inlined reading). Either way a contract too
     weak for the caller costs no answer the other reading gives."""
     from analysis.termination import budget, decide_termination
@@ -128,13 +128,13 @@ def _decide(path: Path, args, env, prog):
     with budget():
         if summarised is not None and len(list(postorder(prog.body))) >= 2 * len(list(postorder(summarised.body))):
             with budget(1 / 3):
-                v = decide_termination(base.copy(), summarised)
+                v = decide_termination(base.copy(), summarised, divergence=False)
             if v.answer == "yes":
                 return v
             summarised = None
         v = decide_termination(env, prog)
         if v.answer == "don't know" and summarised is not None:
-            w = decide_termination(base, summarised)
+            w = decide_termination(base, summarised, divergence=False)
             if w.answer == "yes":
                 return w
     return v
