@@ -12,10 +12,14 @@ run, which is cheap; one still running after ``probe`` steps is a suspect.
 program's conditions, type ranges, each constant variable's value, the bounds and residues the run
 shows) are shrunk until z3 shows one pass of the body keeps them (Houdini) and the guard holds in
 them: first over every test since the run entered the loop (the entry state is then inside), else
-over the second half of the run, with the first passes unrolled until the run is inside. A loop with
-inner loops is summarised by their frame (what they do not change). When no conjunction is kept by
-the body, the states are split by which branches of the body they take (a sign that flips, a value
-that cycles) and the set is a disjunction of one conjunction per part.
+over the second half of the run, with the first passes unrolled until the run is inside. The loops
+inside get invariants from the run (what holds at their tests in the second half; false for one the
+run no longer reaches there, as in a scheduler whose other threads never run again), else their
+frame (what they do not change). When no conjunction is kept by
+the body, the states are split by which branches of the body they take (a sign that flips), else by
+the pass's position modulo 2 or 3 (a value that cycles), and the set is a disjunction of one
+conjunction per part, each part's pass landing in the part that followed it in the run
+(``periodic_recurrent_set``).
 
 *Proof.* The kernel checks ``diverges prog from (x = 5 and y = 0)`` (or ``can_diverge`` with the
 chosen values): the code before the loop is followed along the run (its loops by the states the run
@@ -28,14 +32,14 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from kernel import Expr, Int, KernelError, P, Var, mk, show, subst
+from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, never_blocks
 
-from .termination import (Verdict, Z3, wp_partial, with_default, candidate_atoms, discharge, find_specs,
+from .termination import (Verdict, Z3, houdini, wp_partial, with_default, candidate_atoms, discharge, find_specs,
                        loops_of, negate)
 from programs.lang import BOUNDS, Program, conj, precondition
-from programs.vcgen import LoopSpec, Obligations, Prover
+from programs.vcgen import LoopSpec, Obligations, Prover, assigned
 from tactics.state import fill_holes
 
 _SMALL = [0, 1, -1, 2, -2, 3, 5, 10, -3, 4, -5, 7, 100, -10]
@@ -171,10 +175,14 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
     fixed = dataclasses.replace(prog, body=body, loops=[]) if choice else prog
     loops = loops_of(body)
     index = {id(w): i for i, w in enumerate(loops)}
-    heads: dict = {}
+    heads: dict = {}             # id of a loop -> (the loop, its states at each test, the run's step then)
+    tick = [0]
 
     def record(node, state):
-        heads.setdefault(id(node), (node, []))[1].append(dict(state))
+        tick[0] += 1
+        entry = heads.setdefault(id(node), (node, [], []))
+        entry[1].append(dict(state))
+        entry[2].append(tick[0])
     try:
         run(env, body, start, probe, on_loop=record)
         return None
@@ -182,7 +190,7 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
         pass
     except Exception:
         return None
-    for key, (node, states) in heads.items():
+    for key, (node, states, ticks) in heads.items():
         i = index.get(key)
         if i is None or failed.get(i, 0) >= MAX_SUSPECTS_PER_LOOP or time.perf_counter() > deadline:
             continue
@@ -190,14 +198,28 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
         if len(current) < 3:
             continue
         v = None
-        for sample in (current, current[len(current) // 2:]):
-            r = recurrent_set(env, node, sample, cands, z3v)
+        tries = [(k, {}) for k in (0, len(current) // 2)]
+        if loops_of(node.args[1]):
+            # inner loops: first by what the second half of the run shows of them, else by their frame
+            half = len(current) // 2
+            tries.insert(0, (half, inner_invariants(env, node, heads, ticks[len(states) - len(current) + half],
+                                                    cands, z3v)))
+        for k, inner in tries:
+            r = recurrent_set(env, node, current[k:], cands, z3v, inner)
             if r is None:
                 continue
-            v = _divergence_proof(env, fixed, node, r, start)
+            v = _divergence_proof(env, fixed, node, r, start, inner)
             if v is not None and _replays(env, body, node, r, start, replay):
                 break
             v = None
+        if v is None or v.oracle:       # a disjunctive set, else the run's own cycle of states
+            for find in (lambda: periodic_recurrent_set(env, node, current, cands, z3v), lambda: state_cycle(current)):
+                r = find()
+                alt = _divergence_proof(env, fixed, node, r, start) if r is not None else None
+                if alt is not None and (v is None or not alt.oracle) and _replays(env, body, node, r, start, replay):
+                    v = alt
+                    if not v.oracle:
+                        break
         if v is None:
             failed[i] = failed.get(i, 0) + 1
             continue
@@ -210,6 +232,28 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
                              "those values are drawn every time)")
         return v
     return None
+
+
+def inner_invariants(env, w: Expr, heads: dict, since: int, cands: list, z3v: Z3) -> dict:
+    """Specs of the loops inside w's body for a recurrent set of w, from the suspect run (``heads`` as
+    ``_from_suspect`` records them): the atoms true at every test of the inner loop from step ``since``
+    on, shrunk (Houdini) until one pass of its body keeps them; ``false`` for an inner loop the run
+    no longer reaches there (the recurrent set must then show it unreachable). Each is only a guess:
+    the kernel checks the invariants with the rest of the proof."""
+    specs = {}
+    for wi in loops_of(w.args[1]):
+        changed = assigned(wi)         # facts about the others carry over the loop (its frame)
+        _, states, ticks = heads.get(id(wi), (wi, [], []))
+        states = [st for st, t in zip(states, ticks) if t >= since]
+        if not states:
+            specs[wi] = LoopSpec(Expr("false"))
+            continue
+        bi, nb = wi.args[0], never_blocks(wi.args[1])
+        pool = [a for a in _atom_pool(env, states, cands)[0] if free_vars(a) & changed]
+        inv = houdini(pool, lambda kept: mk("and", conj(kept), bi),
+                      lambda a: wp_partial(nb, a, {})[0], z3v)
+        specs[wi] = LoopSpec(conj(inv))
+    return specs
 
 
 def _since_entry(env, w: Expr, states: list) -> list:
@@ -254,13 +298,32 @@ def prove_divergence_choosing(env, prog: Program) -> Verdict | None:
 
 # ---- recurrent sets --------------------------------------------------------------------------------
 
-def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3, inner: dict | None = None) -> Expr | None:
     """A set of states inside w's guard that every pass of its body keeps, containing the given states
-    (as a formula), or None."""
+    (as a formula), or None. ``inner``: specs of the loops inside the body (default: their frame)."""
+    b, body = w.args
+    pool, observed = _atom_pool(env, states, cands)
+    trial = [a for a in pool if a != b]
+    for _ in range(len(trial) + 1):
+        r = conj([b] + trial)
+        ok = _preserved(body, r, trial + [b], z3v, inner)
+        keep = [a for a in trial if a in ok]
+        guard_ok = b in ok
+        if len(keep) == len(trial) and guard_ok:
+            return _minimise(body, b, trial, z3v, observed, inner)
+        if not guard_ok and len(keep) == len(trial):
+            return None
+        trial = keep
+    return None
+
+
+def _atom_pool(env, states: list, cands: list) -> tuple[list, list]:
+    """The atoms true at every given state: the candidates, each constant variable's value, what the
+    run shows about the others (sign, a residue that never changes, the range they stayed in); and
+    those ranges apart (the atoms most worth dropping)."""
     from tactics.evaluate import EvalError
 
     from programs.interp import StateEvaluator
-    b, body = w.args
     extra, observed = [], []
     for x in sorted(states[0]):
         vals = {st.get(x) for st in states}
@@ -269,7 +332,6 @@ def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | No
         if len(vals) == 1:
             extra.append(mk("eq", Var(x), Int(vals.pop())))
             continue
-        # what the run shows about x: its sign, a residue that never changes, the range it stayed in
         extra += [mk("lt", Var(x), Int(0)), mk("le", Var(x), Int(0))]
         for k in (2, 3, 4):
             if len({v % k for v in vals}) == 1:
@@ -282,21 +344,84 @@ def recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | No
                 pool.append(a)
         except (EvalError, KernelError):
             continue
-    trial = [a for a in pool if a != b]
-    for _ in range(len(trial) + 1):
-        r = conj([b] + trial)
-        ok = _preserved(body, r, trial + [b], z3v)
-        keep = [a for a in trial if a in ok]
-        guard_ok = b in ok
-        if len(keep) == len(trial) and guard_ok:
-            return _minimise(body, b, trial, z3v, observed)
-        if not guard_ok and len(keep) == len(trial):
-            return None
-        trial = keep
+    return pool, observed
+
+
+def state_cycle(states: list, most: int = 4) -> Expr | None:
+    """A periodic orbit: when the run's last state at the loop test was also its state k <= ``most``
+    passes before, the disjunction of the k states of the cycle, each pinned where the loop's entry had
+    a value (a set that one pass keeps whatever the body: its proof is evaluation, not reasoning about
+    a big body)."""
+    known = set(states[0])       # what a pass writes before it reads it has no value at the loop's entry
+    for k in range(1, most + 1):
+        if len(states) > k and states[-1 - k] == states[-1]:
+            r = None
+            for st in states[-k:]:
+                pin = _pin({x: v for x, v in st.items() if x in known})
+                r = pin if r is None else mk("or", r, pin)
+            return r
     return None
 
 
-def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
+def periodic_recurrent_set(env, w: Expr, states: list, cands: list, z3v: Z3) -> Expr | None:
+    """A disjunctive recurrent set for a run that cycles through kinds of states (a sign that flips, a
+    branch taken every other pass): the run's tests of w are split into parts, by the truth of the
+    body's branch conditions, else by the pass's position modulo 2 or 3; each part gets the atoms
+    true at its states, shrunk (Houdini) until one pass from each part lands in the part that followed
+    it in the run. The set is the disjunction of the parts, which one pass keeps; None if no split
+    has parts that always follow one another in the same order."""
+    b, body = w.args
+    conds = list(dict.fromkeys(n.args[0] for n in postorder(body) if n.op == "if"))
+    keys = [("branches", lambda t, st: tuple(_satisfies(env, c, st) for c in conds))] if conds else []
+    keys += [(f"pass mod {m}", lambda t, st, m=m: t % m) for m in (2, 3)]
+    for _, key in keys:
+        labels = [key(t, st) for t, st in enumerate(states)]
+        parts: dict = {}
+        for lab, st in zip(labels, states):
+            parts.setdefault(lab, []).append(st)
+        succ: dict = {}
+        for a, c in zip(labels, labels[1:]):
+            succ.setdefault(a, set()).add(c)
+        if not 2 <= len(parts) <= 4 or any(len(v) != 1 for v in succ.values()) or set(succ) != set(parts):
+            continue
+        succ = {a: next(iter(v)) for a, v in succ.items()}
+        atoms = {lab: [a for a in _atom_pool(env, sts, cands)[0] if a != b] for lab, sts in parts.items()}
+        if _periodic_houdini(body, b, atoms, succ, z3v):
+            # drop what is not needed, one atom at a time from every part (pins and residues first)
+            every = list(dict.fromkeys(a for lab in atoms for a in atoms[lab]))
+            for a in sorted(every, key=lambda x: (x.op != "eq", x.args[0].op != "mod")):
+                trial = {lab: [x for x in atoms[lab] if x != a] for lab in atoms}
+                if _periodic_houdini(body, b, trial, succ, z3v):
+                    atoms = trial
+            parts_ = list(dict.fromkeys(conj([b] + _tidy(atoms[lab])) for lab in atoms))
+            if len(parts_) < 2:
+                continue                # one conjunction after all: recurrent_set's case
+            r = parts_[0]
+            for part in parts_[1:]:
+                r = mk("or", r, part)
+            return r
+    return None
+
+
+def _periodic_houdini(body: Expr, b: Expr, atoms: dict, succ: dict, z3v: Z3, shrink: bool = True) -> bool:
+    """Shrink each part's atoms (in place) until one pass from each part keeps the guard and its
+    successor's atoms; False when the guard is lost (or, without ``shrink``, when an atom is)."""
+    while True:
+        changed = False
+        for lab, nxt in succ.items():
+            ok = _preserved(body, conj([b] + atoms[lab]), atoms[nxt] + [b], z3v)
+            if b not in ok:
+                return False
+            keep = [a for a in atoms[nxt] if a in ok]
+            if len(keep) < len(atoms[nxt]):
+                if not shrink:
+                    return False
+                atoms[nxt], changed = keep, True
+        if not changed:
+            return True
+
+
+def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=(), inner: dict | None = None) -> Expr:
     """Drop atoms while the rest is still a recurrent set (a shorter, more general witness)."""
     keep = list(atoms_)
     # try the most specific atoms first: a variable pinned to one value, then the run's own bounds;
@@ -310,28 +435,32 @@ def _minimise(body: Expr, b: Expr, atoms_: list, z3v: Z3, observed=()) -> Expr:
                 continue
             trial = [x for x in keep if not any(x is y for y in drop)]
             r = conj([b] + trial)
-            if len(_preserved(body, r, trial + [b], z3v)) == len(trial) + 1:
+            if len(_preserved(body, r, trial + [b], z3v, inner)) == len(trial) + 1:
                 keep = trial
         if size == 1:
             break
         size //= 2
-    # a <= b and b <= a say a = b (the same set, easier to read)
+    return conj([b] + _tidy(keep))
+
+
+def _tidy(keep: list) -> list:
+    """a <= b and b <= a said as a = b (the same set, easier to read)."""
     for a in list(keep):
         if a.op == "le" and a in keep and mk("le", a.args[1], a.args[0]) in keep:
             i = keep.index(a)
             keep = [x for x in keep if x is not a and x != mk("le", a.args[1], a.args[0])]
             keep.insert(min(i, len(keep)), mk("eq", a.args[1], a.args[0]) if a.args[0].op == "int" else
                         mk("eq", a.args[0], a.args[1]))
-    return conj([b] + keep)
+    return keep
 
 
 class _Left(Exception):
     pass
 
 
-def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
+def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3, inner: dict | None = None) -> set:
     """The atoms that every pass of body from r keeps true, never blocked (one batch of solver calls);
-    inner loops by their frame."""
+    inner loops by their specs in ``inner``, else by their frame."""
     if time.perf_counter() > _DEADLINE[0]:
         raise _OutOfTime()
     ssa = _ssa_cached(body)
@@ -344,7 +473,7 @@ def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3) -> set:
         return {a for g in z3v.valid_each(mk("and", r, eqs), list(goals)) for a in goals[g]}
     wps: dict = {}
     for a in atoms_:
-        pre_a, _ = wp_partial(nb, a, {})
+        pre_a, _ = wp_partial(nb, a, _never_blocks_specs(inner or {}))
         if pre_a is not None:
             wps.setdefault(pre_a, []).append(a)
     return {a for w in z3v.valid_each(r, list(wps)) for a in wps[w]}
@@ -449,7 +578,8 @@ def _pin(state: dict) -> Expr:
 
 def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
     """Run c from a concrete state; the loop specs that prove it: each loop's invariant is the
-    disjunction of the states seen at its test (inductive, as the run is deterministic). Raises
+    disjunction of the states seen at its test (inductive, as the run is deterministic; false for a
+    loop the run does not reach). Raises
     OutOfSteps when c does not finish, ValueError when the run is not suited."""
     from programs.interp import run
     if any(n.op == "havoc" for n in postorder(c)):
@@ -465,13 +595,16 @@ def _traced(env, c: Expr, state: dict, budget: int = 20_000, most: int = 60):
         for f in reversed(pins[:-1]):
             inv = mk("or", f, inv)
         specs[node] = LoopSpec(inv)
+    for w in loops_of(c):          # a loop the run does not reach: none of its states
+        specs.setdefault(w, LoopSpec(Expr("false")))
     return specs, after
 
 
 # ---- proofs ------------------------------------------------------------------------------------
 
-def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verdict | None:
-    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w."""
+def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict, inner: dict | None = None) -> Verdict | None:
+    """Kernel proof of diverges prog from (x = v and ...), via the path from the start to w (the loops
+    inside w by their specs in ``inner``, else by their frame)."""
     from programs.interp import OutOfSteps, StateEvaluator
     pre = _pin(start)
     ob = Obligations()
@@ -494,7 +627,7 @@ def _divergence_proof(env, prog: Program, w: Expr, r: Expr, start: dict) -> Verd
                 guard = ob.need(closure(mk("imp", p, b)), "the loop guard holds")
                 t, p, state = pass_triple(body, p, state)
                 passes.append((guard, t))
-            pr = Prover("hoare", _never_blocks_specs(with_default({}, body)), ob)
+            pr = Prover("hoare", _never_blocks_specs(with_default(inner or {}, body)), ob)
             body_t = pr.triple(r, never_blocks(body), r)
             guard = ob.need(closure(mk("imp", r, b)), "the recurrent set lies inside the loop guard")
             d = P("diverges_while", b, body, guard, body_t)
@@ -621,4 +754,135 @@ def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
 
 
 __all__ = ["find_divergence", "prove_divergence", "prove_divergence_choosing", "divergence_proof", "contains",
-           "program_constants", "values_for", "by_rank", "negate"]
+           "program_constants", "values_for", "by_rank", "negate", "periodic_recurrent_set", "state_cycle",
+           "prove_recursion_choosing", "chosen_recursion_proof"]
+
+
+# ---- recursion with nondeterministic choices ------------------------------------------------------
+
+def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int = 3000,
+                             seconds: float = 10.0) -> Verdict | None:
+    """A kernel-checked `no` for a program that calls a recursive procedure whose own nondeterministic
+    choices decide whether it recurses forever (a binary search that may call itself on the same
+    interval): inputs and one value per havoc (the program's and the procedures') are tried; a run
+    still going after ``steps`` gives recurrent sets over the arguments of a procedure it keeps
+    calling (``recursion.recurrent_candidates``), and ``can_diverge_rec`` proves that the program
+    with those values fixed, whose runs are the program's, runs forever."""
+    from tactics.evaluate import EvalError
+
+    from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
+
+    from .recursion import declare, recurrent_candidates
+    if not prog.procedures:
+        return None
+    try:
+        declare(env, prog)
+    except KernelError:
+        return None
+    deadline = time.perf_counter() + seconds
+    bodies = [prog.body] + [p.body for p in prog.procedures.values()]
+    params = [x for x, _ in prog.params]
+    # a procedure's body has more runs than its function (an uninitialised local is any integer, every
+    # order of a call's operands): only an input's choice is fixed there, to a value of its type
+    inside: dict = {}
+    for name, havocs_ in getattr(prog, "proc_choices", {}).items():
+        for x, ty in havocs_.items():
+            inside.setdefault(x, set()).add(ty)
+    if not inside:
+        return None             # no choice inside a procedure: recursion.prove_call_divergence's case
+    types = prog.types()
+    mine = {n.data for n in postorder(prog.body) if n.op == "havoc"} - set(prog.demonic)
+    havocs = sorted(mine | set(inside))
+    consts = list(dict.fromkeys(k for b in bodies for k in program_constants(b)))
+
+    def allowed(x):
+        tys = ({types.get(x)} if x in mine else set()) | inside.get(x, set())
+        return [v for v in values_for(None, consts)
+                if all(BOUNDS.get(t, (v, v))[0] <= v <= BOUNDS.get(t, (v, v))[1] for t in tys)]
+    lists = [values_for(types.get(x), consts) for x in params] + [allowed(x)[:8] for x in havocs]
+    pre = precondition(prog)
+    z3v = Z3(env)
+    tried: set = set()
+    runs = 0
+    for combo in by_rank(lists):
+        if runs >= max_runs or time.perf_counter() > deadline:
+            break
+        start = dict(zip(params, combo[:len(params)]))
+        choice = dict(zip(havocs, combo[len(params):]))
+        if not _satisfies(env, pre, start):
+            continue
+        runs += 1
+        seen: dict = {}
+
+        def watch(name, vals):
+            if len(seen.setdefault(name, [])) < 200:
+                seen[name].append(tuple(vals))
+        try:
+            run(env, prog.body, start, steps, nondet=lambda x: choice.get(x, 0), on_call=watch)
+            continue
+        except OutOfSteps:
+            pass
+        except (AssertionFailed, Blocked, EvalError, KernelError, RecursionError):
+            continue
+        w = conj([pre] + [mk("eq", Var(x), Int(v)) for x, v in start.items()])
+        for name, calls in seen.items():
+            proc = prog.procedures.get(name)
+            if proc is None:
+                continue
+            for r in recurrent_candidates(proc.params, calls):
+                own = {x: v for x, v in choice.items() if x in prog.proc_choices.get(name, {})}
+                if (name, r, tuple(sorted(own.items()))) in tried:
+                    continue
+                tried.add((name, r, tuple(sorted(own.items()))))
+                top = {x: v for x, v in choice.items() if x in mine}
+                proof = chosen_recursion_proof(env, ((name, r, tuple(sorted(own.items()))),), prog.body, top, w, z3v)
+                if proof is None:
+                    continue
+                at = ", ".join(f"{x} = {v}" for x, v in start.items()) or "the start"
+                fixed = {**top, **own}
+                return Verdict("no", f"no: runs forever from {at} when every nondeterministic value is "
+                               + ", ".join(f"{x} = {c}" for x, c in fixed.items()),
+                               [f"recurrent set of {name}: {show(r)} (every call from it calls {name} from it "
+                                "again when those values are drawn)",
+                                "the theorem: some run of the program from there goes on forever (the one where "
+                                "those values are drawn every time)"],
+                               proof, Expr("can_diverge", (w, prog.body)), False)
+    return None
+
+
+def chosen_recursion_proof(env, specs: tuple, body: Expr, choice: dict, pre: Expr, z3v: Z3 | None = None):
+    """A proof of ``can_diverge body from pre`` by ``can_diverge_rec`` with the given specs ((p, R_p,
+    ((x, v), ...)), ...) and the body's choice, every obligation proved without an oracle; or None."""
+    from kernel.check import Checker
+    from kernel.hoare import can_diverge_rec_obligations
+
+    from programs.vcgen import MissingAnnotation, MissingContract
+
+    from .recursion import div_proof
+    ch = tuple((x, Int(v)) for x, v in sorted(choice.items()))
+    specs = tuple((p, r, tuple((x, Int(v)) for x, v in c)) for p, r, c in specs)
+    try:
+        top, obligations = can_diverge_rec_obligations(Checker(env), specs, body, ch)
+    except KernelError:
+        return None
+    ob = Obligations()
+    proofs = []
+    for pre_i, c in [(pre, top)] + [(o.args[0], o.args[1]) for o in obligations]:
+        try:
+            d = div_proof(c, {}, ob, None)
+        except (MissingAnnotation, MissingContract, ValueError):
+            return None
+        if d is None:
+            return None
+        need = closure(mk("imp", pre_i, d[0]))
+        if z3v is not None and not z3v.valid(need):
+            return None
+        proofs.append(P("diverges_conseq", ob.need(need, "the start reaches a call from the recurrent set"),
+                        d[1], pre_i))
+    filled = {}
+    for g, _ in ob.goals:
+        p, used = discharge(env, g.target)
+        if p is None or used:
+            return None
+        filled[g.id] = p
+    return P("can_diverge_rec", specs, body, ch, tuple(fill_holes(p, filled) for p in proofs))

@@ -921,8 +921,9 @@ def _decide_termination(env, prog: Program, divergence: bool = True) -> Verdict:
         failures: list = []
         d = None
         if prog.procedures:
+            from .divergence import prove_recursion_choosing
             from .recursion import prove_recursive_divergence
-            d = prove_recursive_divergence(env, prog)
+            d = prove_recursive_divergence(env, prog) or prove_recursion_choosing(env, prog)
         d = d or find_divergence(env, prog, failures)
         if d is None and failures and v.answer == "don't know":
             start, choice, cond = failures[0]

@@ -110,7 +110,8 @@ def _uses(d) -> set[str]:
         seen.add(id(p))
         if p.rule in ("thm", "unfold") and p.args and isinstance(p.args[0], str):
             names.add(p.args[0])
-        if p.rule in ("hoare_rec", "total_rec", "diverges_rec") and p.args and isinstance(p.args[0], tuple):
+        if p.rule in ("hoare_rec", "total_rec", "diverges_rec", "can_diverge_rec") and p.args \
+                and isinstance(p.args[0], tuple):
             names |= {PROC + s[0] for s in p.args[0] if isinstance(s, tuple) and s and isinstance(s[0], str)}
         for x in _flat(p.args):
             if isinstance(x, Proof):

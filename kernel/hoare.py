@@ -267,13 +267,15 @@ def diverges_while(c: Checker, b, body, p_guard, p_body):
 
 
 def fix_havocs(s: Expr, choice: dict) -> Expr:
-    """s with every ``havoc x`` (x in choice) replaced by ``x = choice[x]``: one of the ways s can run."""
+    """s with every ``havoc x`` (x in choice) replaced by ``x = choice[x]`` (an integer or a term, which
+    always has a value): one of the ways s can run."""
     new: dict[int, Expr] = {}
     for n in postorder(s):
         if n.sort != STMT:
             continue
         if n.op == "havoc" and n.data in choice:
-            new[id(n)] = Expr("assign", (Int(choice[n.data]),), n.data)
+            v = choice[n.data]
+            new[id(n)] = Expr("assign", (v if isinstance(v, Expr) else Int(v),), n.data)
             continue
         args = tuple(new.get(id(a), a) for a in n.args)
         if args != n.args:
@@ -553,20 +555,25 @@ def _rec(kind):
     return rule
 
 
-def diverges_rec_obligations(c: Checker, specs) -> tuple:
-    """For ((p, R), ...): diverges body' from R for each p, where body' is p's body with each call
-    x = q(e) of the group made ``if (R_q[e/a]) { while (true) skip; } else { x = q(e); }``."""
-    procs = _group(c, specs, "diverges_rec", 2)
-    rs = []
-    for p, (_, r) in zip(procs, specs):
-        rs.append(c.formula(r, "diverges_rec"))
-        if not free_vars(rs[-1]) <= set(p.params):
-            raise KernelError("diverges_rec", f"{p.name}: the recurrent set speaks only of the parameters")
+def _recurrent_sets(c: Checker, procs: list, rs: list, rule: str) -> dict:
+    """The recurrent sets, checked to speak only of the parameters, and the group map that makes each
+    call x = q(e) of the group ``if (R_q[e/a]) { while (true) skip; } else { x = q(e); }``."""
+    rs = [c.formula(r, rule) for r in rs]
+    for p, r in zip(procs, rs):
+        if not free_vars(r) <= set(p.params):
+            raise KernelError(rule, f"{p.name}: the recurrent set speaks only of the parameters")
     loop = Expr("while", (TRUE, Expr("skip")))
 
     def stop(p, r):
         return lambda x, es: Expr("if", (subst(r, dict(zip(p.params, es))), loop, Expr("call", es, (x, p.name))))
-    group = {p.name: stop(p, r) for p, r in zip(procs, rs)}
+    return rs, {p.name: stop(p, r) for p, r in zip(procs, rs)}
+
+
+def diverges_rec_obligations(c: Checker, specs) -> tuple:
+    """For ((p, R), ...): diverges body' from R for each p, where body' is p's body with each call
+    x = q(e) of the group made ``if (R_q[e/a]) { while (true) skip; } else { x = q(e); }``."""
+    procs = _group(c, specs, "diverges_rec", 2)
+    rs, group = _recurrent_sets(c, procs, [s[1] for s in specs], "diverges_rec")
     obligations = [Expr("diverges", (r, _replace_calls(p.body, group))) for p, r in zip(procs, rs)]
     calls = [Expr("diverges", (r, Expr("call", tuple(Var(a) for a in p.params), (p.result, p.name))))
              for p, r in zip(procs, rs)]
@@ -588,12 +595,62 @@ def diverges_rec(c: Checker, specs, proofs):
     return calls
 
 
+
+def _choice(c: Checker, choice, s: Expr, rule: str) -> dict:
+    """A choice ((x, term), ...) for the havocs of s, checked: each x chosen once, each a havoc of s."""
+    if type(choice) is not tuple or not all(type(kv) is tuple and len(kv) == 2 and isinstance(kv[0], str)
+                                            and kv[0] for kv in choice):
+        raise KernelError(rule, "expected a tuple of (variable, term) choices")
+    fixed = {x: c.term(t, rule) for x, t in choice}
+    if len(fixed) != len(choice):
+        raise KernelError(rule, "each variable is chosen once")
+    if not set(fixed) <= {n.data for n in postorder(s) if n.op == "havoc"}:
+        raise KernelError(rule, "a chosen variable is not a havoc of the statement")
+    return fixed
+
+
+def can_diverge_rec_obligations(c: Checker, specs, body, choice) -> tuple:
+    """For specs ((p, R_p, choice_p), ...) and a statement c with its choice: the statement of the
+    premise about c (its precondition left open) and the obligations ``diverges body_p* from R_p``,
+    where s* is s with its chosen havocs fixed (fix_havocs) and each call x = q(e) of the group made
+    ``if (R_q[e/a]) { while (true) skip; } else { x = q(e); }``."""
+    rule = "can_diverge_rec"
+    body = _stmt(c, body, rule)
+    procs = _group(c, specs, rule, 3)
+    rs, group = _recurrent_sets(c, procs, [s[1] for s in specs], rule)
+    obligations = [Expr("diverges", (r, _replace_calls(fix_havocs(p.body, _choice(c, s[2], p.body, rule)), group)))
+                   for p, r, s in zip(procs, rs, specs)]
+    return _replace_calls(fix_havocs(body, _choice(c, choice, body, rule)), group), obligations
+
+
+def can_diverge_rec(c: Checker, specs, body, choice, proofs):
+    """ diverges c* from P     diverges body_p* from R_p   (each p of the group; s* as in
+        ------------------------------------------------   can_diverge_rec_obligations)
+        can_diverge c from P     (from every P-state, some run of c goes on forever)
+
+    Sound: let c' and p' be c and p with their chosen havocs made x = e, calling one another (a
+    machine whose steps at those havocs are some of c's): every run of c' is a run of c. A finite
+    run (ending, failing or blocked) of c' from P or of some p' from R_p, shortest of all, makes no
+    call of a q' from R_q (that sub-run would be shorter and finite), and its calls of q' are runs of
+    q, so it is a finite run of c* or of body_p*, which the premises exclude. So every run of c' from
+    P is infinite, and c' has one (havoc always has a value and e always has one), a run of c."""
+    name = "can_diverge_rec"
+    top, obligations = can_diverge_rec_obligations(c, specs, body, choice)
+    if type(proofs) is not tuple or len(proofs) != len(obligations) + 1:
+        raise KernelError(name, f"one proof for the statement and one per procedure ({len(obligations)})")
+    d = _judgment(name, (yield proofs[0], ()), "diverges")
+    same_expr(name, d.args[1], top, "the premise must be about c with the chosen values and the recurrent sets")
+    for ob, p in zip(obligations, proofs[1:]):
+        same_expr(name, (yield p, ()), ob, "a body obligation")
+    return Expr("can_diverge", (d.args[0], c.wf(body, STMT, name)))
+
 HOARE_RULES = {"hoare_while": hoare_while, "total_while": total_while, "total_while_lex": total_while_lex,
                "total_to_hoare": total_to_hoare,
                "diverges_while": diverges_while, "diverges_seq": diverges_seq,
                "diverges_prefix": diverges_prefix, "diverges_conseq": diverges_conseq,
                "diverges_while_body": diverges_while_body, "diverges_unroll": diverges_unroll,
                "diverges_choose": diverges_choose, "diverges_call": diverges_call, "diverges_rec": diverges_rec,
+               "can_diverge_rec": can_diverge_rec,
                "diverges_if_both": diverges_if_both, "diverges_or": diverges_or,
                "diverges_if_then": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, True),
                "diverges_if_else": lambda c, b, other, pc, p: diverges_if(c, b, other, pc, p, False)}

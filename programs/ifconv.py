@@ -41,19 +41,13 @@ def flatten_branches(c: Expr, fresh) -> tuple[Expr, dict]:
     each loop that changed -> its new node. ``fresh(meaning)`` gives a fresh variable name."""
     new: dict[int, Expr] = {}
     moved: dict = {}
-    tests: set = set()
-
-    def test_var(meaning: str) -> str:
-        x = fresh(meaning)
-        tests.add(x)
-        return x
     for n in postorder(c):
         if n.sort != "stmt":
             continue
         args = tuple(new.get(id(a), a) for a in n.args)
         out = n if args == n.args else Expr(n.op, args, n.data)
         if n.op == "if" and all(_straight(b) for b in args[1:]):
-            out = _convert(args[0], args[1], args[2], test_var, tests)
+            out = _convert(args[0], args[1], args[2], fresh)
         if n.op == "while" and out is not n:
             moved[n] = out
         if out is not n:
@@ -69,25 +63,25 @@ def _written(c: Expr) -> set:
     return {n.data for n in postorder(c) if n.op == "assign"}
 
 
-def _convert(cond: Expr, then: Expr, other: Expr, fresh, tests: set) -> Expr:
+def _convert(cond: Expr, then: Expr, other: Expr, fresh) -> Expr:
     pre = []
     if cond.fv & (_written(then) | _written(other)):
         b = fresh("is 1 when the test of a converted if held")
         pre.append(Expr("assign", (Expr("ite", (cond, Int(1), Int(0))),), b))
         cond = mk("eq", Var(b), Int(1))
-    return seq(pre + _guarded(then, cond, tests) + _guarded(other, mk("not", cond), tests))
+    return seq(pre + _guarded(then, cond) + _guarded(other, mk("not", cond)))
 
 
-def _guarded(c: Expr, g: Expr, tests: set) -> list:
+def _guarded(c: Expr, g: Expr) -> list:
     """c's statements made to do nothing where g is false. The test variable of an inner converted
-    if is set either way (it is read only under its own guard, which includes g)."""
+    if too, though it is read only under its own guard, which includes g: its test may read a
+    variable that has no value where g is false (a local of a call that did not happen), and a run
+    of the converted code must not read it there."""
     out, todo = [], [c]
     while todo:
         s = todo.pop()
         if s.op == "seq":
             todo.extend(reversed(s.args))
-        elif s.op == "assign" and s.data in tests:
-            out.append(s)
         elif s.op == "assign":
             out.append(Expr("assign", (Expr("ite", (g, s.args[0], Var(s.data))),), s.data))
         elif s.op in ("assert", "assume"):

@@ -90,6 +90,8 @@ class Program:
     procedures: dict = field(default_factory=dict)   # kernel procedure name -> kernel.env.Procedure, in the
     #                                                  order to declare them (each calls only earlier ones)
     proc_sigs: dict = field(default_factory=dict)    # procedure name -> (params with types, result type)
+    proc_choices: dict = field(default_factory=dict)  # procedure name -> {havoc: type} an input decides (not
+    #                                                   the compiler): what a witness of a run forever may fix
     contracts: dict = field(default_factory=dict)    # procedure name -> procs.ContractSpec the user wrote
     contract_text: list = field(default_factory=list)   # [(requires|ensures|decreases, text, offset)]
     proved: dict = field(default_factory=dict)   # "hoare"/"total" -> {procedure: vcgen.Contract} (procs.contracts)
@@ -312,6 +314,7 @@ class Callees:
         self.recursive: set[str] = set()
         self.procedures: dict = {}                # kernel procedure name -> Procedure, callees first
         self.proc_sigs: dict = {}
+        self.proc_choices: dict = {}
         self.contracts: dict = {}                 # the contracts of programs declared before (``known``)
         self.item: str | None = None              # the program item's name: the top function's procedure
         self.top: str | None = None
@@ -351,6 +354,7 @@ class Callees:
             for k, v in prog.procedures.items():
                 self.procedures.setdefault(k, v)
             self.proc_sigs.update(prog.proc_sigs)
+            self.proc_choices.update(prog.proc_choices)
             self.contracts.update(prog.contracts)
             if fname in prog.contracts and fname in prog.procedures:
                 # a program with the user's contract is a procedure: a call assumes the contract (proved
@@ -370,10 +374,13 @@ class Callees:
                 try:
                     self.procedures[self.proc_name(fname)], self.proc_sigs[self.proc_name(fname)] = \
                         as_procedure(self.proc_name(fname), fname, prog, line, what="the function")
+                    self.proc_choices[self.proc_name(fname)] = proc_choices(self.procedures[self.proc_name(fname)].body,
+                                                                            prog)
                     self.summarised.add(fname)
                 except ProgramError:
                     pass              # not a procedure (it assumes or exits): inlined
             prog.procedures, prog.proc_sigs = dict(self.procedures), dict(self.proc_sigs)
+            prog.proc_choices = dict(self.proc_choices)
             prog.contracts = dict(self.contracts)
             if name is not None:
                 return prog
@@ -388,6 +395,14 @@ class Callees:
         """The kernel procedure of a recursive function (``as_procedure``)."""
         name = self.proc_name(fname)
         self.procedures[name], self.proc_sigs[name] = as_procedure(name, fname, prog, line, self.passed_global(fname))
+        self.proc_choices[name] = proc_choices(self.procedures[name].body, prog)
+
+
+def proc_choices(body: Expr, prog: "Program") -> dict:
+    """{havoc: type} of a procedure's body that an input decides (not the compiler's order of operands):
+    what a witness of a run forever may fix."""
+    types = prog.types()
+    return {n.data: types.get(n.data, "int") for n in postorder(body) if n.op == "havoc" and n.data not in prog.demonic}
 
 
 def as_procedure(name: str, fname: str, prog: "Program", line=None, passed: str | None = None,

@@ -24,6 +24,7 @@ CASES = [       # (file, extra arguments, the first line starts with, and contai
     ("mc91.py", (), "yes", "decrease 100 - n"),
     ("bsearch.c", (), "no", "runs forever"),             # C's (-3) / 2 = -1: bsearch(-2, -1) calls itself
     ("bsearch.py", (), "yes", "decrease"),               # Python's (-3) // 2 = -2: the interval shrinks
+    ("bsearch_choose.c", (), "no", "runs forever"),      # the same, a nondeterministic half: some run repeats
 ]
 
 

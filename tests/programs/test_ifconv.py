@@ -72,3 +72,19 @@ def test_a_goto_to_a_failing_label_fails_there():
     assert run(Environment(), prog.body, {}, 1000, nondet=lambda _: 3)["ret"] == 0
     with pytest.raises(AssertionFailed):
         run(Environment(), prog.body, {}, 1000, nondet=lambda _: 9)
+
+
+def test_a_converted_test_does_not_read_what_has_no_value_where_its_outer_guard_is_false():
+    """``if (g) { s = ...; if (s) { s = ... } }``: the inner if's test variable was set outside the outer
+    guard, so with g false the converted code read s, which has no value there (a local of a call that
+    did not happen: SystemC-style programs of the corpus), and every run of the witness search failed."""
+    S, G = Var("s"), Var("g")
+    inner = Expr("if", (mk("not", mk("eq", S, Int(0))), _assign("s", mk("sub", S, Int(1))), Expr("skip")))
+    body = _seq(_assign("s", Int(2)), inner, _assign("x", S))
+    prog = Expr("if", (mk("not", mk("eq", G, Int(0))), body, Expr("skip")))
+    names = iter(f"_b{k}" for k in itertools.count())
+    flat, _ = flatten_branches(prog, lambda meaning: next(names))
+    assert not any(n.op == "if" for n in postorder(flat))
+    for g in (0, 1):
+        st = {"g": g, "x": 5}              # no s: it has a value only once the outer branch runs
+        assert _outcome(prog, st) == _outcome(flat, st), st
