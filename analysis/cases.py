@@ -3,10 +3,14 @@
 * *Cases on a condition the loop never changes* (``split_ranking``): the sign of a step it adds, the
   branch of an ``if`` it always takes; each case gets its own invariant and ranking function, joined
   by ``ite``.
+* *Phased* (``phased_ranking``): a lexicographic function whose levels may be phases
+  (analysis/ranking.py).
+* *Pieces* (``piecewise_ranking``): a linear function per cell of a few predicates about where the
+  loop goes next (analysis/piecewise.py), for loops whose values flip sign.
 * *Phases* (``phase_ranking``): a condition the loop may leave but never re-enters (or re-enters only
   when a never-rising term falls); the tuple ``(r0, ite(p, 1, 0), ite(p, r1, r2))``.
 
-Both only propose: ``is_ranking`` checks each proposal with z3, and the kernel checks the proof.
+All only propose: ``is_ranking`` checks each proposal with z3, and the kernel checks the proof.
 ``finder`` is the ``SpecFinder`` of the program (its z3, its candidate atoms, the loops' entry states
 and its ranking search).
 """
@@ -140,4 +144,29 @@ def split_ranking(finder, w: Expr, specs: dict):
             v = v[0] if k == 1 else tuple(v)
             if is_ranking(v, mk("and", new_inv, b), body, specs, finder.z3v):
                 return v, None, new_inv
+    return None
+
+
+def phased_ranking(finder, w: Expr, specs: dict):
+    """A lexicographic ranking function with phases (``synthesize_phases``), checked by z3: (variant,
+    no snapshot facts), or None."""
+    from .ranking import phases_as_lex, synthesize_phases
+    b, body = w.args
+    inv = specs[w].invariant
+    for comps in synthesize_phases(b, body, inv, specs):
+        v = tuple(phases_as_lex(comps))
+        if is_ranking(v, mk("and", inv, b), body, specs, finder.z3v):
+            return v, None
+    return None
+
+
+def piecewise_ranking(finder, w: Expr, specs: dict):
+    """A piecewise linear ranking function (``synthesize_piecewise``), checked by z3: (variant, no
+    snapshot facts), or None."""
+    from .piecewise import synthesize_piecewise
+    b, body = w.args
+    inv = specs[w].invariant
+    for v in synthesize_piecewise(b, body, inv, specs, timeout_ms=8000):     # bounded by MAX_TEMPLATES
+        if is_ranking(v, mk("and", inv, b), body, specs, finder.z3v):
+            return v, None
     return None

@@ -30,13 +30,12 @@ witness for many iterations and seen to stay in the set.
 from __future__ import annotations
 
 import dataclasses
-import time
 
 from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, never_blocks
 
-from .termination import (Verdict, Z3, houdini, wp_partial, with_default, candidate_atoms, discharge, find_specs,
+from .termination import (Verdict, Z3, clock, houdini, wp_partial, with_default, candidate_atoms, discharge, find_specs,
                        loops_of, negate)
 from programs.lang import BOUNDS, Program, conj, precondition
 from programs.vcgen import LoopSpec, Obligations, Prover, assigned
@@ -57,7 +56,7 @@ def find_divergence(env, prog: Program, failures: list | None = None, max_runs: 
     from tactics.evaluate import EvalError
 
     from programs.interp import AssertionFailed, Blocked, OutOfSteps, run
-    deadline = time.perf_counter() + seconds
+    deadline = clock() + seconds
     z3v = Z3(env)
     cands = candidate_atoms(prog, prog.body)
     params = [x for x, _ in prog.params]
@@ -69,7 +68,7 @@ def find_divergence(env, prog: Program, failures: list | None = None, max_runs: 
     failed: dict = {}
     runs = 0
     for combo in by_rank(lists):
-        if runs >= max_runs or time.perf_counter() > deadline:
+        if runs >= max_runs or clock() > deadline:
             break
         start = dict(zip(params, combo[:len(params)]))
         choice = dict(zip(havocs, combo[len(params):]))
@@ -192,7 +191,7 @@ def _from_suspect(env, prog: Program, start: dict, choice: dict, cands: list, z3
         return None
     for key, (node, states, ticks) in heads.items():
         i = index.get(key)
-        if i is None or failed.get(i, 0) >= MAX_SUSPECTS_PER_LOOP or time.perf_counter() > deadline:
+        if i is None or failed.get(i, 0) >= MAX_SUSPECTS_PER_LOOP or clock() > deadline:
             continue
         current = _since_entry(env, node, states)
         if len(current) < 3:
@@ -461,7 +460,7 @@ class _Left(Exception):
 def _preserved(body: Expr, r: Expr, atoms_: list, z3v: Z3, inner: dict | None = None) -> set:
     """The atoms that every pass of body from r keeps true, never blocked (one batch of solver calls);
     inner loops by their specs in ``inner``, else by their frame."""
-    if time.perf_counter() > _DEADLINE[0]:
+    if clock() > _DEADLINE[0]:
         raise _OutOfTime()
     ssa = _ssa_cached(body)
     nb = never_blocks(body) if ssa is None else None
@@ -779,7 +778,7 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
         declare(env, prog)
     except KernelError:
         return None
-    deadline = time.perf_counter() + seconds
+    deadline = clock() + seconds
     bodies = [prog.body] + [p.body for p in prog.procedures.values()]
     params = [x for x, _ in prog.params]
     # a procedure's body has more runs than its function (an uninitialised local is any integer, every
@@ -805,7 +804,7 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
     tried: set = set()
     runs = 0
     for combo in by_rank(lists):
-        if runs >= max_runs or time.perf_counter() > deadline:
+        if runs >= max_runs or clock() > deadline:
             break
         start = dict(zip(params, combo[:len(params)]))
         choice = dict(zip(havocs, combo[len(params):]))

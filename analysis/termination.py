@@ -331,6 +331,11 @@ def candidate_atoms(prog: Program, c: Expr) -> list[Expr]:
                             imp = mk("imp", mk("eq", f, Int(0)), x)
                             if imp not in cands:
                                 cands.append(imp)
+    # what a loop with a conjunctive guard leaves behind (x <= 0 or y <= 0 after `while (x > 0 && y > 0)`),
+    # for the loops after and around it
+    for w in loops_of(c):
+        if w.args[0].op == "and" and not _jump_flags(w.args[0]) and mk("not", w.args[0]) not in cands:
+            cands.append(mk("not", w.args[0]))
     # the relation an assignment sets up (xtmp = x - 2: xtmp <= x - 2 stays true while xtmp falls)
     for n in postorder(c):
         if n.op == "assign" and n.args[0].op in ("add", "sub") and (free_vars(n.args[0]) - {n.data}) \
@@ -542,7 +547,7 @@ class SpecFinder:
         return conj(inv + trial)
 
     def rank(self, w: Expr, specs: dict) -> bool:
-        from .cases import phase_ranking, split_ranking
+        from .cases import phase_ranking, phased_ranking, piecewise_ranking, split_ranking
         b, body = w.args
         spec = specs[w]
         found = self.ranking(w, spec.invariant, specs)
@@ -552,6 +557,8 @@ class SpecFinder:
                 spec.invariant = found[2]
         if found is None:
             found = phase_ranking(self, w, specs)
+        if found is None:
+            found = phased_ranking(self, w, specs) or piecewise_ranking(self, w, specs)
         if found is None:
             self.notes.append(f"no ranking function found for `while ({show(b)})`")
             return False
@@ -667,7 +674,7 @@ def unused_name(name: str, taken: set) -> str:
 
 def show_ranking(v, invariant: Expr) -> str:
     """The ranking function in the source's names: hidden variables (``__stop0``) replaced by what the
-    invariant says they equal (``__stop0 = n``), when it does."""
+    invariant says they equal (``__stop0 = n``), when it does; linear parts tidied (x + 1, not x - 0 + 1)."""
     named = {}
     for f in conjuncts(invariant):
         if f.op == "eq":
@@ -675,7 +682,8 @@ def show_ranking(v, invariant: Expr) -> str:
                 if h.op == "var" and h.data.startswith("__") and not any(
                         n.startswith("__") for n in free_vars(t)):
                     named.setdefault(h.data, t)
-    parts = [show(subst(t, named)) for t in (v if isinstance(v, tuple) else (v,))]
+    from .linear import tidy
+    parts = [show(tidy(subst(t, named))) for t in (v if isinstance(v, tuple) else (v,))]
     return parts[0] if len(parts) == 1 else "(" + ", ".join(parts) + ") lexicographic"
 
 
@@ -807,10 +815,34 @@ def _split_goal(eng, state, most: int = 200):
             return None
         pf = reconstruct(eng.env, g)
         if pf is None:
+            pf = _without_unrelated(eng.env, g)
+        if pf is None:
             oracle = True
             pf = oracle_proof(g)
         state = state.solve(g, pf, [])
     return (state, oracle) if parts > 1 else None
+
+
+def _without_unrelated(env, g):
+    """The tableau once more without the hypotheses that share no variable with the target, even
+    through other hypotheses (a branch's `__nd2 != 0` splits every case it meets in two); the proof
+    clears them. None if there are none, or it still fails."""
+    from kernel import P
+    from tactics.smt import reconstruct
+    from tactics.state import Goal
+    near = set(g.target.fv)
+    grew = True
+    while grew:
+        grew = False
+        for _, f in g.hyps:
+            if f.fv & near and not f.fv <= near:
+                near |= f.fv
+                grew = True
+    drop = tuple(h for h, f in g.hyps if f.fv and not f.fv & near)
+    if not drop:
+        return None
+    pf = reconstruct(env, Goal(tuple((h, f) for h, f in g.hyps if h not in drop), g.target, g.vars))
+    return None if pf is None else P("clear", drop, pf)
 
 
 def _split_discharge(env, eng, state):

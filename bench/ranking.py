@@ -26,7 +26,8 @@ from progcorpus import load, prelude_env  # noqa: E402
 from kernel import show  # noqa: E402
 from analysis.termination import Z3, find_specs, loops_of  # noqa: E402
 from programs.lang import precondition  # noqa: E402
-from analysis.ranking import paths_of, synthesize  # noqa: E402
+from analysis.paths import paths_of  # noqa: E402
+from analysis.ranking import synthesize  # noqa: E402
 
 
 def main(argv=None) -> int:

@@ -61,6 +61,7 @@ def refute(facts: list, names: AtomNames, depth: int = 0) -> Proof:
     told whether a case split may still follow (so it can leave a disequality to it).
     """
     leaf = getattr(names, "leaf", None)
+    facts = irrelevant_dropped(facts)
     try:
         return leaf(facts, depth < MAX_SPLITS) if leaf is not None else prove_false(facts)
     except LinarithFailed as exc:
@@ -75,6 +76,42 @@ def refute(facts: list, names: AtomNames, depth: int = 0) -> Proof:
             raise why
         raise LinarithFailed("linarith failed: no contradiction found among the linear facts")
     return split(facts, names, depth)
+
+
+def irrelevant_dropped(facts: list) -> list:
+    """The facts without the disequalities that cannot take part in a refutation: one with a
+    variable x (linear in it) that no other comparison but a disequality mentions. Finitely many
+    such disequalities never exclude all integer values of their free variables (a finite union of
+    proper hyperplanes does not cover Z^k), so dropping them loses no contradiction, and splitting
+    on them (15 independent ``p != 0`` of an if-converted loop) would only multiply the work."""
+    from kernel.arith import normalize
+    diseqs = [i for i, (f, _) in enumerate(facts) if f.op == "not" and f.args[0].op == "eq"]
+    if not diseqs:
+        return facts
+    bound: set = set()
+    for i, (f, _) in enumerate(facts):
+        if i not in diseqs:
+            bound |= f.fv
+    drop = set()
+    for i in diseqs:
+        f = facts[i][0]
+        free = f.fv - bound
+        if not free:
+            continue
+        a, b = f.args[0].args
+        atoms: dict = {}
+        try:
+            poly = dict(normalize(mk("sub", a, b), atoms, "linarith"))
+        except KernelError:
+            continue
+        rev = {j: t for t, j in atoms.items()}
+        for mono, c in poly.items():
+            if c and len(mono) == 1 and rev[mono[0]].op == "var" and rev[mono[0]].data in free:
+                x = rev[mono[0]].data
+                if sum(1 for m in poly for j in m if x in rev[j].fv) == 1:
+                    drop.add(i)
+                    break
+    return [x for i, x in enumerate(facts) if i not in drop] if drop else facts
 
 
 def _branch_split(facts):

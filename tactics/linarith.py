@@ -175,11 +175,17 @@ def _eliminate(cons, facts_by_id, atoms_rev):
                 out.extend(_normal(_combine(c, abs(a), eq, -sa * b), facts_by_id, atoms_rev))
             cons = out
             continue
+        # the omega test's exact elimination first: when m has coefficient 1 in all its lower
+        # bounds or in all its upper bounds, the rational shadow is the integer one, so the
+        # tightening of what remains loses no integer reasoning (x = 2q + r, 0 <= r <= 1 ...
+        # eliminates r before q)
         best = None
         for m in monos:
-            pos = sum(1 for c in cons if c[0].get(m, 0) > 0)
-            neg = sum(1 for c in cons if c[0].get(m, 0) < 0)
-            cost = pos * neg - pos - neg
+            ups = [c[0][m] for c in cons if c[0].get(m, 0) > 0]
+            los = [-c[0][m] for c in cons if c[0].get(m, 0) < 0]
+            pos, neg = len(ups), len(los)
+            exact = all(k == 1 for k in ups) or all(k == 1 for k in los)
+            cost = (not exact, pos * neg - pos - neg)
             if best is None or cost < best[0]:
                 best = (cost, m)
         m = best[1]

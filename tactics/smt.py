@@ -6,8 +6,9 @@ defines it, ``abs min max if`` as z3 terms, non-recursive definitions unfolded
 and recursive ones as uninterpreted functions with their defining equations
 as quantified axioms. *Decide*: z3 with a deterministic resource limit
 (``rlimit``) and a wall-clock cap. *Certify*: on "unsat" the refutation
-tableau (propositional structure, linarith with case splits, definitions
-unfolded at their ground instances) builds a kernel proof; where it cannot, the
+tableau (propositional structure with unit propagation, ``if`` tests decided or
+split once across all facts (ite_cases.py), linarith with case splits,
+definitions unfolded at their ground instances) builds a kernel proof; where it cannot, the
 step is the named oracle ``smt_oracle``, visible everywhere. On "sat" the model
 is read back in the user's names and checked by evaluating the goal before it
 is shown.

@@ -14,11 +14,13 @@ from __future__ import annotations
 from kernel import Expr, Int, KernelError, P, Var, free_vars, instantiate, mk
 from kernel.expr import postorder
 
+from . import ite_cases
 from .arith_tactics import is_comparison, refute
 from .linarith import LinarithFailed
 
 MAX_BRANCH_DEPTH = 14
 MAX_NODES = 2000
+MAX_ITE_NODES = 400         # the first search with if-tests split across all facts (then as before)
 MAX_INSTANCES = 40
 MAX_WITNESS_ROUNDS = 2      # nested existentials: exists q r, ... takes two
 
@@ -41,6 +43,9 @@ class Tableau:
         self.bb = False                 # branch and bound at the leaves (branch.py)
         self.residue_done = False       # a residue case split is under way (_residue_split)
         self.residue_tries = 0
+        self.ite_ok = True              # if-tests split across all facts first (ite_cases.py)
+        self.in_ite = False
+        self.ite_limit = 0
 
     def fresh(self, base: str = "_t") -> str:
         while True:
@@ -64,11 +69,18 @@ class Tableau:
                 stack.append((f.args[1], P("and_right", p)))
             else:
                 flat.append((f, p))
-        return self._refute(_propagate_constants(flat), 0)
+        # no if/max/min/abs anywhere: none appears later (facts only split, instantiate, unfold)
+        # so the if-first search is not even looked for (a large propositional goal asks at each node)
+        saved = self.ite_ok
+        self.ite_ok = any(n.op in ite_cases.CHOICES for f, _ in flat for n in postorder(f))
+        try:
+            return self._refute(_propagate_constants(flat), 0)
+        finally:
+            self.ite_ok = saved
 
     def _refute(self, facts: list, depth: int):
         self.nodes += 1
-        if self.nodes > MAX_NODES:
+        if self.nodes > MAX_NODES or (self.in_ite and self.nodes > self.ite_limit):
             raise TableauFailed("the case analysis grew too large")
         facts = self._saturate(facts)
         if isinstance(facts, tuple):          # closed: (proof,)
@@ -93,6 +105,42 @@ class Tableau:
             return refute(comparisons, self)
         except LinarithFailed:
             pass
+        if self.ite_ok and ite_cases.has_choice(facts):
+            return self._ite_first(facts, depth)
+        return self._branch(facts, depth)
+
+    def refute_facts(self, facts: list, depth: int):
+        """A proof of false from the facts (the tableau's search from this node on)."""
+        return self._refute(facts, depth)
+
+    def _ite_first(self, facts: list, depth: int):
+        """The if-tests decided or split once for all facts (``ite_cases``); if that search fails,
+        the search as before (linarith splitting if-atoms at the leaves) with the whole node budget:
+        a goal proved before stays proved. Splitting every test up front is exponential in the
+        tests of independent parts (15 conjuncts each with its own test), so this first search
+        has a budget of its own."""
+        if self.in_ite:
+            return ite_cases.split(self, facts, depth)
+        saved = self.nodes
+        self.ite_limit = saved + MAX_ITE_NODES
+        self.in_ite = True
+        try:
+            return ite_cases.split(self, facts, depth)
+        except (TableauFailed, LinarithFailed, KernelError, RecursionError):
+            self.nodes = saved
+        finally:
+            self.in_ite = False
+        self.ite_ok = False
+        try:
+            return self._branch(facts, depth)
+        finally:
+            self.ite_ok = True
+
+    def _branch(self, facts: list, depth: int):
+        """Branching on the propositional structure, then the arithmetic special cases."""
+        units = self._units(facts)
+        if units is not None:
+            return self._refute(units, depth)
         if depth >= MAX_BRANCH_DEPTH:
             raise TableauFailed("too many case splits")
         for i, (f, p) in enumerate(facts):
@@ -161,6 +209,58 @@ class Tableau:
             if pf is not None:
                 return pf
         raise TableauFailed("no contradiction found")
+
+    def _units(self, facts: list):
+        """The facts after the steps that need no case split (unit propagation), or None if there
+        is none: ``A -> B``, ``A or B`` and ``not (A and B)`` where a side is decided (a fact, its
+        negation a fact, or closed and evaluated) give the other side or are dropped as satisfied.
+        A chain of if-else cases is then followed without spending the branching depth on it."""
+        known = {f: p for f, p in facts}
+        out, changed = [], False
+        for f, p in facts:
+            g = f.args[0] if f.op == "not" else None
+            if f.op == "imp":
+                a, b = f.args
+                d = _decided(a, known, self)
+                if d is not None:
+                    changed = True
+                    if d[0]:
+                        out.append((b, P("imp_elim", p, d[1])))
+                    continue
+            elif f.op == "or":
+                a, b = f.args
+                da, db = _decided(a, known, self), _decided(b, known, self)
+                if (da is not None and da[0]) or (db is not None and db[0]):
+                    changed = True
+                    continue
+                if da is not None or db is not None:
+                    changed = True
+                    keep, no = (b, da[1]) if da is not None else (a, db[1])
+                    h1, h2 = self.fresh("_u"), self.fresh("_u")
+                    if da is not None:
+                        pf = P("or_elim", p, h1, P("false_elim", P("not_elim", no, P("hyp", h1)), b), h2, P("hyp", h2))
+                    else:
+                        pf = P("or_elim", p, h1, P("hyp", h1), h2, P("false_elim", P("not_elim", no, P("hyp", h2)), a))
+                    out.append((keep, pf))
+                    continue
+            elif g is not None and g.op == "and":
+                a, b = g.args
+                da, db = _decided(a, known, self), _decided(b, known, self)
+                if (da is not None and not da[0]) or (db is not None and not db[0]):
+                    changed = True
+                    continue
+                if da is not None or db is not None:
+                    changed = True
+                    h = self.fresh("_u")
+                    if da is not None:      # a holds: not b
+                        pf = P("not_intro", h, b, P("not_elim", p, P("and_intro", da[1], P("hyp", h))))
+                        out.append((mk("not", b), pf))
+                    else:
+                        pf = P("not_intro", h, a, P("not_elim", p, P("and_intro", P("hyp", h), db[1])))
+                        out.append((mk("not", a), pf))
+                    continue
+            out.append((f, p))
+        return out if changed else None
 
     def _residue_split(self, facts: list, depth: int):
         """Cases on the residue of a variable: for a universal fact whose equation says ``t = c * k``
@@ -514,6 +614,7 @@ def _trigger_terms(body: Expr, facts: list) -> list:
     return out
 
 
+MAX_DECIDE_DEPTH = 12   # how deep _decided looks into connectives
 MAX_RESIDUE = 3         # residue splits for divisors up to this
 MAX_RESIDUE_TRIES = 2   # residue splits per tableau
 
@@ -566,17 +667,126 @@ def _not_forall_to_exists(p, fa: Expr, ex: Expr, tab: Tableau):
     return P("by_contra", h, ex, P("not_elim", p, P("forall_intro", x, inner)))
 
 
+def _decided(a: Expr, known: dict, tab: Tableau, pins: dict | None = None, depth: int = 0):
+    """(True, a proof of a) or (False, a proof of not a) when a is a fact, its negation is one, a
+    is closed and evaluates, a comparison whose variables the facts ``x = k`` fix (linarith), or
+    a conjunction or disjunction of such; else None."""
+    if a in known:
+        return True, known[a]
+    na = mk("not", a)
+    if na in known:
+        return False, known[na]
+    if a.op == "true":
+        return True, P("true_intro")
+    if not a.fv:
+        v = _closed_value(a) if a.sort == "formula" and not a.lbr else None
+        if v is False:
+            return False, P("eval", na)
+        if v is True:
+            return True, P("eval", a)
+        return None
+    if pins is None:
+        pins = {f.args[0].data: (f, p) for f, p in known.items()
+                if f.op == "eq" and f.args[0].op == "var" and f.args[1].op == "int"}
+    if depth > MAX_DECIDE_DEPTH:
+        return None
+    # a name bound inside the proof built here only: no free hypothesis has this shape (fresh()
+    # names have no second '_'), and the nested calls use other depths
+    h = f"_u{id(a)}_{depth}"
+    if a.op == "not":
+        d = _decided(a.args[0], known, tab, pins, depth + 1)
+        if d is None:
+            return None
+        if d[0]:
+            return False, P("not_intro", h, a, P("not_elim", P("hyp", h), d[1]))
+        return True, d[1]
+    if a.op in ("and", "or"):
+        lhs, r = a.args
+        dl = _decided(lhs, known, tab, pins, depth + 1)
+        if a.op == "and" and dl is not None and not dl[0]:
+            return False, P("not_intro", h, a, P("not_elim", dl[1], P("and_left", P("hyp", h))))
+        if a.op == "or" and dl is not None and dl[0]:
+            return True, P("or_left", dl[1], r)
+        dr = _decided(r, known, tab, pins, depth + 1)
+        if dr is None:
+            return None
+        if a.op == "and" and not dr[0]:
+            return False, P("not_intro", h, a, P("not_elim", dr[1], P("and_right", P("hyp", h))))
+        if a.op == "or" and dr[0]:
+            return True, P("or_right", lhs, dr[1])
+        if dl is None:
+            return None
+        if a.op == "and":
+            return True, P("and_intro", dl[1], dr[1])
+        h1, h2 = h + "a", h + "b"
+        return False, P("not_intro", h, a, P("or_elim", P("hyp", h), h1, P("not_elim", dl[1], P("hyp", h1)),
+                                             h2, P("not_elim", dr[1], P("hyp", h2))))
+    if a.op == "imp":
+        lhs, r = a.args
+        dl = _decided(lhs, known, tab, pins, depth + 1)
+        if dl is not None and not dl[0]:
+            return True, P("imp_intro", h, lhs, P("false_elim", P("not_elim", dl[1], P("hyp", h)), r))
+        if dl is None:      # (r alone deciding it true: not looked for, r is often the big part)
+            return None
+        dr = _decided(r, known, tab, pins, depth + 1)
+        if dr is not None and dr[0]:
+            return True, P("imp_intro", h, lhs, dr[1])
+        if dr is not None:
+            h2 = h + "b"
+            return False, P("not_intro", h2, a, P("not_elim", dr[1], P("imp_elim", P("hyp", h2), dl[1])))
+        return None
+    if a.op in ("eq", "le", "lt") and pins and all(v in pins for v in a.fv):
+        from .linarith import prove_false
+        fixed = [pins[v] for v in sorted(a.fv)]
+        try:
+            return False, P("not_intro", h, a, prove_false(fixed + [(a, P("hyp", h))]))
+        except LinarithFailed:
+            pass
+        if a.op != "eq":
+            try:
+                return True, P("by_contra", h, a, prove_false(fixed + [(na, P("hyp", h))]))
+            except LinarithFailed:
+                pass
+        else:
+            try:
+                return True, _prove_eq_by_linarith(a, fixed, tab)
+            except (LinarithFailed, KernelError):
+                pass
+    return None
+
+
+def _prove_eq_by_linarith(a: Expr, facts: list, tab: Tableau):
+    """a = b from facts that fix both sides (two strict cases refuted by linarith)."""
+    from .arith_tactics import prove_from_facts
+    return prove_from_facts(a, facts, tab)
+
+
 def _evaluates_false(f: Expr) -> bool:
+    return _closed_value(f) is False
+
+
+_VALUES: dict = {}
+
+
+def _closed_value(f: Expr):
+    """True or False for a closed formula the kernel's ``eval`` decides, else None (remembered:
+    the tableau asks about the same closed atoms at every node)."""
+    if f in _VALUES:
+        return _VALUES[f]
     from kernel import KernelError
     from kernel.arith import evaluate
     from kernel.expr import postorder
-    if any(n.op in ("app", "pred", "forall", "exists", "var", "bvar") or n.sort == "stmt"
-           or n.op in ("hoare", "total", "diverges", "can_diverge") for n in postorder(f)):
-        return False
-    try:
-        return evaluate(f, "eval") is False
-    except KernelError:
-        return False
+    v = None
+    if not any(n.op in ("app", "pred", "forall", "exists", "var", "bvar") or n.sort == "stmt"
+               or n.op in ("hoare", "total", "diverges", "can_diverge") for n in postorder(f)):
+        try:
+            v = evaluate(f, "eval")
+        except KernelError:
+            v = None
+    if len(_VALUES) > 50000:
+        _VALUES.clear()
+    _VALUES[f] = v if isinstance(v, bool) else None
+    return _VALUES[f]
 
 
 def _propagate_constants(facts: list) -> list:

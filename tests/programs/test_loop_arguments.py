@@ -248,3 +248,182 @@ def test_near_miss_path_that_may_stay_forever():
             return 0;
         }""")
     assert v.answer != "yes", v.text
+
+
+# ---- phases: a later level falls once every earlier phase is over ----------------------------------
+
+def test_three_phases_where_the_last_needs_both_earlier_ones_over():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            while (a > 0) {
+                if (__VERIFIER_nondet_int()) { a = a + b; } else { a = a + c - 1; }
+                b = b + c;
+                c = c - 2;
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+    assert "max(" in " ".join(v.details)
+
+
+def test_near_miss_phase_whose_branch_never_falls():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            while (a > 0) {
+                if (__VERIFIER_nondet_int()) { a = a + b; } else { a = a + 1; }
+                b = b + c;
+                c = c - 2;
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
+
+
+# ---- pieces: where the loop goes next, for values that flip sign ------------------------------------
+
+def test_value_that_flips_sign_each_step():
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n > 0) { n = 13 - 3 * n; }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+    assert "if " in " ".join(v.details)
+
+
+def test_near_miss_sign_flip_with_a_fixed_point():
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n > 0) { n = 12 - 3 * n; }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
+
+
+# ---- what a loop leaves behind: its conjunctive guard false, for the loops after and around it ------
+
+def test_outer_loop_relies_on_the_inner_loops_exit_condition():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            while (a > 0) {
+                b = b + 1;
+                while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_outer_loop_that_drives_the_inner_guard_away():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            while (a > 0) {
+                b = b - 1;
+                while (a > 0 && b > 0) { a = a - 1; b = b - 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
+
+
+def test_phase_chosen_among_several_that_never_rise():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            int t = __VERIFIER_nondet_int();
+            while (a >= b && a <= t + c) {
+                if (__VERIFIER_nondet_int()) { c = c - 1; t = a; a = __VERIFIER_nondet_int(); }
+                else { b = b + 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_bound_that_moves_up_with_every_reset():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            int c = __VERIFIER_nondet_int();
+            int t = __VERIFIER_nondet_int();
+            while (a >= b && a <= t + c) {
+                if (__VERIFIER_nondet_int()) { t = a; a = __VERIFIER_nondet_int(); }
+                else { b = b + 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
+
+
+def test_pieces_by_the_difference_one_path_leaves():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 1 && b > 1) {
+                int a0 = a;
+                int b0 = b;
+                if (__VERIFIER_nondet_int()) { a = a0 - 1; b = a0; }
+                else { a = b0 - 2; b = a0 + 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_swap_that_comes_back():
+    v = _decide("""\
+        int main() {
+            int a = __VERIFIER_nondet_int();
+            int b = __VERIFIER_nondet_int();
+            while (a > 1 && b > 1) {
+                int a0 = a;
+                int b0 = b;
+                if (__VERIFIER_nondet_int()) { a = a0 - 1; b = a0; }
+                else { a = b0 - 1; b = a0 + 1; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text
+
+
+def test_nondeterministic_sign_flips_that_grow():
+    # the proof's cases also carry the branch's `__nd != 0`, which has nothing to do with them
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n <= 50) {
+                if (__VERIFIER_nondet_int()) { n = -2 * n + 2; } else { n = -3 * n - 2; }
+            }
+            return 0;
+        }""")
+    assert v.answer == "yes", v.text
+
+
+def test_near_miss_sign_flip_that_may_come_back():
+    v = _decide("""\
+        int main() {
+            int n = __VERIFIER_nondet_int();
+            while (n <= 50) {
+                if (__VERIFIER_nondet_int()) { n = -2 * n + 2; } else { n = -n; }
+            }
+            return 0;
+        }""")
+    assert v.answer != "yes", v.text

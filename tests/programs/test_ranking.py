@@ -24,7 +24,9 @@ from kernel.expr import postorder
 from kernel.hoare import closure
 from analysis.termination import Z3, find_specs, loops_of
 from programs.lang import conj, precondition
-from analysis.ranking import COEFF_BOUND, paths_of, synthesize, synthesize_linear, to_term
+from analysis.farkas import COEFF_BOUND
+from analysis.paths import paths_of
+from analysis.ranking import synthesize, synthesize_linear, to_term
 from programs.vcgen import LoopSpec
 from progcorpus import load, prelude_env
 
@@ -472,3 +474,12 @@ def test_break_flag_is_a_lexicographic_component(env):
                     "        i += 1\n    return i\n")
     cands = _synth_checked(env, w, None, {})
     assert [[str(t) for t in c] for c in cands] == [["-__brk", "n - i"]]
+
+
+def test_printed_ranking_functions_are_tidied_but_not_rewritten_elsewhere():
+    from kernel import show
+    from analysis.linear import tidy
+    x, y = Var("x"), Var("y")
+    assert show(tidy(mk("add", mk("sub", x, Int(0)), Int(1)))) == "x + 1"
+    t = mk("ite", mk("le", mk("sub", x, Int(0)), Int(3)), mk("mul", Int(2), mk("add", x, y)), mk("div", x, Int(2)))
+    assert show(tidy(t)) == "(if x <= 3 then 2 * x + 2 * y else x / 2)"
