@@ -116,6 +116,9 @@ def post_candidates(params: tuple, result: str, consts: list) -> list:
     vs = [Var(p) for p in params]
     offsets = list(dict.fromkeys([0, 1, -1] + [k for c in consts[3:9] for k in (c.data, -c.data) if k]))
     rel = [_term(v, k) for v in vs for k in offsets]
+    if len(vs) <= 4:              # a function that moves one argument into another returns their sum
+        rel += [t for i, a in enumerate(vs) for b in vs[i + 1:]
+                for t in (mk("add", a, b), mk("sub", a, b), mk("sub", b, a))]
     return _atoms([Var(result)], consts + rel)
 
 
@@ -182,8 +185,19 @@ def houdini_group(procs: list, callers: list, posts: dict, z3v, consts: list, sp
         base = conj([pre] + plain)
         cases = [a for a in postc[p.name] if a.op == "imp" and not z3v.valid(mk("imp", mk("and", base, a.args[0]),
                                                                                   a.args[1]))]
-        out[p.name] = (pre, conj(_tightest(plain, {p.result}) + cases))
+        out[p.name] = (pre, conj(_independent(_tightest(plain, {p.result}), pre, z3v) + cases))
     return out
+
+
+def _independent(atoms: list, pre: Expr, z3v) -> list:
+    """The atoms without those the others (and ``pre``) imply: ``ret = m + n`` makes ``m <= ret`` and
+    ``n + 1 <= ret`` (given ``1 <= m``) say nothing more. Equalities are the last to go."""
+    keep = list(atoms)
+    for a in sorted(atoms, key=lambda a: a.op == "eq"):
+        rest = [b for b in keep if b is not a]
+        if rest and z3v.valid(mk("imp", conj([pre] + rest), a)):
+            keep = rest
+    return keep
 
 
 def _offset(t: Expr):
@@ -235,7 +249,18 @@ def _tightest(atoms: list, subjects: set) -> list:
                 out.append(mk("eq", x, _term(v, k)))
         else:
             out.append(mk("le", _term(v, k), x) if kind == "ge" else mk("le", x, _term(v, k)))
-    return out + other
+    # a <= b and b <= a (sides _subject does not read, such as a sum) as a = b
+    both = [a for a in other if a.op == "le" and mk("le", a.args[1], a.args[0]) in other]
+    eqs = [mk("eq", *a.args) for a in both if _subject_side(a, subjects) == 0]
+    return out + eqs + [a for a in other if a not in both]
+
+
+def _subject_side(a: Expr, subjects: set) -> int:
+    """0 when a's left side mentions a subject variable (or, when neither or both do, is the smaller)."""
+    ins = [bool(free_vars(x) & subjects) for x in a.args]
+    if ins[0] != ins[1]:
+        return 0 if ins[0] else 1
+    return 0 if str(a.args[0]) <= str(a.args[1]) else 1
 
 
 # ---- measures from call transitions --------------------------------------------------------------

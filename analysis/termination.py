@@ -49,6 +49,9 @@ BUDGET_ENV = "QUOD_ANALYSIS_BUDGET"
 DEFAULT_BUDGET = 40.0           # seconds: with start-up and the final check, an answer within a minute
 
 _deadline: contextvars.ContextVar = contextvars.ContextVar("quod_analysis_deadline", default=None)
+# the proved contracts of the procedures the program being ranked calls: its candidate checks read a
+# call through them (a call of a procedure without one: its target any value)
+_known_calls: contextvars.ContextVar = contextvars.ContextVar("quod_known_calls", default=None)
 
 
 class OverBudget(Exception):
@@ -711,7 +714,7 @@ def wp_partial(c: Expr, q: Expr, specs: dict):
         return None, None
     ob = Obligations()
     try:
-        pre, _ = Prover("hoare", with_default(specs, c), ob).wp(c, q)
+        pre, _ = Prover("hoare", with_default(specs, c), ob, _known_calls.get(), guess_calls=True).wp(c, q)
     except Exception:
         return None, None
     # a loop's obligations must hold too: fold them into the precondition as implications
@@ -898,17 +901,23 @@ def _prove_termination(env, prog: Program, when: Expr | None = None) -> Verdict:
     if wp_paths(prog.body) > MAX_WP_PATHS or any(wp_paths(w.args[1]) > MAX_WP_PATHS for w in loops_of(prog.body)):
         return Verdict("don't know", f"don't know: more than {MAX_WP_PATHS} paths through the code between two "
                        "loop tests (the verification conditions would be too large)", notes)
-    specs = find_specs(env, prog, pre, True, z3v, notes)
-    if specs is None:
-        return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)
     from .recursion import contracts
     from programs.vcgen import MissingContract
     try:
+        # the contracts first (they do not depend on the loops): a loop that calls a procedure is
+        # ranked with what the callee's contract says of the call
         found = contracts(env, prog, "total", notes, z3v)
     except MissingContract as exc:
         return Verdict("don't know", f"don't know: {exc}", notes)
     except KernelError as exc:
         return Verdict("don't know", f"don't know: {exc}", notes)
+    token = _known_calls.set(found)
+    try:
+        specs = find_specs(env, prog, pre, True, z3v, notes)
+    finally:
+        _known_calls.reset(token)
+    if specs is None:
+        return Verdict("don't know", "don't know: " + (notes[-1] if notes else "no ranking function found"), notes)
     return prove_with_specs(env, stmt, specs, notes, found)
 
 
@@ -934,19 +943,21 @@ def prove_with_specs(env, stmt: Expr, specs: dict, notes: list, contracts: dict 
     return Verdict("yes", "", notes, proof, stmt, oracle, rankings)
 
 
-def decide_termination(env, prog: Program) -> Verdict:
+def decide_termination(env, prog: Program, divergence: bool = True) -> Verdict:
     """yes (kernel-checked ranking argument), no (kernel-checked recurrent set + replayed witness),
-    or don't know."""
+    or don't know. ``divergence=False``: a yes or a don't know, the whole budget for the yes."""
     try:
         with budget():
-            return _decide_termination(env, prog)
+            return _decide_termination(env, prog, divergence)
     except OverBudget as exc:
         return Verdict("don't know", f"don't know: {exc}", [])
 
 
-def _decide_termination(env, prog: Program) -> Verdict:
+def _decide_termination(env, prog: Program, divergence: bool = True) -> Verdict:
     from kernel import TheoremDecl
-    v = prove_termination(env, prog, share=0.4)    # the rest is for a run that goes on forever
+    v = prove_termination(env, prog, share=0.4 if divergence else 1.0)    # the rest: a run that goes on forever
+    if v.answer != "yes" and not divergence:
+        return v
     if v.answer != "yes":
         from .divergence import find_divergence
         failures: list = []
@@ -975,7 +986,7 @@ def _decide_termination(env, prog: Program) -> Verdict:
     if v.answer == "yes":
         ranks = [r.show() for r in v.rankings]
         parts = (["ranking function " + "; ".join(ranks)] if ranks else []) + \
-            [n for n in v.details if "recursive calls decrease" in n]
+            [n for n in v.details if "recursive calls decrease" in n or n.endswith("; no recursive call")]
         v.text = ("yes: " + "; ".join(parts)) if parts else "yes: the program has no loops"
     words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", v.text))
     hidden = sorted(h for h in prog.hidden if h in words)

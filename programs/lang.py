@@ -11,6 +11,8 @@ and ``%`` truncate (written with ``abs`` and floor division), Python's are the l
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import re
 from dataclasses import dataclass, field
 
@@ -277,6 +279,22 @@ class ProcRef:
     result: str | None
     language: str
     passes: str | None = None     # a file-scope variable passed in and out (``Callees.passed_global``)
+    hidden: dict = field(default_factory=dict)     # as Program.hidden: the procedure's frame is its own
+
+
+SUMMARISE = contextvars.ContextVar("summarise", default=False)
+
+
+@contextlib.contextmanager
+def summarising():
+    """Inside the block, the front ends make every function a program calls (recursive or not) a kernel
+    procedure, called through its contract, instead of inlining its body at each call; a function that
+    cannot be one (it assumes, exits, or reads or writes a file-scope variable) is inlined still."""
+    token = SUMMARISE.set(True)
+    try:
+        yield
+    finally:
+        SUMMARISE.reset(token)
 
 
 class Callees:
@@ -300,6 +318,8 @@ class Callees:
         self.contracts: dict = {}                 # the contracts of programs declared before (``known``)
         self.item: str | None = None              # the program item's name: the top function's procedure
         self.top: str | None = None
+        self.summarise = SUMMARISE.get()          # every function called a procedure (``summarising``)
+        self.summarised: set[str] = set()
 
     def translate(self, fname: str, name: str | None) -> "Program":
         raise NotImplementedError
@@ -336,6 +356,10 @@ class Callees:
             self.proc_sigs.update(prog.proc_sigs)
             self.proc_choices.update(prog.proc_choices)
             self.contracts.update(prog.contracts)
+            if fname in prog.contracts and fname in prog.procedures:
+                # a program with the user's contract is a procedure: a call assumes the contract (proved
+                # once, for its body) instead of running the body again
+                return ProcRef(fname, list(prog.params), prog.result, prog.language)
             return prog
         if fname not in self.done or name is not None:
             self.active.append(fname)
@@ -345,47 +369,70 @@ class Callees:
                 self.active.pop()
             if fname in self.recursive:
                 self.procedure(fname, prog, line)
+            elif self.summarise and fname != self.top and name is None \
+                    and not program_vars(prog.body) & set(prog.globals):     # a frame of its own: no globals
+                try:
+                    self.procedures[self.proc_name(fname)], self.proc_sigs[self.proc_name(fname)] = \
+                        as_procedure(self.proc_name(fname), fname, prog, line, what="the function")
+                    self.proc_choices[self.proc_name(fname)] = proc_choices(self.procedures[self.proc_name(fname)].body,
+                                                                            prog)
+                    self.summarised.add(fname)
+                except ProgramError:
+                    pass              # not a procedure (it assumes or exits): inlined
             prog.procedures, prog.proc_sigs = dict(self.procedures), dict(self.proc_sigs)
             prog.proc_choices = dict(self.proc_choices)
             prog.contracts = dict(self.contracts)
             if name is not None:
                 return prog
             self.done[fname] = prog
+        if self.summarise and fname != self.top and (fname in self.summarised or fname in self.recursive):
+            prog = self.done[fname]
+            return ProcRef(self.proc_name(fname), list(prog.params), prog.result, self.language,
+                           self.passed_global(fname) if fname in self.recursive else None)
         return self.done[fname]
 
     def procedure(self, fname: str, prog: "Program", line) -> None:
-        """The kernel procedure of a recursive function: its translated body, run in a frame of its own.
-        An uninitialised local (``havoc x; assume range``) is any value there (more runs than C's: sound
-        for every judgment); any other ``assume`` is refused (a procedure never blocks); ending without
-        a value is a failure."""
-        from kernel.env import Procedure
-        body = _drop_range_assumes(prog.body, prog.types())
-        if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
-            # ending without a value is an error here, used or not: stricter than C and Python (only
-            # some normal ends become failures), so what is proved of this program holds of theirs
-            body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
-        if any(n.op == "assume" for n in postorder(body)):
-            raise ProgramError(f"unsupported: an assume in the recursive function {fname}", line)
-        passed = self.passed_global(fname)
-        params = tuple(x for x, _ in prog.params)
-        sig = (list(prog.params), prog.result)
-        if passed is not None:        # in as a parameter, out as the result: ``passed = p(args, passed)``
-            body = seq([body, Expr("assign", (Var(passed),), RET)])
-            params += (passed,)
-            sig = (list(prog.params) + [(passed, prog.globals.get(passed, "int"))], prog.globals.get(passed, "int"))
-        # a call keeps the caller's variables but its result: a global the body writes would be lost
-        written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
-        for g in sorted(written & set(prog.globals) - {passed}):
-            if g in prog.hidden:         # the front end's own shared variable: the one exit sets
-                raise ProgramError(f"unsupported: the recursive function {fname} may call exit", line)
-            raise ProgramError(f"unsupported: the recursive function {fname} changes the file-scope variable {g}",
-                               line)
+        """The kernel procedure of a recursive function (``as_procedure``)."""
         name = self.proc_name(fname)
-        self.procedures[name] = Procedure(name, params, RET, body)
-        self.proc_sigs[name] = sig
-        types = prog.types()
-        self.proc_choices[name] = {n.data: types.get(n.data, "int") for n in postorder(body)
-                                   if n.op == "havoc" and n.data not in prog.demonic}
+        self.procedures[name], self.proc_sigs[name] = as_procedure(name, fname, prog, line, self.passed_global(fname))
+        self.proc_choices[name] = proc_choices(self.procedures[name].body, prog)
+
+
+def proc_choices(body: Expr, prog: "Program") -> dict:
+    """{havoc: type} of a procedure's body that an input decides (not the compiler's order of operands):
+    what a witness of a run forever may fix."""
+    types = prog.types()
+    return {n.data: types.get(n.data, "int") for n in postorder(body) if n.op == "havoc" and n.data not in prog.demonic}
+
+
+def as_procedure(name: str, fname: str, prog: "Program", line=None, passed: str | None = None,
+                 what: str = "the recursive function") -> tuple:
+    """(kernel procedure, signature) of a function: its translated body, run in a frame of its own. An
+    uninitialised local (``havoc x; assume range``) is any value there (more runs than C's: sound for
+    every judgment); any other ``assume`` is refused (a procedure never blocks); ending without a value
+    is a failure. ``passed``: a file-scope variable taken in as an extra parameter and given back as
+    the result (``Callees.passed_global``). ``what`` names the function in errors."""
+    from kernel.env import Procedure
+    body = _drop_range_assumes(prog.body, prog.types())
+    if prog.result is not None and not _always_returns(prog.body, prog.ret_flag):
+        # ending without a value is an error here, used or not: stricter than C and Python (only
+        # some normal ends become failures), so what is proved of this program holds of theirs
+        body = seq([body] + returned_check(prog, {prog.ret_flag: prog.ret_flag} if prog.ret_flag else {}))
+    if any(n.op == "assume" for n in postorder(body)):
+        raise ProgramError(f"unsupported: an assume in {what} {fname}", line)
+    params = tuple(x for x, _ in prog.params)
+    sig = (list(prog.params), prog.result)
+    if passed is not None:        # in as a parameter, out as the result: ``passed = p(args, passed)``
+        body = seq([body, Expr("assign", (Var(passed),), RET)])
+        params += (passed,)
+        sig = (list(prog.params) + [(passed, prog.globals.get(passed, "int"))], prog.globals.get(passed, "int"))
+    # a call keeps the caller's variables but its result: a global the body writes would be lost
+    written = {n.data[0] if n.op == "call" else n.data for n in postorder(body) if n.op in WRITES}
+    for g in sorted(written & set(prog.globals) - {passed}):
+        if g in prog.hidden:         # the front end's own shared variable: the one exit sets
+            raise ProgramError(f"unsupported: {what} {fname} may call exit", line)
+        raise ProgramError(f"unsupported: {what} {fname} changes the file-scope variable {g}", line)
+    return Procedure(name, params, RET, body), sig
 
 
 def _drop_range_assumes(c: Expr, types: dict) -> Expr:

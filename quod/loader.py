@@ -354,8 +354,16 @@ class Loader:
             start = text.rfind("\n", 0, offset)
             return Pos(pos.file, line, offset - start if start >= 0 else (pos.col or 1) + offset)
         if prog.name not in prog.procedures:
-            raise QuodError(pos, f"unsupported: a contract on {prog.name}, which is not recursive (its calls are "
-                                 "inlined, so a contract would not be used): state it as a theorem")
+            # not recursive: a procedure all the same, so that the programs declared after it call it
+            # through its contract (proved once, below) instead of inlining its body
+            from programs.lang import ProgramError, as_procedure, proc_choices
+            try:
+                proc, sig = as_procedure(prog.name, prog.name, prog, what="the function")
+            except ProgramError as exc:
+                raise QuodError(pos, f"{exc.message}: a program with a contract is a procedure") from None
+            prog.procedures = {**prog.procedures, prog.name: proc}
+            prog.proc_sigs = {**prog.proc_sigs, prog.name: sig}
+            prog.proc_choices = {**prog.proc_choices, prog.name: proc_choices(proc.body, prog)}
         params = [x for x, _ in prog.params]
         if "result" in params:
             raise QuodError(pos, "a parameter named `result` hides the result in the contract: rename it")

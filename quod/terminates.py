@@ -46,7 +46,6 @@ def load_proof_program(path: Path, function: str | None):
 
 
 def run_terminates(args) -> int:
-    from analysis.termination import decide_termination
     from programs.lang import ProgramError
 
     from .loader import Loader
@@ -89,7 +88,7 @@ def run_terminates(args) -> int:
     else:
         env = env.copy()
     try:
-        v = decide_termination(env, prog)
+        v = _decide(path, args, env, prog)
     except RecursionError:           # a step of the analysis could not follow the program's depth
         print("don't know: the program is nested too deeply for a step of the analysis")
         return EXIT_DONT_KNOW
@@ -112,6 +111,49 @@ def run_terminates(args) -> int:
             else:                             # no theorem: the question it could not settle
                 head, text = "statement (not proved): ", render(terminates_statement(prog))
             print(indented(text, head, "  "))
+
+
+def _decide(path: Path, args, env, prog):
+    """The answer for the program as its front end reads it (calls inlined), and for the program read
+    with each function it calls as a procedure, called through a contract found once for it
+    (``summarising``), within one budget. The summarised reading goes first (with a third of the
+    budget) when inlining at least doubles the program, since each call site then pays for the callee
+    again; otherwise it is tried only after a don't know. Only a yes is sought from it (a procedure's frame
+    has more runs than the function: a "no" comes from the inlined reading). Either way a contract too
+    weak for the caller costs no answer the other reading gives."""
+    from analysis.termination import budget, decide_termination
+    from kernel.expr import postorder
+    base = env.copy()
+    summarised = _summarised(path, args, prog) if path.suffix in (".c", ".py") else None
+    with budget():
+        if summarised is not None and len(list(postorder(prog.body))) >= 2 * len(list(postorder(summarised.body))):
+            with budget(1 / 3):
+                v = decide_termination(base.copy(), summarised, divergence=False)
+            if v.answer == "yes":
+                return v
+            summarised = None
+        v = decide_termination(env, prog)
+        if v.answer == "don't know" and summarised is not None:
+            w = decide_termination(base, summarised, divergence=False)
+            if w.answer == "yes":
+                return w
+    return v
+
+
+def _summarised(path: Path, args, inlined):
+    """The program read with each function it calls as a procedure; None when that reading is the
+    inlined one (it calls no function, or none can be a procedure) or is refused."""
+    from programs.lang import ProgramError, summarising
+    if not inlined.procedures and not any(m.endswith("in an inlined call") for m in inlined.hidden.values()):
+        return None               # it calls no function: nothing to summarise
+    try:
+        with summarising():
+            prog = load_program(path, args.function, args.int)
+    except (ProgramError, ValueError, OSError, RecursionError):
+        return None
+    if set(prog.procedures) <= set(inlined.procedures) and prog.body == inlined.body:
+        return None
+    return prog
 
 
 def _report(args, v) -> int:

@@ -12,6 +12,7 @@ import textwrap
 import pytest
 
 from kernel import Environment, TheoremDecl
+from kernel.expr import postorder
 
 from analysis.termination import decide_termination
 from programs.c_frontend import parse_c
@@ -71,6 +72,18 @@ TERMINATING = {
         int g(int n) { if (n <= 0) return 1; int a = f(n - 1); int b = g(n - 1); return a + b; }
         int main() { int x = __VERIFIER_nondet_int(); return f(x); }
         """, "main.f: requires (-1) <= n"),
+    # a loop of main calls a recursive function: ranked with the call's result any value, before the
+    # contracts are found
+    "loop_calls_recursion": ("""\
+        int sum(int n) { if (n <= 0) return 0; return n + sum(n - 1); }
+        int main() { int i = 0; int s = 0; while (i < 10) { s = s + sum(i); i = i + 1; } return s; }
+        """, "ranking function 9 - i"),
+    # the result is the sum of the arguments (one moved into the other)
+    "sum_of_arguments": ("""\
+        int add(int m, int n) { if (n == 0) return m; return add(m + 1, n - 1); }
+        int main() { int m = __VERIFIER_nondet_int(); int n = __VERIFIER_nondet_int();
+                     if (n < 0) return 0; if (add(m, n) != m + n) __VERIFIER_error(); return 0; }
+        """, "ret = m + n"),
 }
 
 
@@ -154,3 +167,56 @@ def test_houdini_keeps_only_the_conditions_the_body_reestablishes():
     # 2 <= n holds at main's call twice(x - 1) (x >= 3) but not at the recursive ones, down to 0
     assert show(pre) == "0 <= n", show(pre)
     assert "n <= ret" in show(post) and "ret <= n" not in show(post), show(post)    # twice(n) = 2n
+
+
+def test_a_loop_whose_step_is_a_call_result_that_can_be_zero_gets_no_yes():
+    # z(n) is 0, so x = x - z(x) never moves: ranked with the call's result any value, no candidate
+    # holds, and the contract (ret = 0) cannot make one
+    v = _answer("""\
+        int z(int n) { if (n <= 0) return 0; return z(n - 1); }
+        int main() { int x = __VERIFIER_nondet_int(); while (x > 0) { x = x - z(x); } return 0; }
+        """)
+    assert v.answer != "yes", v.text
+
+
+SUMMARISED = """\
+    int step(int x) {
+      if (x > 10) return x - 1;
+      if (x > 5) return x - 2;
+      if (x > 2) return x - 3;
+      return x - 1;
+    }
+    int main() {
+      int x = __VERIFIER_nondet_int();
+      while (x > 0) { if (x > 0) x = step(x); x = step(x); }
+      return 0;
+    }
+    """
+
+
+def _summarised(src: str):
+    from programs.lang import summarising
+    with summarising():
+        prog = parse_c(textwrap.dedent(src), "main", int_mode="math")
+    v = decide_termination(Environment(), prog)
+    if v.answer == "yes":
+        from analysis.recursion import declare
+        env = Environment()
+        declare(env, prog)
+        env.add(TheoremDecl("t", v.statement, v.proof))
+        assert not v.oracle
+    return prog, v
+
+
+def test_a_function_called_twice_is_summarised_once_and_its_contract_ranks_the_loop():
+    prog, v = _summarised(SUMMARISED)
+    calls = [n.data[1] for n in postorder(prog.body) if n.op == "call"]
+    assert calls == ["main.step", "main.step"]
+    assert sum(n.op == "if" for n in postorder(prog.body)) == 1         # main's own: step's tests are not inlined
+    assert v.answer == "yes" and "main.step: requires true, ensures ret <= x - 1" in v.text, v.text
+
+
+def test_a_summary_that_allows_no_progress_gives_no_yes():
+    # step(x) = x for 1 <= x <= 5: the loop runs forever there, and the contract ret <= x ranks nothing
+    _, v = _summarised(SUMMARISED.replace("return x - 1;\n    }", "return x;\n    }"))
+    assert v.answer != "yes", v.text
