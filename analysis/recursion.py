@@ -606,10 +606,6 @@ def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = N
         declare(env, prog)
     except KernelError:
         return None
-    try:
-        partial = contracts(env, prog, "hoare", None, z3v)
-    except (MissingContract, KernelError):
-        partial = {}
     if r is not None:
         cands = [r]
     else:
@@ -619,6 +615,12 @@ def recursive_divergence_proof(env, prog: Program, pre: Expr, r: Expr | None = N
         if not long:
             return None
         cands = recurrent_candidates(proc.params, calls)
+    if not cands:
+        return None
+    try:        # after the run: most inputs' runs end, and the contracts are the costly part
+        partial = contracts(env, prog, "hoare", None, z3v)
+    except (MissingContract, KernelError):
+        partial = {}
     for r in cands:
         dp = prove_recurrent(env, proc, r, z3v, partial)
         if dp is None:
