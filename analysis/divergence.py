@@ -35,7 +35,8 @@ from kernel import Expr, Int, KernelError, P, Var, free_vars, mk, show, subst
 from kernel.expr import postorder
 from kernel.hoare import closure, fix_havocs, never_blocks
 
-from .termination import (Verdict, Z3, clock, houdini, wp_partial, with_default, candidate_atoms, discharge, find_specs,
+from .budget import clock
+from .termination import (Verdict, Z3, houdini, wp_partial, with_default, candidate_atoms, discharge, find_specs,
                        loops_of, negate)
 from programs.lang import BOUNDS, Program, conj, precondition
 from programs.vcgen import LoopSpec, Obligations, Prover, assigned

@@ -9,7 +9,7 @@ from math import gcd
 
 from .linear import CONST, Script, ceil_div, lin_add, smt_name, smt_sum
 from .paths import Path, Timeout
-from .termination import clock
+from .budget import clock
 
 COEFF_BOUND = 1000  # |coefficient| bound per level of a lexicographic search (in LP units)
 _C0_WEIGHT = 1000   # in the LP's objective, the constant weighs this much more than a coefficient

@@ -14,7 +14,7 @@ from kernel.expr import postorder
 
 from .linear import (CONST, Lin, Script, con_text, const_of, eq0, is_const, le0, lin_add, lin_const,
                      lin_scale, solver)
-from .termination import clock
+from .budget import clock
 
 MAX_PATHS = 64      # more feasible paths than this and the loop is given up on
 

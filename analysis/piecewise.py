@@ -31,7 +31,7 @@ from kernel.expr import postorder
 from .farkas import Farkas, Search
 from .linear import CONST, Script, ceil_div, le0, lin_add, lin_const, lin_scale, to_term
 from .paths import Exec, Path, Timeout, TooMany, feasible, loop_paths, path_variables
-from .termination import clock
+from .budget import clock
 
 MAX_PREDICATES = 3      # predicates per template (2^3 cells)
 MAX_TEMPLATES = 12      # predicate sets tried per loop (each a small LP)

@@ -96,7 +96,7 @@ from kernel.expr import postorder
 from .farkas import COEFF_BOUND, Search
 from .linear import CONST, const_of, le0, lin_add, lin_const, to_term
 from .paths import Exec, Path, Timeout, TooMany, check_ranking, feasible, loop_paths, path_variables
-from .termination import clock
+from .budget import clock
 
 
 def _guard_distances(guard: Expr, ex: Exec) -> list:

@@ -250,7 +250,7 @@ def _within_budget(name: str, tactic):
         from tactics.engine import DontKnow
         from tactics.state import show_goal
 
-        from .termination import OverBudget, budget
+        from .budget import OverBudget, budget
         try:
             with budget():
                 return tactic(eng, goal, tac)

@@ -121,7 +121,8 @@ def _decide(path: Path, args, env, prog):
     again; otherwise it is tried only after a don't know. Only a yes is sought from it (a procedure's frame
     has more runs than the function: a "no" comes from the inlined reading). Either way a contract too
     weak for the caller costs no answer the other reading gives."""
-    from analysis.termination import budget, decide_termination
+    from analysis.budget import budget
+    from analysis.termination import decide_termination
     from kernel.expr import postorder
     base = env.copy()
     summarised = _summarised(path, args, prog) if path.suffix in (".c", ".py") else None

@@ -343,7 +343,7 @@ def test_an_import_of_a_name_too_long_for_the_file_system_is_a_located_error(tmp
 def test_a_nested_budget_gets_its_share_of_what_is_left(monkeypatch):
     """quod terminates gives the ranking search a share of the budget, so the search for a run that
     goes on forever still has time (an outer budget with share 1 still rules a nested one)."""
-    from analysis import termination as t
+    from analysis import budget as t
     monkeypatch.setenv(t.BUDGET_ENV, "100")
     with t.budget():
         outer = t._deadline.get()[0] - t.clock()
