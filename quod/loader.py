@@ -156,7 +156,7 @@ class Loader:
         self.modules[path] = mod
         return mod
 
-    def _read(self, path: Path) -> str:
+    def read(self, path: Path) -> str:
         try:
             data = _read_regular(path)
         except OSError as exc:
@@ -174,7 +174,7 @@ class Loader:
 
     def _check(self, path: Path, name: str) -> Module:
         from tactics.parser import parse_item, split_items, strip_comments
-        text = self._read(path)
+        text = self.read(path)
         shown = display_path(path)
         clean = strip_comments(text, shown)
         env = Environment()

@@ -469,7 +469,7 @@ class Session:
             raw = p.read_bytes()
         except OSError as exc:
             return f"error: cannot read {path}: {exc.strerror or exc}"
-        text = self.loader._read(p)          # refuses what is not UTF-8 text
+        text = self.loader.read(p)          # refuses what is not UTF-8 text
         ed = Editor(p, text, self.loader, "\r\n" if b"\r\n" in raw else "\n")
         ed.cancelled = self.cancel.is_set
         run = ed.run()
