@@ -67,15 +67,7 @@ def find_divergence(env, prog: Program, failures: list | None = None, max_runs: 
     lists = [values_for(types.get(x), consts) for x in params + havocs]
     pre = precondition(prog)
     failed: dict = {}
-    runs = 0
-    for combo in by_rank(lists):
-        if runs >= max_runs or clock() > deadline:
-            break
-        start = dict(zip(params, combo[:len(params)]))
-        choice = dict(zip(havocs, combo[len(params):]))
-        if not _satisfies(env, pre, start):
-            continue
-        runs += 1
+    for start, choice in trials(env, params, havocs, lists, pre, max_runs, deadline):
         try:
             # a havoc in a procedure's body (a call's own nondeterminism) is not chosen: 0 in this probe
             # run, which only picks suspects (the proof, by the kernel, holds for every value there)
@@ -151,6 +143,21 @@ def by_rank(lists: list):
     for s in range(sum(sizes) - len(sizes) + 1):
         for idx in _compositions(s, sizes, 0):
             yield tuple(x[i] for x, i in zip(lists, idx))
+
+
+def trials(env, params: list, havocs: list, lists: list, pre: Expr, most: int, deadline: float):
+    """(inputs, chosen values) to run, from the value lists of the parameters then the havocs, in
+    order of increasing total rank (``by_rank``), inputs outside the precondition skipped; at most
+    ``most`` of them, until ``deadline`` (``clock``)."""
+    runs = 0
+    for combo in by_rank(lists):
+        if runs >= most or clock() > deadline:
+            return
+        start = dict(zip(params, combo[:len(params)]))
+        if not _satisfies(env, pre, start):
+            continue
+        runs += 1
+        yield start, dict(zip(havocs, combo[len(params):]))
 
 
 def _compositions(s: int, sizes: list, k: int):
@@ -754,7 +761,7 @@ def _div_pre(c: Expr, w: Expr, r: Expr, specs: dict) -> Expr:
 
 
 __all__ = ["find_divergence", "prove_divergence", "prove_divergence_choosing", "divergence_proof", "contains",
-           "program_constants", "values_for", "by_rank", "negate", "periodic_recurrent_set", "state_cycle",
+           "program_constants", "values_for", "by_rank", "trials", "negate", "periodic_recurrent_set", "state_cycle",
            "prove_recursion_choosing", "chosen_recursion_proof"]
 
 
@@ -803,15 +810,7 @@ def prove_recursion_choosing(env, prog: Program, max_runs: int = 300, steps: int
     pre = precondition(prog)
     z3v = Z3(env)
     tried: set = set()
-    runs = 0
-    for combo in by_rank(lists):
-        if runs >= max_runs or clock() > deadline:
-            break
-        start = dict(zip(params, combo[:len(params)]))
-        choice = dict(zip(havocs, combo[len(params):]))
-        if not _satisfies(env, pre, start):
-            continue
-        runs += 1
+    for start, choice in trials(env, params, havocs, lists, pre, max_runs, deadline):
         seen: dict = {}
 
         def watch(name, vals):

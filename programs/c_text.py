@@ -66,19 +66,25 @@ def c_tokens(text: str):
             yield m.group(), m.start()
 
 
-def blank_comments(text: str) -> str:
-    """``text`` with its comments blanked out as C reads them (a ``//`` comment goes on after a line
-    ending in a backslash), newlines kept, so lines and columns stay the same; string and character
-    literals are left alone."""
-    index, pieces, at = [], [], 0
+def unspliced(text: str) -> tuple[str, list[int]]:
+    """(text with its line splices removed, for each of its characters the offset in ``text``)."""
+    pieces, index, at = [], [], 0
     for m in SPLICE.finditer(text):
         pieces.append(text[at:m.start()])
         index.extend(range(at, m.start()))
         at = m.end()
     pieces.append(text[at:])
     index.extend(range(at, len(text)))
+    return "".join(pieces), index
+
+
+def blank_comments(text: str) -> str:
+    """``text`` with its comments blanked out as C reads them (a ``//`` comment goes on after a line
+    ending in a backslash), newlines kept, so lines and columns stay the same; string and character
+    literals are left alone."""
+    joined, index = unspliced(text)
     out = list(text)
-    for m in C_TOKEN.finditer("".join(pieces)):
+    for m in C_TOKEN.finditer(joined):
         if m.lastgroup in ("lc", "bc"):
             for k in range(index[m.start()], index[m.end() - 1] + 1):
                 if out[k] != "\n":
@@ -92,15 +98,8 @@ class SourceTokens:
 
     def __init__(self, text: str):
         text = text.replace("\r\n", "\n")
-        pieces, index, at = [], [], 0
-        for m in SPLICE.finditer(text):
-            pieces.append(text[at:m.start()])
-            index.extend(range(at, m.start()))
-            at = m.end()
-        pieces.append(text[at:])
-        index.extend(range(at, len(text)))
+        spliced, index = unspliced(text)
         index.append(len(text))
-        spliced = "".join(pieces)
         starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
 
         def pos(k: int) -> tuple[int, int]:

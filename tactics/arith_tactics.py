@@ -175,7 +175,7 @@ def _find_split(facts):
 def _atom_split(n: Expr, known):
     if n.op in ("abs", "min", "max"):
         name = n.op + "_def"
-        eq = mk("eq", n, _def_rhs(n))
+        eq = mk("eq", n, def_rhs(n))
         if eq in known:
             return None
         ite = eq.args[1]
@@ -233,7 +233,8 @@ def _atom_split(n: Expr, known):
     return None
 
 
-def _def_rhs(n: Expr) -> Expr:
+def def_rhs(n: Expr) -> Expr:
+    """The defining ``if`` of ``max``, ``min`` or ``abs`` (the right side of the kernel's max_def etc.)."""
     if n.op == "abs":
         a = n.args[0]
         return Expr("ite", (mk("le", Int(0), a), a, mk("neg", a)))

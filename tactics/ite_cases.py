@@ -13,7 +13,7 @@ handled once for every ``if`` that carries it: decided when the facts decide it 
 
 from __future__ import annotations
 
-from kernel import Expr, Int, KernelError, P, mk
+from kernel import Expr, KernelError, P, mk
 from kernel.expr import postorder
 
 from .linarith import LinarithFailed, prove_false
@@ -58,26 +58,17 @@ def _summary(f: Expr) -> tuple:
 
 def expand(facts) -> list:
     """``max min abs`` rewritten to their defining ``if`` (kernel ``max_def`` etc. and ``replace``)."""
+    from .arith_tactics import def_rhs
     out = []
     for f, p in facts:
         for _ in range(200):
             n = next((n for n in postorder(f) if n.op in ("max", "min", "abs") and n.lbr == 0), None)
             if n is None:
                 break
-            g = _replace(f, n, _def_rhs(n))
+            g = _replace(f, n, def_rhs(n))
             f, p = g, P("replace", P("arith", n.op + "_def", n.args), p, g)
         out.append((f, p))
     return out
-
-
-def _def_rhs(n: Expr) -> Expr:
-    if n.op == "abs":
-        a = n.args[0]
-        return Expr("ite", (mk("le", Int(0), a), a, mk("neg", a)))
-    a, b = n.args
-    if n.op == "min":
-        return Expr("ite", (mk("le", a, b), a, b))
-    return Expr("ite", (mk("le", a, b), b, a))
 
 
 def _replace(e: Expr, a: Expr, b: Expr) -> Expr:
